@@ -1,0 +1,23 @@
+"""The aks-istio Pulumi program: read the stack's config, validate it whole, build the platform, export."""
+
+import pulumi
+
+from components.config import ConfigError, load_stack_config
+
+try:
+    config = load_stack_config(pulumi.Config("aks-istio").get_object("platform"))
+except ConfigError as error:
+    # Nothing has been declared yet: a bad stack file stops here with every problem listed.
+    raise pulumi.RunError(str(error)) from None
+
+from components.platform import AksIstioPlatform, AksIstioPlatformArgs  # noqa: E402  (after validation: fast fail)
+
+platform = AksIstioPlatform(config.cluster_name, AksIstioPlatformArgs(config=config))
+
+pulumi.export("resourceGroupName", platform.cluster.resource_group_name)
+pulumi.export("clusterName", platform.cluster.cluster_name)
+pulumi.export("clusterId", platform.cluster.cluster_id)
+pulumi.export("oidcIssuerUrl", platform.cluster.oidc_issuer_url)
+pulumi.export("meshRevisions", platform.revisions)
+pulumi.export("meshNamespaces", platform.namespaces)
+pulumi.export("kubeconfig", platform.cluster.kubeconfig)

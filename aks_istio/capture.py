@@ -1,0 +1,253 @@
+"""Run the real Pulumi program in-process under mocks and capture every resource it registers.
+
+What is captured is what the engine would see: type, name, URN, parent, options (protect, ignoreChanges,
+dependencies) and the input properties with secrets and preview-time unknowns intact, so the same capture
+feeds both the renderer and the policy pack's Analyzer interface.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextvars
+import hashlib
+import runpy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format, struct_pb2
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.settings import set_root_resource
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from .stack_files import PROJECT, REPO_ROOT, engine_config
+
+# The engine's wire markers (pulumi/sdk/go/common/resource/sig): a secret is an object with this signature key,
+# an unknown value is this string.
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+FAKE_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+FAKE_TENANT = "00000000-0000-0000-0000-0000000000aa"
+FAKE_KUBECONFIG = "apiVersion: v1\nkind: Config\nusers:\n- name: clusterUser\n  user:\n    exec: {command: kubelogin}\n"
+
+
+class Secret:
+    """A secret value as captured: rendered masked, compared by its content."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "[secret]"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(repr(self.value))
+
+
+class Unknown:
+    """A value only known after apply."""
+
+    def __repr__(self) -> str:
+        return "(known after apply)"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unknown)
+
+    def __hash__(self) -> int:
+        return 0
+
+
+def from_wire(value: Any) -> Any:
+    """Engine JSON (secrets as sig objects, unknowns as a sentinel) -> Python with Secret/Unknown markers."""
+    if isinstance(value, dict):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            return Secret(from_wire(value.get("value")))
+        return {k: from_wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [from_wire(v) for v in value]
+    if value == UNKNOWN:
+        return Unknown()
+    return value
+
+
+@dataclass
+class CapturedResource:
+    """One resource registration, as the engine received it."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str
+    provider: str
+    protect: bool
+    ignore_changes: list[str]
+    dependencies: list[str]
+    additional_secret_outputs: list[str]
+    properties: struct_pb2.Struct
+    """Inputs on the wire: what the engine hands an analyzer (secrets and unknowns marked)."""
+    inputs: dict[str, Any] = field(default_factory=dict)
+    """The same inputs as Python values (Secret/Unknown markers)."""
+
+
+@dataclass
+class Capture:
+    stack: str
+    resources: list[CapturedResource]
+    outputs: dict[str, Any]
+
+    def of_type(self, type_: str) -> list[CapturedResource]:
+        return [r for r in self.resources if r.type == type_]
+
+    def by_name(self, name: str) -> CapturedResource:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources named {name!r}")
+        return matches[0]
+
+
+def _arm_id(type_: str, name: str, inputs: Mapping[str, Any]) -> str:
+    """A plausible ARM id, so wiring between resources is visible in tests (never asserted as a value)."""
+    _, module, kind = (type_.split(":") + ["", ""])[:3]
+    if kind == "ResourceGroup":
+        return f"/subscriptions/{FAKE_SUBSCRIPTION}/resourceGroups/{name}"
+    group = inputs.get("resourceGroupName", "rg")
+    return f"/subscriptions/{FAKE_SUBSCRIPTION}/resourceGroups/{group}/providers/Microsoft.{module}/{kind}/{name}"
+
+
+def _as_outputs(inputs: dict[str, Any]) -> dict[str, Any]:
+    """Reshape the few inputs whose output type differs (azure-native takes a list of user-assigned identity
+    ids as input and returns a map keyed by id)."""
+    identity = inputs.get("identity")
+    if isinstance(identity, dict) and isinstance(identity.get("userAssignedIdentities"), list):
+        ids = identity["userAssignedIdentities"]
+        inputs["identity"] = {**identity, "userAssignedIdentities": {str(i or UNKNOWN): {} for i in ids}}
+    return inputs
+
+
+class AzureMocks(pulumi_mocks.Mocks):
+    """Echo inputs back as outputs, like the engine does at preview.
+
+    With `computed=True` (unit tests of wiring) resources also get ids, names and the few computed fields
+    other resources read (principal ids, the secrets provider's identity, kubeconfigs). Any provider
+    function we don't know raises, so an unmocked call can't silently return nothing.
+    """
+
+    def __init__(self, computed: bool = False) -> None:
+        self.computed = computed
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        state = _as_outputs(dict(args.inputs))
+        if not self.computed or not args.typ.startswith("azure-native:"):
+            return (f"{args.name}-id" if self.computed else "", state)
+        kind = args.typ.rsplit(":", 1)[-1]
+        name_key = next((k for k in (kind[0].lower() + kind[1:] + "Name", "resourceName") if k in state), None)
+        state.setdefault("name", state[name_key] if name_key else args.name)
+        resource_id = _arm_id(args.typ, str(state["name"]), state)
+        state["id"] = resource_id
+        digest = hashlib.sha1(resource_id.encode()).hexdigest()
+        if args.typ.endswith(":UserAssignedIdentity") or "identity" in state:
+            state.setdefault("principalId", f"{digest[:8]}-0000-0000-0000-{digest[8:20]}")
+            state.setdefault("clientId", f"{digest[20:28]}-0000-0000-0000-{digest[28:40]}")
+        if args.typ.endswith(":ManagedCluster"):
+            addons = {k: dict(v) for k, v in (state.get("addonProfiles") or {}).items()}
+            for addon_name, profile in addons.items():
+                if profile.get("enabled"):
+                    profile["identity"] = {"objectId": f"{addon_name}-object-id", "clientId": f"{addon_name}-client-id"}
+            state["addonProfiles"] = addons
+            state["oidcIssuerProfile"] = {"enabled": True, "issuerURL": "https://oidc.example/issuer/"}
+            state["fqdn"] = f"{state['name']}.hcp.example.azmk8s.io"
+        return resource_id, state
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        if args.token == "azure-native:authorization:getClientConfig":
+            return {
+                "subscriptionId": FAKE_SUBSCRIPTION,
+                "tenantId": FAKE_TENANT,
+                "clientId": "00000000-0000-0000-0000-0000000000cc",
+                "objectId": "00000000-0000-0000-0000-0000000000dd",
+            }, []
+        if args.token == "azure-native:containerservice:listManagedClusterUserCredentials":
+            kubeconfig = base64.b64encode(FAKE_KUBECONFIG.encode()).decode()
+            return {"kubeconfigs": [{"name": "clusterUser", "value": kubeconfig}]}, []
+        raise NotImplementedError(f"no mock for provider function {args.token}; add one to AzureMocks.call")
+
+
+class CaptureMonitor(pulumi_mocks.MockMonitor):
+    """The mock monitor, plus a record of every registration request."""
+
+    def __init__(self, mocks: pulumi_mocks.Mocks) -> None:
+        super().__init__(mocks)
+        self.captured: list[CapturedResource] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            wire = json_format.MessageToDict(request.object)
+            self.captured.append(
+                CapturedResource(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    custom=bool(request.custom),
+                    parent=request.parent,
+                    provider=request.provider,
+                    protect=bool(request.protect),
+                    ignore_changes=list(request.ignoreChanges),
+                    dependencies=list(request.dependencies),
+                    additional_secret_outputs=list(request.additionalSecretOutputs),
+                    properties=request.object,
+                    inputs=from_wire(wire),
+                )
+            )
+        return response
+
+
+def run_program(
+    stack: str,
+    config: Mapping[str, Any],
+    program: Callable[[], None] | None = None,
+    *,
+    preview: bool = True,
+    computed: bool = False,
+) -> Capture:
+    """Run `program` (default: the repo's __main__.py) as stack `stack` with `config`; return what it declared.
+
+    Runs in a fresh contextvars context, so several runs in one process never see each other's state.
+    """
+    main = program or (lambda: runpy.run_path(str(REPO_ROOT / "__main__.py"), run_name="__main__"))
+    return contextvars.Context().run(_run, stack, config, main, preview, computed)
+
+
+def _run(
+    stack: str, config: Mapping[str, Any], program: Callable[[], None], preview: bool, computed: bool
+) -> Capture:
+    set_root_resource(None)  # type: ignore[arg-type]
+    set_all_config(engine_config(config), [])
+    monitor = CaptureMonitor(AzureMocks(computed=computed))
+    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
+    _sync_await(run_pulumi_func(program))
+    root = pulumi.runtime.get_root_resource()
+    exported: dict[str, Any] = dict(getattr(root, "outputs", {}) or {})
+    outputs = {key: _resolve(value) for key, value in exported.items()}
+    return Capture(stack=stack, resources=list(monitor.captured), outputs=outputs)
+
+
+def _resolve(value: Any) -> Any:
+    output = pulumi.Output.from_input(value)
+    if not _sync_await(output.is_known()):
+        return Unknown()
+    resolved = _sync_await(output.future())
+    return Secret(resolved) if _sync_await(output.is_secret()) else resolved
+
+
+def load_program_root(root: Path = REPO_ROOT) -> Path:
+    return root / "__main__.py"

@@ -1,0 +1,38 @@
+"""Read `stacks/Pulumi.<stack>.yaml` the way the Pulumi CLI would hand it to the program."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PROJECT = "aks-istio"
+
+
+def stacks_dir(root: Path = REPO_ROOT) -> Path:
+    project = yaml.safe_load((root / "Pulumi.yaml").read_text())
+    return root / str(project.get("stackConfigDir", "."))
+
+
+def available_stacks(root: Path = REPO_ROOT) -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in stacks_dir(root).glob("Pulumi.*.yaml"))
+
+
+def stack_config(stack: str, root: Path = REPO_ROOT) -> dict[str, Any]:
+    """The stack file's `config:` block, keys fully qualified (`aks-istio:platform`)."""
+    path = stacks_dir(root) / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        known = ", ".join(available_stacks(root)) or "(none)"
+        raise FileNotFoundError(f"no stack file {path}; known stacks: {known}")
+    document = yaml.safe_load(path.read_text()) or {}
+    config = document.get("config") or {}
+    return {key if ":" in key else f"{PROJECT}:{key}": value for key, value in config.items()}
+
+
+def engine_config(config: Mapping[str, Any]) -> dict[str, str]:
+    """Config as the engine passes it: strings, structured values as JSON."""
+    return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}

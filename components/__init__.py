@@ -1,0 +1,39 @@
+"""aks-istio components: Pulumi ComponentResources for AKS with the Istio service-mesh add-on.
+
+Exports resolve lazily (PEP 562): `components.support_matrix` and `components.config` import without the
+Pulumi provider SDKs, so the policy pack and config validation stay light and start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS: dict[str, str] = {
+    "AksIstioCluster": "cluster",
+    "AksIstioClusterArgs": "cluster",
+    "AksIstioPlatform": "platform",
+    "AksIstioPlatformArgs": "platform",
+    "MeshNamespaces": "mesh_namespaces",
+    "MeshNamespacesArgs": "mesh_namespaces",
+    "PluginCa": "plugin_ca",
+    "PluginCaArgs": "plugin_ca",
+    "SharedMeshConfig": "mesh_config",
+    "SharedMeshConfigArgs": "mesh_config",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from .cluster import AksIstioCluster, AksIstioClusterArgs
+    from .mesh_config import SharedMeshConfig, SharedMeshConfigArgs
+    from .mesh_namespaces import MeshNamespaces, MeshNamespacesArgs
+    from .platform import AksIstioPlatform, AksIstioPlatformArgs
+    from .plugin_ca import PluginCa, PluginCaArgs
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'components' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

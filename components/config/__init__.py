@@ -1,0 +1,45 @@
+"""Typed stack configuration: stack YAML -> these pydantic models, validated once, before any resource.
+
+Library users build the same models in code (`StackConfig.model_validate({...})` or the classes directly).
+"""
+
+from .canary import RevisionUpgradeSettings, UpgradePhase
+from .cluster import (
+    ApiServerSettings,
+    ClusterSettings,
+    EntraSettings,
+    MaintenanceWindowSettings,
+    NetworkSettings,
+    NodePoolSettings,
+    UpgradeSettings,
+)
+from .errors import CONFIG_ROOT, ConfigError
+from .gateways import GatewaySettings, IngressGatewaySettings, IngressSettings
+from .mesh import MeshConfigSettings, MeshNamespaceSettings, MeshSettings, PluginCaSettings
+from .observability import ObservabilitySettings
+from .stack import ResourceGroupSettings, StackConfig, load_stack_config
+
+__all__ = [
+    "CONFIG_ROOT",
+    "ApiServerSettings",
+    "ClusterSettings",
+    "ConfigError",
+    "EntraSettings",
+    "GatewaySettings",
+    "IngressGatewaySettings",
+    "IngressSettings",
+    "MaintenanceWindowSettings",
+    "MeshConfigSettings",
+    "MeshNamespaceSettings",
+    "MeshSettings",
+    "NetworkSettings",
+    "NodePoolSettings",
+    "ObservabilitySettings",
+    "PluginCaSettings",
+    "ResourceGroupSettings",
+    "RevisionUpgradeSettings",
+    "StackConfig",
+    "UpgradePhase",
+    "UpgradeSettings",
+    "load_stack_config",
+]

@@ -1,0 +1,46 @@
+"""The base every settings model shares, and the way cross-field rules report problems."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+# A cross-field rule may find several problems; it raises one ValueError whose message holds them all,
+# each as "<relative key path><PATH_SEP><message>", joined by PROBLEM_SEP. `errors.py` splits them again so
+# every problem is reported on its own line with the full key path.
+PROBLEM_SEP = "\x1e"
+PATH_SEP = "\x1f"
+
+
+class Settings(BaseModel):
+    """Frozen, typo-proof settings: unknown keys are errors, YAML keys are camelCase."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        alias_generator=to_camel,
+        populate_by_name=True,
+        validate_default=True,
+    )
+
+
+class Problems:
+    """Collects the problems one cross-field rule finds, then raises them together."""
+
+    def __init__(self) -> None:
+        self._items: list[tuple[str, str]] = []
+
+    def add(self, path: str, message: str) -> None:
+        self._items.append((path, message))
+
+    def raise_if_any(self) -> None:
+        if self._items:
+            raise ValueError(PROBLEM_SEP.join(f"{path}{PATH_SEP}{message}" for path, message in self._items))
+
+
+def allowed(values: object) -> str:
+    """Render the allowed values the same way in every message."""
+    if isinstance(values, str):
+        return values
+    items = list(values)  # type: ignore[call-overload]
+    return ", ".join(str(v) for v in items) if items else "(none)"

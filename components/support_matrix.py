@@ -1,0 +1,376 @@
+"""What the AKS Istio add-on supports, allows and blocks: one pure-data module.
+
+Config validation (``components.config``), the components and the CrossGuard policy pack (``policy/``) all
+read these facts, so the two guard rails can never disagree. This module must stay free of Pulumi and
+pydantic imports: the policy pack loads it in a virtualenv that has neither the azure-native SDK nor pydantic.
+
+Every fact names its source. Keys used below:
+  AKSDOCS  MicrosoftDocs/azure-aks-docs, articles/aks/<file> (snapshot 2026-08-21)
+  SUPP     MicrosoftDocs/SupportArticles-docs, support/azure/azure-kubernetes/extensions/<file>
+  BT       Azure/bicep-types-az, generated/containerservice/.../<api>/types.md
+  CLI      Azure/azure-cli, src/azure-cli/azure/cli/command_modules/acs/<file>
+Collected in ../shared/reference/aks-istio-addon.md on 2026-11-22.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+# --- Namespaces the add-on owns (AKSDOCS istio-deploy-addon.md, istio-deploy-ingress.md, istio-deploy-egress.md)
+ADDON_SYSTEM_NAMESPACE: Final = "aks-istio-system"
+ADDON_INGRESS_NAMESPACE: Final = "aks-istio-ingress"
+ADDON_EGRESS_NAMESPACE: Final = "aks-istio-egress"
+REVISION_LABEL: Final = "istio.io/rev"
+# The add-on ignores the upstream injection label: "istio-injection=enabled ... will cause the sidecar
+# injection to skip the namespace" (AKSDOCS istio-deploy-addon.md).
+IGNORED_INJECTION_LABEL: Final = "istio-injection"
+
+# --- Revisions ------------------------------------------------------------------------------------------------
+# Format enforced by the CLI (`validate_azure_service_mesh_revision`, CLI _validators.py).
+REVISION_PATTERN: Final = re.compile(r"^asm-(\d+)-(\d+)$")
+# `serviceMeshProfile.istio.revisions` has {maxLength: 2} (BT 2026-05-01); two only during a canary upgrade.
+MAX_REVISIONS: Final = 2
+# "Istio add-on can only be enabled on AKS clusters of version >= 1.23" (AKSDOCS istio-deploy-addon.md).
+MIN_KUBERNETES_MINOR: Final = 23
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One `asm-1-N` revision and the AKS Kubernetes minors it runs on."""
+
+    name: str
+    min_kubernetes_minor: int
+    max_kubernetes_minor: int
+    end_of_life: date
+    """Last day of support; an `expected` date is Microsoft's estimate, not an announcement."""
+    end_of_life_expected: bool = False
+
+    @property
+    def minor(self) -> int:
+        return parse_revision(self.name)[1]
+
+    def supports_kubernetes(self, kubernetes_version: str) -> bool:
+        minor = kubernetes_minor(kubernetes_version)
+        return minor is not None and self.min_kubernetes_minor <= minor <= self.max_kubernetes_minor
+
+
+# Release calendar: AKSDOCS istio-support-policy.md (ms.date 05/15/2026; asm-1-30 row added 2026-06-24).
+# End-of-life months are recorded as the last day of the month the calendar names.
+# The live set in a region comes from `az aks mesh get-revisions` (ARM meshRevisionProfiles); this table is
+# what validation can know offline.
+REVISIONS: Final[tuple[Revision, ...]] = (
+    Revision("asm-1-17", 23, 28, date(2024, 1, 31)),
+    Revision("asm-1-18", 24, 28, date(2024, 2, 29)),
+    Revision("asm-1-19", 25, 28, date(2024, 6, 30)),
+    Revision("asm-1-20", 25, 29, date(2024, 9, 30)),
+    Revision("asm-1-21", 26, 30, date(2024, 10, 31)),
+    Revision("asm-1-22", 27, 30, date(2025, 3, 31)),
+    Revision("asm-1-23", 27, 32, date(2025, 6, 30)),
+    Revision("asm-1-24", 28, 33, date(2025, 9, 30)),
+    Revision("asm-1-25", 29, 33, date(2026, 1, 31)),
+    Revision("asm-1-26", 29, 34, date(2026, 4, 30)),
+    Revision("asm-1-27", 29, 35, date(2026, 5, 31)),
+    Revision("asm-1-28", 30, 35, date(2026, 8, 31), end_of_life_expected=True),
+    Revision("asm-1-29", 31, 36, date(2026, 9, 30), end_of_life_expected=True),
+    Revision("asm-1-30", 32, 36, date(2026, 12, 31), end_of_life_expected=True),
+)
+REVISIONS_BY_NAME: Final[dict[str, Revision]] = {r.name: r for r in REVISIONS}
+REVISION_CATALOG_SOURCE: Final = "AKSDOCS istio-support-policy.md, read 2026-11-22"
+
+# Upgrades may go to n+1, or skip one to n+2 when both are supported (AKSDOCS istio-upgrade.md; SUPP
+# istio-add-on-minor-revision-upgrade.md). The ARM docstring says "two consecutive values"; the newer
+# upgrade docs win. A downgrade outside a canary rollback "isn't allowed" (SUPP).
+MAX_UPGRADE_MINOR_DISTANCE: Final = 2
+
+
+def parse_revision(name: str) -> tuple[int, int]:
+    """`asm-1-28` -> (1, 28); raises ValueError for anything else."""
+    match = REVISION_PATTERN.match(name)
+    if match is None:
+        raise ValueError(f"{name!r} is not a revision name of the form asm-<major>-<minor>")
+    return int(match.group(1)), int(match.group(2))
+
+
+def kubernetes_minor(version: str) -> int | None:
+    """`1.34` or `1.34.2` -> 34; None for anything that is not a 1.x version."""
+    match = re.match(r"^1\.(\d+)(?:\.\d+)?$", version)
+    return int(match.group(1)) if match else None
+
+
+def revisions_supporting(kubernetes_version: str) -> list[str]:
+    """Revisions in the catalog that run on this Kubernetes version, oldest first."""
+    return [r.name for r in REVISIONS if r.supports_kubernetes(kubernetes_version)]
+
+
+def allowed_upgrades(current: str) -> list[str]:
+    """Revisions a canary upgrade may start from `current` to (n+1, n+2), by the catalog."""
+    major, minor = parse_revision(current)
+    return [
+        r.name
+        for r in REVISIONS
+        if parse_revision(r.name)[0] == major and 0 < r.minor - minor <= MAX_UPGRADE_MINOR_DISTANCE
+    ]
+
+
+# --- Ingress gateways (AKSDOCS istio-deploy-ingress.md) --------------------------------------------------------
+INGRESS_GATEWAY_MODES: Final = ("External", "Internal")
+INGRESS_GATEWAY_SERVICES: Final = {
+    "External": "aks-istio-ingressgateway-external",
+    "Internal": "aks-istio-ingressgateway-internal",
+}
+# "We support up to one external ingress gateway ... and one internal" (SDK IstioIngressGateway docstring).
+MAX_INGRESS_GATEWAYS_PER_MODE: Final = 1
+
+# Service annotations AKS lets users set on the add-on's ingress gateway Services (AKSDOCS
+# istio-deploy-ingress.md §Annotations; list added 2024-09-18, probe annotations 2026-01-26).
+ALLOWED_GATEWAY_SERVICE_ANNOTATIONS: Final = frozenset(
+    {
+        "external-dns.alpha.kubernetes.io/hostname",
+        "service.beta.kubernetes.io/azure-allowed-ip-ranges",
+        "service.beta.kubernetes.io/azure-allowed-service-tags",
+        "service.beta.kubernetes.io/azure-disable-load-balancer-floating-ip",
+        "service.beta.kubernetes.io/azure-load-balancer-internal-subnet",
+        "service.beta.kubernetes.io/azure-load-balancer-ipv4",
+        "service.beta.kubernetes.io/azure-load-balancer-disable-tcp-reset",
+        "service.beta.kubernetes.io/azure-load-balancer-resource-group",
+        "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout",
+        "service.beta.kubernetes.io/azure-pip-ip-tags",
+        "service.beta.kubernetes.io/azure-pip-name",
+        "service.beta.kubernetes.io/azure-shared-securityrule",
+    }
+)
+# Health-probe annotations are allowed for ports 80 and 443 only (same doc).
+HEALTH_PROBE_PORTS: Final = (80, 443)
+HEALTH_PROBE_ANNOTATION_SUFFIXES: Final = (
+    "no_lb_rule",
+    "no_probe_rule",
+    "health-probe_protocol",
+    "health-probe_port",
+    "health-probe_interval",
+    "health-probe_num-of-probe",
+    "health-probe_request-path",
+)
+ALLOWED_HEALTH_PROBE_ANNOTATIONS: Final = frozenset(
+    f"service.beta.kubernetes.io/port_{port}_{suffix}"
+    for port in HEALTH_PROBE_PORTS
+    for suffix in HEALTH_PROBE_ANNOTATION_SUFFIXES
+)
+# Besides annotations only `.spec.externalTrafficPolicy` may be changed; "port or protocol configuration is
+# currently not supported" (AKSDOCS istio-about.md, istio-deploy-ingress.md).
+ALLOWED_GATEWAY_SERVICE_SPEC_FIELDS: Final = frozenset({"externalTrafficPolicy"})
+EXTERNAL_TRAFFIC_POLICIES: Final = ("Cluster", "Local")
+
+
+def is_allowed_gateway_annotation(key: str) -> bool:
+    return key in ALLOWED_GATEWAY_SERVICE_ANNOTATIONS or key in ALLOWED_HEALTH_PROBE_ANNOTATIONS
+
+
+def allowed_gateway_annotations() -> list[str]:
+    return sorted(ALLOWED_GATEWAY_SERVICE_ANNOTATIONS | ALLOWED_HEALTH_PROBE_ANNOTATIONS)
+
+
+# HPA for istiod and the gateways: default 2..5 at 80% CPU; "the add-on does not allow setting the
+# minReplicas below the initial default of 2" (AKSDOCS istio-scale.md).
+GATEWAY_HPA_MIN_REPLICAS: Final = 2
+GATEWAY_HPA_DEFAULT_MAX_REPLICAS: Final = 5
+
+# --- Gateway API ingress (AKSDOCS istio-gateway-api.md; GA 2026-05-27) --------------------------------------------
+GATEWAY_API_MIN_REVISION: Final = "asm-1-26"
+GATEWAY_API_CLASS_NAME: Final = "istio"
+GATEWAY_API_CLASS_DEFAULTS_CONFIGMAP: Final = "istio-gateway-class-defaults"
+# First stable ARM API version with `ingressProfile.gatewayAPI` (BT scan, aks-istio-addon.md §1.2).
+GATEWAY_API_MIN_ARM_API_VERSION: Final = "2026-02-01"
+# Customization ConfigMap data keys and the fields AKS's webhooks accept under each (same doc, allowlist).
+GATEWAY_API_CUSTOMIZATION_ALLOWLIST: Final[dict[str, frozenset[str]]] = {
+    "deployment": frozenset(
+        {
+            "metadata.labels",
+            "metadata.annotations",
+            "spec.minReadySeconds",
+            "spec.replicas",
+            "spec.template.metadata.labels",
+            "spec.template.metadata.annotations",
+            "spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms",
+            "spec.template.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
+            "spec.template.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution",
+            "spec.template.spec.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution",
+            "spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution",
+            "spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution",
+            "spec.template.spec.containers.resizePolicy",
+            "spec.template.spec.containers.resources.limits",
+            "spec.template.spec.containers.resources.requests",
+            "spec.template.spec.containers.stdin",
+            "spec.template.spec.containers.stdinOnce",
+            "spec.template.spec.nodeSelector",
+            "spec.template.spec.nodeName",
+            "spec.template.spec.tolerations",
+            "spec.template.spec.topologySpreadConstraints",
+            "spec.template.spec.terminationGracePeriodSeconds",
+        }
+    ),
+    "service": frozenset(
+        {
+            "metadata.labels",
+            "metadata.annotations",
+            "spec.type",
+            "spec.loadBalancerSourceRanges",
+            "spec.loadBalancerClass",
+            "spec.externalTrafficPolicy",
+            "spec.internalTrafficPolicy",
+            "spec.healthCheckNodePort",
+        }
+    ),
+    "horizontalPodAutoscaler": frozenset(
+        {
+            "metadata.labels",
+            "metadata.annotations",
+            "spec.behavior.scaleUp.stabilizationWindowSeconds",
+            "spec.behavior.scaleUp.selectPolicy",
+            "spec.behavior.scaleUp.policies",
+            "spec.behavior.scaleDown.stabilizationWindowSeconds",
+            "spec.behavior.scaleDown.selectPolicy",
+            "spec.behavior.scaleDown.policies",
+            "spec.metrics",
+            "spec.minReplicas",
+            "spec.maxReplicas",
+        }
+    ),
+    "podDisruptionBudget": frozenset(
+        {
+            "metadata.labels",
+            "metadata.annotations",
+            "spec.minAvailable",
+            "spec.unhealthyPodEvictionPolicy",
+        }
+    ),
+}
+
+# --- Egress gateways (AKSDOCS istio-deploy-egress.md, configure-static-egress-gateway.md; GA 2025-11-24) -------
+EGRESS_GATEWAY_NAME_PATTERN: Final = re.compile(
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+)
+# The AKS doc says 1-53 characters, the CLI constant and SUPP say 63: enforce the stricter one.
+EGRESS_GATEWAY_NAME_MAX_LENGTH: Final = 53
+MAX_EGRESS_GATEWAYS: Final = 500
+GATEWAY_POOL_PREFIX_SIZES: Final = (28, 29, 30, 31)
+STATIC_GATEWAY_CONFIGURATION_API: Final = "egressgateway.kubernetes.azure.com/v1alpha1"
+
+# --- Blocked custom resources (AKSDOCS istio-about.md, HEAD) ----------------------------------------------------
+# Rejected by the add-on's admission webhooks.
+BLOCKED_ISTIO_KINDS: Final = frozenset(
+    {"ProxyConfig", "WorkloadEntry", "WorkloadGroup", "IstioOperator", "WasmPlugin"}
+)
+# EnvoyFilter: since 2025-10-16 every EnvoyFilter is *allowed* but outside Azure's support scope; before that
+# only these three filter types were accepted (AKSDOCS istio-about.md, commit 5d94e46db and its removed lines).
+SUPPORTED_ENVOY_FILTER_TYPES: Final = frozenset(
+    {
+        "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua",
+        "type.googleapis.com/envoy.extensions.filters.http.compressor.v3.Compressor",
+        "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
+    }
+)
+
+# --- MeshConfig (AKSDOCS istio-meshconfig.md) --------------------------------------------------------------------
+SHARED_MESH_CONFIGMAP_PREFIX: Final = "istio-shared-configmap-"
+MESH_CONFIG_DATA_KEY: Final = "mesh"
+# "Supported": covered by Azure support.
+MESH_CONFIG_SUPPORTED_FIELDS: Final = frozenset(
+    {
+        "defaultConfig",
+        "outboundTrafficPolicy",
+        "accessLogFile",
+        "accessLogFormat",
+        "accessLogEncoding",
+        "enableEnvoyAccessLogService",
+        "disableEnvoyListenerLog",
+        "discoverySelectors",
+    }
+)
+# "Allowed": accepted by the webhooks, no Azure support.
+MESH_CONFIG_ALLOWED_FIELDS: Final = frozenset(
+    {
+        "proxyListenPort",
+        "proxyInboundListenPort",
+        "proxyHttpPort",
+        "connectTimeout",
+        "tcpKeepalive",
+        "extensionProviders",
+        "defaultProviders",
+        "enableTracing",
+        "trustDomain",
+        "trustDomainAliases",
+        "caCertificates",
+        "defaultServiceExportTo",
+        "defaultVirtualServiceExportTo",
+        "defaultDestinationRuleExportTo",
+        "localityLbSetting",
+        "dnsRefreshRate",
+        "h2UpgradePolicy",
+        "enablePrometheusMerge",
+        "pathNormalization",
+        "defaultHttpRetryPolicy",
+        "serviceSettings",
+        "meshMTLS",
+        "tlsDefaults",
+        "ingressService",
+        "ingressSelector",
+    }
+)
+PROXY_CONFIG_SUPPORTED_FIELDS: Final = frozenset(
+    {"drainDuration", "concurrency", "terminationDrainDuration", "holdApplicationUntilProxyStarts"}
+)
+PROXY_CONFIG_ALLOWED_FIELDS: Final = frozenset(
+    {
+        "tracingServiceName",
+        "statsUdpAddress",
+        "proxyAdminPort",
+        "tracing",
+        "envoyAccessLogService",
+        "envoyMetricsService",
+        "proxyMetadata",
+        "statusPort",
+        "extraStatTags",
+        "gatewayTopology",
+        "proxyStatsMatcher",
+        "meshId",
+        "caCertificatesPem",
+        "privateKeyProvider",
+        "proxyHeaders",
+    }
+)
+OUTBOUND_TRAFFIC_POLICY_MODES: Final = ("ALLOW_ANY", "REGISTRY_ONLY")
+
+# --- Plug-in CA (AKSDOCS istio-plugin-ca.md; CLI aks_mesh_enable) ------------------------------------------------
+# All four object names plus the Key Vault id are required ("ServiceMeshProfile is missing required
+# parameters: %s for plugin certificate authority", SUPP general troubleshooting).
+PLUGIN_CA_FIELDS: Final = (
+    "keyVaultId",
+    "certObjectName",
+    "keyObjectName",
+    "rootCertObjectName",
+    "certChainObjectName",
+)
+KEY_VAULT_ID_PATTERN: Final = re.compile(
+    r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.KeyVault/vaults/[^/]+$", re.IGNORECASE
+)
+KEY_VAULT_SECRETS_PROVIDER_ADDON: Final = "azureKeyvaultSecretsProvider"
+
+# --- Add-ons and features the Istio add-on cannot run beside (AKSDOCS istio-about.md §Limitations) ------------
+OSM_ADDON: Final = "openServiceMesh"  # "Istio based Azure service mesh is incompatible with feature %s" (SUPP)
+VIRTUAL_NODE_ADDON: Final = "aciConnectorLinux"
+UNSUPPORTED_OS_TYPES: Final = frozenset({"Windows"})
+# Helm charts that install upstream (self-managed) Istio next to the add-on.
+SELF_MANAGED_ISTIO_CHARTS: Final = frozenset({"base", "istiod", "gateway", "cni", "ztunnel", "istio-base"})
+SELF_MANAGED_ISTIO_REPO_MARKERS: Final = ("istio-release.storage.googleapis.com", "istio.io")
+
+# --- Built-in role definition GUIDs (aks-istio-addon.md §9.2, §10) ----------------------------------------------
+ROLE_KEY_VAULT_SECRETS_USER: Final = "4633458b-17de-408a-b874-0445c86b69e6"
+ROLE_NETWORK_CONTRIBUTOR: Final = "4d97b98b-1d4f-4787-a291-c67834d212e7"
+ROLE_MONITORING_DATA_READER: Final = "b0d8363b-8ddd-447d-831f-62ca05bff136"
+ROLE_MONITORING_READER: Final = "43d0d8ad-25c7-4714-9337-8ba259a9fe05"
+ROLE_GRAFANA_ADMIN: Final = "22926164-76b3-42b3-bc55-97df8dab3e41"
+ROLE_GRAFANA_EDITOR: Final = "a79a5197-3a5c-4973-a920-486035ffd60f"
+ROLE_GRAFANA_VIEWER: Final = "60921a7e-fef1-4a43-9b16-a26c52ad4769"

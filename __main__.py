@@ -10,7 +10,7 @@ except ConfigError as error:
     # Nothing has been declared yet: a bad stack file stops here with every problem listed.
     raise pulumi.RunError(str(error)) from None
 
-from components.platform import AksIstioPlatform, AksIstioPlatformArgs  # noqa: E402  (after validation: fast fail)
+from components.platform import AksIstioPlatform, AksIstioPlatformArgs
 
 platform = AksIstioPlatform(config.cluster_name, AksIstioPlatformArgs(config=config))
 

@@ -75,6 +75,8 @@ def from_wire(value: Any) -> Any:
         return [from_wire(v) for v in value]
     if value == UNKNOWN:
         return Unknown()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the wire has only doubles; every number we declare is an int or a real float
     return value
 
 
@@ -116,7 +118,7 @@ class Capture:
 
 def _arm_id(type_: str, name: str, inputs: Mapping[str, Any]) -> str:
     """A plausible ARM id, so wiring between resources is visible in tests (never asserted as a value)."""
-    _, module, kind = (type_.split(":") + ["", ""])[:3]
+    _, module, kind = [*type_.split(":"), "", ""][:3]
     if kind == "ResourceGroup":
         return f"/subscriptions/{FAKE_SUBSCRIPTION}/resourceGroups/{name}"
     group = inputs.get("resourceGroupName", "rg")
@@ -189,7 +191,7 @@ class CaptureMonitor(pulumi_mocks.MockMonitor):
         self.captured: list[CapturedResource] = []
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             wire = json_format.MessageToDict(request.object)
             self.captured.append(
@@ -214,7 +216,7 @@ class CaptureMonitor(pulumi_mocks.MockMonitor):
 def run_program(
     stack: str,
     config: Mapping[str, Any],
-    program: Callable[[], None] | None = None,
+    program: Callable[[], object] | None = None,
     *,
     preview: bool = True,
     computed: bool = False,
@@ -228,13 +230,17 @@ def run_program(
 
 
 def _run(
-    stack: str, config: Mapping[str, Any], program: Callable[[], None], preview: bool, computed: bool
+    stack: str, config: Mapping[str, Any], program: Callable[[], object], preview: bool, computed: bool
 ) -> Capture:
     set_root_resource(None)  # type: ignore[arg-type]
     set_all_config(engine_config(config), [])
     monitor = CaptureMonitor(AzureMocks(computed=computed))
     pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
-    _sync_await(run_pulumi_func(program))
+
+    def body() -> None:
+        program()
+
+    _sync_await(run_pulumi_func(body))
     root = pulumi.runtime.get_root_resource()
     exported: dict[str, Any] = dict(getattr(root, "outputs", {}) or {})
     outputs = {key: _resolve(value) for key, value in exported.items()}

@@ -22,7 +22,18 @@ _EXPORTS: dict[str, str] = {
     "SharedMeshConfigArgs": "mesh_config",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "AksIstioCluster",
+    "AksIstioClusterArgs",
+    "AksIstioPlatform",
+    "AksIstioPlatformArgs",
+    "MeshNamespaces",
+    "MeshNamespacesArgs",
+    "PluginCa",
+    "PluginCaArgs",
+    "SharedMeshConfig",
+    "SharedMeshConfigArgs",
+]
 
 if TYPE_CHECKING:
     from .cluster import AksIstioCluster, AksIstioClusterArgs

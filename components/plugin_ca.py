@@ -54,9 +54,7 @@ class PluginCa(pulumi.ComponentResource):
             self.key_vault_id = pulumi.Output.from_input(settings.key_vault_id)
             self.root_cert_pem = None
         else:
-            suffix = random.RandomString(
-                f"{name}-vault-suffix", length=6, special=False, upper=False, opts=child
-            )
+            suffix = random.RandomString(f"{name}-vault-suffix", length=6, special=False, upper=False, opts=child)
             vault = keyvault.Vault(
                 f"{name}-vault",
                 resource_group_name=args.resource_group_name,
@@ -69,19 +67,20 @@ class PluginCa(pulumi.ComponentResource):
             self.key_vault_id = vault.id
             chain = _DevCaChain(name, args.trust_domain, child)
             self.root_cert_pem = chain.root_cert_pem
-            secrets = {
+            secrets: dict[str, pulumi.Output[str]] = {
                 settings.cert_object_name: chain.intermediate_cert_pem,
                 settings.key_object_name: chain.intermediate_key_pem,
                 settings.root_cert_object_name: chain.root_cert_pem,
                 settings.cert_chain_object_name: chain.cert_chain_pem,
             }
             for secret_name, value in secrets.items():
+                secret_value: pulumi.Output[str] = pulumi.Output.secret(value)
                 keyvault.Secret(
                     f"{name}-{secret_name}",
                     resource_group_name=args.resource_group_name,
                     vault_name=vault.name,
                     secret_name=secret_name,
-                    properties={"value": pulumi.Output.secret(value), "content_type": PEM},
+                    properties={"value": secret_value, "content_type": PEM},
                     opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["properties"]),
                 )
 

@@ -249,9 +249,7 @@ GATEWAY_API_CUSTOMIZATION_ALLOWLIST: Final[dict[str, frozenset[str]]] = {
 }
 
 # --- Egress gateways (AKSDOCS istio-deploy-egress.md, configure-static-egress-gateway.md; GA 2025-11-24) -------
-EGRESS_GATEWAY_NAME_PATTERN: Final = re.compile(
-    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-)
+EGRESS_GATEWAY_NAME_PATTERN: Final = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 # The AKS doc says 1-53 characters, the CLI constant and SUPP say 63: enforce the stricter one.
 EGRESS_GATEWAY_NAME_MAX_LENGTH: Final = 53
 MAX_EGRESS_GATEWAYS: Final = 500
@@ -260,9 +258,7 @@ STATIC_GATEWAY_CONFIGURATION_API: Final = "egressgateway.kubernetes.azure.com/v1
 
 # --- Blocked custom resources (AKSDOCS istio-about.md, HEAD) ----------------------------------------------------
 # Rejected by the add-on's admission webhooks.
-BLOCKED_ISTIO_KINDS: Final = frozenset(
-    {"ProxyConfig", "WorkloadEntry", "WorkloadGroup", "IstioOperator", "WasmPlugin"}
-)
+BLOCKED_ISTIO_KINDS: Final = frozenset({"ProxyConfig", "WorkloadEntry", "WorkloadGroup", "IstioOperator", "WasmPlugin"})
 # EnvoyFilter: since 2025-10-16 every EnvoyFilter is *allowed* but outside Azure's support scope; before that
 # only these three filter types were accepted (AKSDOCS istio-about.md, commit 5d94e46db and its removed lines).
 SUPPORTED_ENVOY_FILTER_TYPES: Final = frozenset(

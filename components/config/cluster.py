@@ -114,23 +114,30 @@ class NetworkSettings(Settings):
                 nets[key] = ipaddress.IPv4Network(value)
             except ValueError:
                 problems.add(alias, f"{value!r} is not an IPv4 CIDR; allowed: e.g. 10.20.0.0/16")
-        if "vnet_address_space" in nets and "node_subnet_prefix" in nets:
-            if not nets["node_subnet_prefix"].subnet_of(nets["vnet_address_space"]):
-                problems.add(
-                    "nodeSubnetPrefix",
-                    f"{self.node_subnet_prefix!r} is outside vnetAddressSpace {self.vnet_address_space!r}",
-                )
+        if (
+            "vnet_address_space" in nets
+            and "node_subnet_prefix" in nets
+            and not nets["node_subnet_prefix"].subnet_of(nets["vnet_address_space"])
+        ):
+            problems.add(
+                "nodeSubnetPrefix",
+                f"{self.node_subnet_prefix!r} is outside vnetAddressSpace {self.vnet_address_space!r}",
+            )
         if "service_cidr" in nets:
             for other, alias in (("vnet_address_space", "vnetAddressSpace"), ("pod_cidr", "podCidr")):
                 if other in nets and nets["service_cidr"].overlaps(nets[other]):
                     problems.add("serviceCidr", f"{self.service_cidr!r} overlaps {alias} {getattr(self, other)!r}")
             try:
                 if ipaddress.IPv4Address(self.dns_service_ip) not in nets["service_cidr"]:
-                    problems.add("dnsServiceIp", f"{self.dns_service_ip!r} is outside serviceCidr {self.service_cidr!r}")
+                    problems.add(
+                        "dnsServiceIp", f"{self.dns_service_ip!r} is outside serviceCidr {self.service_cidr!r}"
+                    )
             except ValueError:
                 problems.add("dnsServiceIp", f"{self.dns_service_ip!r} is not an IPv4 address")
         if self.network_policy == "cilium" and self.dataplane != "cilium":
-            problems.add("networkPolicy", "'cilium' needs dataplane 'cilium'; allowed with dataplane 'azure': azure, calico")
+            problems.add(
+                "networkPolicy", "'cilium' needs dataplane 'cilium'; allowed with dataplane 'azure': azure, calico"
+            )
         problems.raise_if_any()
         return self
 
@@ -168,9 +175,7 @@ class ApiServerSettings(Settings):
 class EntraSettings(Settings):
     """Entra ID integration with Azure RBAC for Kubernetes authorization; local accounts are disabled."""
 
-    admin_group_object_ids: list[UUID] = Field(
-        default_factory=list, description="Entra groups that get cluster-admin."
-    )
+    admin_group_object_ids: list[UUID] = Field(default_factory=list, description="Entra groups that get cluster-admin.")
     tenant_id: UUID | None = Field(default=None, description="Tenant of the groups; unset: the deploying tenant.")
 
 
@@ -227,7 +232,9 @@ class ClusterSettings(Settings):
         if minor is None:
             raise ValueError(f"{version!r} is not a Kubernetes version; allowed: 1.N or 1.N.P, e.g. 1.34")
         if minor < sm.MIN_KUBERNETES_MINOR:
-            raise ValueError(f"{version!r} is too old for the Istio add-on; allowed: 1.{sm.MIN_KUBERNETES_MINOR} or newer")
+            raise ValueError(
+                f"{version!r} is too old for the Istio add-on; allowed: 1.{sm.MIN_KUBERNETES_MINOR} or newer"
+            )
         return version
 
     @model_validator(mode="after")

@@ -46,9 +46,9 @@ def _model_at(root: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel
             None,
         )
         if field is None:
-            return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+            break
         model = _inner_model(field.annotation)
-    return model
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:

@@ -98,11 +98,15 @@ class MeshConfigSettings(Settings):
         else:
             proxy_ok = sm.PROXY_CONFIG_SUPPORTED_FIELDS | sm.PROXY_CONFIG_ALLOWED_FIELDS
             problems += [f"defaultConfig.{k!r} is blocked by the add-on" for k in proxy if k not in proxy_ok]
-        mode = (fields.get("outboundTrafficPolicy") or {}).get("mode") if isinstance(
-            fields.get("outboundTrafficPolicy"), dict
-        ) else None
+        mode = (
+            (fields.get("outboundTrafficPolicy") or {}).get("mode")
+            if isinstance(fields.get("outboundTrafficPolicy"), dict)
+            else None
+        )
         if mode is not None and mode not in sm.OUTBOUND_TRAFFIC_POLICY_MODES:
-            problems.append(f"outboundTrafficPolicy.mode {mode!r}; allowed: {allowed(sm.OUTBOUND_TRAFFIC_POLICY_MODES)}")
+            problems.append(
+                f"outboundTrafficPolicy.mode {mode!r}; allowed: {allowed(sm.OUTBOUND_TRAFFIC_POLICY_MODES)}"
+            )
         if problems:
             raise ValueError(
                 "; ".join(problems)

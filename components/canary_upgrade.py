@@ -27,3 +27,10 @@ def namespace_revision(mesh: MeshSettings, namespace: str) -> str:
     if upgrade is None or upgrade.phase in ("start", "rollback"):
         return mesh.revision
     return upgrade.to
+
+
+def stable_revision(mesh: MeshSettings) -> str:
+    """The revision whose gateway HPAs may be edited: during a canary the add-on copies the stable revision's
+    HPA spec to the canary's and reverts edits made to the canary's (AKSDOCS istio-upgrade.md)."""
+    upgrade = mesh.upgrade
+    return upgrade.to if upgrade is not None and upgrade.phase == "complete" else mesh.revision

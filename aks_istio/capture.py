@@ -98,6 +98,8 @@ class CapturedResource:
     """Inputs on the wire: what the engine hands an analyzer (secrets and unknowns marked)."""
     inputs: dict[str, Any] = field(default_factory=dict)
     """The same inputs as Python values (Secret/Unknown markers)."""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """What the mocks answered (inputs echoed, plus computed ids with `computed=True`)."""
 
 
 @dataclass
@@ -114,6 +116,14 @@ class Capture:
         if len(matches) != 1:
             raise KeyError(f"{len(matches)} resources named {name!r}")
         return matches[0]
+
+
+class ProgramError(Exception):
+    """The program failed; `capture` holds whatever it had declared by then."""
+
+    def __init__(self, message: str, capture: Capture) -> None:
+        super().__init__(message)
+        self.capture = capture
 
 
 def _arm_id(type_: str, name: str, inputs: Mapping[str, Any]) -> str:
@@ -135,6 +145,20 @@ def _as_outputs(inputs: dict[str, Any]) -> dict[str, Any]:
     return inputs
 
 
+def _pem(kind: str) -> str:
+    return f"-----BEGIN {kind}-----\nbW9jaw==\n-----END {kind}-----\n"
+
+
+# Outputs that providers compute and our components read, for the non-Azure resources we use.
+_COMPUTED_BY_TYPE: dict[str, dict[str, Any]] = {
+    "tls:index/privateKey:PrivateKey": {"privateKeyPem": _pem("PRIVATE KEY"), "publicKeyPem": _pem("PUBLIC KEY")},
+    "tls:index/selfSignedCert:SelfSignedCert": {"certPem": _pem("CERTIFICATE")},
+    "tls:index/locallySignedCert:LocallySignedCert": {"certPem": _pem("CERTIFICATE")},
+    "tls:index/certRequest:CertRequest": {"certRequestPem": _pem("CERTIFICATE REQUEST")},
+    "random:index/randomString:RandomString": {"result": "x7k2q9"},
+}
+
+
 class AzureMocks(pulumi_mocks.Mocks):
     """Echo inputs back as outputs, like the engine does at preview.
 
@@ -148,8 +172,11 @@ class AzureMocks(pulumi_mocks.Mocks):
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         state = _as_outputs(dict(args.inputs))
-        if not self.computed or not args.typ.startswith("azure-native:"):
-            return (f"{args.name}-id" if self.computed else "", state)
+        if not self.computed:
+            return "", state
+        if not args.typ.startswith("azure-native:"):
+            state.update(_COMPUTED_BY_TYPE.get(args.typ, {}))
+            return f"{args.name}-id", state
         kind = args.typ.rsplit(":", 1)[-1]
         name_key = next((k for k in (kind[0].lower() + kind[1:] + "Name", "resourceName") if k in state), None)
         state.setdefault("name", state[name_key] if name_key else args.name)
@@ -190,6 +217,15 @@ class CaptureMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.captured: list[CapturedResource] = []
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """URNs as the engine builds them: the parent's whole qualified type chain, not just its last type
+        (the SDK's mock keeps only the last), so golden URNs match what a real stack records."""
+        if parent:
+            qualified = parent.split("::")[2]
+            if qualified != "pulumi:pulumi:Stack":
+                type_ = f"{qualified}${type_}"
+        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), type_, name])
+
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
@@ -208,6 +244,7 @@ class CaptureMonitor(pulumi_mocks.MockMonitor):
                     additional_secret_outputs=list(request.additionalSecretOutputs),
                     properties=request.object,
                     inputs=from_wire(wire),
+                    outputs=dict(self.resources[response.urn].state) if response.urn in self.resources else {},
                 )
             )
         return response
@@ -240,7 +277,10 @@ def _run(
     def body() -> None:
         program()
 
-    _sync_await(run_pulumi_func(body))
+    try:
+        _sync_await(run_pulumi_func(body))
+    except Exception as error:
+        raise ProgramError(str(error), Capture(stack=stack, resources=list(monitor.captured), outputs={})) from error
     root = pulumi.runtime.get_root_resource()
     exported: dict[str, Any] = dict(getattr(root, "outputs", {}) or {})
     outputs = {key: _resolve(value) for key, value in exported.items()}

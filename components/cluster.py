@@ -20,7 +20,7 @@ from . import cluster_spec as spec
 from . import support_matrix as sm
 from ._outputs import after_apply
 from ._tokens import type_token
-from .config import ClusterSettings, IngressSettings, MeshSettings
+from .config import ClusterSettings, IngressSettings, MeshSettings, ObservabilitySettings
 from .plugin_ca import PluginCa, PluginCaArgs
 
 
@@ -45,6 +45,8 @@ class AksIstioClusterArgs:
     tags: dict[str, str] = field(default_factory=dict)
     protect: bool = False
     """Protect the cluster, its identity, network and CA vault (prod)."""
+    observability: ObservabilitySettings = field(default_factory=ObservabilitySettings)
+    """Sets `azureMonitorProfile.metrics`; the platform adds the DCR and its associations (ManagedPrometheus)."""
 
     def __post_init__(self) -> None:
         revisions = list(self.revisions) or [self.mesh.revision]
@@ -174,6 +176,7 @@ class AksIstioCluster(pulumi.ComponentResource):
             service_mesh_profile=spec.service_mesh_profile(
                 args.mesh, args.ingress, revisions, plugin_ca.key_vault_id if plugin_ca else None
             ),
+            azure_monitor_profile=spec.azure_monitor_profile(args.observability),
             tags=args.tags,
             opts=pulumi.ResourceOptions(
                 parent=self,

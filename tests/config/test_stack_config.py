@@ -1,0 +1,155 @@
+"""Stack config: every stack file validates; bad input is refused with the key, the value and what is allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from aks_istio.capture import ProgramError
+from components.config import ConfigError, load_stack_config
+from tests.support import capture_stack, config_of, merge, raw_platform
+
+
+def problems_of(raw: dict) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_stack_config(raw)
+    return caught.value.problems
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_every_stack_file_validates(stack: str) -> None:
+    config = load_stack_config(raw_platform(stack))
+    assert config.environment == stack
+    assert config.mesh.revision.startswith("asm-1-")
+
+
+def test_typo_in_a_key_is_an_error_that_suggests_the_right_key() -> None:
+    raw = merge(raw_platform("dev"), {"cluster": {"kubernetesVersoin": "1.34"}})
+    [problem] = problems_of(raw)
+    assert problem.startswith("aks-istio:platform.cluster.kubernetesVersoin: unknown key")
+    assert "did you mean 'kubernetesVersion'" in problem
+    assert "allowed keys:" in problem
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    raw = merge(
+        raw_platform("dev"),
+        {
+            "cluster": {"tier": "Gold", "systemPool": {"name": "Sys_Pool"}},
+            "mesh": {"namespaces": [{"name": "apps", "labels": {"istio-injection": "enabled"}}]},
+            "location": "West Europe",
+        },
+    )
+    problems = problems_of(raw)
+    paths = [p.split(":", 2)[1].split(" ")[0] for p in problems]
+    assert len(problems) == 4, problems
+    assert any("cluster.tier" in p and "'Gold'" in p and "'Standard'" in p for p in problems)
+    assert any("cluster.systemPool.name" in p and "'Sys_Pool'" in p for p in problems)
+    assert any("mesh.namespaces[0].labels" in p and "istio-injection" in p for p in problems)
+    assert any(path.startswith("platform.location") for path in paths)
+
+
+def test_revision_that_does_not_run_on_the_kubernetes_version_names_the_ones_that_do() -> None:
+    raw = merge(raw_platform("dev"), {"mesh": {"revision": "asm-1-24"}})
+    [problem] = problems_of(raw)
+    assert problem.startswith("aks-istio:platform.mesh.revision: 'asm-1-24' does not run on Kubernetes 1.34")
+    assert "allowed: asm-1-26, asm-1-27, asm-1-28, asm-1-29, asm-1-30" in problem
+
+
+@pytest.mark.parametrize(
+    ("revision", "fragment"),
+    [
+        ("1.30", "is not a revision name; allowed: asm-<major>-<minor>"),
+        ("asm-1-99", "is not in the add-on's revision catalog; allowed: asm-1-17"),
+    ],
+)
+def test_malformed_or_unknown_revisions_are_refused(revision: str, fragment: str) -> None:
+    [problem] = problems_of(merge(raw_platform("dev"), {"mesh": {"revision": revision}}))
+    assert "mesh.revision" in problem and fragment in problem
+
+
+def test_revision_is_required_never_left_to_the_add_on_default() -> None:
+    raw = raw_platform("dev")
+    del raw["mesh"]["revision"]
+    assert problems_of(raw) == ["aks-istio:platform.mesh.revision: required key is missing"]
+
+
+def test_prod_refuses_what_prod_must_not_have() -> None:
+    raw = merge(
+        raw_platform("prod"),
+        {
+            "cluster": {"tier": "Free", "userPools": [{"name": "apps", "zones": ["1"]}]},
+            "mesh": {"pluginCa": {"keyVaultId": None, "generateDevCa": True}},
+        },
+    )
+    problems = problems_of(raw)
+    assert "aks-istio:platform.cluster.tier: 'Free' has no uptime SLA; allowed in prod: Standard, Premium" in problems
+    assert any(
+        p.startswith("aks-istio:platform.cluster.userPools[0].zones: ['1'] is not zone-redundant") for p in problems
+    )
+    assert any(
+        p.startswith("aks-istio:platform.mesh.pluginCa.generateDevCa: true puts the CA private key") for p in problems
+    )
+
+
+def test_windows_pools_are_not_offered() -> None:
+    raw = merge(raw_platform("dev"), {"cluster": {"userPools": [{"name": "win", "osType": "Windows"}]}})
+    [problem] = problems_of(raw)
+    assert problem.startswith("aks-istio:platform.cluster.userPools[0].osType: unknown key")
+
+
+def test_plugin_ca_without_a_vault_or_a_generated_chain_is_refused() -> None:
+    raw = merge(raw_platform("dev"), {"mesh": {"pluginCa": {"generateDevCa": False}}})
+    [problem] = problems_of(raw)
+    assert problem.startswith("aks-istio:platform.mesh.pluginCa.keyVaultId: is required unless generateDevCa is true")
+
+
+def test_blocked_mesh_config_fields_are_refused_with_the_allowed_ones() -> None:
+    raw = merge(raw_platform("dev"), {"mesh": {"meshConfig": {"fields": {"configSources": []}}}})
+    [problem] = problems_of(raw)
+    assert "mesh.meshConfig.fields" in problem
+    assert "'configSources' is blocked by the add-on" in problem
+    assert "outboundTrafficPolicy" in problem  # names what is allowed
+
+
+def test_network_cidrs_must_not_collide() -> None:
+    raw = merge(raw_platform("dev"), {"cluster": {"network": {"serviceCidr": "10.20.0.0/16"}}})
+    problems = problems_of(raw)
+    assert (
+        "aks-istio:platform.cluster.network.serviceCidr: '10.20.0.0/16' overlaps vnetAddressSpace '10.20.0.0/16'"
+        in problems
+    )
+    assert any("dnsServiceIp" in p and "outside serviceCidr" in p for p in problems)
+
+
+def test_ephemeral_os_disk_on_a_size_without_temp_disk_is_refused() -> None:
+    raw = merge(
+        raw_platform("dev"),
+        {"cluster": {"userPools": [{"name": "apps", "vmSize": "Standard_D4s_v5", "osDiskType": "Ephemeral"}]}},
+    )
+    [problem] = problems_of(raw)
+    assert problem.startswith("aks-istio:platform.cluster.userPools[0].osDiskType: 'Ephemeral' is not possible")
+
+
+def test_private_cluster_and_authorized_ranges_are_exclusive() -> None:
+    raw = merge(raw_platform("dev"), {"cluster": {"apiServer": {"privateCluster": True}}})
+    [problem] = problems_of(raw)
+    assert problem.startswith("aks-istio:platform.cluster.apiServer.authorizedIpRanges: must be empty")
+
+
+def test_presets_make_dev_cheap_and_prod_protected_and_zone_redundant() -> None:
+    dev, prod = config_of("dev"), config_of("prod")
+    assert (dev.cluster.tier, dev.protect, dev.cluster.system_pool.min_count) == ("Free", False, 1)
+    assert (prod.cluster.tier, prod.protect) == ("Standard", True)
+    assert prod.cluster.system_pool.zones == ["1", "2", "3"] and prod.cluster.system_pool.min_count == 3
+
+
+def test_the_stack_file_overrides_its_preset() -> None:
+    assert config_of("dev", cluster={"tier": "Standard"}).cluster.tier == "Standard"
+
+
+def test_a_bad_config_declares_nothing() -> None:
+    raw = merge(raw_platform("dev"), {"cluster": {"tier": "Gold"}})
+    with pytest.raises(ProgramError) as caught:
+        capture_stack("dev", raw)
+    assert "aks-istio:platform.cluster.tier" in str(caught.value)
+    assert caught.value.capture.resources == []

@@ -21,15 +21,23 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m aks_istio", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     preview = commands.add_parser("preview", help="render what a stack would deploy and run the policy pack")
-    preview.add_argument("--stack", required=True, help="stack name: stacks/Pulumi.<stack>.yaml")
+    preview.add_argument(
+        "--stack", required=True, help="a stack name (stacks/Pulumi.<stack>.yaml) or the path of any stack file"
+    )
     preview.add_argument("--json", action="store_true", help="machine-readable output")
+    commands.add_parser("config-reference", help="print the stack-config reference (Markdown)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "config-reference":
+        from .config_reference import reference
+
+        print(reference(), end="")
+        return EXIT_OK
     try:
-        raw = stack_files.stack_config(args.stack)
+        stack, raw = stack_files.resolve(args.stack)
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID_CONFIG
@@ -37,11 +45,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         load_stack_config(raw.get("aks-istio:platform"))
     except ConfigError as error:
         if args.json:
-            print(json.dumps({"stack": args.stack, "configErrors": error.problems}, indent=2))
+            print(json.dumps({"stack": stack, "configErrors": error.problems}, indent=2))
         else:
-            print(f"stack {args.stack}: {error}", file=sys.stderr)
+            print(f"stack {stack}: {error}", file=sys.stderr)
         return EXIT_INVALID_CONFIG
-    return _preview(args.stack, raw, as_json=args.json)
+    return _preview(stack, raw, as_json=args.json)
 
 
 def _preview(stack: str, raw: dict[str, object], *, as_json: bool) -> int:

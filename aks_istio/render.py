@@ -44,6 +44,24 @@ KEY_SETTINGS: Final[dict[str, tuple[str, ...]]] = {
     "azure-native:containerservice:MaintenanceConfiguration": ("configName",),
     "kubernetes:core/v1:Namespace": ("metadata.labels",),
     "kubernetes:core/v1:ConfigMap": ("metadata.namespace", "metadata.name"),
+    "azure-native:monitor:AzureMonitorWorkspace": ("azureMonitorWorkspaceName", "location"),
+    "azure-native:monitor:DataCollectionEndpoint": ("dataCollectionEndpointName", "kind"),
+    "azure-native:monitor:DataCollectionRule": ("dataCollectionRuleName", "dataCollectionEndpointId"),
+    "azure-native:monitor:DataCollectionRuleAssociation": (
+        "associationName",
+        "resourceUri",
+        "dataCollectionRuleId",
+        "dataCollectionEndpointId",
+    ),
+    "azure-native:monitor:ActionGroup": ("actionGroupName", "emailReceivers", "webhookReceivers"),
+    "azure-native:alertsmanagement:PrometheusRuleGroup": ("ruleGroupName", "scopes"),
+    "azure-native:dashboard:Grafana": (
+        "workspaceName",
+        "sku.name",
+        "properties.publicNetworkAccess",
+        "properties.grafanaIntegrations.azureMonitorWorkspaceIntegrations",
+    ),
+    "grafana:oss/dashboard:Dashboard": ("folder",),
     "kubernetes:security.istio.io/v1:PeerAuthentication": ("metadata.namespace", "spec.mtls.mode"),
 }
 POOL_SUMMARY: Final = ("name", "mode", "vmSize", "minCount", "maxCount", "availabilityZones", "osDiskType")
@@ -136,7 +154,7 @@ def capture_json(capture: Capture) -> dict[str, Any]:
                 "ignoreChanges": r.ignore_changes,
                 "inputs": to_json(r.inputs),
             }
-            for r in capture.resources
+            for r in sorted(capture.resources, key=lambda r: r.urn)
         ],
         "outputs": to_json(capture.outputs),
     }

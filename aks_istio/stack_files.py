@@ -28,6 +28,19 @@ def stack_config(stack: str, root: Path = REPO_ROOT) -> dict[str, Any]:
     if not path.exists():
         known = ", ".join(available_stacks(root)) or "(none)"
         raise FileNotFoundError(f"no stack file {path}; known stacks: {known}")
+    return read_config(path)
+
+
+def resolve(stack_or_file: str) -> tuple[str, dict[str, Any]]:
+    """A stack name (`dev`) or the path of any stack file (`Pulumi.canary.yaml`) -> (stack name, config)."""
+    path = Path(stack_or_file)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        name = path.name.removeprefix("Pulumi.").rsplit(".", 1)[0]
+        return name, read_config(path)
+    return stack_or_file, stack_config(stack_or_file)
+
+
+def read_config(path: Path) -> dict[str, Any]:
     document = yaml.safe_load(path.read_text()) or {}
     config = document.get("config") or {}
     return {key if ":" in key else f"{PROJECT}:{key}": value for key, value in config.items()}

@@ -1,0 +1,23 @@
+# Two commands do all set-up on a fresh machine (Python 3.11+ with venv is all they need):
+#   make preview            offline preview of the dev stack (STACK=prod for another), with the policy verdict
+#   make test               lint, type checks and the whole test suite (what CI runs)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STACK  ?= dev
+STAMP  := $(VENV)/.installed
+
+.PHONY: preview test
+
+$(STAMP): requirements.txt requirements-dev.txt policy/requirements.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+preview: $(STAMP)
+	$(PY) -m aks_istio preview --stack $(STACK)
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy policy
+	$(PY) -m pytest

@@ -1,0 +1,17 @@
+"""The config reference in docs/ is generated from the settings models and must not fall behind them."""
+
+from __future__ import annotations
+
+from aks_istio.config_reference import reference
+from aks_istio.stack_files import REPO_ROOT
+
+
+def test_committed_reference_matches_the_models() -> None:
+    committed = (REPO_ROOT / "docs" / "config-reference.md").read_text()
+    assert committed == reference(), "run: python -m aks_istio config-reference > docs/config-reference.md"
+
+
+def test_reference_documents_every_key_the_stacks_use() -> None:
+    text = reference()
+    for key in ("`mesh.revision`", "`cluster.kubernetesVersion`", "`mesh.pluginCa.keyVaultId`", "`protect`"):
+        assert key in text

@@ -1,5 +1,24 @@
-"""Placeholder policy pack (the policy issue fills it): serves the Analyzer protocol with no policies yet."""
+"""aks-istio-guardrails: `pulumi preview --policy-pack policy [--policy-pack-config policy/config/<env>.json]`.
 
-from pulumi_policy import EnforcementLevel, PolicyPack
+The engine runs this file (`python policy/ <engine address>`) and reads the gRPC port `PolicyPack` prints; it
+serves until killed. The rules live in `rules/`; the support facts in the repo's `components/support_matrix.py`,
+which imports without the Pulumi provider SDKs or pydantic (see requirements.txt).
+"""
 
-PolicyPack(name="aks-istio-guardrails", enforcement_level=EnforcementLevel.MANDATORY, policies=[])
+import sys
+from pathlib import Path
+
+# The pack reads its facts from the repo's pure-data support matrix: put the repo root (the parent of policy/)
+# and this directory on the path, so the engine's `python policy/` and `python policy/__main__.py` both work.
+_HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(_HERE), str(_HERE.parent)]
+
+from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
+from rules import ALL_POLICIES  # noqa: E402
+
+PolicyPack(
+    name="aks-istio-guardrails",
+    policies=ALL_POLICIES,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    description="Guard rails for AKS with the Istio service-mesh add-on, on any Pulumi program.",
+)

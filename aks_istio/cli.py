@@ -9,6 +9,8 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from components.config import ConfigError, load_stack_config
 
@@ -21,10 +23,19 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m aks_istio", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     preview = commands.add_parser("preview", help="render what a stack would deploy and run the policy pack")
-    preview.add_argument(
-        "--stack", required=True, help="a stack name (stacks/Pulumi.<stack>.yaml) or the path of any stack file"
-    )
-    preview.add_argument("--json", action="store_true", help="machine-readable output")
+    check = commands.add_parser("check", help="run the policy pack over a stack's resources; print only the verdict")
+    for command in (preview, check):
+        command.add_argument(
+            "--stack", required=True, help="a stack name (stacks/Pulumi.<stack>.yaml) or the path of any stack file"
+        )
+        command.add_argument("--json", action="store_true", help="machine-readable output")
+        command.add_argument(
+            "--sarif",
+            nargs="?",
+            const="-",
+            metavar="PATH",
+            help="write the verdict as SARIF 2.1.0 to PATH (or stdout, instead of the text output, without PATH)",
+        )
     commands.add_parser("config-reference", help="print the stack-config reference (Markdown)")
     return parser
 
@@ -49,25 +60,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"stack {stack}: {error}", file=sys.stderr)
         return EXIT_INVALID_CONFIG
-    return _preview(stack, raw, as_json=args.json)
+    stack_file = args.stack if args.stack.endswith((".yaml", ".yml")) else f"stacks/Pulumi.{stack}.yaml"
+    return _preview(stack, raw, as_json=args.json, tree=args.command == "preview", sarif=args.sarif, file=stack_file)
 
 
-def _preview(stack: str, raw: dict[str, object], *, as_json: bool) -> int:
+def _preview(
+    stack: str, raw: dict[str, object], *, as_json: bool, tree: bool = True, sarif: str | None = None, file: str = ""
+) -> int:
     # Imported here so a config error is reported before the Pulumi SDKs load.
     from . import render, verdict
     from .capture import run_program
 
+    platform = raw.get("aks-istio:platform")
+    environment = platform.get("environment") if isinstance(platform, dict) else None
+    pack = verdict.start(stack)  # before the capture, so the pack's start-up overlaps with the program run
     capture = run_program(stack, raw)
-    result = verdict.check(capture, stack)
+    result = verdict.check(capture, stack, pack=pack, environment=environment)
+    if sarif is not None:
+        from .sarif import to_sarif
+
+        document = json.dumps(to_sarif(result, stack_file=file), indent=2)
+        if sarif == "-":
+            print(document)
+            return EXIT_VIOLATION if result.blocking else EXIT_OK
+        Path(sarif).write_text(document + "\n")
     if as_json:
-        document = render.capture_json(capture)
-        document["policy"] = {
+        output: dict[str, Any] = render.capture_json(capture) if tree else {"stack": stack}
+        output["policy"] = {
             "ran": result.ran,
+            "environment": result.environment,
             "violations": [v.__dict__ for v in result.violations],
         }
-        print(json.dumps(document, indent=2))
+        print(json.dumps(output, indent=2))
     else:
-        print(render.tree(capture))
-        if not result.ran:
-            print("Policy: not run (no policy pack wired in)")
+        if tree:
+            print(render.tree(capture))
+        print(verdict.format_text(result, {r.urn: r.type for r in capture.resources}))
     return EXIT_VIOLATION if result.blocking else EXIT_OK

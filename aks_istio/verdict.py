@@ -153,3 +153,24 @@ def _without_description(message: str, description: str) -> str:
     """The SDK prefixes every message with the policy description and a newline; keep only the finding."""
     prefix = f"{description}\n"
     return message[len(prefix) :] if description and message.startswith(prefix) else message
+
+
+def format_text(verdict: Verdict, types: Mapping[str, str] | None = None) -> str:
+    """The verdict grouped by resource: each resource once, then its violations (level, policy, severity)."""
+    if not verdict.ran:
+        return "Policy: not run (no policy pack wired in)"
+    env = verdict.environment or "pack defaults"
+    blocking = len(verdict.blocking)
+    lines = [
+        f"Policy aks-istio-guardrails ({len(verdict.policies)} policies, config: {env}): "
+        f"{len(verdict.violations)} finding(s), {blocking} mandatory"
+    ]
+    for urn, violations in sorted(verdict.by_resource().items(), key=lambda item: item[0]):
+        name = violations[0].resource or urn
+        kind = (types or {}).get(urn, "")
+        lines.append(f"  {name}" + (f"  ({kind})" if kind else ""))
+        for v in sorted(violations, key=lambda v: (v.enforcement != "mandatory", v.policy)):
+            severity = f", {v.severity}" if v.severity else ""
+            lines.append(f"    [{v.enforcement}] {v.policy}{severity}")
+            lines.extend(f"        {line}" for line in v.message.splitlines())
+    return "\n".join(lines)

@@ -46,7 +46,7 @@ CriticalAddonsOnly: Final = "CriticalAddonsOnly=true:NoSchedule"
 
 
 def _bad(path: str, value: object, want: str) -> list[str]:
-    return [f"{path} is {value!r}; {want}."]
+    return [f"{path} is {'not set' if value is None else repr(value)}; {want}."]
 
 
 # --- Cluster controls -------------------------------------------------------------------------------------------

@@ -186,6 +186,12 @@ class AzureMocks(pulumi_mocks.Mocks):
         if args.typ.endswith(":UserAssignedIdentity") or "identity" in state:
             state.setdefault("principalId", f"{digest[:8]}-0000-0000-0000-{digest[8:20]}")
             state.setdefault("clientId", f"{digest[20:28]}-0000-0000-0000-{digest[28:40]}")
+        identity = state.get("identity")
+        if isinstance(identity, dict) and identity.get("type") == "SystemAssigned":
+            # ARM puts a system-assigned identity's ids inside `identity` (Grafana, DCE/DCR with identity).
+            state["identity"] = {**identity, "principalId": state["principalId"], "tenantId": FAKE_TENANT}
+        if args.typ == "azure-native:dashboard:Grafana":
+            state["properties"] = {**(state.get("properties") or {}), "endpoint": f"https://{state['name']}.grafana.example"}
         if args.typ.endswith(":ManagedCluster"):
             addons = {k: dict(v) for k, v in (state.get("addonProfiles") or {}).items()}
             for addon_name, profile in addons.items():
@@ -207,6 +213,16 @@ class AzureMocks(pulumi_mocks.Mocks):
         if args.token == "azure-native:containerservice:listManagedClusterUserCredentials":
             kubeconfig = base64.b64encode(FAKE_KUBECONFIG.encode()).decode()
             return {"kubeconfigs": [{"name": "clusterUser", "value": kubeconfig}]}, []
+        if args.token == "azure-native:dashboard:getGrafana":
+            # An existing Managed Grafana (observability.grafana.existingId): its identity and endpoint.
+            name = str(args.args.get("workspaceName"))
+            return {
+                "id": f"/subscriptions/{FAKE_SUBSCRIPTION}/resourceGroups/{args.args.get('resourceGroupName')}"
+                f"/providers/Microsoft.Dashboard/grafana/{name}",
+                "name": name,
+                "identity": {"type": "SystemAssigned", "principalId": f"{name}-principal-id"},
+                "properties": {"endpoint": f"https://{name}.grafana.example"},
+            }, []
         raise NotImplementedError(f"no mock for provider function {args.token}; add one to AzureMocks.call")
 
 

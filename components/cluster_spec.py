@@ -12,7 +12,14 @@ from typing import Any
 import pulumi
 
 from . import support_matrix as sm
-from .config import ClusterSettings, IngressSettings, MeshSettings, NodePoolSettings, PluginCaSettings
+from .config import (
+    ClusterSettings,
+    IngressSettings,
+    MeshSettings,
+    NodePoolSettings,
+    ObservabilitySettings,
+    PluginCaSettings,
+)
 from .vm_sizes import DEFAULT_MANAGED_OS_DISK_GIB, ephemeral_capacity_gib
 
 SYSTEM_POOL_TAINT = "CriticalAddonsOnly=true:NoSchedule"
@@ -204,3 +211,28 @@ def maintenance_configurations(settings: ClusterSettings) -> Mapping[str, dict[s
     if settings.upgrade.node_os_channel not in ("None", "Unmanaged"):
         configs["aksManagedNodeOSUpgradeSchedule"] = {"maintenance_window": weekly}
     return configs
+
+
+def azure_monitor_profile(observability: ObservabilitySettings) -> dict[str, Any]:
+    """`azureMonitorProfile.metrics`: on exactly when the observability chain (with its DCR associations) exists.
+
+    Off is sent explicitly, so turning observability off also removes the ama-metrics pods. kube-state-metrics
+    allowlists are `resource=[key,...]` lists joined by commas (PROMCOL nested_azuremonitormetrics_profile_*.bicep;
+    note the ARM casing `metricLabelsAllowlist` vs `metricAnnotationsAllowList`).
+    """
+    if not observability.enabled:
+        return {"metrics": {"enabled": False}}
+    ksm = observability.kube_state_metrics
+    return {
+        "metrics": {
+            "enabled": True,
+            "kube_state_metrics": {
+                "metric_labels_allowlist": _ksm_allowlist(ksm.labels_allowlist),
+                "metric_annotations_allow_list": _ksm_allowlist(ksm.annotations_allowlist),
+            },
+        }
+    }
+
+
+def _ksm_allowlist(entries: Mapping[str, Sequence[str]]) -> str:
+    return ",".join(f"{resource}=[{','.join(keys)}]" for resource, keys in entries.items())

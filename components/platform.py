@@ -50,6 +50,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
                 revisions=revisions,
                 tags=tags,
                 protect=config.protect,
+                observability=config.observability,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -62,7 +63,47 @@ class AksIstioPlatform(pulumi.ComponentResource):
                 opts=in_cluster,
             )
         mesh_namespaces = MeshNamespaces(f"{name}-mesh", MeshNamespacesArgs(mesh=config.mesh), opts=in_cluster)
+        if config.observability.enabled:
+            _observability(name, config, tags, self.cluster, in_cluster)
 
         self.revisions = self.cluster.revisions
         self.namespaces = mesh_namespaces.namespaces
         self.register_outputs({"revisions": self.revisions, "namespaces": self.namespaces})
+
+
+def _observability(
+    name: str, config: StackConfig, tags: dict[str, str], cluster: AksIstioCluster, opts: pulumi.ResourceOptions
+) -> None:
+    """Managed Prometheus and Grafana. Imported here: a stack without observability never loads their SDKs."""
+    from .grafana import ManagedGrafana, ManagedGrafanaArgs, default_name
+    from .managed_prometheus import ManagedPrometheus, ManagedPrometheusArgs
+
+    prometheus = ManagedPrometheus(
+        f"{name}-prometheus",
+        ManagedPrometheusArgs(
+            settings=config.observability,
+            cluster_name=config.cluster_name,
+            cluster_id=cluster.cluster_id,
+            resource_group_name=cluster.resource_group_name,
+            location=config.location,
+            tags=tags,
+            protect=config.protect,
+        ),
+        opts=opts,
+    )
+    grafana = config.observability.grafana
+    if grafana.enabled:
+        ManagedGrafana(
+            f"{name}-grafana",
+            ManagedGrafanaArgs(
+                settings=grafana,
+                name=grafana.name or default_name(config.cluster_name),
+                public_network_access=grafana.public_access(config.environment),
+                workspace_id=prometheus.workspace_id,
+                resource_group_name=cluster.resource_group_name,
+                location=config.location,
+                tags=tags,
+                protect=config.protect,
+            ),
+            opts=opts,
+        )

@@ -370,3 +370,24 @@ ROLE_MONITORING_READER: Final = "43d0d8ad-25c7-4714-9337-8ba259a9fe05"
 ROLE_GRAFANA_ADMIN: Final = "22926164-76b3-42b3-bc55-97df8dab3e41"
 ROLE_GRAFANA_EDITOR: Final = "a79a5197-3a5c-4973-a920-486035ffd60f"
 ROLE_GRAFANA_VIEWER: Final = "60921a7e-fef1-4a43-9b16-a26c52ad4769"
+
+# --- Managed Prometheus (aks-istio-addon.md §9; pitfalls.md "Managed Prometheus") --------------------------------
+# `azureMonitorProfile.metrics.enabled` without a data collection rule association on the cluster leaves the
+# ama-metrics pods crash-looping (Azure/prometheus-collector #942): the two always come together.
+# Name the CLI gives the DCR association (CLI azuremonitormetrics/dc/defaults.py get_default_dcra_name).
+METRICS_DCRA_NAME: Final = "ContainerInsightsMetricsExtension"
+# The DCE association has a fixed name: ARM only accepts `configurationAccessEndpoint` for an association that
+# carries a dataCollectionEndpointId (azurerm docs for monitor_data_collection_rule_association; PROMCOL
+# AddonTerraformTemplate/main.tf `dcra_mismatch` relies on that default).
+DCE_ASSOCIATION_NAME: Final = "configurationAccessEndpoint"
+PROMETHEUS_STREAM: Final = "Microsoft-PrometheusMetrics"
+# Managed collector ConfigMaps: all in kube-system, none exist by default (MONDOCS
+# prometheus-metrics-scrape-configuration.md; AKSDOCS istio-metrics-managed-prometheus.md).
+AMA_METRICS_NAMESPACE: Final = "kube-system"
+AMA_METRICS_PROMETHEUS_CONFIGMAP: Final = "ama-metrics-prometheus-config"
+AMA_METRICS_PROMETHEUS_CONFIG_KEY: Final = "prometheus-config"
+AMA_METRICS_SETTINGS_CONFIGMAP: Final = "ama-metrics-settings-configmap"
+# Upstream Istio ports: istiod's http-monitoring and Envoy's own Prometheus endpoint.
+ISTIOD_MONITORING_PORT: Final = 15014
+ENVOY_PROMETHEUS_PORT: Final = 15090
+ENVOY_PROMETHEUS_PATH: Final = "/stats/prometheus"

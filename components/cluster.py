@@ -20,7 +20,7 @@ from . import cluster_spec as spec
 from . import support_matrix as sm
 from ._outputs import after_apply
 from ._tokens import type_token
-from .config import ClusterSettings, IngressSettings, MeshSettings, ObservabilitySettings
+from .config import ClusterSettings, EgressSettings, IngressSettings, MeshSettings, ObservabilitySettings
 from .plugin_ca import PluginCa, PluginCaArgs
 
 
@@ -32,6 +32,8 @@ class AksIstioClusterArgs:
     """Revision, plug-in CA and mesh settings."""
     ingress: IngressSettings
     """Which classic ingress gateways the add-on runs."""
+    egress: EgressSettings = field(default_factory=EgressSettings)
+    """Egress gateways (on the cluster's mesh profile) and their Static Egress Gateway pool."""
     cluster_name: str
     """Name of the managed cluster."""
     location: str
@@ -42,6 +44,9 @@ class AksIstioClusterArgs:
     """Use `resource_group_name` as it is instead of creating it."""
     revisions: Sequence[str] = ()
     """The control-plane revisions to run; empty means just `mesh.revision` (a canary upgrade passes two)."""
+    revisions_wait_for: Sequence[pulumi.Resource] = ()
+    """Resources the cluster update (and so any change of `revisions`) waits for: during a canary upgrade the
+    new revision's shared MeshConfig, relabelled namespaces and restarts (see canary_upgrade.py)."""
     tags: dict[str, str] = field(default_factory=dict)
     protect: bool = False
     """Protect the cluster, its identity, network and CA vault (prod)."""
@@ -162,7 +167,7 @@ class AksIstioCluster(pulumi.ComponentResource):
             sku={"name": "Base", "tier": settings.tier},
             identity={"type": "UserAssigned", "user_assigned_identities": [identity.id]},
             agent_pool_profiles=[spec.system_pool_profile(settings, subnet_id)],
-            network_profile=spec.network_profile(settings),
+            network_profile=spec.network_profile(settings, static_egress=args.egress.pool is not None),
             aad_profile=spec.aad_profile(settings),
             enable_rbac=True,
             disable_local_accounts=True,
@@ -174,7 +179,7 @@ class AksIstioCluster(pulumi.ComponentResource):
             disk_encryption_set_id=settings.disk_encryption_set_id,
             node_resource_group=f"MC_{args.resource_group_name}_{args.cluster_name}",
             service_mesh_profile=spec.service_mesh_profile(
-                args.mesh, args.ingress, revisions, plugin_ca.key_vault_id if plugin_ca else None
+                args.mesh, args.ingress, revisions, plugin_ca.key_vault_id if plugin_ca else None, args.egress
             ),
             azure_monitor_profile=spec.azure_monitor_profile(args.observability),
             tags=args.tags,
@@ -182,7 +187,7 @@ class AksIstioCluster(pulumi.ComponentResource):
                 parent=self,
                 protect=args.protect,
                 ignore_changes=spec.cluster_ignore_changes(settings),
-                depends_on=[network_grant],
+                depends_on=[network_grant, *args.revisions_wait_for],
             ),
         )
 
@@ -194,6 +199,17 @@ class AksIstioCluster(pulumi.ComponentResource):
                 agent_pool_name=pool.name,
                 **spec.pool_fields(pool, mode="User", subnet_id=subnet_id),
                 opts=pulumi.ResourceOptions(parent=self, ignore_changes=spec.agent_pool_ignore_changes(settings)),
+            )
+
+        if args.egress.pool is not None:
+            # One owner per pool: the gateway pool is a separate AgentPool like the user pools, never inline.
+            containerservice.AgentPool(
+                f"{name}-pool-{args.egress.pool.name}",
+                resource_group_name=rg_name,
+                resource_name_=managed_cluster.name,
+                agent_pool_name=args.egress.pool.name,
+                **spec.gateway_pool_fields(args.egress.pool, subnet_id=subnet_id),
+                opts=child,
             )
 
         for config_name, body in spec.maintenance_configurations(settings).items():
@@ -218,20 +234,8 @@ class AksIstioCluster(pulumi.ComponentResource):
                 opts=child,
             )
 
-        credentials = containerservice.list_managed_cluster_user_credentials_output(
-            resource_group_name=rg_name,
-            resource_name=managed_cluster.name,
-            format="exec",
-            opts=pulumi.InvokeOutputOptions(parent=self),
-        )
-        self.kubeconfig = pulumi.Output.secret(
-            credentials.kubeconfigs.apply(lambda configs: base64.b64decode(configs[0].value).decode())
-        )
-        self.k8s_provider = k8s.Provider(
-            f"{name}-k8s",
-            kubeconfig=self.kubeconfig,
-            opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["kubeconfig"]),
-        )
+        self.kubeconfig = user_kubeconfig(rg_name, managed_cluster.name, parent=self)
+        self.k8s_provider = kubernetes_provider(f"{name}-k8s", self.kubeconfig, parent=self)
 
         self.resource_group_name = rg_name
         self.cluster_name = managed_cluster.name
@@ -254,6 +258,30 @@ class AksIstioCluster(pulumi.ComponentResource):
                 "kubeconfig": self.kubeconfig,
             }
         )
+
+
+def user_kubeconfig(
+    resource_group_name: pulumi.Input[str], cluster_name: pulumi.Input[str], *, parent: pulumi.Resource
+) -> pulumi.Output[str]:
+    """The cluster's user kubeconfig (exec format, needs kubelogin), always secret.
+
+    The lookup waits for whatever its inputs wait for: given the ManagedCluster's outputs, for the cluster's
+    create or update; given plain names, for nothing (the cluster must exist already).
+    """
+    credentials = containerservice.list_managed_cluster_user_credentials_output(
+        resource_group_name=resource_group_name,
+        resource_name=cluster_name,
+        format="exec",
+        opts=pulumi.InvokeOutputOptions(parent=parent),
+    )
+    return pulumi.Output.secret(
+        credentials.kubeconfigs.apply(lambda configs: base64.b64decode(configs[0].value).decode())
+    )
+
+
+def kubernetes_provider(name: str, kubeconfig: pulumi.Input[str], *, parent: pulumi.Resource) -> k8s.Provider:
+    secret_kubeconfig = pulumi.ResourceOptions(parent=parent, additional_secret_outputs=["kubeconfig"])
+    return k8s.Provider(name, kubeconfig=kubeconfig, opts=secret_kubeconfig)
 
 
 def role_definition_id(subscription_id: pulumi.Input[str], role_guid: str) -> pulumi.Output[str]:

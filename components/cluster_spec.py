@@ -14,6 +14,8 @@ import pulumi
 from . import support_matrix as sm
 from .config import (
     ClusterSettings,
+    EgressPoolSettings,
+    EgressSettings,
     IngressSettings,
     MeshSettings,
     NodePoolSettings,
@@ -72,9 +74,9 @@ def system_pool_profile(settings: ClusterSettings, subnet_id: pulumi.Input[str])
     return {"name": settings.system_pool.name, **pool_fields(settings.system_pool, mode="System", subnet_id=subnet_id)}
 
 
-def network_profile(settings: ClusterSettings) -> dict[str, Any]:
+def network_profile(settings: ClusterSettings, *, static_egress: bool = False) -> dict[str, Any]:
     net = settings.network
-    return {
+    profile: dict[str, Any] = {
         "network_plugin": "azure",
         "network_plugin_mode": "overlay",
         "network_dataplane": net.dataplane,
@@ -85,6 +87,11 @@ def network_profile(settings: ClusterSettings) -> dict[str, Any]:
         "outbound_type": net.outbound_type,
         "load_balancer_sku": "standard",
     }
+    if static_egress:
+        # Istio egress gateways ride on Static Egress Gateway (AKSDOCS istio-deploy-egress.md); the field is in
+        # ARM since 2025-04-01, so azure-native's default 2025-09-01 carries it.
+        profile["static_egress_gateway_profile"] = {"enabled": True}
+    return profile
 
 
 def service_mesh_profile(
@@ -92,8 +99,9 @@ def service_mesh_profile(
     ingress: IngressSettings,
     revisions: Sequence[str],
     plugin_ca_key_vault_id: pulumi.Input[str] | None,
+    egress: EgressSettings | None = None,
 ) -> dict[str, Any]:
-    """`serviceMeshProfile`: mode Istio, pinned revisions, the two classic ingress gateways, plug-in CA."""
+    """`serviceMeshProfile`: mode Istio, pinned revisions, ingress and egress gateways, plug-in CA."""
     istio: dict[str, Any] = {
         "revisions": list(revisions),
         "components": {
@@ -103,9 +111,48 @@ def service_mesh_profile(
             ],
         },
     }
+    if egress is not None and egress.gateways:
+        istio["components"]["egress_gateways"] = egress_gateway_profiles(egress)
     if mesh.plugin_ca is not None and plugin_ca_key_vault_id is not None:
         istio["certificate_authority"] = {"plugin": plugin_ca_fields(mesh.plugin_ca, plugin_ca_key_vault_id)}
     return {"mode": "Istio", "istio": istio}
+
+
+def egress_gateway_profiles(egress: EgressSettings) -> list[dict[str, Any]]:
+    """`istio.components.egressGateways`: name, namespace and the StaticGatewayConfiguration each one uses.
+
+    `gatewayConfigurationName` is optional in the schema but "must be specified when enabling" (BT 2025-09-01
+    IstioEgressGateway; CLI enable-egress-gateway requires it); the SGC must sit in the gateway's namespace.
+    """
+    return [
+        {
+            "enabled": True,
+            "name": gateway.name,
+            "namespace": gateway.namespace,
+            "gateway_configuration_name": gateway.configuration_name,
+        }
+        for gateway in egress.gateways
+    ]
+
+
+def gateway_pool_fields(pool: EgressPoolSettings, *, subnet_id: pulumi.Input[str]) -> dict[str, Any]:
+    """A Static Egress Gateway pool: mode Gateway, a fixed node count (no cluster autoscaler on gateway pools),
+    Linux, and the size of the public IP prefix its nodes egress from (AKSDOCS configure-static-egress-gateway.md).
+    """
+    fields: dict[str, Any] = {
+        "mode": sm.GATEWAY_POOL_MODE,
+        "vm_size": pool.vm_size,
+        "os_type": "Linux",
+        "type": "VirtualMachineScaleSets",
+        "enable_auto_scaling": False,
+        "count": pool.count,
+        "enable_node_public_ip": False,
+        "vnet_subnet_id": subnet_id,
+        "gateway_profile": {"public_ip_prefix_size": pool.public_ip_prefix_size},
+    }
+    if pool.zones:
+        fields["availability_zones"] = list(pool.zones)
+    return fields
 
 
 def plugin_ca_fields(ca: PluginCaSettings, key_vault_id: pulumi.Input[str]) -> dict[str, Any]:

@@ -6,12 +6,19 @@ The cluster comes first; everything that lives inside Kubernetes is declared thr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pulumi
 
 from ._tokens import type_token
-from .canary_upgrade import cluster_revisions
-from .cluster import AksIstioCluster, AksIstioClusterArgs
+from .canary_upgrade import (
+    CanaryUpgrade,
+    CanaryUpgradeArgs,
+    cluster_revisions,
+    revision_warnings,
+    shared_configmap_revisions,
+)
+from .cluster import AksIstioCluster, AksIstioClusterArgs, kubernetes_provider, user_kubeconfig
 from .config import StackConfig
 from .mesh_config import SharedMeshConfig, SharedMeshConfigArgs
 from .mesh_namespaces import MeshNamespaces, MeshNamespacesArgs
@@ -36,6 +43,12 @@ class AksIstioPlatform(pulumi.ComponentResource):
         config = args.config
         tags = {"environment": config.environment, "managed-by": "aks-istio", **config.tags}
         revisions = cluster_revisions(config.mesh)
+        for warning in revision_warnings(config.mesh, date.today()):
+            pulumi.log.warn(warning, resource=self)
+        # During a canary upgrade the mesh-side resources come first and the cluster's revision change waits for
+        # them; outside one they wait for the cluster (why and how: canary_upgrade.py).
+        upgrading = config.mesh.upgrade is not None
+        early = _mesh_side(self, name, config, config.resource_group_name, config.cluster_name) if upgrading else None
 
         self.cluster = AksIstioCluster(
             name,
@@ -43,11 +56,13 @@ class AksIstioPlatform(pulumi.ComponentResource):
                 cluster=config.cluster,
                 mesh=config.mesh,
                 ingress=config.gateways.ingress,
+                egress=config.gateways.egress,
                 cluster_name=config.cluster_name,
                 location=config.location,
                 resource_group_name=config.resource_group_name,
                 existing_resource_group=config.resource_group.existing,
                 revisions=revisions,
+                revisions_wait_for=early[1] if early else (),
                 tags=tags,
                 protect=config.protect,
                 observability=config.observability,
@@ -56,19 +71,40 @@ class AksIstioPlatform(pulumi.ComponentResource):
         )
         in_cluster = pulumi.ResourceOptions(parent=self, providers=[self.cluster.k8s_provider])
 
-        if config.mesh.mesh_config.fields:
-            SharedMeshConfig(
-                f"{name}-meshconfig",
-                SharedMeshConfigArgs(settings=config.mesh.mesh_config, revisions=revisions),
-                opts=in_cluster,
-            )
-        mesh_namespaces = MeshNamespaces(f"{name}-mesh", MeshNamespacesArgs(mesh=config.mesh), opts=in_cluster)
+        mesh_namespaces, _ = early or _mesh_side(
+            self, name, config, self.cluster.resource_group_name, self.cluster.cluster_name
+        )
         if config.observability.enabled:
             _observability(name, config, tags, self.cluster, in_cluster)
 
         self.revisions = self.cluster.revisions
         self.namespaces = mesh_namespaces.namespaces
         self.register_outputs({"revisions": self.revisions, "namespaces": self.namespaces})
+
+
+def _mesh_side(
+    platform: pulumi.Resource,
+    name: str,
+    config: StackConfig,
+    resource_group_name: pulumi.Input[str],
+    cluster_name: pulumi.Input[str],
+) -> tuple[MeshNamespaces, list[pulumi.Resource]]:
+    """Shared MeshConfig, mesh namespaces and upgrade restarts, through the `<name>-mesh-k8s` provider (one URN
+    and one kubeconfig in every phase; only what its credential lookup waits for changes)."""
+    kubeconfig = user_kubeconfig(resource_group_name, cluster_name, parent=platform)
+    provider = kubernetes_provider(f"{name}-mesh-k8s", kubeconfig, parent=platform)
+    opts = pulumi.ResourceOptions(parent=platform, providers=[provider])
+    declared: list[pulumi.Resource] = []
+    if config.mesh.mesh_config.fields:
+        revisions = shared_configmap_revisions(config.mesh)
+        settings = SharedMeshConfigArgs(settings=config.mesh.mesh_config, revisions=revisions)
+        declared.append(SharedMeshConfig(f"{name}-meshconfig", settings, opts=opts))
+    namespaces = MeshNamespaces(f"{name}-mesh", MeshNamespacesArgs(mesh=config.mesh), opts=opts)
+    declared.append(namespaces)
+    if config.mesh.upgrade is not None:
+        upgrade = CanaryUpgradeArgs(mesh=config.mesh, relabelled_by=[namespaces])
+        declared.append(CanaryUpgrade(f"{name}-upgrade", upgrade, opts=opts))
+    return namespaces, declared
 
 
 def _observability(
@@ -107,3 +143,4 @@ def _observability(
             ),
             opts=opts,
         )
+

@@ -15,6 +15,7 @@ Collected in ../shared/reference/aks-istio-addon.md on 2026-11-22.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -47,10 +48,16 @@ class Revision:
     end_of_life: date
     """Last day of support; an `expected` date is Microsoft's estimate, not an announcement."""
     end_of_life_expected: bool = False
+    upgrades: tuple[str, ...] = ()
+    """Revisions a canary upgrade from this one may target (see UPGRADE_RULE_SOURCE)."""
 
     @property
     def minor(self) -> int:
         return parse_revision(self.name)[1]
+
+    def is_past_end_of_life(self, today: date) -> bool:
+        """Past its (possibly expected) end of life on `today`: no new installs, upgrade off it."""
+        return today > self.end_of_life
 
     def supports_kubernetes(self, kubernetes_version: str) -> bool:
         minor = kubernetes_minor(kubernetes_version)
@@ -61,24 +68,30 @@ class Revision:
 # End-of-life months are recorded as the last day of the month the calendar names.
 # The live set in a region comes from `az aks mesh get-revisions` (ARM meshRevisionProfiles); this table is
 # what validation can know offline.
+#
+# `upgrades` is the relation ARM's meshRevisionProfiles returns per revision (`upgrades[]`, aks-istio-addon.md
+# §1.3), written out by UPGRADE_RULE_SOURCE: n+1, or skip one to n+2. Whether both ends also run on the
+# cluster's Kubernetes version is checked against the two revisions' ranges, not baked in here.
 REVISIONS: Final[tuple[Revision, ...]] = (
-    Revision("asm-1-17", 23, 28, date(2024, 1, 31)),
-    Revision("asm-1-18", 24, 28, date(2024, 2, 29)),
-    Revision("asm-1-19", 25, 28, date(2024, 6, 30)),
-    Revision("asm-1-20", 25, 29, date(2024, 9, 30)),
-    Revision("asm-1-21", 26, 30, date(2024, 10, 31)),
-    Revision("asm-1-22", 27, 30, date(2025, 3, 31)),
-    Revision("asm-1-23", 27, 32, date(2025, 6, 30)),
-    Revision("asm-1-24", 28, 33, date(2025, 9, 30)),
-    Revision("asm-1-25", 29, 33, date(2026, 1, 31)),
-    Revision("asm-1-26", 29, 34, date(2026, 4, 30)),
-    Revision("asm-1-27", 29, 35, date(2026, 5, 31)),
-    Revision("asm-1-28", 30, 35, date(2026, 8, 31), end_of_life_expected=True),
-    Revision("asm-1-29", 31, 36, date(2026, 9, 30), end_of_life_expected=True),
+    Revision("asm-1-17", 23, 28, date(2024, 1, 31), upgrades=("asm-1-18", "asm-1-19")),
+    Revision("asm-1-18", 24, 28, date(2024, 2, 29), upgrades=("asm-1-19", "asm-1-20")),
+    Revision("asm-1-19", 25, 28, date(2024, 6, 30), upgrades=("asm-1-20", "asm-1-21")),
+    Revision("asm-1-20", 25, 29, date(2024, 9, 30), upgrades=("asm-1-21", "asm-1-22")),
+    Revision("asm-1-21", 26, 30, date(2024, 10, 31), upgrades=("asm-1-22", "asm-1-23")),
+    Revision("asm-1-22", 27, 30, date(2025, 3, 31), upgrades=("asm-1-23", "asm-1-24")),
+    Revision("asm-1-23", 27, 32, date(2025, 6, 30), upgrades=("asm-1-24", "asm-1-25")),
+    Revision("asm-1-24", 28, 33, date(2025, 9, 30), upgrades=("asm-1-25", "asm-1-26")),
+    Revision("asm-1-25", 29, 33, date(2026, 1, 31), upgrades=("asm-1-26", "asm-1-27")),
+    Revision("asm-1-26", 29, 34, date(2026, 4, 30), upgrades=("asm-1-27", "asm-1-28")),
+    Revision("asm-1-27", 29, 35, date(2026, 5, 31), upgrades=("asm-1-28", "asm-1-29")),
+    Revision("asm-1-28", 30, 35, date(2026, 8, 31), end_of_life_expected=True, upgrades=("asm-1-29", "asm-1-30")),
+    Revision("asm-1-29", 31, 36, date(2026, 9, 30), end_of_life_expected=True, upgrades=("asm-1-30",)),
     Revision("asm-1-30", 32, 36, date(2026, 12, 31), end_of_life_expected=True),
 )
 REVISIONS_BY_NAME: Final[dict[str, Revision]] = {r.name: r for r in REVISIONS}
 REVISION_CATALOG_SOURCE: Final = "AKSDOCS istio-support-policy.md, read 2026-11-22"
+REVISION_CATALOG_DATE: Final = date(2026, 11, 22)
+UPGRADE_RULE_SOURCE: Final = "AKSDOCS istio-upgrade.md; SUPP istio-add-on-minor-revision-upgrade.md (2026-11-22)"
 
 # Upgrades may go to n+1, or skip one to n+2 when both are supported (AKSDOCS istio-upgrade.md; SUPP
 # istio-add-on-minor-revision-upgrade.md). The ARM docstring says "two consecutive values"; the newer
@@ -106,13 +119,16 @@ def revisions_supporting(kubernetes_version: str) -> list[str]:
 
 
 def allowed_upgrades(current: str) -> list[str]:
-    """Revisions a canary upgrade may start from `current` to (n+1, n+2), by the catalog."""
-    major, minor = parse_revision(current)
-    return [
-        r.name
-        for r in REVISIONS
-        if parse_revision(r.name)[0] == major and 0 < r.minor - minor <= MAX_UPGRADE_MINOR_DISTANCE
-    ]
+    """Revisions a canary upgrade may start from `current` to (n+1, n+2), by the catalog's `upgrades`."""
+    revision = REVISIONS_BY_NAME.get(current)
+    return list(revision.upgrades) if revision is not None else []
+
+
+def revisions_past_end_of_life(revisions: Iterable[str], today: date) -> list[Revision]:
+    """The catalogued revisions among `revisions` that are past their end of life on `today` (injected, so
+    callers and tests decide what "today" is)."""
+    known = [REVISIONS_BY_NAME[r] for r in revisions if r in REVISIONS_BY_NAME]
+    return [r for r in known if r.is_past_end_of_life(today)]
 
 
 # --- Ingress gateways (AKSDOCS istio-deploy-ingress.md) --------------------------------------------------------
@@ -176,6 +192,23 @@ def allowed_gateway_annotations() -> list[str]:
 # minReplicas below the initial default of 2" (AKSDOCS istio-scale.md).
 GATEWAY_HPA_MIN_REPLICAS: Final = 2
 GATEWAY_HPA_DEFAULT_MAX_REPLICAS: Final = 5
+# HPAs (and Deployments) are per revision: `aks-istio-ingressgateway-{external|internal}-asm-1-NN` in
+# aks-istio-ingress (AKSDOCS istio-scale.md); egress Deployments are `<name>-<asm-rev>` (istio-deploy-egress.md)
+# and their HPA follows the same naming.
+GATEWAY_SERVICE_ANNOTATION_PIP_NAME: Final = "service.beta.kubernetes.io/azure-pip-name"
+GATEWAY_SERVICE_ANNOTATION_PIP_RESOURCE_GROUP: Final = "service.beta.kubernetes.io/azure-load-balancer-resource-group"
+GATEWAY_SERVICE_ANNOTATION_IPV4: Final = "service.beta.kubernetes.io/azure-load-balancer-ipv4"
+GATEWAY_SERVICE_ANNOTATION_INTERNAL_SUBNET: Final = "service.beta.kubernetes.io/azure-load-balancer-internal-subnet"
+GATEWAY_SERVICE_ANNOTATION_SERVICE_TAGS: Final = "service.beta.kubernetes.io/azure-allowed-service-tags"
+GATEWAY_SERVICE_ANNOTATION_IP_RANGES: Final = "service.beta.kubernetes.io/azure-allowed-ip-ranges"
+# Set by the add-on on the internal Service; Gateway API gateways need it in spec.infrastructure.annotations
+# (AKSDOCS istio-gateway-api.md).
+LOAD_BALANCER_INTERNAL_ANNOTATION: Final = "service.beta.kubernetes.io/azure-load-balancer-internal"
+
+
+def gateway_hpa_name(gateway: str, revision: str) -> str:
+    """`aks-istio-ingressgateway-external` + `asm-1-30` -> `aks-istio-ingressgateway-external-asm-1-30`."""
+    return f"{gateway}-{revision}"
 
 # --- Gateway API ingress (AKSDOCS istio-gateway-api.md; GA 2026-05-27) --------------------------------------------
 GATEWAY_API_MIN_REVISION: Final = "asm-1-26"
@@ -183,6 +216,20 @@ GATEWAY_API_CLASS_NAME: Final = "istio"
 GATEWAY_API_CLASS_DEFAULTS_CONFIGMAP: Final = "istio-gateway-class-defaults"
 # First stable ARM API version with `ingressProfile.gatewayAPI` (BT scan, aks-istio-addon.md §1.2).
 GATEWAY_API_MIN_ARM_API_VERSION: Final = "2026-02-01"
+# ARM value that installs the managed (standard-channel) Gateway API CRDs: ingressProfile.gatewayAPI.installation.
+GATEWAY_API_INSTALLATION_STANDARD: Final = "Standard"
+GATEWAY_API_GROUP: Final = "gateway.networking.k8s.io"
+GATEWAY_API_VERSION: Final = "gateway.networking.k8s.io/v1"
+# Label that marks the class-level customization ConfigMap in aks-istio-system.
+GATEWAY_API_CLASS_DEFAULTS_LABEL: Final = "gateway.istio.io/defaults-for-class"
+# "Cannot coexist with the app-routing Gateway API implementation (approuting-istio); disable one first"
+# (AKSDOCS istio-gateway-api.md, app-routing-gateway-api.md).
+APP_ROUTING_ISTIO_CLASS: Final = "approuting-istio"
+
+
+def gateway_api_supported(revision: str) -> bool:
+    """Gateway API ingress with the add-on needs asm-1-26 or newer (AKSDOCS istio-gateway-api.md)."""
+    return parse_revision(revision) >= parse_revision(GATEWAY_API_MIN_REVISION)
 # Customization ConfigMap data keys and the fields AKS's webhooks accept under each (same doc, allowlist).
 GATEWAY_API_CUSTOMIZATION_ALLOWLIST: Final[dict[str, frozenset[str]]] = {
     "deployment": frozenset(
@@ -255,6 +302,29 @@ EGRESS_GATEWAY_NAME_MAX_LENGTH: Final = 53
 MAX_EGRESS_GATEWAYS: Final = 500
 GATEWAY_POOL_PREFIX_SIZES: Final = (28, 29, 30, 31)
 STATIC_GATEWAY_CONFIGURATION_API: Final = "egressgateway.kubernetes.azure.com/v1alpha1"
+STATIC_GATEWAY_CONFIGURATION_KIND: Final = "StaticGatewayConfiguration"
+# The gateway pool's mode, and what it may not have: no cluster autoscaler, Linux only, IPv4 only
+# (AKSDOCS configure-static-egress-gateway.md limitations).
+GATEWAY_POOL_MODE: Final = "Gateway"
+# Static Egress Gateway "is currently not supported on Azure CNI Pod Subnet clusters", so neither is the Istio
+# egress gateway (AKSDOCS istio-deploy-egress.md). Overlay (our only mode) and node-subnet CNI are fine.
+EGRESS_UNSUPPORTED_NETWORK: Final = "Azure CNI Pod Subnet (agent pools with podSubnetID)"
+# The egress gateway Service carries `istio: <name>` (AKSDOCS istio-deploy-egress.md), the selector of an
+# Istio Gateway bound to it.
+EGRESS_GATEWAY_SELECTOR_LABEL: Final = "istio"
+# The add-on egress gateway needs `resolution: DNS` on the ServiceEntry (AKSDOCS istio-scale.md, SUPP
+# istio-add-on-egress-gateway.md).
+EGRESS_SERVICE_ENTRY_RESOLUTION: Final = "DNS"
+
+
+def gateway_pool_max_nodes(prefix_size: int) -> int:
+    """A /31 public IP prefix serves 2 gateway nodes, a /28 serves 16 (BT AgentPoolGatewayProfile)."""
+    return 2 ** (32 - prefix_size)
+
+
+def is_pod_subnet_cluster(network_plugin: str | None, pod_subnet_ids: list[str | None]) -> bool:
+    """Azure CNI with a pod subnet on any pool: static egress (and so the Istio egress gateway) is unsupported."""
+    return network_plugin == "azure" and any(pod_subnet_ids)
 
 # --- Blocked custom resources (AKSDOCS istio-about.md, HEAD) ----------------------------------------------------
 # Rejected by the add-on's admission webhooks.
@@ -361,6 +431,35 @@ UNSUPPORTED_OS_TYPES: Final = frozenset({"Windows"})
 # Helm charts that install upstream (self-managed) Istio next to the add-on.
 SELF_MANAGED_ISTIO_CHARTS: Final = frozenset({"base", "istiod", "gateway", "cni", "ztunnel", "istio-base"})
 SELF_MANAGED_ISTIO_REPO_MARKERS: Final = ("istio-release.storage.googleapis.com", "istio.io")
+
+# --- Facts the policy pack checks on raw resources (aks-istio-addon.md §§4-8) -----------------------------------
+# Static egress gateway: the cluster-level switch (BT 2026-05-01 ManagedClusterStaticEgressGatewayProfile; AKSDOCS
+# configure-static-egress-gateway.md); the pool side is GATEWAY_POOL_MODE above.
+STATIC_EGRESS_PROFILE_PATH: Final = "networkProfile.staticEgressGatewayProfile.enabled"
+# "The Istio egress gateway isn't supported on Azure CNI Pod Subnet clusters" (AKSDOCS istio-deploy-egress.md):
+# pools that set a pod subnet are that mode.
+POD_SUBNET_POOL_FIELD: Final = "podSubnetID"
+# Managed Gateway API CRDs (BT 2026-02-01+ `ingressProfile.gatewayAPI.installation`; AKSDOCS istio-gateway-api.md)
+# and the app-routing Gateway API implementation the add-on cannot coexist with (same doc, Limitations).
+GATEWAY_API_INSTALLATION_PATH: Final = "ingressProfile.gatewayAPI.installation"
+APP_ROUTING_ISTIO_MODE_PATH: Final = "ingressProfile.webAppRouting.gatewayAPIImplementations.appRoutingIstio.mode"
+# The add-on's own per-revision MeshConfig `istio-<rev>` is reconciled: edits are reverted (AKSDOCS
+# istio-meshconfig.md; Azure/AKS #5175, #4362). Only `istio-shared-configmap-<rev>` is for users.
+DEFAULT_MESH_CONFIGMAP_PATTERN: Final = re.compile(r"^istio-asm-\d+-\d+$")
+# Namespaces whose HPAs belong to the add-on (istiod, ingress and egress gateways; AKSDOCS istio-scale.md).
+ADDON_NAMESPACES: Final = frozenset({ADDON_SYSTEM_NAMESPACE, ADDON_INGRESS_NAMESPACE, ADDON_EGRESS_NAMESPACE})
+# Upstream Istio: mesh-wide PeerAuthentication lives in the root namespace, which for the add-on is
+# aks-istio-system (AKSDOCS istio-deploy-addon.md uses it as the root namespace; istio-telemetry.md likewise).
+MESH_ROOT_NAMESPACE: Final = ADDON_SYSTEM_NAMESPACE
+# API groups a self-managed Istio install brings (its CRDs are `*.istio.io`); the add-on manages these itself.
+ISTIO_API_GROUP_SUFFIX: Final = "istio.io"
+# Service annotations that restrict who can reach a public load balancer (AKSDOCS istio-deploy-ingress.md
+# allowlist): the prod baseline asks for one of them on an external ingress gateway.
+GATEWAY_SOURCE_RESTRICTION_ANNOTATIONS: Final = (
+    "service.beta.kubernetes.io/azure-allowed-ip-ranges",
+    "service.beta.kubernetes.io/azure-allowed-service-tags",
+)
+
 
 # --- Built-in role definition GUIDs (aks-istio-addon.md §9.2, §10) ----------------------------------------------
 ROLE_KEY_VAULT_SECRETS_USER: Final = "4633458b-17de-408a-b874-0445c86b69e6"

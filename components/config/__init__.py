@@ -14,7 +14,21 @@ from .cluster import (
     UpgradeSettings,
 )
 from .errors import CONFIG_ROOT, ConfigError
-from .gateways import GatewaySettings, IngressGatewaySettings, IngressSettings
+from .gateways import (
+    EgressGatewaySettings,
+    EgressHostSettings,
+    EgressPoolSettings,
+    EgressSettings,
+    GatewayApiGatewaySettings,
+    GatewayApiSettings,
+    GatewayListenerSettings,
+    GatewaySettings,
+    HpaSettings,
+    IngressGatewaySettings,
+    IngressSettings,
+    IngressSubnetSettings,
+    StaticIpSettings,
+)
 from .mesh import MeshConfigSettings, MeshNamespaceSettings, MeshSettings, PluginCaSettings
 from .observability import ObservabilitySettings
 from .stack import ResourceGroupSettings, StackConfig, load_stack_config
@@ -24,10 +38,19 @@ __all__ = [
     "ApiServerSettings",
     "ClusterSettings",
     "ConfigError",
+    "EgressGatewaySettings",
+    "EgressHostSettings",
+    "EgressPoolSettings",
+    "EgressSettings",
     "EntraSettings",
+    "GatewayApiGatewaySettings",
+    "GatewayApiSettings",
+    "GatewayListenerSettings",
     "GatewaySettings",
+    "HpaSettings",
     "IngressGatewaySettings",
     "IngressSettings",
+    "IngressSubnetSettings",
     "MaintenanceWindowSettings",
     "MeshConfigSettings",
     "MeshNamespaceSettings",
@@ -39,6 +62,7 @@ __all__ = [
     "ResourceGroupSettings",
     "RevisionUpgradeSettings",
     "StackConfig",
+    "StaticIpSettings",
     "UpgradePhase",
     "UpgradeSettings",
     "load_stack_config",

@@ -8,7 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .. import support_matrix as sm
 from ._base import Problems, Settings, allowed
-from .canary import RevisionUpgradeSettings
+from .canary import RevisionUpgradeSettings, check_revision_name, upgrade_problems
 
 K8S_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 RESERVED_NAMESPACES = frozenset(
@@ -132,13 +132,7 @@ class MeshSettings(Settings):
     @field_validator("revision")
     @classmethod
     def _known_revision(cls, revision: str) -> str:
-        if not sm.REVISION_PATTERN.match(revision):
-            raise ValueError(f"{revision!r} is not a revision name; allowed: asm-<major>-<minor>, e.g. asm-1-30")
-        if revision not in sm.REVISIONS_BY_NAME:
-            raise ValueError(
-                f"{revision!r} is not in the add-on's revision catalog; allowed: {allowed(sm.REVISIONS_BY_NAME)}"
-            )
-        return revision
+        return check_revision_name(revision)
 
     @model_validator(mode="after")
     def _namespaces(self) -> MeshSettings:
@@ -150,5 +144,8 @@ class MeshSettings(Settings):
             if ns.name in seen:
                 problems.add(f"namespaces[{index}].name", f"{ns.name!r} is listed twice")
             seen.add(ns.name)
+        if self.upgrade is not None:
+            managed = [ns.name for ns in self.namespaces]
+            upgrade_problems(self.upgrade, revision=self.revision, managed=managed, problems=problems)
         problems.raise_if_any()
         return self

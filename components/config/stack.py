@@ -9,9 +9,10 @@ from pydantic import Field, ValidationError, model_validator
 
 from .. import support_matrix as sm
 from ._base import Problems, Settings, allowed
+from .canary import upgrade_kubernetes_problems
 from .cluster import ClusterSettings
 from .errors import ConfigError, describe
-from .gateways import GatewaySettings
+from .gateways import GatewaySettings, stack_problems
 from .mesh import MeshSettings
 from .observability import ObservabilitySettings
 from .presets import with_preset
@@ -66,6 +67,12 @@ class StackConfig(Settings):
                 f"(it supports 1.{revision.min_kubernetes_minor}-1.{revision.max_kubernetes_minor}); allowed: "
                 + allowed(sm.revisions_supporting(self.cluster.kubernetes_version)),
             )
+        upgrade_kubernetes_problems(
+            self.mesh.upgrade,
+            revision=self.mesh.revision,
+            kubernetes_version=self.cluster.kubernetes_version,
+            problems=problems,
+        )
         if self.environment == "prod":
             if self.cluster.tier == "Free":
                 problems.add("cluster.tier", "'Free' has no uptime SLA; allowed in prod: Standard, Premium")
@@ -77,6 +84,9 @@ class StackConfig(Settings):
                     "mesh.pluginCa.generateDevCa",
                     "true puts the CA private key in Pulumi state; allowed in prod: false, with keyVaultId",
                 )
+        stack_problems(
+            self.gateways, environment=self.environment, mesh=self.mesh, cluster=self.cluster, problems=problems
+        )
         problems.raise_if_any()
         return self
 

@@ -78,7 +78,7 @@ def test_system_pool_runs_only_critical_add_ons_on_linux(env: str) -> None:
 
 def test_prod_pools_span_three_zones() -> None:
     [system] = cluster("prod")["agentPoolProfiles"]
-    pool = one(stack("prod"), AGENT_POOL).inputs
+    pool = one(stack("prod"), AGENT_POOL, "-apps").inputs
     assert system["availabilityZones"] == ["1", "2", "3"]
     assert pool["availabilityZones"] == ["1", "2", "3"]
     assert pool["mode"] == "User" and pool["osType"] == "Linux"
@@ -169,9 +169,11 @@ def test_control_plane_identity_may_manage_load_balancers_in_the_node_subnet() -
 def test_kubeconfig_is_secret_everywhere() -> None:
     capture = stack("dev")
     assert isinstance(capture.outputs["kubeconfig"], Secret)
-    provider = one(capture, "pulumi:providers:kubernetes")
-    assert isinstance(provider.inputs["kubeconfig"], Secret)
-    assert "kubeconfig" in provider.additional_secret_outputs
+    providers = capture.of_type("pulumi:providers:kubernetes")
+    assert [p.name for p in providers] == ["aks-istio-dev-k8s", "aks-istio-dev-mesh-k8s"]  # cluster's, mesh side's
+    for provider in providers:
+        assert isinstance(provider.inputs["kubeconfig"], Secret)
+        assert "kubeconfig" in provider.additional_secret_outputs
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,16 @@ import functools
 import yaml
 
 from aks_istio.capture import Capture
-from tests.support import CONFIG_MAP, NAMESPACE, PEER_AUTHENTICATION, capture_stack, merge, one, raw_platform
+from tests.support import (
+    CONFIG_MAP,
+    MANAGED_CLUSTER,
+    NAMESPACE,
+    PEER_AUTHENTICATION,
+    capture_stack,
+    merge,
+    one,
+    raw_platform,
+)
 
 
 @functools.cache
@@ -49,7 +58,10 @@ def test_only_namespaces_configured_as_exceptions_relax_mtls() -> None:
 
 
 def test_kubernetes_resources_go_through_the_cluster_provider() -> None:
-    provider = one(dev(), "pulumi:providers:kubernetes")
+    # The mesh side has its own provider for the same cluster (canary_upgrade.py explains why); outside an
+    # upgrade its credentials wait for the cluster, like the cluster's own provider.
+    provider = one(dev(), "pulumi:providers:kubernetes", "-mesh-k8s")
+    assert one(dev(), MANAGED_CLUSTER).urn in provider.dependencies
     for resource in dev().of_type(NAMESPACE) + dev().of_type(PEER_AUTHENTICATION):
         assert resource.provider.startswith(provider.urn + "::"), resource.name
 

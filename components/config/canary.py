@@ -63,6 +63,13 @@ class RevisionUpgradeSettings(Settings):
     def _known_target(cls, to: str) -> str:
         return check_revision_name(to)
 
+    @field_validator("migrated", mode="before")
+    @classmethod
+    def _list_or_all(cls, migrated: object) -> object:
+        if isinstance(migrated, str) and migrated != ALL_NAMESPACES:
+            raise ValueError(f"allowed: a list of mesh namespaces, e.g. [apps], or {ALL_NAMESPACES}")
+        return migrated
+
     def migrated_namespaces(self, managed: Sequence[str]) -> list[str]:
         """The managed namespaces this upgrade has moved to `to`, in `managed` order."""
         if self.migrated == ALL_NAMESPACES:
@@ -99,7 +106,7 @@ def upgrade_kubernetes_problems(
 
 
 def _target_problems(upgrade: RevisionUpgradeSettings, revision: str, problems: Problems) -> None:
-    targets = sm.allowed_upgrades(revision)
+    targets = sm.allowed_upgrades(revision) or [f"none ({revision} is the newest catalogued revision)"]
     if upgrade.to == revision:
         if upgrade.phase == "rollback":
             problems.add(

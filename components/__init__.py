@@ -14,6 +14,10 @@ _EXPORTS: dict[str, str] = {
     "AksIstioClusterArgs": "cluster",
     "AksIstioPlatform": "platform",
     "AksIstioPlatformArgs": "platform",
+    "ManagedGrafana": "grafana",
+    "ManagedGrafanaArgs": "grafana",
+    "ManagedPrometheus": "managed_prometheus",
+    "ManagedPrometheusArgs": "managed_prometheus",
     "MeshNamespaces": "mesh_namespaces",
     "MeshNamespacesArgs": "mesh_namespaces",
     "PluginCa": "plugin_ca",
@@ -27,6 +31,10 @@ __all__ = [
     "AksIstioClusterArgs",
     "AksIstioPlatform",
     "AksIstioPlatformArgs",
+    "ManagedGrafana",
+    "ManagedGrafanaArgs",
+    "ManagedPrometheus",
+    "ManagedPrometheusArgs",
     "MeshNamespaces",
     "MeshNamespacesArgs",
     "PluginCa",
@@ -37,6 +45,8 @@ __all__ = [
 
 if TYPE_CHECKING:
     from .cluster import AksIstioCluster, AksIstioClusterArgs
+    from .grafana import ManagedGrafana, ManagedGrafanaArgs
+    from .managed_prometheus import ManagedPrometheus, ManagedPrometheusArgs
     from .mesh_config import SharedMeshConfig, SharedMeshConfigArgs
     from .mesh_namespaces import MeshNamespaces, MeshNamespacesArgs
     from .platform import AksIstioPlatform, AksIstioPlatformArgs

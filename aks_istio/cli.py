@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from components.config import ConfigError, load_stack_config
+from components.config import ConfigError, StackConfig, load_stack_config
 
 from . import stack_files
 
@@ -37,6 +37,14 @@ def _parser() -> argparse.ArgumentParser:
             help="write the verdict as SARIF 2.1.0 to PATH (or stdout, instead of the text output, without PATH)",
         )
     commands.add_parser("config-reference", help="print the stack-config reference (Markdown)")
+    upgrade = commands.add_parser(
+        "upgrade-plan", help="print a canary revision upgrade phase by phase: edits, changes, checks between phases"
+    )
+    upgrade.add_argument(
+        "--stack", required=True, help="a stack name (stacks/Pulumi.<stack>.yaml) or the path of any stack file"
+    )
+    upgrade.add_argument("--to", help="target revision (default: mesh.upgrade.to, else the newest allowed)")
+    upgrade.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -53,7 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID_CONFIG
     try:
-        load_stack_config(raw.get("aks-istio:platform"))
+        config = load_stack_config(raw.get("aks-istio:platform"))
+        if args.command == "upgrade-plan":
+            return _upgrade_plan(stack, config, args.to, as_json=args.json)
     except ConfigError as error:
         if args.json:
             print(json.dumps({"stack": stack, "configErrors": error.problems}, indent=2))
@@ -62,6 +72,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID_CONFIG
     stack_file = args.stack if args.stack.endswith((".yaml", ".yml")) else f"stacks/Pulumi.{stack}.yaml"
     return _preview(stack, raw, as_json=args.json, tree=args.command == "preview", sarif=args.sarif, file=stack_file)
+
+
+def _upgrade_plan(stack: str, config: StackConfig, to: str | None, *, as_json: bool) -> int:
+    """Raises ConfigError when the target is refused (reported like a bad stack file)."""
+    from .upgrade_plan import PlanError, plan, render
+
+    try:
+        upgrade = plan(stack, config, to)
+    except PlanError as error:
+        print(f"stack {stack}: {error}", file=sys.stderr)
+        return EXIT_INVALID_CONFIG
+    print(json.dumps(upgrade.as_json(), indent=2) if as_json else render(upgrade))
+    return EXIT_OK
 
 
 def _preview(

@@ -63,6 +63,27 @@ KEY_SETTINGS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "grafana:oss/dashboard:Dashboard": ("folder",),
     "kubernetes:security.istio.io/v1:PeerAuthentication": ("metadata.namespace", "spec.mtls.mode"),
+    "azure-native:network:PublicIPAddress": ("publicIPAddressName", "sku.name", "publicIPAllocationMethod", "zones"),
+    "kubernetes:core/v1:ServicePatch": ("metadata.name", "metadata.annotations", "spec.externalTrafficPolicy"),
+    "kubernetes:autoscaling/v2:HorizontalPodAutoscalerPatch": ("metadata.name", "spec.minReplicas", "spec.maxReplicas"),
+    "kubernetes:core/v1:ConfigMapPatch": ("metadata.namespace", "metadata.name"),
+    "kubernetes:egressgateway.kubernetes.azure.com/v1alpha1:StaticGatewayConfiguration": (
+        "metadata.namespace",
+        "metadata.name",
+        "spec.gatewayNodepoolName",
+    ),
+    "kubernetes:networking.istio.io/v1:ServiceEntry": ("metadata.namespace", "spec.hosts", "spec.resolution"),
+    "kubernetes:networking.istio.io/v1:Gateway": ("metadata.namespace", "spec.selector", "spec.servers"),
+    "kubernetes:networking.istio.io/v1:VirtualService": ("metadata.namespace", "spec.hosts", "spec.gateways"),
+    "kubernetes:networking.istio.io/v1:DestinationRule": ("metadata.namespace", "spec.host"),
+    "kubernetes:gateway.networking.k8s.io/v1:Gateway": (
+        "metadata.namespace",
+        "spec.gatewayClassName",
+        "spec.infrastructure",
+        "spec.listeners",
+    ),
+    "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute": ("metadata.namespace", "spec.parentRefs", "spec.hostnames"),
+    "command:local:Command": ("create", "environment.ARM_FRAGMENT"),
 }
 POOL_SUMMARY: Final = ("name", "mode", "vmSize", "minCount", "maxCount", "availabilityZones", "osDiskType")
 

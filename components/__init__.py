@@ -14,6 +14,12 @@ _EXPORTS: dict[str, str] = {
     "AksIstioClusterArgs": "cluster",
     "AksIstioPlatform": "platform",
     "AksIstioPlatformArgs": "platform",
+    "EgressGateways": "egress_gateway",
+    "EgressGatewaysArgs": "egress_gateway",
+    "GatewayApiIngress": "gateway_api",
+    "GatewayApiIngressArgs": "gateway_api",
+    "IngressGateway": "ingress_gateway",
+    "IngressGatewayArgs": "ingress_gateway",
     "ManagedGrafana": "grafana",
     "ManagedGrafanaArgs": "grafana",
     "ManagedPrometheus": "managed_prometheus",
@@ -31,6 +37,12 @@ __all__ = [
     "AksIstioClusterArgs",
     "AksIstioPlatform",
     "AksIstioPlatformArgs",
+    "EgressGateways",
+    "EgressGatewaysArgs",
+    "GatewayApiIngress",
+    "GatewayApiIngressArgs",
+    "IngressGateway",
+    "IngressGatewayArgs",
     "ManagedGrafana",
     "ManagedGrafanaArgs",
     "ManagedPrometheus",
@@ -45,7 +57,10 @@ __all__ = [
 
 if TYPE_CHECKING:
     from .cluster import AksIstioCluster, AksIstioClusterArgs
+    from .egress_gateway import EgressGateways, EgressGatewaysArgs
+    from .gateway_api import GatewayApiIngress, GatewayApiIngressArgs
     from .grafana import ManagedGrafana, ManagedGrafanaArgs
+    from .ingress_gateway import IngressGateway, IngressGatewayArgs
     from .managed_prometheus import ManagedPrometheus, ManagedPrometheusArgs
     from .mesh_config import SharedMeshConfig, SharedMeshConfigArgs
     from .mesh_namespaces import MeshNamespaces, MeshNamespacesArgs

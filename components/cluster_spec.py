@@ -143,13 +143,20 @@ def gateway_pool_fields(pool: EgressPoolSettings, *, subnet_id: pulumi.Input[str
         "mode": sm.GATEWAY_POOL_MODE,
         "vm_size": pool.vm_size,
         "os_type": "Linux",
+        "os_sku": "AzureLinux",
         "type": "VirtualMachineScaleSets",
+        "enable_encryption_at_host": True,
         "enable_auto_scaling": False,
         "count": pool.count,
         "enable_node_public_ip": False,
         "vnet_subnet_id": subnet_id,
         "gateway_profile": {"public_ip_prefix_size": pool.public_ip_prefix_size},
     }
+    capacity = ephemeral_capacity_gib(pool.vm_size)
+    if capacity is not None:
+        fields |= {"os_disk_type": "Ephemeral", "os_disk_size_gb": min(capacity, DEFAULT_MANAGED_OS_DISK_GIB)}
+    else:
+        fields |= {"os_disk_type": "Managed", "os_disk_size_gb": DEFAULT_MANAGED_OS_DISK_GIB}
     if pool.zones:
         fields["availability_zones"] = list(pool.zones)
     return fields

@@ -76,6 +76,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
         )
         if config.observability.enabled:
             _observability(name, config, tags, self.cluster, in_cluster)
+        _gateways(name, config, tags, self.cluster, in_cluster, mesh_namespaces)
 
         self.revisions = self.cluster.revisions
         self.namespaces = mesh_namespaces.namespaces
@@ -105,6 +106,66 @@ def _mesh_side(
         upgrade = CanaryUpgradeArgs(mesh=config.mesh, relabelled_by=[namespaces])
         declared.append(CanaryUpgrade(f"{name}-upgrade", upgrade, opts=opts))
     return namespaces, declared
+
+
+def _gateways(
+    name: str,
+    config: StackConfig,
+    tags: dict[str, str],
+    cluster: AksIstioCluster,
+    opts: pulumi.ResourceOptions,
+    mesh_namespaces: MeshNamespaces,
+) -> None:
+    """Ingress (classic and Gateway API) and egress gateways (docs/gateways.md); their SDK modules load only when
+    a stack has them."""
+    gateways = config.gateways
+    if gateways.ingress.gateways():
+        from pulumi_azure_native import authorization
+
+        from .ingress_gateway import IngressGateway, IngressGatewayArgs, mesh_vnet
+
+        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=cluster))
+        for mode, settings in gateways.ingress.gateways().items():
+            IngressGateway(
+                f"{name}-ingress-{mode.lower()}",
+                IngressGatewayArgs(
+                    mode=mode,
+                    settings=settings,
+                    mesh=config.mesh,
+                    cluster_name=config.cluster_name,
+                    location=config.location,
+                    resource_group_name=cluster.resource_group_name,
+                    vnet=mesh_vnet(
+                        config.cluster.network.existing_subnet_id, config.resource_group_name, config.cluster_name
+                    ),
+                    node_subnet_id=cluster.node_subnet_id,
+                    principal_id=cluster.control_plane_principal_id,
+                    subscription_id=client.subscription_id,
+                    tags=tags,
+                    protect=config.protect,
+                ),
+                opts=opts,
+            )
+    if gateways.egress.gateways:
+        from .egress_gateway import EgressGateways, EgressGatewaysArgs
+
+        EgressGateways(f"{name}-egress", EgressGatewaysArgs(egress=gateways.egress, mesh=config.mesh), opts=opts)
+    if gateways.gateway_api.enabled:
+        from .gateway_api import GatewayApiIngress, GatewayApiIngressArgs
+
+        GatewayApiIngress(
+            f"{name}-gateway-api",
+            GatewayApiIngressArgs(
+                settings=gateways.gateway_api,
+                revisions=cluster_revisions(config.mesh),
+                resource_group_name=cluster.resource_group_name,
+                cluster_name=cluster.cluster_name,
+                cluster_id=cluster.cluster_id,
+                app_routing_istio=gateways.app_routing_istio,
+                depends_on=[mesh_namespaces],
+            ),
+            opts=opts,
+        )
 
 
 def _observability(

@@ -319,7 +319,7 @@ EGRESS_SERVICE_ENTRY_RESOLUTION: Final = "DNS"
 
 def gateway_pool_max_nodes(prefix_size: int) -> int:
     """A /31 public IP prefix serves 2 gateway nodes, a /28 serves 16 (BT AgentPoolGatewayProfile)."""
-    return 2 ** (32 - prefix_size)
+    return 1 << (32 - prefix_size)
 
 
 def is_pod_subnet_cluster(network_plugin: str | None, pod_subnet_ids: list[str | None]) -> bool:

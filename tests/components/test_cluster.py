@@ -187,8 +187,9 @@ def test_kubeconfig_is_secret_everywhere() -> None:
     ],
 )
 def test_prod_protects_what_holds_data_or_takes_long_to_rebuild(type_: str) -> None:
-    assert one(stack("prod"), type_).protect is True
-    assert one(stack("dev"), type_).protect is False
+    prod, dev = stack("prod").of_type(type_), stack("dev").of_type(type_)
+    assert prod and all(r.protect for r in prod)
+    assert dev and not any(r.protect for r in dev)
 
 
 def test_dev_ca_vault_is_not_protected_in_dev() -> None:

@@ -63,7 +63,7 @@ KEY_SETTINGS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "grafana:oss/dashboard:Dashboard": ("folder",),
     "kubernetes:security.istio.io/v1:PeerAuthentication": ("metadata.namespace", "spec.mtls.mode"),
-    "azure-native:network:PublicIPAddress": ("publicIPAddressName", "sku.name", "publicIPAllocationMethod", "zones"),
+    "azure-native:network:PublicIPAddress": ("publicIpAddressName", "sku.name", "publicIPAllocationMethod", "zones"),
     "kubernetes:core/v1:ServicePatch": ("metadata.name", "metadata.annotations", "spec.externalTrafficPolicy"),
     "kubernetes:autoscaling/v2:HorizontalPodAutoscalerPatch": ("metadata.name", "spec.minReplicas", "spec.maxReplicas"),
     "kubernetes:core/v1:ConfigMapPatch": ("metadata.namespace", "metadata.name"),

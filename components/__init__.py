@@ -14,6 +14,8 @@ _EXPORTS: dict[str, str] = {
     "AksIstioClusterArgs": "cluster",
     "AksIstioPlatform": "platform",
     "AksIstioPlatformArgs": "platform",
+    "CanaryUpgrade": "canary_upgrade",
+    "CanaryUpgradeArgs": "canary_upgrade",
     "EgressGateways": "egress_gateway",
     "EgressGatewaysArgs": "egress_gateway",
     "GatewayApiIngress": "gateway_api",
@@ -37,6 +39,8 @@ __all__ = [
     "AksIstioClusterArgs",
     "AksIstioPlatform",
     "AksIstioPlatformArgs",
+    "CanaryUpgrade",
+    "CanaryUpgradeArgs",
     "EgressGateways",
     "EgressGatewaysArgs",
     "GatewayApiIngress",
@@ -56,6 +60,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from .canary_upgrade import CanaryUpgrade, CanaryUpgradeArgs
     from .cluster import AksIstioCluster, AksIstioClusterArgs
     from .egress_gateway import EgressGateways, EgressGatewaysArgs
     from .gateway_api import GatewayApiIngress, GatewayApiIngressArgs

@@ -23,3 +23,9 @@ def test_component_classes_are_component_resources() -> None:
         exported = getattr(components, name)
         if not name.endswith("Args"):
             assert issubclass(exported, pulumi.ComponentResource), name
+
+
+def test_every_lazy_export_is_listed_in_all() -> None:
+    import components
+
+    assert sorted(components.__all__) == sorted(components._EXPORTS)

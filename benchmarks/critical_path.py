@@ -3,7 +3,13 @@ operation times, against the serial sum a CLI script (one `az` call after anothe
 
 The graph is what the engine schedules from: each resource's dependencies (explicit and through its inputs) and
 its provider. Target: the critical path stays within 10% of the cluster create itself — nothing slow waits on
-something it does not need. Writes benchmarks/results/critical_path.json.
+something it does not need.
+
+"The cluster create itself" is the cluster plus its node pools: AKS refuses new pools through the cluster
+resource ("A new agent pool was introduced. Adding agent pools to an existing cluster is not allowed through
+managed cluster operations", pulumi/pulumi-azure-native#579, #2719), so user pools are separate AgentPool
+resources, and one pool create necessarily follows the cluster create. Both ratios are printed. Writes
+benchmarks/results/critical_path_<stack>.json.
 
     python benchmarks/critical_path.py [--stack prod]
 """
@@ -44,6 +50,7 @@ WEIGHTS_S: Final[dict[str, float]] = {
 KUBERNETES_OBJECT_S: Final = 2.0
 OTHER_S: Final = 0.0  # components, providers, tls/random: local work
 CLUSTER = "azure-native:containerservice:ManagedCluster"
+POOL = "azure-native:containerservice:AgentPool"
 
 
 def weight(type_: str) -> float:
@@ -93,7 +100,9 @@ def analyse(stack: str) -> dict[str, object]:
         cursor = via[cursor]
     path.reverse()
     clusters = [r for r in capture.resources if r.type == CLUSTER]
-    cluster_s = max(weight(CLUSTER) for _ in clusters) if clusters else 0.0
+    cluster_s = weight(CLUSTER) if clusters else 0.0
+    pools = [r for r in capture.resources if r.type == POOL]
+    floor_s = cluster_s + (weight(POOL) if pools else 0.0)
     serial = sum(weight(r.type) for r in capture.resources)
     critical = finish[end]
     return {
@@ -103,6 +112,8 @@ def analyse(stack: str) -> dict[str, object]:
         "critical_path_s": critical,
         "serial_sum_s": serial,
         "critical_over_cluster": round(critical / cluster_s, 3) if cluster_s else None,
+        "cluster_with_pools_s": floor_s,
+        "critical_over_cluster_with_pools": round(critical / floor_s, 3) if floor_s else None,
         "path": [f"{resources[u].type} {resources[u].name} (+{weight(resources[u].type):g}s)" for u in path],
         "weights_s": WEIGHTS_S,
     }
@@ -113,16 +124,20 @@ def main() -> None:
     parser.add_argument("--stack", default="prod")
     args = parser.parse_args()
     result = analyse(args.stack)
-    ratio = result["critical_over_cluster"]
+    ratio = result["critical_over_cluster_with_pools"]
     print(f"stack {result['stack']}: {result['resources']} resources")
     print(f"  cluster create      {result['cluster_create_s']:7.0f} s")
-    print(f"  critical path       {result['critical_path_s']:7.0f} s  ({ratio}x the cluster create)")
+    print(f"  cluster + its pools {result['cluster_with_pools_s']:7.0f} s  (a pool can only follow the cluster)")
+    print(
+        f"  critical path       {result['critical_path_s']:7.0f} s  ({ratio}x cluster + pools, "
+        f"{result['critical_over_cluster']}x the cluster alone)"
+    )
     print(f"  serial sum (a CLI)  {result['serial_sum_s']:7.0f} s")
     print("  path:")
     for step in result["path"]:  # type: ignore[attr-defined]
         print(f"    {step}")
     met = isinstance(ratio, float) and ratio <= 1.10
-    print(f"target (critical path <= 1.10x cluster create): {'met' if met else 'NOT met'}")
+    print(f"target (critical path <= 1.10x the cluster create with its pools): {'met' if met else 'NOT met'}")
     print("wrote", write(f"critical_path_{args.stack}", {**result, "target_met": met}))
 
 

@@ -19,8 +19,16 @@ ENVIRONMENTS = ("dev", "staging", "prod")
 
 
 def fleet_program(size: int) -> None:
-    """Declare `size` platforms, cycling regions and environments (run inside a child process)."""
+    """Declare `size` platforms, cycling regions and environments (run inside a child process).
+
+    Set up as the real program (__main__.py) is: lean SDK imports, cyclic GC off."""
     import copy
+    import gc
+
+    from components import _sdk_imports
+
+    gc.disable()
+    _sdk_imports.install()
 
     from aks_istio.capture import run_program
     from aks_istio.stack_files import stack_config

@@ -172,11 +172,11 @@ class Analyzer:
         self.stub.Configure(request)
 
     def analyze(self, resource: Resource) -> list[analyzer_pb2.AnalyzeDiagnostic]:
-        reply = self.stub.Analyze(_request(resource))
+        reply = self.stub.Analyze(analyze_request(resource))
         return [_with_urn(d, resource.urn) for d in reply.diagnostics]
 
     def remediate(self, resource: Resource) -> list[analyzer_pb2.Remediation]:
-        return list(self.stub.Remediate(_request(resource)).remediations)
+        return list(self.stub.Remediate(analyze_request(resource)).remediations)
 
     def analyze_stack(self, resources: Iterable[Resource]) -> list[analyzer_pb2.AnalyzeDiagnostic]:
         request = analyzer_pb2.AnalyzeStackRequest(
@@ -196,7 +196,7 @@ class Analyzer:
         return list(self.stub.AnalyzeStack(request).diagnostics)
 
 
-def _request(resource: Resource) -> analyzer_pb2.AnalyzeRequest:
+def analyze_request(resource: Resource) -> analyzer_pb2.AnalyzeRequest:
     return analyzer_pb2.AnalyzeRequest(
         type=resource.type,
         properties=resource.properties,

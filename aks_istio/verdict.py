@@ -92,7 +92,7 @@ def _check(analyzer: Analyzer, capture: Capture, environment: str | None) -> Ver
     config = resolve_config(policies, policy_config(environment))
     analyzer.configure(config)
     severity = {p.name: p.severity for p in policies}
-    resources = [_resource(r) for r in capture.resources]
+    resources = [analyzer_resource(r) for r in capture.resources]
     violations: list[Violation] = []
     if any(level == "remediate" for level, _ in config.values()):
         resources, violations = _remediate(analyzer, resources, severity)
@@ -135,7 +135,8 @@ def _remediate(
     return fixed, notes
 
 
-def _resource(captured: CapturedResource) -> Resource:
+def analyzer_resource(captured: CapturedResource) -> Resource:
+    """A captured registration as the engine sends it to an analyzer."""
     return Resource(
         type=captured.type,
         name=captured.name,

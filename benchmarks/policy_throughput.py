@@ -1,0 +1,335 @@
+"""Policy throughput: resources per second through the Analyzer protocol with the full pack, and what each policy
+costs per resource, so a slow rule shows up before it shows up in everybody's preview.
+
+The prod stack is captured once (under the same mocks as the offline preview); the pack is started once and
+configured with prod's policy config, exactly as `aks_istio.verdict` does. Then, over gRPC:
+
+* Analyze: the captured resources, repeated until `--requests` requests were sent (one resource each);
+* AnalyzeStack: the whole stack, `--stacks` times.
+
+"Full verdict" resources/s is what a preview pays per resource: one Analyze each plus its share of one
+AnalyzeStack. Target: >= 1,000 resources/s.
+
+Per policy, in-process: each policy's own `validate` over the same resources, with the SDK's argument objects
+built beforehand (so the figure is the rule's cost, µs per resource), slowest first. The SDK's own unmarshalling
+(protobuf Struct -> dict -> unknown-checking proxy), which pulumi_policy repeats for every resource policy, is
+reported on its own line. Writes benchmarks/results/policy_throughput.json.
+
+    python benchmarks/policy_throughput.py [--stack prod] [--requests 3000] [--stacks 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+from _common import write
+
+TARGET_PER_S: Final = 1_000.0
+MIN_SAMPLE_S: Final = 0.1
+"""Each policy runs over the resources until at least this long has passed (short rules need many rounds)."""
+
+
+def _rounds(run: Callable[[], None], min_s: float = MIN_SAMPLE_S) -> tuple[float, int]:
+    """(seconds per round, rounds): repeat `run` until `min_s` elapsed; the median round of five batches."""
+    run()  # warm-up: first calls pay imports, regex compiles, caches
+    start = time.perf_counter()
+    rounds = 0
+    while time.perf_counter() - start < min_s or rounds < 3:
+        run()
+        rounds += 1
+    per_round = (time.perf_counter() - start) / rounds
+    batch = max(1, rounds // 5)
+    samples = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for _ in range(batch):
+            run()
+        samples.append((time.perf_counter() - t0) / batch)
+    return min(per_round, statistics.median(samples)), rounds + 5 * batch
+
+
+def through_grpc(
+    stack: str, resources: Sequence[Any], environment: str | None, requests: int, stacks: int
+) -> dict[str, Any]:
+    from aks_istio import verdict
+    from aks_istio.analyzer_client import Analyzer, resolve_config
+
+    t0 = time.perf_counter()
+    with verdict.start(stack) as process:
+        analyzer = Analyzer(process.stub())
+        started = time.perf_counter() - t0
+        policies = analyzer.info()
+        analyzer.configure(resolve_config(policies, verdict.policy_config(environment)))
+        for resource in resources:  # warm-up: the pack's first call of each rule
+            analyzer.analyze(resource)
+        analyzer.analyze_stack(resources)
+
+        batch = [resources[i % len(resources)] for i in range(requests)]
+        t0 = time.perf_counter()
+        diagnostics = 0
+        for resource in batch:
+            diagnostics += len(analyzer.analyze(resource))
+        analyze_s = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        for _ in range(stacks):
+            analyzer.analyze_stack(resources)
+        stack_s = (time.perf_counter() - t0) / stacks
+
+    per_resource_s = analyze_s / requests
+    full_per_s = len(resources) / (per_resource_s * len(resources) + stack_s)
+    return {
+        "pack_start_s": round(started, 3),
+        "policies": len(policies),
+        "resource_policies": sum(not p.stack for p in policies),
+        "stack_policies": sum(p.stack for p in policies),
+        "analyze_requests": requests,
+        "analyze_s": round(analyze_s, 3),
+        "analyze_requests_per_s": round(requests / analyze_s, 1),
+        "analyze_ms_per_request": round(per_resource_s * 1000, 3),
+        "diagnostics_per_pass": round(diagnostics * len(resources) / requests, 1),
+        "analyze_stack_calls": stacks,
+        "analyze_stack_ms": round(stack_s * 1000, 2),
+        "analyze_stack_resources_per_s": round(len(resources) / stack_s, 1),
+        "full_verdict_resources_per_s": round(full_per_s, 1),
+    }
+
+
+def pack_policies() -> list[Any]:
+    """The pack's policies, imported as policy/__main__.py imports them (policy/ first on the path)."""
+    from aks_istio.verdict import PACK_DIR
+
+    if str(PACK_DIR) not in sys.path:
+        sys.path.insert(0, str(PACK_DIR))
+    from rules import ALL_POLICIES  # type: ignore[import-not-found]  # found through the path set just above
+
+    return list(ALL_POLICIES)
+
+
+def in_process(resources: Sequence[Any], environment: str | None, requests: int) -> dict[str, Any]:
+    """The pack's own Analyze (pulumi_policy's servicer, called directly): the same work without gRPC, so the
+    transport's share of a request is the difference."""
+    from pulumi_policy import EnforcementLevel
+    from pulumi_policy.policy import _PolicyAnalyzerServicer
+
+    from aks_istio import verdict
+    from aks_istio.analyzer_client import Analyzer, analyze_request, resolve_config
+
+    servicer = _PolicyAnalyzerServicer("aks-istio-guardrails", "0.0.1", pack_policies(), EnforcementLevel.MANDATORY)
+
+    class Direct:
+        """The two calls Analyzer.info/configure make, answered by the servicer without a channel."""
+
+        def GetAnalyzerInfo(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+            return servicer.GetAnalyzerInfo(request, None)
+
+        def Configure(self, request: Any) -> Any:  # noqa: N802
+            return servicer.Configure(request, None)
+
+    analyzer = Analyzer(Direct())  # type: ignore[arg-type]  # duck-typed: the two methods Analyzer calls here
+    analyzer.configure(resolve_config(analyzer.info(), verdict.policy_config(environment)))
+    batch = [analyze_request(resources[i % len(resources)]) for i in range(requests)]
+    for request in batch[: len(resources)]:
+        servicer.Analyze(request, None)
+    t0 = time.perf_counter()
+    for request in batch:
+        servicer.Analyze(request, None)
+    seconds = time.perf_counter() - t0
+    return {
+        "analyze_ms_per_request": round(seconds / requests * 1000, 3),
+        "requests_per_s": round(requests / seconds, 1),
+    }
+
+
+def per_policy(resources: Sequence[Any], environment: str | None) -> dict[str, Any]:
+    """Each policy's `validate`, in-process, over the resources as the SDK would present them."""
+    from google.protobuf import json_format
+    from pulumi_policy import (
+        EnforcementLevel,
+        PolicyCustomTimeouts,
+        PolicyResource,
+        PolicyResourceOptions,
+        ResourceValidationArgs,
+        ResourceValidationPolicy,
+        StackValidationArgs,
+        StackValidationPolicy,
+    )
+    from pulumi_policy.deserialize import deserialize_properties
+    from pulumi_policy.proxy import unknown_checking_proxy
+
+    from aks_istio import verdict
+
+    document = verdict.policy_config(environment) or {}
+
+    def config_of(name: str) -> dict[str, Any]:
+        own = document.get(name)
+        return {k: v for k, v in own.items() if k != "enforcementLevel"} if isinstance(own, dict) else {}
+
+    def level_of(policy: Any) -> str:
+        for entry in (document.get(policy.name), document.get("all")):
+            level = entry.get("enforcementLevel") if isinstance(entry, dict) else entry
+            if isinstance(level, str):
+                return level
+        return str((policy.enforcement_level or EnforcementLevel.MANDATORY).value)
+
+    def unmarshal(resource: Any) -> Any:
+        return unknown_checking_proxy(deserialize_properties(json_format.MessageToDict(resource.properties)))
+
+    def options(resource: Any) -> Any:
+        return PolicyResourceOptions(
+            resource.protect,
+            list(resource.ignore_changes),
+            None,
+            [],
+            PolicyCustomTimeouts(0, 0, 0),
+            list(resource.additional_secret_outputs),
+            resource.parent or None,
+        )
+
+    def report(message: str, urn: str | None = None) -> None:
+        del message, urn
+
+    def unmarshal_all() -> None:
+        for resource in resources:
+            unmarshal(resource)
+
+    unmarshal_s, _ = _rounds(unmarshal_all)
+    props = [unmarshal(r) for r in resources]
+    rows: list[dict[str, Any]] = []
+    for policy in pack_policies():
+        level = level_of(policy)
+        if level == "disabled":
+            continue
+        config = config_of(policy.name) or None
+        if isinstance(policy, ResourceValidationPolicy):
+            args = [
+                ResourceValidationArgs(r.type, p, r.urn, r.name, options(r), None, config)
+                for r, p in zip(resources, props, strict=True)
+            ]
+
+            def run_resources(policy: Any = policy, args: list[Any] = args) -> None:
+                for a in args:
+                    policy.validate(a, report)
+
+            seconds, rounds = _rounds(run_resources)
+            kind = "resource"
+        elif isinstance(policy, StackValidationPolicy):
+            stack = [
+                PolicyResource(r.type, p, r.urn, r.name, options(r), None, None, [], {})
+                for r, p in zip(resources, props, strict=True)
+            ]
+            by_urn = {s.urn: s for s in stack}
+            for s, r in zip(stack, resources, strict=True):
+                s.parent = by_urn.get(r.parent)
+                s.dependencies = [by_urn[d] for d in r.dependencies if d in by_urn]
+            stack_args = StackValidationArgs(stack, config)
+
+            def run_stack(policy: Any = policy, stack_args: Any = stack_args) -> None:
+                policy.validate(stack_args, report)
+
+            seconds, rounds = _rounds(run_stack)
+            kind = "stack"
+        else:
+            continue
+        rows.append(
+            {
+                "policy": policy.name,
+                "kind": kind,
+                "level": level,
+                "us_per_resource": round(seconds / len(resources) * 1e6, 2),
+                "ms_per_pass": round(seconds * 1000, 3),
+                "rounds": rounds,
+            }
+        )
+    rows.sort(key=lambda row: row["us_per_resource"], reverse=True)
+    resource_policies = sum(row["kind"] == "resource" for row in rows)
+    return {
+        "policies": rows,
+        "rules_us_per_resource": round(sum(row["us_per_resource"] for row in rows), 2),
+        "sdk_unmarshal_us_per_resource": round(unmarshal_s / len(resources) * 1e6, 2),
+        "sdk_unmarshals_per_resource": resource_policies,
+        "sdk_unmarshal_us_per_resource_all_policies": round(unmarshal_s / len(resources) * 1e6 * resource_policies, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", default="prod")
+    parser.add_argument("--requests", type=int, default=3000, help="Analyze requests to send (default 3000)")
+    parser.add_argument("--stacks", type=int, default=5, help="AnalyzeStack calls (default 5)")
+    parser.add_argument("--top", type=int, default=15, help="policies to print, slowest first (default 15)")
+    args = parser.parse_args()
+
+    from aks_istio import verdict
+    from aks_istio.capture import run_program
+    from aks_istio.stack_files import stack_config
+
+    raw = stack_config(args.stack)
+    platform = raw.get("aks-istio:platform")
+    environment = verdict.environment_of(
+        args.stack, platform.get("environment") if isinstance(platform, dict) else None
+    )
+    capture = run_program(args.stack, raw)
+    resources = [verdict.analyzer_resource(r) for r in capture.resources]
+
+    grpc_figures = through_grpc(args.stack, resources, environment, args.requests, args.stacks)
+    direct_figures = in_process(resources, environment, args.requests)
+    policy_figures = per_policy(resources, environment)
+    met = grpc_figures["full_verdict_resources_per_s"] >= TARGET_PER_S
+
+    g = grpc_figures
+    print(
+        f"stack {args.stack}: {len(resources)} resources, {g['policies']} policies "
+        f"({g['resource_policies']} resource, {g['stack_policies']} stack), config: {environment or 'pack defaults'}"
+    )
+    print(
+        f"  Analyze        {g['analyze_requests']:>6} requests  {g['analyze_s']:6.2f} s  "
+        f"{g['analyze_requests_per_s']:8.0f} requests/s  ({g['analyze_ms_per_request']:.2f} ms each)"
+    )
+    print(
+        f"  AnalyzeStack   {g['analyze_stack_calls']:>6} calls     {g['analyze_stack_ms']:6.1f} ms each  "
+        f"{g['analyze_stack_resources_per_s']:8.0f} resources/s"
+    )
+    transport = g["analyze_ms_per_request"] - direct_figures["analyze_ms_per_request"]
+    print(
+        f"  Analyze in-process (the pack's servicer, no gRPC): {direct_figures['analyze_ms_per_request']:.2f} ms "
+        f"each, {direct_figures['requests_per_s']:.0f}/s; gRPC and the second process: {transport:.2f} ms each"
+    )
+    print(
+        f"  full verdict (Analyze each + one AnalyzeStack): {g['full_verdict_resources_per_s']:.0f} resources/s  "
+        f"(target >= {TARGET_PER_S:,.0f}/s: {'met' if met else 'NOT met'})"
+    )
+    p = policy_figures
+    print(f"\nper policy, in-process, slowest first (µs per resource over {len(resources)} resources):")
+    print(f"  {'policy':<52} {'kind':<8} {'level':<10} {'µs/resource':>11}")
+    for row in p["policies"][: args.top]:
+        print(f"  {row['policy']:<52} {row['kind']:<8} {row['level']:<10} {row['us_per_resource']:>11.2f}")
+    rest = p["policies"][args.top :]
+    if rest:
+        print(f"  ({len(rest)} more, {sum(r['us_per_resource'] for r in rest):.2f} µs/resource together)")
+    print(f"  {'all rules together':<72} {p['rules_us_per_resource']:>11.2f}")
+    print(f"  {'SDK unmarshal, once':<72} {p['sdk_unmarshal_us_per_resource']:>11.2f}")
+    print(
+        f"  {'SDK unmarshal, as the SDK does it (once per resource policy)':<72} "
+        f"{p['sdk_unmarshal_us_per_resource_all_policies']:>11.1f}"
+    )
+    result = {
+        "stack": args.stack,
+        "environment": environment,
+        "resources": len(resources),
+        "target_resources_per_s": TARGET_PER_S,
+        "target_met": met,
+        "grpc": grpc_figures,
+        "pack_in_process": direct_figures,
+        "in_process": policy_figures,
+    }
+    print("wrote", write(f"policy_throughput_{args.stack}", result))
+
+
+if __name__ == "__main__":
+    main()

@@ -19,6 +19,7 @@ from pulumi_azure_native import authorization, containerservice, managedidentity
 from . import cluster_spec as spec
 from . import support_matrix as sm
 from ._outputs import after_apply
+from ._roles import grant
 from ._tokens import type_token
 from .config import ClusterSettings, EgressSettings, IngressSettings, MeshSettings, ObservabilitySettings
 from .plugin_ca import PluginCa, PluginCaArgs
@@ -133,13 +134,13 @@ class AksIstioCluster(pulumi.ComponentResource):
             subnet_id = subnet.id
         # With a user-assigned identity AKS does not grant itself rights on a subnet it didn't create: internal
         # load balancers (the internal ingress gateway) fail without Network Contributor on the node subnet.
-        network_grant = authorization.RoleAssignment(
+        network_grant = grant(
             f"{name}-identity-subnet-network-contributor",
+            role_guid=sm.ROLE_NETWORK_CONTRIBUTOR,
             scope=subnet_id,
             principal_id=identity.principal_id,
-            principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
-            role_definition_id=role_definition_id(client.subscription_id, sm.ROLE_NETWORK_CONTRIBUTOR),
-            opts=child,
+            subscription_id=client.subscription_id,
+            parent=self,
         )
 
         plugin_ca: PluginCa | None = None
@@ -225,13 +226,13 @@ class AksIstioCluster(pulumi.ComponentResource):
         if plugin_ca is not None:
             # istiod mounts the CA through the secrets provider's identity; without read access its pods hang in
             # Init:0/2 with a 403 (AKSDOCS istio-plugin-ca.md, which names Key Vault Secrets User).
-            authorization.RoleAssignment(
+            grant(
                 f"{name}-keyvault-secrets-user",
+                role_guid=sm.ROLE_KEY_VAULT_SECRETS_USER,
                 scope=plugin_ca.key_vault_id,
                 principal_id=managed_cluster.addon_profiles.apply(_secrets_provider_object_id),
-                principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
-                role_definition_id=role_definition_id(client.subscription_id, sm.ROLE_KEY_VAULT_SECRETS_USER),
-                opts=child,
+                subscription_id=client.subscription_id,
+                parent=self,
             )
 
         self.kubeconfig = user_kubeconfig(rg_name, managed_cluster.name, parent=self)
@@ -282,13 +283,6 @@ def user_kubeconfig(
 def kubernetes_provider(name: str, kubeconfig: pulumi.Input[str], *, parent: pulumi.Resource) -> k8s.Provider:
     secret_kubeconfig = pulumi.ResourceOptions(parent=parent, additional_secret_outputs=["kubeconfig"])
     return k8s.Provider(name, kubeconfig=kubeconfig, opts=secret_kubeconfig)
-
-
-def role_definition_id(subscription_id: pulumi.Input[str], role_guid: str) -> pulumi.Output[str]:
-    """Built-in role definitions are addressed under the subscription they are assigned in."""
-    return pulumi.Output.concat(
-        "/subscriptions/", subscription_id, "/providers/Microsoft.Authorization/roleDefinitions/", role_guid
-    )
 
 
 def _secrets_provider_object_id(profiles: object) -> pulumi.Input[str]:

@@ -25,8 +25,8 @@ from pulumi_azure_native import authorization, dashboard
 
 from . import support_matrix as sm
 from ._outputs import after_apply
+from ._roles import grant, resource_group_id
 from ._tokens import type_token
-from .cluster import role_definition_id
 from .config.observability import GrafanaSettings
 from .istio_dashboards import FOLDER_TITLE, dashboards
 
@@ -104,7 +104,6 @@ class ManagedGrafana(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ManagedGrafanaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("ManagedGrafana"), name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         settings = args.settings
         client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
 
@@ -137,28 +136,28 @@ class ManagedGrafana(pulumi.ComponentResource):
         principal_id = identity.apply(lambda i: after_apply(_get(i, "principal_id"), "Grafana identity principal"))
         endpoint = properties.apply(lambda p: after_apply(_get(p, "endpoint"), "Grafana endpoint"))
 
-        group_id = pulumi.Output.concat(
-            "/subscriptions/", client.subscription_id, "/resourceGroups/", args.resource_group_name
-        )
+        group_id = resource_group_id(client.subscription_id, args.resource_group_name)
         for role, guid, scope in (
             ("monitoring-data-reader", sm.ROLE_MONITORING_DATA_READER, pulumi.Output.from_input(args.workspace_id)),
             ("monitoring-reader", sm.ROLE_MONITORING_READER, group_id),
         ):
-            authorization.RoleAssignment(
+            grant(
                 f"{name}-{role}",
+                role_guid=guid,
                 scope=scope,
                 principal_id=principal_id,
-                principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
-                role_definition_id=role_definition_id(client.subscription_id, guid),
-                opts=child,
+                subscription_id=client.subscription_id,
+                parent=self,
             )
         for role, guid, object_id in people_roles(settings):
-            authorization.RoleAssignment(
+            grant(
                 f"{name}-{role}",
+                role_guid=guid,
                 scope=grafana_id,
                 principal_id=object_id,
-                role_definition_id=role_definition_id(client.subscription_id, guid),
-                opts=child,
+                subscription_id=client.subscription_id,
+                parent=self,
+                managed_identity=False,
             )
 
         provisioned = settings.dashboards_token_config_key is not None

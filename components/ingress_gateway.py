@@ -22,12 +22,12 @@ from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
-from pulumi_azure_native import authorization, network
+from pulumi_azure_native import network
 
 from . import support_matrix as sm
+from ._roles import grant, resource_group_id
 from ._tokens import type_token
 from .canary_upgrade import stable_revision
-from .cluster import role_definition_id
 from .config import HpaSettings, IngressGatewaySettings, MeshSettings, StaticIpSettings
 
 # pulumi-kubernetes Patch resources apply with server-side apply; a conflict with a field another manager owns
@@ -187,7 +187,6 @@ class IngressGateway(pulumi.ComponentResource):
         super().__init__(type_token("IngressGateway"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         settings = args.settings
-        network_contributor = role_definition_id(args.subscription_id, sm.ROLE_NETWORK_CONTRIBUTOR)
         grants: list[pulumi.Resource] = []
 
         ip_name: str | None = None
@@ -212,15 +211,13 @@ class IngressGateway(pulumi.ComponentResource):
             # The cloud provider reads and attaches an IP outside the node resource group only with rights on
             # that group (AKSDOCS static-ip.md: Network Contributor on the IP's resource group).
             grants.append(
-                authorization.RoleAssignment(
+                grant(
                     f"{name}-ip-network-contributor",
-                    scope=pulumi.Output.concat(
-                        "/subscriptions/", args.subscription_id, "/resourceGroups/", pulumi.Output.from_input(ip_group)
-                    ),
+                    role_guid=sm.ROLE_NETWORK_CONTRIBUTOR,
+                    scope=resource_group_id(args.subscription_id, ip_group),
                     principal_id=args.principal_id,
-                    principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
-                    role_definition_id=network_contributor,
-                    opts=child,
+                    subscription_id=args.subscription_id,
+                    parent=self,
                 )
             )
 
@@ -239,13 +236,13 @@ class IngressGateway(pulumi.ComponentResource):
             # The internal load balancer's frontend must be in the mesh's VNet (AKSDOCS istio-deploy-ingress.md)
             # and the cluster identity needs rights on that subnet, as on the node subnet.
             grants.append(
-                authorization.RoleAssignment(
+                grant(
                     f"{name}-subnet-network-contributor",
+                    role_guid=sm.ROLE_NETWORK_CONTRIBUTOR,
                     scope=subnet.id,
                     principal_id=args.principal_id,
-                    principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
-                    role_definition_id=network_contributor,
-                    opts=child,
+                    subscription_id=args.subscription_id,
+                    parent=self,
                 )
             )
 

@@ -174,6 +174,9 @@ ALLOWED_HEALTH_PROBE_ANNOTATIONS: Final = frozenset(
     for port in HEALTH_PROBE_PORTS
     for suffix in HEALTH_PROBE_ANNOTATION_SUFFIXES
 )
+# Annotations under this prefix on a Kubernetes *Patch resource are directives to pulumi-kubernetes
+# (patchForce, patchFieldManager: how the server-side apply is made), not Service settings AKS judges.
+PULUMI_PATCH_DIRECTIVE_PREFIX: Final = "pulumi.com/"
 # Besides annotations only `.spec.externalTrafficPolicy` may be changed; "port or protocol configuration is
 # currently not supported" (AKSDOCS istio-about.md, istio-deploy-ingress.md).
 ALLOWED_GATEWAY_SERVICE_SPEC_FIELDS: Final = frozenset({"externalTrafficPolicy"})

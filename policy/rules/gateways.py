@@ -56,7 +56,9 @@ def check_gateway_annotations(props: Props, config: Config = NO_CONFIG) -> list[
     if not _is_gateway_service(props):
         return []
     extra = sorted(
-        k for k in keys_of(get_map(props, "metadata.annotations")) if not sm.is_allowed_gateway_annotation(k)
+        k
+        for k in keys_of(get_map(props, "metadata.annotations"))
+        if not sm.is_allowed_gateway_annotation(k) and not k.startswith(sm.PULUMI_PATCH_DIRECTIVE_PREFIX)
     )
     if not extra:
         return []

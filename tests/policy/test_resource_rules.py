@@ -454,6 +454,13 @@ def test_violation_is_reported_with_what_to_do(
     assert any(words in m for m in messages), messages
 
 
+def test_pulumi_patch_directives_are_not_judged_as_service_annotations(pack: Pack) -> None:
+    # Our own ServicePatch forces server-side apply when it sets externalTrafficPolicy (components/ingress_gateway.py).
+    directives = {"pulumi.com/patchForce": "true", "pulumi.com/patchFieldManager": "aks-istio"}
+    patched = mutate(GATEWAY_PATCH, "metadata.annotations", directives)
+    assert pack.analyze(SERVICE_PATCH, mutate(patched, "spec.externalTrafficPolicy", "Local")) == []
+
+
 def test_every_resource_policy_has_a_violating_case(pack: Pack) -> None:
     covered = {v[3] for v in VIOLATIONS}
     resource_policies = {p.name for p in pack.policies if not p.stack}

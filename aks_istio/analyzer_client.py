@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Final
@@ -174,6 +174,12 @@ class Analyzer:
     def analyze(self, resource: Resource) -> list[analyzer_pb2.AnalyzeDiagnostic]:
         reply = self.stub.Analyze(analyze_request(resource))
         return [_with_urn(d, resource.urn) for d in reply.diagnostics]
+
+    def analyze_later(self, resource: Resource) -> Callable[[], list[analyzer_pb2.AnalyzeDiagnostic]]:
+        """Send Analyze now and collect the diagnostics later: calls in flight queue up in the pack, which then
+        never waits for this process (busy running the program) to take one reply and send the next request."""
+        future = self.stub.Analyze.future(analyze_request(resource))
+        return lambda: [_with_urn(d, resource.urn) for d in future.result().diagnostics]
 
     def remediate(self, resource: Resource) -> list[analyzer_pb2.Remediation]:
         return list(self.stub.Remediate(analyze_request(resource)).remediations)

@@ -11,6 +11,7 @@ import base64
 import contextvars
 import hashlib
 import runpy
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,7 +192,10 @@ class AzureMocks(pulumi_mocks.Mocks):
             # ARM puts a system-assigned identity's ids inside `identity` (Grafana, DCE/DCR with identity).
             state["identity"] = {**identity, "principalId": state["principalId"], "tenantId": FAKE_TENANT}
         if args.typ == "azure-native:dashboard:Grafana":
-            state["properties"] = {**(state.get("properties") or {}), "endpoint": f"https://{state['name']}.grafana.example"}
+            state["properties"] = {
+                **(state.get("properties") or {}),
+                "endpoint": f"https://{state['name']}.grafana.example",
+            }
         if args.typ.endswith(":ManagedCluster"):
             addons = {k: dict(v) for k, v in (state.get("addonProfiles") or {}).items()}
             for addon_name, profile in addons.items():
@@ -226,12 +230,20 @@ class AzureMocks(pulumi_mocks.Mocks):
         raise NotImplementedError(f"no mock for provider function {args.token}; add one to AzureMocks.call")
 
 
+OnRegister = Callable[[CapturedResource], None]
+"""Told of each resource as it is registered (from the SDK's executor threads, in capture order)."""
+
+
 class CaptureMonitor(pulumi_mocks.MockMonitor):
     """The mock monitor, plus a record of every registration request."""
 
-    def __init__(self, mocks: pulumi_mocks.Mocks) -> None:
+    def __init__(self, mocks: pulumi_mocks.Mocks, on_register: OnRegister | None = None) -> None:
         super().__init__(mocks)
         self.captured: list[CapturedResource] = []
+        self._on_register = on_register
+        # The SDK calls RegisterResource from its executor threads: one lock keeps `captured` and the callback's
+        # sequence in the same order.
+        self._lock = threading.Lock()
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """URNs as the engine builds them: the parent's whole qualified type chain, not just its last type
@@ -246,23 +258,25 @@ class CaptureMonitor(pulumi_mocks.MockMonitor):
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             wire = json_format.MessageToDict(request.object)
-            self.captured.append(
-                CapturedResource(
-                    urn=response.urn,
-                    type=request.type,
-                    name=request.name,
-                    custom=bool(request.custom),
-                    parent=request.parent,
-                    provider=request.provider,
-                    protect=bool(request.protect),
-                    ignore_changes=list(request.ignoreChanges),
-                    dependencies=list(request.dependencies),
-                    additional_secret_outputs=list(request.additionalSecretOutputs),
-                    properties=request.object,
-                    inputs=from_wire(wire),
-                    outputs=dict(self.resources[response.urn].state) if response.urn in self.resources else {},
-                )
+            captured = CapturedResource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                parent=request.parent,
+                provider=request.provider,
+                protect=bool(request.protect),
+                ignore_changes=list(request.ignoreChanges),
+                dependencies=list(request.dependencies),
+                additional_secret_outputs=list(request.additionalSecretOutputs),
+                properties=request.object,
+                inputs=from_wire(wire),
+                outputs=dict(self.resources[response.urn].state) if response.urn in self.resources else {},
             )
+            with self._lock:
+                self.captured.append(captured)
+                if self._on_register is not None:
+                    self._on_register(captured)
         return response
 
 
@@ -273,21 +287,29 @@ def run_program(
     *,
     preview: bool = True,
     computed: bool = False,
+    on_register: OnRegister | None = None,
 ) -> Capture:
     """Run `program` (default: the repo's __main__.py) as stack `stack` with `config`; return what it declared.
 
-    Runs in a fresh contextvars context, so several runs in one process never see each other's state.
+    `on_register` sees each resource as soon as it is registered, while the program still runs (the verdict
+    streams them to the policy pack). Runs in a fresh contextvars context, so several runs in one process never
+    see each other's state.
     """
     main = program or (lambda: runpy.run_path(str(REPO_ROOT / "__main__.py"), run_name="__main__"))
-    return contextvars.Context().run(_run, stack, config, main, preview, computed)
+    return contextvars.Context().run(_run, stack, config, main, preview, computed, on_register)
 
 
 def _run(
-    stack: str, config: Mapping[str, Any], program: Callable[[], object], preview: bool, computed: bool
+    stack: str,
+    config: Mapping[str, Any],
+    program: Callable[[], object],
+    preview: bool,
+    computed: bool,
+    on_register: OnRegister | None,
 ) -> Capture:
     set_root_resource(None)  # type: ignore[arg-type]
     set_all_config(engine_config(config), [])
-    monitor = CaptureMonitor(AzureMocks(computed=computed))
+    monitor = CaptureMonitor(AzureMocks(computed=computed), on_register)
     pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
 
     def body() -> None:

@@ -114,9 +114,15 @@ def _preview(
 
     platform = raw.get("aks-istio:platform")
     environment = platform.get("environment") if isinstance(platform, dict) else None
-    pack = verdict.start(stack)  # before the capture, so the pack's start-up overlaps with the program run
-    capture = run_program(stack, raw)
-    result = verdict.check(capture, stack, pack=pack, environment=environment)
+    # The pack starts before the capture, so its start-up overlaps the program run, and each resource goes to it
+    # as soon as the program registers it: by the time the program ends, most of the verdict is in.
+    stream = verdict.stream(stack, environment=environment)
+    try:
+        capture = run_program(stack, raw, on_register=stream.add)
+    except BaseException:
+        stream.close()
+        raise
+    result = stream.finish()
     if sarif is not None:
         from .sarif import to_sarif
 

@@ -9,10 +9,14 @@ AnalyzeStack once, and maps the diagnostics to `Violation`s.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import queue
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
+
+from pulumi.runtime.proto import analyzer_pb2
 
 from .analyzer_client import LEVEL_NAMES, SEVERITY_NAMES, Analyzer, PolicyInfo, PolicyPackProcess, Resource
 from .analyzer_client import resolve_config as resolve_config
@@ -87,52 +91,120 @@ def check(
         process.close()
 
 
+def stream(stack: str, *, pack: PolicyPackProcess | None = None, environment: str | None = None) -> Stream:
+    """A verdict that analyzes resources while the program still declares them: pass `Stream.add` as
+    `run_program(on_register=...)`, then call `Stream.finish()` (or `Stream.close()` if the program failed)."""
+    return Stream(environment_of(stack, environment), pack or start(stack))
+
+
+class Stream:
+    """Feeds each registered resource to the pack from a worker thread, so Remediate/Analyze run during the
+    capture instead of after it (the pack is another process: it works on the other core, and the worker waits
+    on gRPC with the GIL released). The result is the one `check()` gives for the same capture."""
+
+    def __init__(self, environment: str | None, process: PolicyPackProcess) -> None:
+        self._environment = environment
+        self._process = process
+        self._queue: queue.SimpleQueue[Resource | None] = queue.SimpleQueue()
+        self._session: _Session | None = None
+        self._error: BaseException | None = None
+        self._worker = threading.Thread(target=self._work, name="policy-verdict", daemon=True)
+        self._worker.start()
+
+    def add(self, captured: CapturedResource) -> None:
+        """The `on_register` hook: runs on the SDK's threads, so it only converts and enqueues."""
+        self._queue.put(analyzer_resource(captured))
+
+    def finish(self) -> Verdict:
+        """Wait for the resources still queued, AnalyzeStack over all of them, stop the pack."""
+        try:
+            self._queue.put(None)
+            self._worker.join()
+            if self._error is not None:
+                raise self._error
+            assert self._session is not None
+            return self._session.verdict()
+        finally:
+            self._process.close()
+
+    def close(self) -> None:
+        """Abandon the verdict (the program failed): stop the worker and the pack."""
+        self._queue.put(None)
+        self._process.close()  # a worker still waiting on the pack gets an error, records it, and ends
+
+    def _work(self) -> None:
+        try:
+            # Waits for the pack's port (its start-up overlaps the program's), then configures it once.
+            self._session = _Session(Analyzer(self._process.stub()), self._environment)
+            while (resource := self._queue.get()) is not None:
+                self._session.add(resource)
+        except BaseException as error:  # handed to finish(), which raises it in the caller's thread
+            self._error = error
+
+
 def _check(analyzer: Analyzer, capture: Capture, environment: str | None) -> Verdict:
-    policies = analyzer.info()
-    config = resolve_config(policies, policy_config(environment))
-    analyzer.configure(config)
-    severity = {p.name: p.severity for p in policies}
-    resources = [analyzer_resource(r) for r in capture.resources]
-    violations: list[Violation] = []
-    if any(level == "remediate" for level, _ in config.values()):
-        resources, violations = _remediate(analyzer, resources, severity)
-    diagnostics = [d for r in resources for d in analyzer.analyze(r)] + analyzer.analyze_stack(resources)
-    violations.extend(
-        Violation(
-            policy=d.policyName,
-            enforcement=LEVEL_NAMES.get(d.enforcementLevel, "advisory"),
-            message=_without_description(d.message, d.description),
-            urn=d.urn or None,
-            severity=SEVERITY_NAMES.get(d.severity, "") or severity.get(d.policyName, ""),
-            resource=d.urn.rsplit("::", 1)[-1] if d.urn else "",
-        )
-        for d in diagnostics
-    )
-    return Verdict(violations=violations, ran=True, environment=environment, policies=policies)
+    session = _Session(analyzer, environment)
+    for captured in capture.resources:
+        session.add(analyzer_resource(captured))
+    return session.verdict()
 
 
-def _remediate(
-    analyzer: Analyzer, resources: list[Resource], severity: Mapping[str, str]
-) -> tuple[list[Resource], list[Violation]]:
-    """As the engine does: apply remediations first, then analyze the remediated properties."""
-    fixed: list[Resource] = []
-    notes: list[Violation] = []
-    for resource in resources:
-        for remediation in analyzer.remediate(resource):
-            if remediation.HasField("properties"):
-                resource = Resource(**{**resource.__dict__, "properties": remediation.properties})
-            notes.append(
-                Violation(
-                    policy=remediation.policyName,
-                    enforcement="remediate",
-                    message=remediation.diagnostic or f"fixed by the pack: {remediation.description}",
-                    urn=resource.urn,
-                    severity=severity.get(remediation.policyName, ""),
-                    resource=resource.name,
-                )
+class _Session:
+    """One configured pack and what it said so far. Resources go in one at a time in capture order; the verdict
+    lists remediation notes first, then each resource's diagnostics in that order, then the stack's, as the
+    engine reports them (remediations of every resource precede the analysis of the remediated properties)."""
+
+    def __init__(self, analyzer: Analyzer, environment: str | None) -> None:
+        self.analyzer = analyzer
+        self.environment = environment
+        self.policies = analyzer.info()
+        config = resolve_config(self.policies, policy_config(environment))
+        analyzer.configure(config)
+        self.severity = {p.name: p.severity for p in self.policies}
+        self.remediating = any(level == "remediate" for level, _ in config.values())
+        self.resources: list[Resource] = []
+        self.notes: list[Violation] = []
+        self.pending: list[Callable[[], list[analyzer_pb2.AnalyzeDiagnostic]]] = []
+
+    def add(self, resource: Resource) -> None:
+        if self.remediating:
+            resource = _remediate(self.analyzer, resource, self.severity, self.notes)
+        self.resources.append(resource)
+        self.pending.append(self.analyzer.analyze_later(resource))
+
+    def verdict(self) -> Verdict:
+        diagnostics = [d for collect in self.pending for d in collect()] + self.analyzer.analyze_stack(self.resources)
+        violations = self.notes + [
+            Violation(
+                policy=d.policyName,
+                enforcement=LEVEL_NAMES.get(d.enforcementLevel, "advisory"),
+                message=_without_description(d.message, d.description),
+                urn=d.urn or None,
+                severity=SEVERITY_NAMES.get(d.severity, "") or self.severity.get(d.policyName, ""),
+                resource=d.urn.rsplit("::", 1)[-1] if d.urn else "",
             )
-        fixed.append(resource)
-    return fixed, notes
+            for d in diagnostics
+        ]
+        return Verdict(violations=violations, ran=True, environment=self.environment, policies=self.policies)
+
+
+def _remediate(analyzer: Analyzer, resource: Resource, severity: Mapping[str, str], notes: list[Violation]) -> Resource:
+    """As the engine does: apply remediations first (each on the previous one's result), then the caller analyzes
+    the remediated properties. Appends one note per remediation to `notes`."""
+    for remediation in analyzer.remediate(resource):
+        if remediation.HasField("properties"):
+            resource = Resource(**{**resource.__dict__, "properties": remediation.properties})
+        notes.append(
+            Violation(
+                policy=remediation.policyName,
+                enforcement="remediate",
+                message=remediation.diagnostic or f"fixed by the pack: {remediation.description}",
+                urn=resource.urn,
+                severity=severity.get(remediation.policyName, ""),
+                resource=resource.name,
+            )
+        )
+    return resource
 
 
 def analyzer_resource(captured: CapturedResource) -> Resource:

@@ -11,10 +11,17 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "aks-istio"
+# libyaml's parser when PyYAML was built with it: the same safe constructor and resolver, so the same values, about
+# ten times faster on a stack file (~12 ms -> ~1.3 ms for prod, on every preview and check).
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load(text: str) -> Any:
+    return yaml.load(text, Loader=_LOADER)  # a safe loader, C or Python: no arbitrary objects
 
 
 def stacks_dir(root: Path = REPO_ROOT) -> Path:
-    project = yaml.safe_load((root / "Pulumi.yaml").read_text())
+    project = _load((root / "Pulumi.yaml").read_text())
     return root / str(project.get("stackConfigDir", "."))
 
 
@@ -41,7 +48,7 @@ def resolve(stack_or_file: str) -> tuple[str, dict[str, Any]]:
 
 
 def read_config(path: Path) -> dict[str, Any]:
-    document = yaml.safe_load(path.read_text()) or {}
+    document = _load(path.read_text()) or {}
     config = document.get("config") or {}
     return {key if ":" in key else f"{PROJECT}:{key}": value for key, value in config.items()}
 

@@ -9,6 +9,7 @@ import pulumi
 import pytest
 
 from aks_istio import verdict
+from aks_istio.analyzer_client import Analyzer, resolve_config
 from aks_istio.capture import ProgramError, run_program
 from aks_istio.stack_files import stack_config
 
@@ -23,6 +24,15 @@ def test_streamed_prod_verdict_is_the_checked_one() -> None:
     assert streamed.ran and streamed.environment == "prod"
     assert streamed.violations == checked.violations
     assert streamed.policies == checked.policies
+    # Both pipeline their Analyze calls (more resources than IN_FLIGHT here): the order is still one call after
+    # the other's, then the stack's.
+    assert len(capture.resources) > verdict.IN_FLIGHT
+    with verdict.start("prod") as process:
+        analyzer = Analyzer(process.stub())
+        analyzer.configure(resolve_config(analyzer.info(), verdict.policy_config("prod")))
+        resources = [verdict.analyzer_resource(r) for r in capture.resources]
+        serial = [d for r in resources for d in analyzer.analyze(r)] + analyzer.analyze_stack(resources)
+    assert [(v.policy, v.urn) for v in streamed.violations] == [(d.policyName, d.urn or None) for d in serial]
 
 
 def _clusters_to_fix() -> None:

@@ -5,6 +5,7 @@ serves until killed. The rules live in `rules/`; the support facts in the repo's
 which imports without the Pulumi provider SDKs or pydantic (see requirements.txt).
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,8 +16,13 @@ sys.path[:0] = [str(_HERE), str(_HERE.parent)]
 
 import gc  # noqa: E402
 
+import analyze_once  # noqa: E402
 from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 from rules import ALL_POLICIES  # noqa: E402
+
+# Escape hatch, and how the tests compare: AKS_ISTIO_POLICY_SDK_AS_IS=1 runs pulumi_policy unpatched.
+if os.environ.get("AKS_ISTIO_POLICY_SDK_AS_IS") != "1":
+    analyze_once.install()
 
 # The server lives as long as the deployment; what it imported lives as long: keep the GC from rescanning it.
 gc.freeze()

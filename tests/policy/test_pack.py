@@ -248,3 +248,23 @@ def test_preview_prints_tree_then_verdict_grouped_by_resource(capsys: pytest.Cap
     tree, verdict = out.split("Policy aks-istio-guardrails", 1)
     assert "azure-native:containerservice:ManagedCluster" in tree
     assert "aks-istio-dev-mesh-legacy-mtls-permissive  (kubernetes:security.istio.io/v1:PeerAuthentication)" in verdict
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_unpacking_properties_once_per_request_changes_no_finding(stack: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """policy/analyze_once.py shares one unpacking of a request across policies: same verdict as the SDK as is,
+    including for a stack with a violation in it."""
+    from aks_istio import verdict
+    from aks_istio.capture import run_program
+    from aks_istio.stack_files import stack_config
+
+    capture = run_program(stack, stack_config(stack))
+
+    def findings() -> list[tuple[str, str, str, str | None]]:
+        result = verdict.check(capture, stack)
+        return [(v.policy, v.enforcement, v.message, v.urn) for v in result.violations]
+
+    patched = findings()
+    monkeypatch.setenv("AKS_ISTIO_POLICY_SDK_AS_IS", "1")
+    assert findings() == patched
+    assert patched  # both stacks have advisory findings, so the comparison is not between two empty lists

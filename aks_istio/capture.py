@@ -14,7 +14,6 @@ import runpy
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -331,7 +330,3 @@ def _resolve(value: Any) -> Any:
         return Unknown()
     resolved = _sync_await(output.future())
     return Secret(resolved) if _sync_await(output.is_secret()) else resolved
-
-
-def load_program_root(root: Path = REPO_ROOT) -> Path:
-    return root / "__main__.py"

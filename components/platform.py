@@ -1,6 +1,8 @@
 """AksIstioPlatform: one stack's whole platform, composed from a validated `StackConfig`.
 
-The cluster comes first; everything that lives inside Kubernetes is declared through the cluster's provider.
+The cluster comes first. Kubernetes objects go through providers built from the cluster's credentials: the
+cluster's own, and a mesh-side one (shared MeshConfig, mesh namespaces, restarts) whose credential lookup can come
+before the cluster's revision change during a canary upgrade (canary_upgrade.py).
 """
 
 from __future__ import annotations

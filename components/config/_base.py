@@ -8,6 +8,11 @@ from pydantic.alias_generators import to_camel
 # A cross-field rule may find several problems; it raises one ValueError whose message holds them all,
 # each as "<relative key path><PATH_SEP><message>", joined by PROBLEM_SEP. `errors.py` splits them again so
 # every problem is reported on its own line with the full key path.
+# Name rules several sections share.
+K8S_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"  # a DNS-1123 label: namespaces, Kubernetes names
+POOL_NAME_PATTERN = r"^[a-z][a-z0-9]{0,11}$"  # AKS: Linux pool names are 1-12 lowercase alphanumerics
+RESOURCE_GROUP_PATTERN = r"^[-\w\.\(\)]{1,89}[-\w\(\)]$"  # ARM naming rules for resource groups
+
 PROBLEM_SEP = "\x1e"
 PATH_SEP = "\x1f"
 

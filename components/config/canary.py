@@ -20,12 +20,11 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from .. import support_matrix as sm
-from ._base import Problems, Settings, allowed
+from ._base import K8S_NAME_PATTERN, Problems, Settings, allowed
 
 UpgradePhase = Literal["start", "migrate", "complete", "rollback"]
 UPGRADE_PHASES: tuple[UpgradePhase, ...] = ("start", "migrate", "complete", "rollback")
 ALL_NAMESPACES = "all"
-K8S_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 
 
 def check_revision_name(revision: str) -> str:

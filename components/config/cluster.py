@@ -11,10 +11,8 @@ from pydantic import Field, field_validator, model_validator
 
 from .. import support_matrix as sm
 from ..vm_sizes import MIN_OS_DISK_GIB, ephemeral_capacity_gib
-from ._base import Problems, Settings
+from ._base import POOL_NAME_PATTERN, Problems, Settings
 
-# AKS: Linux pool names are 1-12 lowercase alphanumerics starting with a letter.
-POOL_NAME_PATTERN = r"^[a-z][a-z0-9]{0,11}$"
 SUBNET_ID_PATTERN = (
     r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+$"
 )

@@ -14,18 +14,15 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from .. import support_matrix as sm
-from ._base import Problems, Settings, allowed
+from ._base import K8S_NAME_PATTERN, POOL_NAME_PATTERN, RESOURCE_GROUP_PATTERN, Problems, Settings, allowed
 
 if TYPE_CHECKING:
     from .cluster import ClusterSettings
     from .mesh import MeshSettings
 
-K8S_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 # Azure resource names: public IPs 1-80 chars, resource groups 1-90 (ARM naming rules).
 PUBLIC_IP_NAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,78}[a-zA-Z0-9_]$"
-RESOURCE_GROUP_PATTERN = r"^[-\w\.\(\)]{1,89}[-\w\(\)]$"
 SUBNET_NAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,78}[a-zA-Z0-9_]$"
-POOL_NAME_PATTERN = r"^[a-z][a-z0-9]{0,11}$"
 HOSTNAME_PATTERN = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"
 Zone = Literal["1", "2", "3"]
 

@@ -7,10 +7,9 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from .. import support_matrix as sm
-from ._base import Problems, Settings, allowed
+from ._base import K8S_NAME_PATTERN, Problems, Settings, allowed
 from .canary import RevisionUpgradeSettings, check_revision_name, upgrade_problems
 
-K8S_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 RESERVED_NAMESPACES = frozenset(
     {"kube-system", "kube-public", "kube-node-lease", "default", "gatekeeper-system"}
     | {sm.ADDON_SYSTEM_NAMESPACE, sm.ADDON_INGRESS_NAMESPACE}

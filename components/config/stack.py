@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from .. import support_matrix as sm
-from ._base import Problems, Settings, allowed
+from ._base import RESOURCE_GROUP_PATTERN, Problems, Settings, allowed
 from .canary import upgrade_kubernetes_problems
 from .cluster import ClusterSettings
 from .errors import ConfigError, describe
@@ -23,7 +23,7 @@ Environment = Literal["dev", "staging", "prod"]
 class ResourceGroupSettings(Settings):
     """Where the platform's Azure resources live."""
 
-    name: str | None = Field(default=None, pattern=r"^[-\w\.\(\)]{1,89}[-\w\(\)]$", description="Unset: rg-<cluster>.")
+    name: str | None = Field(default=None, pattern=RESOURCE_GROUP_PATTERN, description="Unset: rg-<cluster>.")
     existing: bool = Field(default=False, description="Use an existing group of that name instead of creating one.")
 
     @model_validator(mode="after")

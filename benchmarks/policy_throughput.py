@@ -121,8 +121,8 @@ def pack_policies() -> list[Any]:
 
     if str(PACK_DIR) not in sys.path:
         sys.path.insert(0, str(PACK_DIR))
-    import analyze_once  # type: ignore[import-not-found]  # the pack's modules, found through that path
-    from rules import ALL_POLICIES  # type: ignore[import-not-found]
+    import analyze_once  # the pack's modules, found through the path set above
+    from rules import ALL_POLICIES
 
     analyze_once.install()  # as policy/__main__.py does, so in-process and gRPC figures measure the same pack
     return list(ALL_POLICIES)

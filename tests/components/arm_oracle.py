@@ -82,7 +82,9 @@ def _unwrap(annotation: Any) -> tuple[str, Any]:
     return "scalar", None
 
 
-def problems(payload: Mapping[str, Any], model: type, path: str = "", *, skip: set[str] = frozenset()) -> list[str]:
+def problems(
+    payload: Mapping[str, Any], model: type, path: str = "", *, skip: frozenset[str] = frozenset()
+) -> list[str]:
     """Every way `payload` departs from `model`: unknown keys, bad enum values, missing required fields."""
     found: list[str] = []
     fields = wire_fields(model)
@@ -118,7 +120,7 @@ def managed_cluster_problems(inputs: Mapping[str, Any]) -> list[str]:
     top = wire_fields(sdk.ManagedCluster)
     body = {k: v for k, v in inputs.items() if k in top}
     properties = {k: v for k, v in inputs.items() if k not in top and k not in ("resourceGroupName", "resourceName")}
-    return problems(body, sdk.ManagedCluster, skip={"properties"}) + problems(
+    return problems(body, sdk.ManagedCluster, skip=frozenset({"properties"})) + problems(
         properties, sdk.ManagedClusterProperties, "properties"
     )
 

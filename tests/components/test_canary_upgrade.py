@@ -33,7 +33,7 @@ def step(name: str) -> Capture:
 
 
 def revisions(capture: Capture) -> list[str]:
-    return one(capture, MANAGED_CLUSTER).inputs["serviceMeshProfile"]["istio"]["revisions"]  # type: ignore[no-any-return]
+    return one(capture, MANAGED_CLUSTER).inputs["serviceMeshProfile"]["istio"]["revisions"]
 
 
 def shared_configmaps(capture: Capture) -> list[str]:

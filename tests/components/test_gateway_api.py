@@ -57,6 +57,7 @@ def test_the_arm_fragment_names_fields_of_api_2026_02_and_later() -> None:
 
     profile = gateway_api_ingress_profile()["ingressProfile"]
     parsed = models.ManagedClusterIngressProfile(profile)
+    assert parsed.gateway_api is not None
     assert parsed.gateway_api.installation == "Standard"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 from aks_istio.stack_files import REPO_ROOT
 from components._sdk_imports import module_candidates
@@ -28,10 +29,10 @@ print(json.dumps({{"found": found, "missing": missing, "loaded": loaded, "after_
 """
 
 
-def probe(install: bool) -> dict[str, object]:
+def probe(install: bool) -> dict[str, Any]:
     code = PROBE.format(install="from components._sdk_imports import install; install()" if install else "")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    return json.loads(result.stdout)
 
 
 def test_lean_packages_resolve_the_same_names_from_far_fewer_modules() -> None:

@@ -180,9 +180,7 @@ class CanaryUpgrade(pulumi.ComponentResource):
             k8s.apps.v1.DeploymentPatch(
                 f"{name}-restart-{restart.namespace}-{restart.deployment}",
                 **restart_patch(restart),
-                opts=pulumi.ResourceOptions(
-                    parent=self, depends_on=list(args.relabelled_by), retain_on_delete=True
-                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.relabelled_by), retain_on_delete=True),
             )
         self.phase = pulumi.Output.from_input(mesh.upgrade.phase)
         self.revisions = pulumi.Output.from_input(cluster_revisions(mesh))

@@ -206,4 +206,3 @@ def _observability(
             ),
             opts=opts,
         )
-

@@ -213,6 +213,7 @@ def gateway_hpa_name(gateway: str, revision: str) -> str:
     """`aks-istio-ingressgateway-external` + `asm-1-30` -> `aks-istio-ingressgateway-external-asm-1-30`."""
     return f"{gateway}-{revision}"
 
+
 # --- Gateway API ingress (AKSDOCS istio-gateway-api.md; GA 2026-05-27) --------------------------------------------
 GATEWAY_API_MIN_REVISION: Final = "asm-1-26"
 GATEWAY_API_CLASS_NAME: Final = "istio"
@@ -233,6 +234,8 @@ APP_ROUTING_ISTIO_CLASS: Final = "approuting-istio"
 def gateway_api_supported(revision: str) -> bool:
     """Gateway API ingress with the add-on needs asm-1-26 or newer (AKSDOCS istio-gateway-api.md)."""
     return parse_revision(revision) >= parse_revision(GATEWAY_API_MIN_REVISION)
+
+
 # Customization ConfigMap data keys and the fields AKS's webhooks accept under each (same doc, allowlist).
 GATEWAY_API_CUSTOMIZATION_ALLOWLIST: Final[dict[str, frozenset[str]]] = {
     "deployment": frozenset(
@@ -328,6 +331,7 @@ def gateway_pool_max_nodes(prefix_size: int) -> int:
 def is_pod_subnet_cluster(network_plugin: str | None, pod_subnet_ids: list[str | None]) -> bool:
     """Azure CNI with a pod subnet on any pool: static egress (and so the Istio egress gateway) is unsupported."""
     return network_plugin == "azure" and any(pod_subnet_ids)
+
 
 # --- Blocked custom resources (AKSDOCS istio-about.md, HEAD) ----------------------------------------------------
 # Rejected by the add-on's admission webhooks.

@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine (Python 3.11+ with venv is all they need):
 #   make preview            offline preview of the dev stack (STACK=prod for another), with the policy verdict
-#   make test               lint, type checks and the whole test suite (what CI runs)
+#   make test               lint, format check, type checks and the whole test suite (what CI runs)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STACK  ?= dev
@@ -18,6 +18,7 @@ preview: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/mypy policy
 	$(PY) -m pytest

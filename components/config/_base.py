@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
@@ -41,6 +43,17 @@ class Problems:
     def raise_if_any(self) -> None:
         if self._items:
             raise ValueError(PROBLEM_SEP.join(f"{path}{PATH_SEP}{message}" for path, message in self._items))
+
+
+def valid_cidrs(values: list[str], *, ipv4_only: bool = False) -> list[str]:
+    """`values` unchanged if each is a CIDR (IPv4 only where Azure takes no IPv6), else the first bad one named."""
+    for cidr in values:
+        try:
+            (ipaddress.IPv4Network if ipv4_only else ipaddress.ip_network)(cidr)
+        except ValueError as exc:
+            kind = f"an IPv4 CIDR ({exc})" if ipv4_only else "a CIDR"
+            raise ValueError(f"{cidr!r} is not {kind}; allowed: e.g. 203.0.113.0/24") from None
+    return values
 
 
 def allowed(values: object) -> str:

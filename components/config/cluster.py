@@ -11,7 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .. import support_matrix as sm
 from ..vm_sizes import MIN_OS_DISK_GIB, ephemeral_capacity_gib
-from ._base import POOL_NAME_PATTERN, Problems, Settings
+from ._base import POOL_NAME_PATTERN, Problems, Settings, valid_cidrs
 
 SUBNET_ID_PATTERN = (
     r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+$"
@@ -151,12 +151,7 @@ class ApiServerSettings(Settings):
     @field_validator("authorized_ip_ranges")
     @classmethod
     def _cidrs(cls, ranges: list[str]) -> list[str]:
-        for cidr in ranges:
-            try:
-                ipaddress.IPv4Network(cidr)
-            except ValueError as exc:
-                raise ValueError(f"{cidr!r} is not an IPv4 CIDR ({exc}); allowed: e.g. 203.0.113.0/24") from None
-        return ranges
+        return valid_cidrs(ranges, ipv4_only=True)
 
     @model_validator(mode="after")
     def _one_way_in(self) -> ApiServerSettings:

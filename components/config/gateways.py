@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from .. import support_matrix as sm
-from ._base import K8S_NAME_PATTERN, POOL_NAME_PATTERN, RESOURCE_GROUP_PATTERN, Problems, Settings, allowed
+from ._base import K8S_NAME_PATTERN, POOL_NAME_PATTERN, RESOURCE_GROUP_PATTERN, Problems, Settings, allowed, valid_cidrs
 
 if TYPE_CHECKING:
     from .cluster import ClusterSettings
@@ -25,15 +25,6 @@ PUBLIC_IP_NAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,78}[a-zA-Z0-9_]$"
 SUBNET_NAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,78}[a-zA-Z0-9_]$"
 HOSTNAME_PATTERN = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"
 Zone = Literal["1", "2", "3"]
-
-
-def _cidrs(values: list[str]) -> list[str]:
-    for cidr in values:
-        try:
-            ipaddress.ip_network(cidr)
-        except ValueError:
-            raise ValueError(f"{cidr!r} is not a CIDR; allowed: e.g. 203.0.113.0/24") from None
-    return values
 
 
 class HpaSettings(Settings):
@@ -123,7 +114,7 @@ class IngressGatewaySettings(Settings):
     static_ip: StaticIpSettings | None = Field(default=None, description="External only: pin a static public IP.")
     subnet: IngressSubnetSettings | None = Field(default=None, description="Internal only: a subnet of its own.")
 
-    _allowed_ip_ranges = field_validator("allowed_ip_ranges")(_cidrs)
+    _allowed_ip_ranges = field_validator("allowed_ip_ranges")(valid_cidrs)
 
     @field_validator("allowed_service_tags")
     @classmethod
@@ -395,7 +386,7 @@ class EgressGatewaySettings(Settings):
     hosts: list[EgressHostSettings] = Field(default_factory=list, description="External hosts routed through it.")
     hpa: HpaSettings | None = Field(default=None, description="Replica bounds; unset: AKS's 2..5.")
 
-    _exclude_cidrs = field_validator("exclude_cidrs")(_cidrs)
+    _exclude_cidrs = field_validator("exclude_cidrs")(valid_cidrs)
 
     @field_validator("name")
     @classmethod

@@ -111,12 +111,6 @@ class Capture:
     def of_type(self, type_: str) -> list[CapturedResource]:
         return [r for r in self.resources if r.type == type_]
 
-    def by_name(self, name: str) -> CapturedResource:
-        matches = [r for r in self.resources if r.name == name]
-        if len(matches) != 1:
-            raise KeyError(f"{len(matches)} resources named {name!r}")
-        return matches[0]
-
 
 class ProgramError(Exception):
     """The program failed; `capture` holds whatever it had declared by then."""
@@ -270,7 +264,7 @@ class CaptureMonitor(pulumi_mocks.MockMonitor):
                 additional_secret_outputs=list(request.additionalSecretOutputs),
                 properties=request.object,
                 inputs=from_wire(wire),
-                outputs=dict(self.resources[response.urn].state) if response.urn in self.resources else {},
+                outputs=dict(self.resources[response.urn].state),  # recorded by super() just above
             )
             with self._lock:
                 self.captured.append(captured)

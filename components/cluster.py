@@ -73,6 +73,8 @@ class AksIstioCluster(pulumi.ComponentResource):
     """OIDC issuer for workload identity federation."""
     node_subnet_id: pulumi.Output[str]
     """Subnet of the nodes (internal load balancers land here unless annotated otherwise)."""
+    subscription_id: pulumi.Output[str]
+    """Subscription the cluster is deployed in (built-in role definitions are addressed under it)."""
     control_plane_principal_id: pulumi.Output[str]
     """Principal of the control-plane identity (needs rights on load-balancer subnets and public IPs)."""
     revisions: pulumi.Output[list[str]]
@@ -246,6 +248,7 @@ class AksIstioCluster(pulumi.ComponentResource):
         )
         self.node_subnet_id = subnet_id
         self.control_plane_principal_id = identity.principal_id
+        self.subscription_id = client.subscription_id
         self.revisions = pulumi.Output.from_input(revisions)
         self.register_outputs(
             {
@@ -255,6 +258,7 @@ class AksIstioCluster(pulumi.ComponentResource):
                 "oidc_issuer_url": self.oidc_issuer_url,
                 "node_subnet_id": self.node_subnet_id,
                 "control_plane_principal_id": self.control_plane_principal_id,
+                "subscription_id": self.subscription_id,
                 "revisions": self.revisions,
                 "kubeconfig": self.kubeconfig,
             }

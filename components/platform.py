@@ -122,11 +122,8 @@ def _gateways(
     a stack has them."""
     gateways = config.gateways
     if gateways.ingress.gateways():
-        from pulumi_azure_native import authorization
-
         from .ingress_gateway import IngressGateway, IngressGatewayArgs, mesh_vnet
 
-        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=cluster))
         for mode, settings in gateways.ingress.gateways().items():
             IngressGateway(
                 f"{name}-ingress-{mode.lower()}",
@@ -142,7 +139,7 @@ def _gateways(
                     ),
                     node_subnet_id=cluster.node_subnet_id,
                     principal_id=cluster.control_plane_principal_id,
-                    subscription_id=client.subscription_id,
+                    subscription_id=cluster.subscription_id,
                     tags=tags,
                     protect=config.protect,
                 ),

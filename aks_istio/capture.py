@@ -236,7 +236,9 @@ _SDK_VERSION_ALIAS = re.compile(r"^azure-native:(?P<module>\w+)/v\d{8}\w*:(?P<ki
 def _is_sdk_version_alias(alias: object, type_: str) -> bool:
     if not isinstance(alias, pulumi.Alias) or not isinstance(alias.type_, str):
         return False
-    if any(part is not ... for part in (alias.name, alias.parent, alias.stack, alias.project)):
+    # The SDK marks an unset part with `...`; the SDK's version aliases set the type alone.
+    others: tuple[object, ...] = (alias.name, alias.parent, alias.stack, alias.project)
+    if any(part is not ... for part in others):
         return False
     match = _SDK_VERSION_ALIAS.match(alias.type_)
     return match is not None and type_ == f"azure-native:{match['module']}:{match['kind']}"

@@ -102,6 +102,10 @@ class _LeanFinder(importlib.abc.MetaPathFinder):
 
 
 def install(packages: Iterable[str] = LEAN_PACKAGES) -> None:
-    """Make `packages` load module by module from now on (idempotent; packages already loaded stay as they are)."""
+    """Make `packages` load module by module, and the SDKs' shared type modules class by class
+    (`_sdk_shared_modules`), from now on (idempotent; what is already loaded stays as it is)."""
+    from . import _sdk_shared_modules
+
+    _sdk_shared_modules.install()
     if not any(isinstance(finder, _LeanFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, _LeanFinder(packages))

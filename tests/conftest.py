@@ -6,3 +6,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+# The SDKs load as the program (__main__.py) and the CLI load them: resource modules one by one, shared type
+# modules class by class. Installed before any test module imports an SDK, so every test sees that one way.
+from components import _sdk_imports  # noqa: E402
+
+_sdk_imports.install()

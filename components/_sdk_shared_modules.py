@@ -38,12 +38,13 @@ from typing import Any, Final
 
 SHARED_MODULES: Final = frozenset({"_inputs", "outputs", "_enums"})
 SDK_ROOTS: Final = ("pulumi_azure_native.", "pulumi_kubernetes.")
-CACHE_FORMAT: Final = 1
+CACHE_FORMAT: Final = 2
 # A class with its decorators (`@pulumi.input_type`, `@pulumi.output_type`, `@pulumi.type_token("...")`).
 _CHUNK_START = re.compile(r"^(?:@pulumi\.\w+(?:\(.*\))?\n)*class (\w+)\b", re.MULTILINE)
 _TOP_LEVEL_OK = re.compile(r"(?:@pulumi\.\w+(?:\(.*\))?|class \w+\b.*|#.*|\s*)$")
 _STAR_IMPORT = re.compile(r"^from \.(\w+) import \*$", re.MULTILINE)
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_CLASS_NAME = re.compile(r"^class (\w+)\b", re.MULTILINE)
 _IMPORTLIB_FRAMES = ("<frozen importlib", importlib.__file__ or "importlib")
 
 
@@ -56,53 +57,79 @@ def cache_dir() -> Path:
 class ClassIndex:
     """One shared module's source, cut into its header and one compiled code object per class."""
 
-    def __init__(self, header: bytes, chunks: dict[str, bytes], names: dict[str, list[str]], star: list[str]) -> None:
+    def __init__(
+        self, header: bytes, spans: dict[str, tuple[int, int]], uses: dict[str, list[str]], star: list[str], blob: Any
+    ) -> None:
         self.header = header
-        self.chunks = chunks
-        """class name -> marshalled code that defines it"""
-        self.names = names
-        """class name -> the identifiers its definition uses (some of them other classes)"""
+        self.spans = spans
+        """class name -> where in `blob` the marshalled code that defines it lies"""
+        self.uses = uses
+        """class name -> the classes its definition names: this module's, and those of the star-imported siblings"""
         self.star = star
-        """siblings the header star-imports (`from ._enums import *`): their classes count as this module's"""
+        """siblings the header star-imports (`from ._enums import *`), whose classes it uses as its own"""
+        self.blob = blob
+
+    def code(self, name: str) -> types.CodeType:
+        start, end = self.spans[name]
+        code: types.CodeType = marshal.loads(self.blob[start:end])
+        return code
 
     @classmethod
     def build(cls, path: Path) -> ClassIndex | None:
         """Cut the generated layout apart; None if the file has anything else at top level."""
         source = path.read_text(encoding="utf-8")
         starts = [(match.start(), match.group(1)) for match in _CHUNK_START.finditer(source)]
-        if not starts:
+        if not starts or len({name for _, name in starts}) != len(starts):
             return None
         header_source = source[: starts[0][0]]
-        chunks: dict[str, bytes] = {}
-        names: dict[str, list[str]] = {}
+        star = _STAR_IMPORT.findall(header_source)
+        known = {name for _, name in starts}
+        for sibling in star:
+            sibling_path = path.with_name(f"{sibling}.py")
+            if sibling_path.is_file():
+                known.update(_CLASS_NAME.findall(sibling_path.read_text(encoding="utf-8")))
+        blob = bytearray()
+        spans: dict[str, tuple[int, int]] = {}
+        uses: dict[str, list[str]] = {}
         flags = __future__.annotations.compiler_flag
         for position, (offset, name) in enumerate(starts):
             end = starts[position + 1][0] if position + 1 < len(starts) else len(source)
             text = source[offset:end]
-            if name in chunks or not all(_TOP_LEVEL_OK.match(line) for line in _top_level_lines(text)):
+            if not all(_TOP_LEVEL_OK.match(line) for line in _top_level_lines(text)):
                 return None
             code = compile(text, str(path), "exec", flags=flags, dont_inherit=True)
-            chunks[name] = marshal.dumps(_moved_down(code, source.count("\n", 0, offset)))
-            names[name] = sorted(set(_IDENTIFIER.findall(text)) - {name})
+            data = marshal.dumps(_moved_down(code, source.count("\n", 0, offset)))
+            spans[name] = (len(blob), len(blob) + len(data))
+            blob += data
+            uses[name] = sorted(known.intersection(_IDENTIFIER.findall(text)) - {name})
         header = marshal.dumps(compile(header_source, str(path), "exec", dont_inherit=True))
-        return cls(header, chunks, names, _STAR_IMPORT.findall(header_source))
+        return cls(header, spans, uses, star, bytes(blob))
 
     @classmethod
     def load(cls, path: Path, directory: Path | None = None) -> ClassIndex | None:
-        """From the cache when it matches the file, else built and cached (None: not the generated layout)."""
+        """From the cache when it matches the file, else built and cached (None: not the generated layout).
+
+        The cache file is the index (header code, spans, uses) behind its length, then the classes' code: a
+        process unmarshals only the index and the classes it defines."""
         stat = path.stat()
         key = [CACHE_FORMAT, sys.implementation.cache_tag, str(path), stat.st_mtime_ns, stat.st_size]
         digest = hashlib.sha1(repr(key[:3]).encode()).hexdigest()[:20]
         cache = (directory or cache_dir()) / f"{path.stem}-{digest}.marshal"
         try:
-            stored = marshal.loads(cache.read_bytes())
+            data = memoryview(cache.read_bytes())
+            size = int.from_bytes(data[:8], "little")
+            stored = marshal.loads(data[8 : 8 + size])
             if stored[0] == key:
-                return None if stored[1] is None else cls(*stored[1])
+                if stored[1] is None:
+                    return None
+                header, spans, uses, star = stored[1]
+                return cls(header, spans, uses, star, blob=data[8 + size :])
         except (OSError, EOFError, ValueError, TypeError, IndexError):
             pass
         index = cls.build(path)
-        fields = None if index is None else (index.header, index.chunks, index.names, index.star)
-        _write_atomically(cache, marshal.dumps([key, fields]))
+        fields = None if index is None else (index.header, index.spans, index.uses, index.star)
+        meta = marshal.dumps([key, fields])
+        _write_atomically(cache, len(meta).to_bytes(8, "little") + meta + (b"" if index is None else index.blob))
         return index
 
 
@@ -130,9 +157,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 class _SharedModuleLoader(importlib.abc.Loader):
-    def __init__(self, index: ClassIndex, path: str) -> None:
+    def __init__(self, index: ClassIndex) -> None:
         self.index = index
-        self.path = path
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
         return None
@@ -141,71 +167,76 @@ class _SharedModuleLoader(importlib.abc.Loader):
         index = self.index
         namespace = module.__dict__
         exec(marshal.loads(index.header), namespace)  # the SDK's own code, as its own import would run it
-        everything = list(namespace.pop("__all__", index.chunks))
+        everything = list(namespace.pop("__all__", index.spans))
         package = module.__name__.rpartition(".")[0]
-        siblings: dict[str, types.ModuleType] = {}
         defined: set[str] = set()
         per_importer: dict[str, list[str]] = {}
-
-        def sibling(name: str) -> types.ModuleType:
-            if name not in siblings:
-                siblings[name] = importlib.import_module(f"{package}.{name}")
-            return siblings[name]
 
         def define(wanted: Iterable[str]) -> None:
             """Define `wanted` classes and every class they name, those they build on first."""
             for name in wanted:
-                if name in defined or name not in index.chunks:
+                if name in defined or name in namespace:
+                    continue
+                if name not in index.spans:  # a star-imported sibling's class: bound as the import would
+                    for sibling in index.star:
+                        other = importlib.import_module(f"{package}.{sibling}")
+                        if name in _class_names(other):
+                            namespace[name] = getattr(other, name)
+                            break
                     continue
                 defined.add(name)
-                uses = index.names[name]
-                define(uses)
-                for star in index.star:
-                    other = sibling(star)
-                    for used in uses:
-                        if used not in namespace and used in _chunk_names(other):
-                            namespace[used] = getattr(other, used)
-                exec(marshal.loads(index.chunks[name]), namespace)
+                define(index.uses[name])
+                exec(index.code(name), namespace)
 
-        def star_names(importer: str | None) -> list[str]:
+        def star_names(importer: str | None, code: types.CodeType | None) -> list[str]:
             """What `from <this> import *` binds for `importer` (see the module doc)."""
-            if importer is None or not importer.startswith(package + "."):
+            if importer is None or code is None or not importer.startswith(package + "."):
                 return everything
             if importer.rpartition(".")[2] in SHARED_MODULES:
                 return []  # a sibling's header: the classes it uses are bound as it defines them
             if importer not in per_importer:
-                source = Path(sys.modules[importer].__file__ or "").read_text(encoding="utf-8")
-                used = set(_IDENTIFIER.findall(source)) & index.chunks.keys()
-                define(sorted(used))
+                define(sorted(_names_used_by(code) & index.spans.keys()))
                 per_importer[importer] = sorted(defined)
             return per_importer[importer]
 
         def __getattr__(attribute: str) -> Any:  # noqa: N807 (PEP 562 module hook)
             if attribute == "__all__":
-                return star_names(_importer())
-            if attribute in index.chunks:
+                return star_names(*_importer())
+            if attribute in index.spans:
                 define([attribute])
                 return namespace[attribute]
             raise AttributeError(f"module {module.__name__!r} has no attribute {attribute!r}")
 
         namespace["__getattr__"] = __getattr__
-        namespace["__aks_istio_classes__"] = index.chunks.keys()
+        namespace["__aks_istio_classes__"] = index.spans.keys()
 
 
-def _chunk_names(module: types.ModuleType) -> Any:
-    """The classes a (possibly shaken) sibling defines, without defining them."""
+def _class_names(module: types.ModuleType) -> Any:
+    """The classes a (possibly class-by-class) sibling defines, without defining them."""
     return getattr(module, "__aks_istio_classes__", None) or vars(module).keys()
 
 
-def _importer() -> str | None:
+def _names_used_by(code: types.CodeType) -> set[str]:
+    """Every name a module's code reads, and every identifier in its short strings: the quoted forward
+    references of its annotations ('SubnetArgs', 'outputs.SubnetResponse'). Docstrings are skipped."""
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            names |= _names_used_by(constant)
+        elif isinstance(constant, str) and len(constant) < 300 and "\n" not in constant:
+            names.update(_IDENTIFIER.findall(constant))
+    return names
+
+
+def _importer() -> tuple[str | None, types.CodeType | None]:
     """The module whose code runs `from <shared module> import *` (outside importlib's own frames)."""
     frame = sys._getframe(2)  # 0: this function, 1: the module's __getattr__
     while frame is not None and frame.f_code.co_filename.startswith(_IMPORTLIB_FRAMES):
         frame = frame.f_back  # type: ignore[assignment]
-    if frame is None:
-        return None
+    if frame is None or frame.f_code.co_name != "<module>":
+        return None, None  # not a module body importing it: a function, a REPL, pydoc... gets every name
     name = frame.f_globals.get("__name__")
-    return name if isinstance(name, str) and name in sys.modules else None
+    return (name, frame.f_code) if isinstance(name, str) and name in sys.modules else (None, None)
 
 
 class SharedModuleFinder(importlib.abc.MetaPathFinder):
@@ -223,7 +254,7 @@ class SharedModuleFinder(importlib.abc.MetaPathFinder):
             return spec
         index = ClassIndex.load(Path(spec.origin), self.directory)
         if index is not None:
-            spec.loader = _SharedModuleLoader(index, spec.origin)
+            spec.loader = _SharedModuleLoader(index)
         return spec
 
 

@@ -31,6 +31,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import types
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -171,6 +172,9 @@ class _SharedModuleLoader(importlib.abc.Loader):
         package = module.__name__.rpartition(".")[0]
         defined: set[str] = set()
         per_importer: dict[str, list[str]] = {}
+        # A class counts as defined before its code has run (so cycles end): the lock keeps another thread
+        # from reading it in that moment (the SDK resolves types on its event loop, but a program may use threads).
+        lock = threading.RLock()
 
         def define(wanted: Iterable[str]) -> None:
             """Define `wanted` classes and every class they name, those they build on first."""
@@ -194,17 +198,19 @@ class _SharedModuleLoader(importlib.abc.Loader):
                 return everything
             if importer.rpartition(".")[2] in SHARED_MODULES:
                 return []  # a sibling's header: the classes it uses are bound as it defines them
-            if importer not in per_importer:
-                define(sorted(_names_used_by(code) & index.spans.keys()))
-                per_importer[importer] = sorted(defined)
-            return per_importer[importer]
+            with lock:
+                if importer not in per_importer:
+                    define(sorted(_names_used_by(code) & index.spans.keys()))
+                    per_importer[importer] = sorted(defined)
+                return per_importer[importer]
 
         def __getattr__(attribute: str) -> Any:  # noqa: N807 (PEP 562 module hook)
             if attribute == "__all__":
                 return star_names(*_importer())
             if attribute in index.spans:
-                define([attribute])
-                return namespace[attribute]
+                with lock:
+                    define([attribute])
+                    return namespace[attribute]
             raise AttributeError(f"module {module.__name__!r} has no attribute {attribute!r}")
 
         namespace["__getattr__"] = __getattr__

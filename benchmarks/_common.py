@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -19,8 +20,6 @@ if str(ROOT) not in sys.path:
 
 
 def machine() -> dict[str, Any]:
-    import os
-
     return {
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
@@ -28,7 +27,9 @@ def machine() -> dict[str, Any]:
     }
 
 
-def timed_command(argv: Sequence[str], *, runs: int, cwd: Path = ROOT) -> dict[str, Any]:
+def timed_command(
+    argv: Sequence[str], *, runs: int, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Wall time (median of `runs` cold processes) and peak RSS of a command, measured by GNU time if present."""
     walls: list[float] = []
     peak_kb = 0
@@ -38,6 +39,7 @@ def timed_command(argv: Sequence[str], *, runs: int, cwd: Path = ROOT) -> dict[s
         result = subprocess.run(
             ["/usr/bin/time", "-f", "%M", *argv] if Path("/usr/bin/time").exists() else list(argv),
             cwd=cwd,
+            env=None if env is None else {**os.environ, **env},
             capture_output=True,
             text=True,
         )

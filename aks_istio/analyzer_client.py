@@ -113,6 +113,10 @@ class PolicyPackProcess:
             self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         return analyzer_pb2_grpc.AnalyzerStub(self._channel)
 
+    @property
+    def pid(self) -> int:
+        return int(self._process.pid)
+
     def stderr(self) -> str:
         self._stderr.seek(0)
         return self._stderr.read().decode(errors="replace")

@@ -6,27 +6,34 @@ configured with prod's policy config, exactly as `aks_istio.verdict` does. Then,
 
 * Analyze: the captured resources, repeated until `--requests` requests were sent (one resource each), one
   after the other, then pipelined (up to `verdict.IN_FLIGHT` ahead, as the streamed verdict sends them);
-* AnalyzeStack: the whole stack, `--stacks` times.
+* AnalyzeStack: the whole stack, `--stacks` times (the mean);
+* where an Analyze call's time goes: CPU seconds of this process (the client) and of the pack process per call;
+* the transport floor: the same requests, the same way, to an Analyzer whose Analyze does nothing (a server
+  set up as pulumi_policy sets up the pack's), i.e. what Python gRPC alone costs per call on this machine.
 
-"Full verdict" resources/s is what a preview pays per resource: one Analyze each plus its share of one
-AnalyzeStack. Target: >= 1,000 resources/s.
+"Full verdict" resources/s is what a preview pays per resource: one Analyze each (sent one after the other) plus
+its share of one AnalyzeStack. Target: >= 1,000 resources/s. The same with Analyze pipelined, as `verdict.Stream`
+sends it, is printed beside it.
 
 Per policy, in-process: each policy's own `validate` over the same resources, with the SDK's argument objects
 built beforehand (so the figure is the rule's cost, µs per resource), slowest first. The SDK's own unmarshalling
 (protobuf Struct -> dict -> unknown-checking proxy), which pulumi_policy repeats for every resource policy, is
-reported on its own line. Writes benchmarks/results/policy_throughput.json.
+reported on its own line, and so is the pack's own (once per request, policy/analyze_once.py). Writes benchmarks/results/policy_throughput.json.
 
-    python benchmarks/policy_throughput.py [--stack prod] [--requests 3000] [--stacks 5]
+    python benchmarks/policy_throughput.py [--stack prod] [--requests 3000] [--stacks 20]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Final
 
 from _common import write
@@ -55,6 +62,19 @@ def _rounds(run: Callable[[], None], min_s: float = MIN_SAMPLE_S) -> tuple[float
     return min(per_round, statistics.median(samples)), rounds + 5 * batch
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _us_per_call(seconds: float | None, calls: int) -> float | None:
+    return None if seconds is None else round(seconds / calls * 1e6, 1)
+
+
 def through_grpc(
     stack: str, resources: Sequence[Any], environment: str | None, requests: int, stacks: int
 ) -> dict[str, Any]:
@@ -72,11 +92,15 @@ def through_grpc(
         analyzer.analyze_stack(resources)
 
         batch = [resources[i % len(resources)] for i in range(requests)]
+        pack_cpu_0, client_cpu_0 = cpu_seconds(process.pid), time.process_time()
         t0 = time.perf_counter()
         diagnostics = 0
         for resource in batch:
             diagnostics += len(analyzer.analyze(resource))
         analyze_s = time.perf_counter() - t0
+        client_cpu = time.process_time() - client_cpu_0
+        pack_cpu_1 = cpu_seconds(process.pid)
+        pack_cpu = None if pack_cpu_0 is None or pack_cpu_1 is None else pack_cpu_1 - pack_cpu_0
 
         # As the streamed verdict sends them: up to verdict.IN_FLIGHT calls ahead of their replies.
         t0 = time.perf_counter()
@@ -97,6 +121,7 @@ def through_grpc(
 
     per_resource_s = analyze_s / requests
     full_per_s = len(resources) / (per_resource_s * len(resources) + stack_s)
+    full_pipelined_per_s = len(resources) / (pipelined_s / requests * len(resources) + stack_s)
     return {
         "pack_start_s": round(started, 3),
         "policies": len(policies),
@@ -106,12 +131,83 @@ def through_grpc(
         "analyze_s": round(analyze_s, 3),
         "analyze_requests_per_s": round(requests / analyze_s, 1),
         "analyze_ms_per_request": round(per_resource_s * 1000, 3),
+        "analyze_client_cpu_us_per_request": _us_per_call(client_cpu, requests),
+        "analyze_pack_cpu_us_per_request": _us_per_call(pack_cpu, requests),
         "analyze_pipelined_requests_per_s": round(requests / pipelined_s, 1),
         "diagnostics_per_pass": round(diagnostics * len(resources) / requests, 1),
         "analyze_stack_calls": stacks,
         "analyze_stack_ms": round(stack_s * 1000, 2),
         "analyze_stack_resources_per_s": round(len(resources) / stack_s, 1),
         "full_verdict_resources_per_s": round(full_per_s, 1),
+        "full_verdict_pipelined_resources_per_s": round(full_pipelined_per_s, 1),
+    }
+
+
+EMPTY_ANALYZER: Final = """
+import sys, time
+from concurrent import futures
+import grpc
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+class Empty(analyzer_pb2_grpc.AnalyzerServicer):
+    def Analyze(self, request, context):
+        return analyzer_pb2.AnalyzeResponse()
+
+# As pulumi_policy 1.21's PolicyPack serves the pack: a 4-thread pool, the same message-size option.
+options = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
+server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=options)
+analyzer_pb2_grpc.add_AnalyzerServicer_to_server(Empty(), server)
+port = server.add_insecure_port("127.0.0.1:0")
+server.start()
+print(port, flush=True)
+while True:
+    time.sleep(3600)
+"""
+
+
+def transport_floor(resources: Sequence[Any], requests: int) -> dict[str, Any]:
+    """The same Analyze requests, sent the same ways, to a server that answers each with an empty reply."""
+    import grpc  # type: ignore[import-untyped]  # grpcio ships no type stubs
+    from pulumi.runtime.proto import analyzer_pb2_grpc
+
+    from aks_istio import verdict
+    from aks_istio.analyzer_client import analyze_request
+
+    server = subprocess.Popen([sys.executable, "-c", EMPTY_ANALYZER], stdout=subprocess.PIPE)
+    try:
+        assert server.stdout is not None
+        channel = grpc.insecure_channel(f"127.0.0.1:{server.stdout.readline().decode().strip()}")
+        stub = analyzer_pb2_grpc.AnalyzerStub(channel)
+        batch = [resources[i % len(resources)] for i in range(requests)]
+        for resource in batch[: len(resources)]:
+            stub.Analyze(analyze_request(resource))
+        server_cpu_0, client_cpu_0 = cpu_seconds(server.pid), time.process_time()
+        t0 = time.perf_counter()
+        for resource in batch:
+            stub.Analyze(analyze_request(resource))
+        sequential_s = time.perf_counter() - t0
+        client_cpu = time.process_time() - client_cpu_0
+        server_cpu_1 = cpu_seconds(server.pid)
+        server_cpu = None if server_cpu_0 is None or server_cpu_1 is None else server_cpu_1 - server_cpu_0
+        t0 = time.perf_counter()
+        in_flight: deque[Any] = deque()
+        for resource in batch:
+            in_flight.append(stub.Analyze.future(analyze_request(resource)))
+            if len(in_flight) > verdict.IN_FLIGHT:
+                in_flight.popleft().result()
+        for future in in_flight:
+            future.result()
+        pipelined_s = time.perf_counter() - t0
+        channel.close()
+    finally:
+        server.terminate()
+        server.wait()
+    return {
+        "requests_per_s": round(requests / sequential_s, 1),
+        "ms_per_request": round(sequential_s / requests * 1000, 3),
+        "client_cpu_us_per_request": _us_per_call(client_cpu, requests),
+        "server_cpu_us_per_request": _us_per_call(server_cpu, requests),
+        "pipelined_requests_per_s": round(requests / pipelined_s, 1),
     }
 
 
@@ -216,9 +312,17 @@ def per_policy(resources: Sequence[Any], environment: str | None) -> dict[str, A
             unmarshal(resource)
 
     unmarshal_s, _ = _rounds(unmarshal_all)
+    policies = pack_policies()  # puts policy/ on the path: analyze_once is the pack's module
+    import analyze_once
+
+    def pack_unmarshal_all() -> None:
+        for resource in resources:
+            unknown_checking_proxy(deserialize_properties(analyze_once.struct_to_dict(resource.properties)))
+
+    pack_unmarshal_s, _ = _rounds(pack_unmarshal_all)
     props = [unmarshal(r) for r in resources]
     rows: list[dict[str, Any]] = []
-    for policy in pack_policies():
+    for policy in policies:
         level = level_of(policy)
         if level == "disabled":
             continue
@@ -270,6 +374,7 @@ def per_policy(resources: Sequence[Any], environment: str | None) -> dict[str, A
         "rules_us_per_resource": round(sum(row["us_per_resource"] for row in rows), 2),
         "sdk_unmarshal_us_per_resource": round(unmarshal_s / len(resources) * 1e6, 2),
         "sdk_unmarshals_per_resource": resource_policies,
+        "pack_unmarshal_us_per_resource": round(pack_unmarshal_s / len(resources) * 1e6, 2),
         "sdk_unmarshal_us_per_resource_all_policies": round(unmarshal_s / len(resources) * 1e6 * resource_policies, 1),
     }
 
@@ -278,7 +383,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stack", default="prod")
     parser.add_argument("--requests", type=int, default=3000, help="Analyze requests to send (default 3000)")
-    parser.add_argument("--stacks", type=int, default=5, help="AnalyzeStack calls (default 5)")
+    parser.add_argument("--stacks", type=int, default=20, help="AnalyzeStack calls (default 20)")
     parser.add_argument("--top", type=int, default=15, help="policies to print, slowest first (default 15)")
     args = parser.parse_args()
 
@@ -295,6 +400,7 @@ def main() -> None:
     resources = [verdict.analyzer_resource(r) for r in capture.resources]
 
     grpc_figures = through_grpc(args.stack, resources, environment, args.requests, args.stacks)
+    floor = transport_floor(resources, args.requests)
     direct_figures = in_process(resources, environment, args.requests)
     policy_figures = per_policy(resources, environment)
     met = grpc_figures["full_verdict_resources_per_s"] >= TARGET_PER_S
@@ -308,9 +414,24 @@ def main() -> None:
         f"  Analyze        {g['analyze_requests']:>6} requests  {g['analyze_s']:6.2f} s  "
         f"{g['analyze_requests_per_s']:8.0f} requests/s  ({g['analyze_ms_per_request']:.2f} ms each)"
     )
+    if g["analyze_pack_cpu_us_per_request"] is not None:
+        print(
+            f"    CPU per call: this process (client) {g['analyze_client_cpu_us_per_request']:.0f} µs, "
+            f"the pack process {g['analyze_pack_cpu_us_per_request']:.0f} µs"
+        )
     print(
         f"  Analyze, pipelined (as the streamed verdict sends them): "
         f"{g['analyze_pipelined_requests_per_s']:.0f} requests/s"
+    )
+    server_cpu = floor["server_cpu_us_per_request"]
+    print(
+        f"  transport floor (same requests, an Analyze that does nothing): {floor['requests_per_s']:.0f} requests/s "
+        f"({floor['ms_per_request']:.2f} ms each), {floor['pipelined_requests_per_s']:.0f}/s pipelined"
+        + (
+            f"; CPU per call: client {floor['client_cpu_us_per_request']:.0f} µs, server {server_cpu:.0f} µs"
+            if server_cpu is not None
+            else ""
+        )
     )
     print(
         f"  AnalyzeStack   {g['analyze_stack_calls']:>6} calls     {g['analyze_stack_ms']:6.1f} ms each  "
@@ -323,7 +444,8 @@ def main() -> None:
     )
     print(
         f"  full verdict (Analyze each + one AnalyzeStack): {g['full_verdict_resources_per_s']:.0f} resources/s  "
-        f"(target >= {TARGET_PER_S:,.0f}/s: {'met' if met else 'NOT met'})"
+        f"(target >= {TARGET_PER_S:,.0f}/s: {'met' if met else 'NOT met'}); "
+        f"with Analyze pipelined as the streamed verdict sends it: {g['full_verdict_pipelined_resources_per_s']:.0f}"
     )
     p = policy_figures
     print(f"\nper policy, in-process, slowest first (µs per resource over {len(resources)} resources):")
@@ -339,6 +461,8 @@ def main() -> None:
         f"  {'SDK unmarshal, as the SDK does it (once per resource policy)':<72} "
         f"{p['sdk_unmarshal_us_per_resource_all_policies']:>11.1f}"
     )
+    pack_line = "the pack's unmarshal (once per request, policy/analyze_once.py)"
+    print(f"  {pack_line:<72} {p['pack_unmarshal_us_per_resource']:>11.2f}")
     result = {
         "stack": args.stack,
         "environment": environment,
@@ -346,6 +470,7 @@ def main() -> None:
         "target_resources_per_s": TARGET_PER_S,
         "target_met": met,
         "grpc": grpc_figures,
+        "transport_floor": floor,
         "pack_in_process": direct_figures,
         "in_process": policy_figures,
     }

@@ -18,7 +18,8 @@ sends it, is printed beside it.
 Per policy, in-process: each policy's own `validate` over the same resources, with the SDK's argument objects
 built beforehand (so the figure is the rule's cost, µs per resource), slowest first. The SDK's own unmarshalling
 (protobuf Struct -> dict -> unknown-checking proxy), which pulumi_policy repeats for every resource policy, is
-reported on its own line, and so is the pack's own (once per request, policy/analyze_once.py). Writes benchmarks/results/policy_throughput.json.
+reported on its own line, and so is the pack's own (once per request, policy/analyze_once.py). Writes
+benchmarks/results/policy_throughput_<stack>.json.
 
     python benchmarks/policy_throughput.py [--stack prod] [--requests 3000] [--stacks 20]
 """

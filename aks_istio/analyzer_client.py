@@ -188,6 +188,11 @@ class Analyzer:
     def remediate(self, resource: Resource) -> list[analyzer_pb2.Remediation]:
         return list(self.stub.Remediate(analyze_request(resource)).remediations)
 
+    def remediate_later(self, resource: Resource) -> Callable[[], list[analyzer_pb2.Remediation]]:
+        """Send Remediate now and collect the remediations later (as `analyze_later`)."""
+        future = self.stub.Remediate.future(analyze_request(resource))
+        return lambda: list(future.result().remediations)
+
     def analyze_stack(self, resources: Iterable[Resource]) -> list[analyzer_pb2.AnalyzeDiagnostic]:
         request = analyzer_pb2.AnalyzeStackRequest(
             resources=[

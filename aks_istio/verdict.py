@@ -170,16 +170,33 @@ class _Session:
         self.notes: list[Violation] = []
         self.diagnostics: list[analyzer_pb2.AnalyzeDiagnostic] = []
         self.in_flight: deque[Callable[[], list[analyzer_pb2.AnalyzeDiagnostic]]] = deque()
+        self.remediating_ahead: deque[tuple[Resource, Callable[[], list[analyzer_pb2.Remediation]]]] = deque()
 
     def add(self, resource: Resource) -> None:
-        if self.remediating:
-            resource = _remediate(self.analyzer, resource, self.severity, self.notes)
+        if not self.remediating:
+            self._analyze(resource)
+            return
+        # Remediate calls are pipelined too (up to IN_FLIGHT ahead); each resource's Analyze goes out once its
+        # remediations are in, in capture order. With one Remediate round trip at a time, dev's whole verdict (a
+        # remediating config, 36 resources) ran at ~495 resources/s; pipelined ~620 (same process, alternating,
+        # medians of 15; prod, which remediates nothing, ~1,200).
+        self.remediating_ahead.append((resource, self.analyzer.remediate_later(resource)))
+        if len(self.remediating_ahead) > IN_FLIGHT:
+            self._analyze_remediated()
+
+    def _analyze_remediated(self) -> None:
+        resource, remediations = self.remediating_ahead.popleft()
+        self._analyze(_remediate(resource, remediations(), self.severity, self.notes))
+
+    def _analyze(self, resource: Resource) -> None:
         self.resources.append(resource)
         self.in_flight.append(self.analyzer.analyze_later(resource))
         if len(self.in_flight) > IN_FLIGHT:
             self.diagnostics.extend(self.in_flight.popleft()())
 
     def verdict(self) -> Verdict:
+        while self.remediating_ahead:
+            self._analyze_remediated()
         while self.in_flight:
             self.diagnostics.extend(self.in_flight.popleft()())
         diagnostics = self.diagnostics + self.analyzer.analyze_stack(self.resources)
@@ -197,10 +214,15 @@ class _Session:
         return Verdict(violations=violations, ran=True, environment=self.environment, policies=self.policies)
 
 
-def _remediate(analyzer: Analyzer, resource: Resource, severity: Mapping[str, str], notes: list[Violation]) -> Resource:
-    """As the engine does: apply remediations first (each on the previous one's result), then the caller analyzes
-    the remediated properties. Appends one note per remediation to `notes`."""
-    for remediation in analyzer.remediate(resource):
+def _remediate(
+    resource: Resource,
+    remediations: list[analyzer_pb2.Remediation],
+    severity: Mapping[str, str],
+    notes: list[Violation],
+) -> Resource:
+    """As the engine does: apply the pack's remediations (each on the previous one's result), then the caller
+    analyzes the remediated properties. Appends one note per remediation to `notes`."""
+    for remediation in remediations:
         if remediation.HasField("properties"):
             resource = Resource(**{**resource.__dict__, "properties": remediation.properties})
         notes.append(

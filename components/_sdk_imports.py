@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
+import os
 import re
 import sys
 import types
@@ -101,9 +102,15 @@ class _LeanFinder(importlib.abc.MetaPathFinder):
         return spec
 
 
+AS_IS_VARIABLE: Final = "AKS_ISTIO_SDK_AS_IS"
+"""Set to 1 to load the SDKs exactly as they ship (to rule this module out when something looks wrong)."""
+
+
 def install(packages: Iterable[str] = LEAN_PACKAGES) -> None:
     """Make `packages` load module by module, and the SDKs' shared type modules class by class
     (`_sdk_shared_modules`), from now on (idempotent; what is already loaded stays as it is)."""
+    if os.environ.get(AS_IS_VARIABLE) == "1":
+        return
     from . import _sdk_shared_modules
 
     _sdk_shared_modules.install()

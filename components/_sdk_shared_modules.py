@@ -50,9 +50,14 @@ _IMPORTLIB_FRAMES = ("<frozen importlib", importlib.__file__ or "importlib")
 
 
 def cache_dir() -> Path:
+    """`$AKS_ISTIO_CACHE_DIR`, else `$XDG_CACHE_HOME/aks-istio`, else `~/.cache/aks-istio` (a home-less CI
+    container: the temp dir), then `sdk-classes/`."""
     configured = os.environ.get("AKS_ISTIO_CACHE_DIR")
-    base = Path(configured) if configured else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return (base if configured else base / "aks-istio") / "sdk-classes"
+    if configured:
+        return Path(configured) / "sdk-classes"
+    home = os.path.expanduser("~")
+    base = os.environ.get("XDG_CACHE_HOME") or (os.path.join(home, ".cache") if home != "~" else tempfile.gettempdir())
+    return Path(base) / "aks-istio" / "sdk-classes"
 
 
 class ClassIndex:
@@ -124,7 +129,9 @@ class ClassIndex:
                 if stored[1] is None:
                     return None
                 header, spans, uses, star = stored[1]
-                return cls(header, spans, uses, star, blob=data[8 + size :])
+                blob = data[8 + size :]
+                if len(blob) == max((end for _, end in spans.values()), default=0):  # else: cut short, rebuild
+                    return cls(header, spans, uses, star, blob=blob)
         except (OSError, EOFError, ValueError, TypeError, IndexError):
             pass
         index = cls.build(path)

@@ -149,3 +149,27 @@ def test_a_module_not_in_the_generated_layout_loads_as_usual(tmp_path: Path) -> 
     )
     result = fake_probe(tmp_path, tmp_path / "cache")
     assert result["defined_by_import"] == ["Nested", "Unused", "Used"]
+
+
+def test_a_cache_cut_short_is_rebuilt(tmp_path: Path) -> None:
+    fake_sdk(tmp_path, FAKE_INPUTS)
+    cache = tmp_path / "cache"
+    fake_probe(tmp_path, cache)
+    (written,) = cache.iterdir()
+    written.write_bytes(written.read_bytes()[:-40])  # e.g. a disk that filled up mid-write
+    assert fake_probe(tmp_path, cache)["star_elsewhere"] == ["Nested", "Unused", "Used"]
+
+
+def test_the_sdks_load_as_they_ship_when_asked(tmp_path: Path) -> None:
+    probe = """
+import json, sys
+from components._sdk_imports import install
+install()
+from pulumi_azure_native import network
+network.Subnet
+inputs = vars(sys.modules["pulumi_azure_native.network._inputs"])
+print(json.dumps({"classes": sum(1 for value in inputs.values() if isinstance(value, type))}))
+"""
+    shaken = run_probe(probe, env={"AKS_ISTIO_CACHE_DIR": str(tmp_path)})["classes"]
+    as_shipped = run_probe(probe, env={"AKS_ISTIO_SDK_AS_IS": "1"})["classes"]
+    assert shaken < 100 < 600 < as_shipped  # network: ~620 input classes (+ its enums); a subnet names ~20

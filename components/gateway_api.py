@@ -37,7 +37,6 @@ import yaml
 from . import support_matrix as sm
 from ._tokens import type_token
 from .config import GatewayApiGatewaySettings, GatewayApiSettings, GatewayListenerSettings
-from .config.gateways import customization_problems
 from .ingress_gateway import patch_metadata
 
 AZ_MIN_VERSION = "2.86.0"
@@ -139,10 +138,10 @@ class GatewayApiIngressArgs:
         if self.app_routing_istio:
             raise ValueError(f"Gateway API ingress cannot coexist with {sm.APP_ROUTING_ISTIO_CLASS}")
         for gateway in self.settings.gateways:
-            problems = customization_problems(gateway.parameters)
+            problems = sm.gateway_api_customization_problems(gateway.parameters)
             if problems:
                 raise ValueError(f"gateway {gateway.name}: {'; '.join(problems)}")
-        problems = customization_problems(self.settings.class_defaults)
+        problems = sm.gateway_api_customization_problems(self.settings.class_defaults)
         if problems:
             raise ValueError(f"classDefaults: {'; '.join(problems)}")
 

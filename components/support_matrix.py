@@ -15,7 +15,7 @@ Collected in ../shared/reference/aks-istio-addon.md on 2026-11-22.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -300,6 +300,42 @@ GATEWAY_API_CUSTOMIZATION_ALLOWLIST: Final[dict[str, frozenset[str]]] = {
         }
     ),
 }
+
+
+def gateway_api_customization_problems(data: Mapping[str, object]) -> list[str]:
+    """Fields of a Gateway API customization ConfigMap (`data` key -> parsed YAML) outside the allowlist above,
+    which the add-on's webhooks block; and an HPA minReplicas below the gateway minimum."""
+    problems: list[str] = []
+    for key, body in data.items():
+        fields = GATEWAY_API_CUSTOMIZATION_ALLOWLIST.get(key)
+        if fields is None:
+            keys = ", ".join(GATEWAY_API_CUSTOMIZATION_ALLOWLIST)
+            problems.append(f"{key!r} is not a customization key; allowed: {keys}")
+            continue
+        if not isinstance(body, Mapping):
+            problems.append(f"{key} must be a mapping of {key} fields")
+            continue
+        problems += [
+            f"{key}.{path} is blocked by the add-on; allowed under {key}: {', '.join(sorted(fields))}"
+            for path in _blocked_paths(body, fields, "")
+        ]
+        spec = body.get("spec")
+        replicas = spec.get("minReplicas") if isinstance(spec, Mapping) else None
+        if key == "horizontalPodAutoscaler" and isinstance(replicas, int) and replicas < GATEWAY_HPA_MIN_REPLICAS:
+            problems.append(f"{key}.spec.minReplicas {replicas} is below {GATEWAY_HPA_MIN_REPLICAS}")
+    return problems
+
+
+def _blocked_paths(body: object, fields: frozenset[str], prefix: str) -> list[str]:
+    if prefix and (prefix in fields or any(prefix.startswith(f + ".") for f in fields)):
+        return []
+    if isinstance(body, Mapping) and body:
+        return [p for k, v in body.items() for p in _blocked_paths(v, fields, f"{prefix}.{k}" if prefix else str(k))]
+    if isinstance(body, list) and body and all(isinstance(item, Mapping) for item in body):
+        # Lists of objects (containers) are transparent: the allowlist names their fields.
+        return [p for item in body for p in _blocked_paths(item, fields, prefix)]
+    return [prefix] if prefix else []
+
 
 # --- Egress gateways (AKSDOCS istio-deploy-egress.md, configure-static-egress-gateway.md; GA 2025-11-24) -------
 EGRESS_GATEWAY_NAME_PATTERN: Final = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")

@@ -201,41 +201,8 @@ class IngressSettings(Settings):
 # --- Gateway API -------------------------------------------------------------------------------------------------
 
 
-def customization_problems(data: Mapping[str, Any]) -> list[str]:
-    """Fields of a Gateway API customization ConfigMap outside AKS's allowlist (its webhooks block them)."""
-    problems: list[str] = []
-    for key, body in data.items():
-        fields = sm.GATEWAY_API_CUSTOMIZATION_ALLOWLIST.get(key)
-        if fields is None:
-            keys = allowed(sm.GATEWAY_API_CUSTOMIZATION_ALLOWLIST)
-            problems.append(f"{key!r} is not a customization key; allowed: {keys}")
-            continue
-        if not isinstance(body, Mapping):
-            problems.append(f"{key} must be a mapping of {key} fields")
-            continue
-        problems += [
-            f"{key}.{path} is blocked by the add-on; allowed under {key}: {allowed(sorted(fields))}"
-            for path in _blocked_paths(body, fields, "")
-        ]
-        replicas = (body.get("spec") or {}).get("minReplicas") if isinstance(body.get("spec"), Mapping) else None
-        if key == "horizontalPodAutoscaler" and isinstance(replicas, int) and replicas < sm.GATEWAY_HPA_MIN_REPLICAS:
-            problems.append(f"{key}.spec.minReplicas {replicas} is below {sm.GATEWAY_HPA_MIN_REPLICAS}")
-    return problems
-
-
-def _blocked_paths(body: Any, fields: frozenset[str], prefix: str) -> list[str]:
-    if prefix and (prefix in fields or any(prefix.startswith(f + ".") for f in fields)):
-        return []
-    if isinstance(body, Mapping) and body:
-        return [p for k, v in body.items() for p in _blocked_paths(v, fields, f"{prefix}.{k}" if prefix else str(k))]
-    if isinstance(body, list) and body and all(isinstance(item, Mapping) for item in body):
-        # Lists of objects (containers) are transparent: the allowlist names their fields.
-        return [p for item in body for p in _blocked_paths(item, fields, prefix)]
-    return [prefix] if prefix else []
-
-
 def _customization(data: dict[str, Any]) -> dict[str, Any]:
-    problems = customization_problems(data)
+    problems = sm.gateway_api_customization_problems(data)
     if problems:
         raise ValueError("; ".join(problems))
     return data
@@ -544,6 +511,5 @@ __all__ = [
     "IngressSettings",
     "IngressSubnetSettings",
     "StaticIpSettings",
-    "customization_problems",
     "stack_problems",
 ]

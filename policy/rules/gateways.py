@@ -1,7 +1,9 @@
-"""The add-on's ingress gateways: what AKS lets users change on their Services and HPAs, and who may reach them.
+"""The add-on's ingress gateways: what AKS lets users change on their Services, HPAs and Gateway API
+customization ConfigMaps, and who may reach them.
 
 AKSDOCS istio-deploy-ingress.md (annotation allowlist, externalTrafficPolicy), istio-about.md ("port or protocol
-configuration is currently not supported"), istio-scale.md (minReplicas never below 2).
+configuration is currently not supported"), istio-scale.md (minReplicas never below 2), istio-gateway-api.md
+(customization ConfigMaps: "fields outside the allowlist are blocked by add-on webhooks").
 """
 
 from __future__ import annotations
@@ -9,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+import yaml
 from pulumi_policy import Severity
 
 from components import support_matrix as sm
 
 from ._common import (
+    CONFIG_MAP_KINDS,
     DOCS,
+    GATEWAY_API_GATEWAY_KINDS,
     HPA_KINDS,
     NO_CONFIG,
     SERVICE_KINDS,
@@ -158,6 +163,68 @@ def check_external_gateway_restricted(resources: Sequence[StackResource], config
     return findings
 
 
+def _parameter_refs(gateways: Sequence[StackResource]) -> set[tuple[str, str]]:
+    """(namespace, name) of the ConfigMaps that Gateways of class istio name in spec.infrastructure.parametersRef
+    (a ConfigMap in the Gateway's namespace)."""
+    refs: set[tuple[str, str]] = set()
+    for gateway in gateways:
+        try:
+            if get_str(gateway.props, "spec.gatewayClassName") != sm.GATEWAY_API_CLASS_NAME:
+                continue
+            ref = get_map(gateway.props, "spec.infrastructure.parametersRef")
+            name = get_str(ref, "name") if ref is not None else None
+            if name and get_str(ref, "kind") == "ConfigMap" and not get_str(ref, "group"):
+                refs.add((metadata_namespace(gateway.props), name))
+        except Undecidable:
+            continue
+    return refs
+
+
+def _is_class_defaults(props: Props) -> bool:
+    """The GatewayClass-level customization: labelled for class istio, or the name AKS provisions."""
+    labels = str_values(get_map(props, "metadata.labels"))
+    if labels.get(sm.GATEWAY_API_CLASS_DEFAULTS_LABEL) == sm.GATEWAY_API_CLASS_NAME:
+        return True
+    return (metadata_namespace(props), metadata_name(props)) == (
+        sm.ADDON_SYSTEM_NAMESPACE,
+        sm.GATEWAY_API_CLASS_DEFAULTS_CONFIGMAP,
+    )
+
+
+def customization_problems(props: Props) -> list[str]:
+    """What AKS's webhooks would reject in a customization ConfigMap (values not yet known are not judged)."""
+    parsed: dict[str, object] = {}
+    problems: list[str] = []
+    for key, text in str_values(get_map(props, "data")).items():
+        try:
+            parsed[key] = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            problems.append(f"data.{key} is not YAML ({getattr(error, 'problem', None) or error})")
+    return problems + sm.gateway_api_customization_problems(parsed)
+
+
+def check_gateway_api_customization(resources: Sequence[StackResource], config: Config = NO_CONFIG) -> list[Finding]:
+    refs = _parameter_refs(of_kind(resources, GATEWAY_API_GATEWAY_KINDS))
+    findings: list[Finding] = []
+    for config_map in of_kind(resources, CONFIG_MAP_KINDS):
+        try:
+            where = (metadata_namespace(config_map.props), metadata_name(config_map.props) or "")
+            if where not in refs and not _is_class_defaults(config_map.props):
+                continue
+            problems = customization_problems(config_map.props)
+        except Undecidable:
+            continue
+        if problems:
+            findings.append(
+                (
+                    config_map.urn,
+                    f"Gateway API customization ConfigMap {where[0]}/{where[1]}: " + "; ".join(problems) + ". "
+                    "The add-on's webhooks reject fields outside the allowlist: move the setting elsewhere or drop it.",
+                )
+            )
+    return findings
+
+
 ANNOTATIONS = resource_policy(
     Meta(
         "gateway-service-allowed-annotations-only",
@@ -207,5 +274,18 @@ EXTERNAL_RESTRICTED = stack_policy(
     ),
     check_external_gateway_restricted,
 )
+GATEWAY_API_CUSTOMIZATION = stack_policy(
+    Meta(
+        "gateway-api-customization-allowlisted-fields",
+        "Gateway API customization ConfigMaps (class defaults, or named by a Gateway of class istio) set only the "
+        "fields AKS allows.",
+        Severity.HIGH,
+        "Keep the ConfigMap's deployment, service, horizontalPodAutoscaler and podDisruptionBudget keys to the "
+        "allowlisted fields (minReplicas 2 or more).",
+        DOCS + "istio-gateway-api",
+        (*TAGS, "gateway-api"),
+    ),
+    check_gateway_api_customization,
+)
 
-POLICIES: Final = (ANNOTATIONS, SERVICE_SPEC, HPA, EXTERNAL_RESTRICTED)
+POLICIES: Final = (ANNOTATIONS, SERVICE_SPEC, HPA, EXTERNAL_RESTRICTED, GATEWAY_API_CUSTOMIZATION)

@@ -35,6 +35,12 @@ def test_every_policy_states_name_sentence_severity_remediation_and_url(pack: Pa
         assert "exemptions" in policy.schema, policy.name
 
 
+def test_every_policy_has_a_row_in_the_policy_reference(pack: Pack) -> None:
+    reference = (PACK_DIR.parent / "docs" / "policy.md").read_text()
+    documented = set(re.findall(r"^\| `([a-z0-9-]+)` \| (?:resource|stack) \|", reference, re.MULTILINE))
+    assert documented == {p.name for p in pack.policies}
+
+
 def test_environment_configs_name_only_real_policies(pack: Pack) -> None:
     names = {p.name for p in pack.policies} | {"all"}
     for env in ("dev", "staging", "prod"):

@@ -8,6 +8,7 @@ from tests.policy.conftest import Pack
 from tests.policy.fixtures import (
     AGENT_POOL,
     CLUSTER,
+    CONFIG_MAP,
     DCRA,
     GATEWAY,
     GATEWAY_PATCH,
@@ -108,6 +109,67 @@ def test_istio_gateway_without_managed_gateway_api_rejected(pack: Pack) -> None:
     assert pack.analyze_stack([*enabled, (GATEWAY, "web", gateway)], depends=DEPENDS) == []
 
 
+def _gateway_with_parameters(config_map: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "Gateway",
+        "metadata": {"name": "web", "namespace": "edge"},
+        "spec": {
+            "gatewayClassName": "istio",
+            "infrastructure": {"parametersRef": {"group": "", "kind": "ConfigMap", "name": config_map}},
+        },
+    }
+
+
+def _customization(name: str, namespace: str, data: dict[str, str], labels: dict[str, str] | None = None) -> Any:
+    return {"metadata": {"name": name, "namespace": namespace, "labels": labels or {}}, "data": data}
+
+
+BLOCKED_DEPLOYMENT = "spec:\n  template:\n    spec:\n      hostNetwork: true\n"
+ALLOWED_DEPLOYMENT = "spec:\n  replicas: 3\n  template:\n    spec:\n      nodeSelector: {pool: edge}\n"
+GATEWAY_API_ON = mutate(CLUSTER, "ingressProfile.gatewayAPI.installation", "Standard")
+
+
+def test_gateway_api_customization_outside_the_allowlist_rejected_on_raw_resources(pack: Pack) -> None:
+    base = [*_replace("aks", GATEWAY_API_ON), (GATEWAY, "web", _gateway_with_parameters("web-params"))]
+    blocked = _customization(
+        "web-params", "edge", {"deployment": BLOCKED_DEPLOYMENT, "service": "spec:\n  ports: []\n"}
+    )
+    found = pack.analyze_stack([*base, (CONFIG_MAP, "params", blocked)], depends=DEPENDS)
+    (finding,) = [f for f in found if f[0] == "gateway-api-customization-allowlisted-fields"]
+    assert finding[1] == "params"
+    assert "edge/web-params" in finding[2]
+    assert "deployment.spec.template.spec.hostNetwork is blocked" in finding[2]
+    assert "service.spec.ports is blocked" in finding[2]
+
+    allowed = _customization("web-params", "edge", {"deployment": ALLOWED_DEPLOYMENT})
+    assert pack.analyze_stack([*base, (CONFIG_MAP, "params", allowed)], depends=DEPENDS) == []
+
+
+def test_only_configmaps_aks_reads_as_gateway_customization_are_judged(pack: Pack) -> None:
+    stack = [*_replace("aks", GATEWAY_API_ON), (GATEWAY, "web", _gateway_with_parameters("web-params"))]
+    # Same name, another namespace than the Gateway's: not its parameters. An app ConfigMap with a "deployment" key.
+    elsewhere = _customization("web-params", "apps", {"deployment": BLOCKED_DEPLOYMENT})
+    unrelated = _customization("settings", "edge", {"deployment": "anything: goes\n"})
+    assert pack.analyze_stack([*stack, (CONFIG_MAP, "a", elsewhere), (CONFIG_MAP, "b", unrelated)]) == []
+
+
+def test_class_level_defaults_are_held_to_the_allowlist_too(pack: Pack) -> None:
+    hpa = "spec:\n  minReplicas: 1\n"
+    by_label = _customization(
+        "mine", "aks-istio-system", {"horizontalPodAutoscaler": hpa}, {"gateway.istio.io/defaults-for-class": "istio"}
+    )
+    by_name = _customization("istio-gateway-class-defaults", "aks-istio-system", {"podDisruptionBudget": "oops: [\n"})
+    found = pack.analyze_stack(
+        [*GOOD_STACK, (CONFIG_MAP, "label", by_label), (CONFIG_MAP, "name", by_name)], depends=DEPENDS
+    )
+    messages = {
+        name: message for policy, name, message in found if policy == "gateway-api-customization-allowlisted-fields"
+    }
+    assert "horizontalPodAutoscaler.spec.minReplicas 1 is below 2" in messages["label"]
+    assert "data.podDisruptionBudget is not YAML" in messages["name"]
+
+
 def test_egress_gateway_needs_a_gateway_pool_and_its_configuration(pack: Pack) -> None:
     egress = mutate(
         mutate(
@@ -145,5 +207,6 @@ def test_every_stack_policy_is_exercised(pack: Pack) -> None:
         "ingressgateway-external-source-restricted",
         "gateway-istio-class-requires-managed-gateway-api",
         "managedcluster-egress-gateway-resources",
+        "gateway-api-customization-allowlisted-fields",
     }
     assert {p.name for p in pack.policies if p.stack} == exercised

@@ -131,6 +131,10 @@ def _arm_id(type_: str, name: str, inputs: Mapping[str, Any]) -> str:
     if kind == "ResourceGroup":
         return f"/subscriptions/{FAKE_SUBSCRIPTION}/resourceGroups/{name}"
     group = inputs.get("resourceGroupName", "rg")
+    if kind == "Subnet":  # a child resource: its id runs through the VNet's (code that derives the VNet reads it)
+        vnet = inputs.get("virtualNetworkName", "vnet")
+        network = f"/subscriptions/{FAKE_SUBSCRIPTION}/resourceGroups/{group}/providers/Microsoft.Network"
+        return f"{network}/virtualNetworks/{vnet}/subnets/{name}"
     return f"/subscriptions/{FAKE_SUBSCRIPTION}/resourceGroups/{group}/providers/Microsoft.{module}/{kind}/{name}"
 
 

@@ -32,6 +32,7 @@ LEAN_PACKAGES: Final = (
     "pulumi_azure_native.managedidentity",
     "pulumi_azure_native.monitor",
     "pulumi_azure_native.network",
+    "pulumi_azure_native.privatedns",
     "pulumi_azure_native.resources",
     "pulumi_kubernetes.core.v1",
 )

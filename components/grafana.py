@@ -29,6 +29,7 @@ from ._roles import grant, resource_group_id
 from ._tokens import type_token
 from .config.observability import GrafanaSettings
 from .istio_dashboards import FOLDER_TITLE, dashboards
+from .private_access import PrivateAccess, PrivateAccessArgs
 
 NAME_MAX = 23
 _GRAFANA_ID = re.compile(
@@ -84,6 +85,10 @@ class ManagedGrafanaArgs:
     tags: dict[str, str] = field(default_factory=dict)
     protect: bool = False
     """Protect the instance (dashboards, users and settings live in it)."""
+    private_endpoint_subnet_id: pulumi.Input[str] | None = None
+    """Set: a private endpoint for the instance in this subnet (see `PrivateAccess`)."""
+    private_dns_zone_id: str | None = None
+    """With a private endpoint: register it in this existing privatelink.grafana.azure.com zone."""
 
     def __post_init__(self) -> None:
         if self.settings.existing_id is None and not re.match(r"^[a-zA-Z][a-zA-Z0-9-]{0,21}[a-zA-Z0-9]$", self.name):
@@ -158,6 +163,24 @@ class ManagedGrafana(pulumi.ComponentResource):
                 subscription_id=client.subscription_id,
                 parent=self,
                 managed_identity=False,
+            )
+
+        if args.private_endpoint_subnet_id is not None and settings.existing_id is None:
+            # With public network access off, the endpoint is the only way to the instance (and its dashboards).
+            PrivateAccess(
+                f"{name}-private",
+                PrivateAccessArgs(
+                    endpoint_name=f"pe-{args.name}",
+                    target_id=grafana_id,
+                    group_id=sm.GRAFANA_PRIVATE_LINK_GROUP,
+                    dns_zone_name=sm.GRAFANA_PRIVATE_DNS_ZONE,
+                    subnet_id=args.private_endpoint_subnet_id,
+                    existing_dns_zone_id=args.private_dns_zone_id,
+                    resource_group_name=args.resource_group_name,
+                    location=args.location,
+                    tags=args.tags,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
             )
 
         provisioned = settings.dashboards_token_config_key is not None

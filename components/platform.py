@@ -200,6 +200,12 @@ def _observability(
                 location=config.location,
                 tags=tags,
                 protect=config.protect,
+                private_endpoint_subnet_id=(
+                    (grafana.private_endpoint.subnet_id or cluster.node_subnet_id)
+                    if grafana.private_endpoint_wanted(config.environment)
+                    else None
+                ),
+                private_dns_zone_id=grafana.private_endpoint.private_dns_zone_id,
             ),
             opts=opts,
         )

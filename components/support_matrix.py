@@ -337,6 +337,13 @@ def _blocked_paths(body: object, fields: frozenset[str], prefix: str) -> list[st
     return [prefix] if prefix else []
 
 
+# --- Private access to Managed Grafana (azure-docs private-link/private-endpoint-dns.md, "Azure Managed Grafana
+# (Microsoft.Dashboard/grafana)": subresource grafana, zone privatelink.grafana.azure.com; managed-grafana/
+# how-to-set-up-private-access.md: with public access disabled, only private endpoints reach the instance).
+GRAFANA_PRIVATE_LINK_GROUP: Final = "grafana"
+GRAFANA_PRIVATE_DNS_ZONE: Final = "privatelink.grafana.azure.com"
+
+
 # --- Egress gateways (AKSDOCS istio-deploy-egress.md, configure-static-egress-gateway.md; GA 2025-11-24) -------
 EGRESS_GATEWAY_NAME_PATTERN: Final = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 # The AKS doc says 1-53 characters, the CLI constant and SUPP say 63: enforce the stricter one.

@@ -9,10 +9,12 @@ from uuid import UUID
 from pydantic import Field, field_validator, model_validator
 
 from ._base import Problems, Settings
+from .cluster import SUBNET_ID_PATTERN
 
 _ARM_ID = r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/"
 WORKSPACE_ID_PATTERN = _ARM_ID + r"Microsoft\.Monitor/accounts/[^/]+$"
 GRAFANA_ID_PATTERN = _ARM_ID + r"Microsoft\.Dashboard/grafana/[^/]+$"
+GRAFANA_DNS_ZONE_ID_PATTERN = _ARM_ID + r"Microsoft\.Network/privateDnsZones/privatelink\.grafana\.azure\.com$"
 # kube-state-metrics allowlist entries: a resource (plural, lower case) and the label/annotation keys to keep,
 # rendered as `namespaces=[a,b],pods=[c]` (AKSDOCS/MONDOCS `--ksm-metric-labels-allow-list`).
 _KSM_RESOURCE = re.compile(r"^[a-z][a-z0-9]*$")
@@ -117,6 +119,23 @@ class AlertSettings(Settings):
         return self
 
 
+class GrafanaPrivateEndpointSettings(Settings):
+    """A private endpoint for the Grafana instance (the only way in once public network access is off)."""
+
+    enabled: bool | None = Field(
+        default=None, description="Unset: on exactly when the instance's public network access is off."
+    )
+    subnet_id: str | None = Field(
+        default=None, pattern=SUBNET_ID_PATTERN, description="Subnet of the endpoint. Unset: the cluster's node subnet."
+    )
+    private_dns_zone_id: str | None = Field(
+        default=None,
+        pattern=GRAFANA_DNS_ZONE_ID_PATTERN,
+        description="An existing privatelink.grafana.azure.com zone (e.g. your hub's). Unset: the stack creates "
+        "the zone and links it to the endpoint's VNet.",
+    )
+
+
 class GrafanaSettings(Settings):
     """Azure Managed Grafana with the workspace as its data source, and the Istio dashboards."""
 
@@ -134,6 +153,7 @@ class GrafanaSettings(Settings):
     public_network_access: bool | None = Field(
         default=None, description="Unset: off in prod (reach it through a private endpoint), on elsewhere."
     )
+    private_endpoint: GrafanaPrivateEndpointSettings = Field(default_factory=GrafanaPrivateEndpointSettings)
     zone_redundant: bool = Field(default=False, description="Zone-redundant instance (Standard only).")
     admins: list[UUID] = Field(default_factory=list, description="Entra object ids that get Grafana Admin.")
     editors: list[UUID] = Field(default_factory=list, description="Entra object ids that get Grafana Editor.")
@@ -153,9 +173,23 @@ class GrafanaSettings(Settings):
             return self.public_network_access
         return environment != "prod"
 
+    def private_endpoint_wanted(self, environment: str) -> bool:
+        """A private endpoint as configured, else exactly when public access is off (never for an existing one)."""
+        if self.existing_id is not None:
+            return False
+        if self.private_endpoint.enabled is not None:
+            return self.private_endpoint.enabled
+        return not self.public_access(environment)
+
     @model_validator(mode="after")
     def _consistent(self) -> GrafanaSettings:
         problems = Problems()
+        if self.existing_id is not None and self.private_endpoint.enabled:
+            problems.add(
+                "privateEndpoint.enabled",
+                "true is for an instance this stack creates; allowed with existingId: false (give the existing "
+                "instance its endpoints where it is managed)",
+            )
         if self.zone_redundant and self.sku != "Standard":
             problems.add("zoneRedundant", "true needs sku 'Standard'; allowed with 'Essential': false")
         if self.existing_id is not None and self.name is not None:

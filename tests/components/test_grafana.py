@@ -99,3 +99,54 @@ def test_with_a_token_the_istio_dashboards_are_provisioned_into_the_instance() -
     assert all(d.provider.startswith(provider.urn) for d in dashboards)
     folder = one(capture, "grafana:oss/folder:Folder")
     assert all(d.inputs["folder"] == folder.outputs.get("uid", "aks-istio") for d in dashboards)
+
+
+PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
+PRIVATE_ZONE = "azure-native:privatedns:PrivateZone"
+ZONE_LINK = "azure-native:privatedns:VirtualNetworkLink"
+ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
+SUBNET = "azure-native:network:Subnet"
+HUB_ZONE = (
+    "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-dns/providers/Microsoft.Network"
+    "/privateDnsZones/privatelink.grafana.azure.com"
+)
+HUB_SUBNET = (
+    "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-hub/providers/Microsoft.Network"
+    "/virtualNetworks/vnet-hub/subnets/snet-endpoints"
+)
+
+
+def test_private_grafana_gets_an_endpoint_and_dns_in_the_mesh_vnet() -> None:
+    capture = stack("prod")
+    grafana_id = one(capture, GRAFANA).outputs["id"]
+    node_subnet = one(capture, SUBNET, "-nodes").outputs["id"]
+    endpoint = one(capture, PRIVATE_ENDPOINT)
+    assert endpoint.inputs["subnet"] == {"id": node_subnet}
+    [connection] = endpoint.inputs["privateLinkServiceConnections"]
+    assert (connection["privateLinkServiceId"], connection["groupIds"]) == (grafana_id, ["grafana"])
+
+    zone = one(capture, PRIVATE_ZONE)
+    assert (zone.inputs["privateZoneName"], zone.inputs["location"]) == ("privatelink.grafana.azure.com", "global")
+    link = one(capture, ZONE_LINK)
+    assert link.inputs["virtualNetwork"] == {"id": node_subnet.rsplit("/subnets/", 1)[0]}
+    assert link.inputs["registrationEnabled"] is False
+    group = one(capture, ZONE_GROUP)
+    assert group.inputs["privateEndpointName"] == endpoint.inputs["privateEndpointName"]
+    assert [c["privateDnsZoneId"] for c in group.inputs["privateDnsZoneConfigs"]] == [zone.outputs["id"]]
+    assert link.urn in group.dependencies  # the record lands in a zone clients already resolve through
+
+
+def test_public_grafana_has_no_private_endpoint_unless_asked() -> None:
+    assert not stack("staging").of_type(PRIVATE_ENDPOINT)
+    asked = prod_with(observability={"grafana": {"publicNetworkAccess": True, "privateEndpoint": {"enabled": True}}})
+    assert one(asked, PRIVATE_ENDPOINT)
+    assert not prod_with(observability={"grafana": {"existingId": EXISTING, "admins": []}}).of_type(PRIVATE_ENDPOINT)
+
+
+def test_an_endpoint_in_a_hub_registers_in_the_hubs_zone() -> None:
+    capture = prod_with(
+        observability={"grafana": {"privateEndpoint": {"subnetId": HUB_SUBNET, "privateDnsZoneId": HUB_ZONE}}}
+    )
+    assert one(capture, PRIVATE_ENDPOINT).inputs["subnet"] == {"id": HUB_SUBNET}
+    assert not capture.of_type(PRIVATE_ZONE) and not capture.of_type(ZONE_LINK)
+    assert [c["privateDnsZoneId"] for c in one(capture, ZONE_GROUP).inputs["privateDnsZoneConfigs"]] == [HUB_ZONE]

@@ -153,3 +153,17 @@ def test_a_bad_config_declares_nothing() -> None:
         capture_stack("dev", raw)
     assert "aks-istio:platform.cluster.tier" in str(caught.value)
     assert caught.value.capture.resources == []
+
+
+def test_grafana_private_endpoint_settings_are_checked() -> None:
+    raw = raw_platform("prod")
+    zone = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/example.com"
+    raw["observability"]["grafana"]["privateEndpoint"] = {"privateDnsZoneId": zone}
+    [problem] = problems_of(raw)
+    assert "observability.grafana.privateEndpoint.privateDnsZoneId" in problem and "privatelink" in problem
+
+    raw = raw_platform("prod")
+    grafana = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Dashboard/grafana/amg"
+    raw["observability"]["grafana"].update({"existingId": grafana, "privateEndpoint": {"enabled": True}})
+    [problem] = problems_of(raw)
+    assert "observability.grafana.privateEndpoint.enabled" in problem and "existingId" in problem

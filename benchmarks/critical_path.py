@@ -46,6 +46,12 @@ WEIGHTS_S: Final[dict[str, float]] = {
     "azure-native:network:Subnet": 5,
     "azure-native:network:PublicIPAddress": 10,
     "azure-native:resources:ResourceGroup": 3,
+    # A private endpoint provisions a NIC and its private-link connection: about a minute; private DNS zones and
+    # VNet links are global resources that take tens of seconds (order of magnitude, as above).
+    "azure-native:network:PrivateEndpoint": 60,
+    "azure-native:network:PrivateDnsZoneGroup": 10,
+    "azure-native:privatedns:PrivateZone": 30,
+    "azure-native:privatedns:VirtualNetworkLink": 30,
 }
 KUBERNETES_OBJECT_S: Final = 2.0
 OTHER_S: Final = 0.0  # components, providers, tls/random: local work

@@ -7,7 +7,7 @@ part of a prod verdict (0.6 s of ~2 s, issue #7). After `install()`, such a modu
 `__all__`) and then only the class definitions someone reads:
 
 * `from ._inputs import *` in one of the package's resource modules binds the classes that module names (and
-  what those name, transitively), found by scanning its source for identifiers;
+  what those name, transitively): the names its code reads and the quoted forward references of its annotations;
 * an attribute read (`network.SubnetArgs`, `outputs.SubnetResponse`, which is how the SDK resolves its
   `'outputs.X'` annotations) defines that class (and what it names);
 * `import *` from anywhere else still gets every name, as the real module gives.

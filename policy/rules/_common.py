@@ -405,13 +405,28 @@ def stack_policy(meta: Meta, check: StackCheck) -> StackValidationPolicy:
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         config = _effective_config(schema, args.get_config())
-        resources = [_stack_resource(r) for r in args.resources]
+        resources = _stack_resources(args.resources)
         names = {r.urn: r.name for r in resources}
         for urn, message in _safely(meta.name, lambda: check(resources, config)):
             if not exempt(config, names.get(urn, ""), urn):
                 report(message, urn or None)
 
     return StackValidationPolicy(validate=validate, **meta.common())
+
+
+_converted: list[tuple[object, list[StackResource]]] = []
+
+
+def _stack_resources(resources: list[Any]) -> list[StackResource]:
+    """The stack's resources as `StackResource`s, converted once per AnalyzeStack, not once per stack policy:
+    the SDK (and policy/analyze_once.py) hand every stack policy of one request the same list, which no policy
+    changes. Holding the last list keeps its identity from being reused by another request."""
+    last = _converted[0] if _converted else None  # one read: another request's thread may replace it
+    if last is not None and last[0] is resources:
+        return last[1]
+    converted = [_stack_resource(r) for r in resources]
+    _converted[:] = [(resources, converted)]
+    return converted
 
 
 def _stack_resource(resource: Any) -> StackResource:

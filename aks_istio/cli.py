@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
             help="write the verdict as SARIF 2.1.0 to PATH (or stdout, instead of the text output, without PATH)",
         )
     commands.add_parser("config-reference", help="print the stack-config reference (Markdown)")
+    bundle = commands.add_parser(
+        "policy-bundle", help="write the policy pack as one self-contained folder (for `pulumi policy publish`)"
+    )
+    bundle.add_argument("directory", help="where to write it (replaced if it exists), e.g. dist/policy")
     upgrade = commands.add_parser(
         "upgrade-plan", help="print a canary revision upgrade phase by phase: edits, changes, checks between phases"
     )
@@ -71,6 +75,11 @@ def run() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "policy-bundle":
+        from .policy_bundle import build
+
+        print(f"wrote {build(Path(args.directory))}: pulumi policy publish {args.directory}")
+        return EXIT_OK
     if args.command == "config-reference":
         from .config_reference import reference
 

@@ -9,8 +9,10 @@ import os
 import sys
 from pathlib import Path
 
-# The pack reads its facts from the repo's pure-data support matrix: put the repo root (the parent of policy/)
-# and this directory on the path, so the engine's `python policy/` and `python policy/__main__.py` both work.
+# The pack reads its facts from the repo's pure-data support matrix: put this directory and the repo root (the
+# parent of policy/) on the path, so the engine's `python policy/` and `python policy/__main__.py` both work. A
+# bundle (`python -m aks_istio policy-bundle DIR`, for `pulumi policy publish`) carries its own copy in
+# components/ here, which this directory, first on the path, provides.
 _HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(_HERE), str(_HERE.parent)]
 

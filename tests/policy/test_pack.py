@@ -15,10 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aks_istio import cli
-from aks_istio.analyzer_client import Resource, struct
+from aks_istio.analyzer_client import Analyzer, PolicyPackProcess, Resource, resolve_config, struct
+from aks_istio.policy_bundle import SUPPORT_MATRIX
 from aks_istio.verdict import PACK_DIR
 from tests.policy.conftest import Pack
-from tests.policy.fixtures import SECRET_SIG, UNKNOWN
+from tests.policy.fixtures import CLUSTER, MANAGED_CLUSTER, SECRET_SIG, UNKNOWN, mutate
 
 NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
 
@@ -68,6 +69,23 @@ def test_pack_runs_without_provider_sdks_or_pydantic() -> None:
     lines = (PACK_DIR / "requirements.txt").read_text().splitlines()
     packages = {re.split(r"[=<>~ ]", line)[0].lower() for line in lines if line and not line.startswith("#")}
     assert packages == {"pulumi", "pulumi-policy", "pyyaml"}
+
+
+def test_the_bundled_pack_runs_on_its_own(tmp_path: Path, pack: Pack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `pulumi policy publish` uploads: the bundle alone, with no aks-istio checkout beside it."""
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    bundle = tmp_path / "published" / "aks-istio-guardrails"
+    assert cli.main(["policy-bundle", str(bundle)]) == 0
+    assert not list(bundle.rglob("__pycache__")) and not (bundle / "venv").exists()
+    assert (bundle / "components" / "support_matrix.py").read_text() == SUPPORT_MATRIX.read_text()
+    with PolicyPackProcess(bundle, project="aks-istio", stack="dev") as process:
+        bundled = Analyzer(process.stub())
+        assert [p.name for p in bundled.info()] == [p.name for p in pack.policies]
+        bundled.configure(resolve_config(bundled.info(), None))
+        # A fact from the support matrix: which revisions run on which Kubernetes versions.
+        old = mutate(CLUSTER, "serviceMeshProfile.istio.revisions", ["asm-1-24"])
+        found = bundled.analyze(Resource(type=MANAGED_CLUSTER, name="aks", urn="urn:x::aks", properties=struct(old)))
+        assert "managedcluster-istio-revision-kubernetes-compatible" in {d.policyName for d in found}
 
 
 # --- Fuzzing: arbitrary property bags never crash a policy and never yield malformed results -----------------

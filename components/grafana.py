@@ -165,9 +165,10 @@ class ManagedGrafana(pulumi.ComponentResource):
                 managed_identity=False,
             )
 
+        reachable_through: list[pulumi.Resource] = []
         if args.private_endpoint_subnet_id is not None and settings.existing_id is None:
             # With public network access off, the endpoint is the only way to the instance (and its dashboards).
-            PrivateAccess(
+            private = PrivateAccess(
                 f"{name}-private",
                 PrivateAccessArgs(
                     endpoint_name=f"pe-{args.name}",
@@ -182,11 +183,12 @@ class ManagedGrafana(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
+            reachable_through.append(private)
 
         provisioned = settings.dashboards_token_config_key is not None
         if settings.dashboards_token_config_key is not None:
             token = pulumi.Config("aks-istio").require_secret(settings.dashboards_token_config_key)
-            _provision_dashboards(name, endpoint, token, self)
+            _provision_dashboards(name, endpoint, token, self, reachable_through)
 
         self.grafana_id = grafana_id
         self.endpoint = endpoint
@@ -211,7 +213,11 @@ def _get(value: Any, key: str) -> Any:
 
 
 def _provision_dashboards(
-    name: str, endpoint: pulumi.Output[str], token: pulumi.Output[str], parent: pulumi.Resource
+    name: str,
+    endpoint: pulumi.Output[str],
+    token: pulumi.Output[str],
+    parent: pulumi.Resource,
+    reachable_through: list[pulumi.Resource],
 ) -> None:
     """The Istio folder and dashboards, through a Grafana provider authenticated with the service-account token.
 
@@ -222,7 +228,8 @@ def _provision_dashboards(
     provider = grafana.Provider(
         f"{name}-provider", url=endpoint, auth=token, opts=pulumi.ResourceOptions(parent=parent)
     )
-    on_grafana = pulumi.ResourceOptions(parent=parent, provider=provider)
+    # A private instance answers only once its endpoint and DNS record exist.
+    on_grafana = pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=reachable_through)
     folder = grafana.oss.Folder(f"{name}-folder", title=FOLDER_TITLE, uid="aks-istio", opts=on_grafana)
     for uid, model in dashboards().items():
         grafana.oss.Dashboard(

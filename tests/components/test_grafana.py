@@ -150,3 +150,17 @@ def test_an_endpoint_in_a_hub_registers_in_the_hubs_zone() -> None:
     assert one(capture, PRIVATE_ENDPOINT).inputs["subnet"] == {"id": HUB_SUBNET}
     assert not capture.of_type(PRIVATE_ZONE) and not capture.of_type(ZONE_LINK)
     assert [c["privateDnsZoneId"] for c in one(capture, ZONE_GROUP).inputs["privateDnsZoneConfigs"]] == [HUB_ZONE]
+
+
+def test_a_private_instance_gets_its_dashboards_only_once_it_is_reachable() -> None:
+    platform = merge(
+        raw_platform("prod"),
+        {"observability": {"grafana": {"serviceAccounts": True, "dashboardsTokenConfigKey": "grafanaToken"}}},
+    )
+    config = {**stack_config("prod"), PLATFORM_KEY: platform, "aks-istio:grafanaToken": "glsa_example"}
+    capture = run_program("prod", config, preview=False, computed=True)
+    record = one(capture, ZONE_GROUP).urn
+    assert capture.of_type(DASHBOARD)
+    assert all(
+        record in d.dependencies for d in [*capture.of_type(DASHBOARD), one(capture, "grafana:oss/folder:Folder")]
+    )

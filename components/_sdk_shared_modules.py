@@ -12,8 +12,10 @@ part of a prod verdict (0.6 s of ~2 s, issue #7). After `install()`, such a modu
   `'outputs.X'` annotations) defines that class (and what it names);
 * `import *` from anywhere else still gets every name, as the real module gives.
 
-The class definitions are compiled once per SDK file into a cache (like the interpreter's own `.pyc` files,
-rebuilt when the file changes), with postponed evaluation of annotations (PEP 563): the SDK resolves its type
+A class definition is compiled the first time a process needs it and cached, one file per class, under a folder
+named for the SDK file's path, size and modification time (like the interpreter's own `.pyc` files: a changed
+file gets a new folder), so a first run pays only for the classes it uses. It is compiled with postponed
+evaluation of annotations (PEP 563): the SDK resolves its type
 annotations with `typing.get_type_hints`, which takes strings and objects alike, so nothing evaluates them at
 definition time any more (that halved what the remaining class definitions cost). A file whose layout is not
 the generated one (a header, then only top-level classes) is left to the normal import.
@@ -39,10 +41,11 @@ from typing import Any, Final
 
 SHARED_MODULES: Final = frozenset({"_inputs", "outputs", "_enums"})
 SDK_ROOTS: Final = ("pulumi_azure_native.", "pulumi_kubernetes.")
-CACHE_FORMAT: Final = 2
+CACHE_FORMAT: Final = 3
 # A class with its decorators (`@pulumi.input_type`, `@pulumi.output_type`, `@pulumi.type_token("...")`).
 _CHUNK_START = re.compile(r"^(?:@pulumi\.\w+(?:\(.*\))?\n)*class (\w+)\b", re.MULTILINE)
-_TOP_LEVEL_OK = re.compile(r"(?:@pulumi\.\w+(?:\(.*\))?|class \w+\b.*|#.*|\s*)$")
+# Anything else at the start of a line once the classes begin (a statement between classes): not shakeable.
+_OTHER_TOP_LEVEL = re.compile(r"^(?!@pulumi\.\w+(?:\(.*\))?$|class \w|#|[ \t]|$)", re.MULTILINE)
 _STAR_IMPORT = re.compile(r"^from \.(\w+) import \*$", re.MULTILINE)
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _CLASS_NAME = re.compile(r"^class (\w+)\b", re.MULTILINE)
@@ -61,83 +64,95 @@ def cache_dir() -> Path:
 
 
 class ClassIndex:
-    """One shared module's source, cut into its header and one compiled code object per class."""
+    """One shared module's layout (its header's code, where each class lies in the source) and its classes'
+    compiled code: compiled when first defined, then cached one file per class."""
 
     def __init__(
-        self, header: bytes, spans: dict[str, tuple[int, int]], uses: dict[str, list[str]], star: list[str], blob: Any
+        self,
+        path: Path,
+        directory: Path,
+        header: bytes,
+        spans: dict[str, tuple[int, int, int]],
+        star: list[str],
+        known: frozenset[str],
     ) -> None:
+        self.path = path
+        self.directory = directory
+        """This source file's cache folder (its name is the file's path, size, mtime and interpreter)."""
         self.header = header
         self.spans = spans
-        """class name -> where in `blob` the marshalled code that defines it lies"""
-        self.uses = uses
-        """class name -> the classes its definition names: this module's, and those of the star-imported siblings"""
+        """class name -> (start, end, line) of its definition in the source"""
         self.star = star
         """siblings the header star-imports (`from ._enums import *`), whose classes it uses as its own"""
-        self.blob = blob
+        self.known = known
+        """the classes a definition may name: this module's and the star-imported siblings'"""
+        self._source: str | None = None
 
-    def code(self, name: str) -> types.CodeType:
-        start, end = self.spans[name]
-        code: types.CodeType = marshal.loads(self.blob[start:end])
-        return code
+    def chunk(self, name: str) -> tuple[list[str], types.CodeType]:
+        """(the classes `name`'s definition names, its code): cached, or compiled now and cached."""
+        cached = self.directory / f"{name}.marshal"
+        try:
+            uses, code = marshal.loads(cached.read_bytes())
+            return uses, code
+        except (OSError, EOFError, ValueError, TypeError):
+            pass  # not compiled yet, or cut short: compile it (again)
+        if self._source is None:
+            self._source = self.path.read_text(encoding="utf-8")
+        start, end, line = self.spans[name]
+        text = self._source[start:end]
+        flags = __future__.annotations.compiler_flag
+        code = _moved_down(compile(text, str(self.path), "exec", flags=flags, dont_inherit=True), line)
+        uses = sorted(self.known.intersection(_IDENTIFIER.findall(text)) - {name})
+        _write_atomically(cached, marshal.dumps((uses, code)))
+        return uses, code
 
     @classmethod
-    def build(cls, path: Path) -> ClassIndex | None:
-        """Cut the generated layout apart; None if the file has anything else at top level."""
+    def build(cls, path: Path, directory: Path) -> ClassIndex | None:
+        """Find the classes in the generated layout; None if the file has anything else at top level."""
         source = path.read_text(encoding="utf-8")
         starts = [(match.start(), match.group(1)) for match in _CHUNK_START.finditer(source)]
         if not starts or len({name for _, name in starts}) != len(starts):
             return None
-        header_source = source[: starts[0][0]]
+        first = starts[0][0]
+        if _OTHER_TOP_LEVEL.search(source, first):
+            return None
+        header_source = source[:first]
         star = _STAR_IMPORT.findall(header_source)
         known = {name for _, name in starts}
         for sibling in star:
             sibling_path = path.with_name(f"{sibling}.py")
             if sibling_path.is_file():
                 known.update(_CLASS_NAME.findall(sibling_path.read_text(encoding="utf-8")))
-        blob = bytearray()
-        spans: dict[str, tuple[int, int]] = {}
-        uses: dict[str, list[str]] = {}
-        flags = __future__.annotations.compiler_flag
+        spans: dict[str, tuple[int, int, int]] = {}
+        line, previous = 0, 0
         for position, (offset, name) in enumerate(starts):
-            end = starts[position + 1][0] if position + 1 < len(starts) else len(source)
-            text = source[offset:end]
-            if not all(_TOP_LEVEL_OK.match(line) for line in _top_level_lines(text)):
-                return None
-            code = compile(text, str(path), "exec", flags=flags, dont_inherit=True)
-            data = marshal.dumps(_moved_down(code, source.count("\n", 0, offset)))
-            spans[name] = (len(blob), len(blob) + len(data))
-            blob += data
-            uses[name] = sorted(known.intersection(_IDENTIFIER.findall(text)) - {name})
+            line += source.count("\n", previous, offset)
+            previous = offset
+            spans[name] = (offset, starts[position + 1][0] if position + 1 < len(starts) else len(source), line)
         header = marshal.dumps(compile(header_source, str(path), "exec", dont_inherit=True))
-        return cls(header, spans, uses, star, bytes(blob))
+        index = cls(path, directory, header, spans, star, frozenset(known))
+        index._source = source
+        return index
 
     @classmethod
     def load(cls, path: Path, directory: Path | None = None) -> ClassIndex | None:
-        """From the cache when it matches the file, else built and cached (None: not the generated layout).
-
-        The cache file is the index (header code, spans, uses) behind its length, then the classes' code: a
-        process unmarshals only the index and the classes it defines."""
+        """From the cache when there is one for this exact file, else found now and cached (None: not the
+        generated layout). The classes themselves are compiled and cached as they are first defined, so a
+        first run pays only for what it uses."""
         stat = path.stat()
-        key = [CACHE_FORMAT, sys.implementation.cache_tag, str(path), stat.st_mtime_ns, stat.st_size]
-        digest = hashlib.sha1(repr(key[:3]).encode()).hexdigest()[:20]
-        cache = (directory or cache_dir()) / f"{path.stem}-{digest}.marshal"
+        key = repr([CACHE_FORMAT, sys.implementation.cache_tag, str(path), stat.st_mtime_ns, stat.st_size])
+        folder = (directory or cache_dir()) / f"{path.stem}-{hashlib.sha1(key.encode()).hexdigest()[:20]}"
         try:
-            data = memoryview(cache.read_bytes())
-            size = int.from_bytes(data[:8], "little")
-            stored = marshal.loads(data[8 : 8 + size])
-            if stored[0] == key:
-                if stored[1] is None:
-                    return None
-                header, spans, uses, star = stored[1]
-                blob = data[8 + size :]
-                if len(blob) == max((end for _, end in spans.values()), default=0):  # else: cut short, rebuild
-                    return cls(header, spans, uses, star, blob=blob)
-        except (OSError, EOFError, ValueError, TypeError, IndexError):
+            stored = marshal.loads((folder / "index.marshal").read_bytes())
+            if stored is None:
+                return None
+            header, spans, star, known = stored
+            return cls(path, folder, header, spans, star, frozenset(known))
+        except (OSError, EOFError, ValueError, TypeError):
             pass
-        index = cls.build(path)
-        fields = None if index is None else (index.header, index.spans, index.uses, index.star)
-        meta = marshal.dumps([key, fields])
-        _write_atomically(cache, len(meta).to_bytes(8, "little") + meta + (b"" if index is None else index.blob))
+        index = cls.build(path, folder)
+        fields = None if index is None else (index.header, index.spans, index.star, sorted(index.known))
+        _write_atomically(folder / "index.marshal", marshal.dumps(fields))
         return index
 
 
@@ -146,10 +161,6 @@ def _moved_down(code: types.CodeType, lines: int) -> types.CodeType:
     relative to each code object's first line)."""
     consts = tuple(_moved_down(c, lines) if isinstance(c, types.CodeType) else c for c in code.co_consts)
     return code.replace(co_firstlineno=code.co_firstlineno + lines, co_consts=consts)
-
-
-def _top_level_lines(text: str) -> Iterable[str]:
-    return (line for line in text.split("\n") if line[:1] not in ("", " ", "\t"))
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -196,8 +207,9 @@ class _SharedModuleLoader(importlib.abc.Loader):
                             break
                     continue
                 defined.add(name)
-                define(index.uses[name])
-                exec(index.code(name), namespace)
+                uses, code = index.chunk(name)
+                define(uses)
+                exec(code, namespace)
 
         def star_names(importer: str | None, code: types.CodeType | None) -> list[str]:
             """What `from <this> import *` binds for `importer` (see the module doc)."""

@@ -130,10 +130,19 @@ class GrafanaPrivateEndpointSettings(Settings):
     )
     private_dns_zone_id: str | None = Field(
         default=None,
-        pattern=GRAFANA_DNS_ZONE_ID_PATTERN,
         description="An existing privatelink.grafana.azure.com zone (e.g. your hub's). Unset: the stack creates "
         "the zone and links it to the endpoint's VNet.",
     )
+
+    @field_validator("private_dns_zone_id")
+    @classmethod
+    def _grafana_zone(cls, zone_id: str | None) -> str | None:
+        if zone_id is not None and not re.match(GRAFANA_DNS_ZONE_ID_PATTERN, zone_id):
+            raise ValueError(
+                "not the id of a privatelink.grafana.azure.com zone; allowed: /subscriptions/<id>/resourceGroups/"
+                "<group>/providers/Microsoft.Network/privateDnsZones/privatelink.grafana.azure.com"
+            )
+        return zone_id
 
 
 class GrafanaSettings(Settings):

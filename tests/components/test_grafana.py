@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from aks_istio.capture import Secret, run_program
+from aks_istio.capture import Capture, Secret, run_program
 from aks_istio.stack_files import stack_config
 from components import support_matrix as sm
 from tests.components.observability_support import prod_with, stack
@@ -81,13 +81,18 @@ def test_without_a_token_dashboards_are_not_provisioned() -> None:
     assert not stack("prod").of_type(DASHBOARD)
 
 
-def test_with_a_token_the_istio_dashboards_are_provisioned_into_the_instance() -> None:
+def with_dashboard_token(stack_name: str) -> Capture:
+    """`stack_name` with a Grafana service-account token in its config: dashboards provisioned by Pulumi."""
     platform = merge(
-        raw_platform("staging"),
+        raw_platform(stack_name),
         {"observability": {"grafana": {"serviceAccounts": True, "dashboardsTokenConfigKey": "grafanaToken"}}},
     )
-    config = {**stack_config("staging"), PLATFORM_KEY: platform, "aks-istio:grafanaToken": "glsa_example"}
-    capture = run_program("staging", config, preview=False, computed=True)
+    config = {**stack_config(stack_name), PLATFORM_KEY: platform, "aks-istio:grafanaToken": "glsa_example"}
+    return run_program(stack_name, config, preview=False, computed=True)
+
+
+def test_with_a_token_the_istio_dashboards_are_provisioned_into_the_instance() -> None:
+    capture = with_dashboard_token("staging")
     grafana = one(capture, GRAFANA)
     assert grafana.inputs["properties"]["apiKey"] == "Enabled"
     provider = one(capture, "pulumi:providers:grafana")
@@ -153,12 +158,7 @@ def test_an_endpoint_in_a_hub_registers_in_the_hubs_zone() -> None:
 
 
 def test_a_private_instance_gets_its_dashboards_only_once_it_is_reachable() -> None:
-    platform = merge(
-        raw_platform("prod"),
-        {"observability": {"grafana": {"serviceAccounts": True, "dashboardsTokenConfigKey": "grafanaToken"}}},
-    )
-    config = {**stack_config("prod"), PLATFORM_KEY: platform, "aks-istio:grafanaToken": "glsa_example"}
-    capture = run_program("prod", config, preview=False, computed=True)
+    capture = with_dashboard_token("prod")
     record = one(capture, ZONE_GROUP).urn
     assert capture.of_type(DASHBOARD)
     assert all(

@@ -253,9 +253,9 @@ def without_sdk_version_aliases(args: pulumi.ResourceTransformationArgs) -> pulu
 
     The SDK turns each alias into a URN through several outputs before the resource reaches the monitor: that
     was two thirds of the program's run time under mocks (prod: 0.55 s -> 0.2 s; issue #7). An alias only tells
-    the engine which old state a resource may take over; the offline verdict does not send aliases to the pack and
-    no rule reads them, so nothing rendered or checked changes. Aliases the program declares itself are kept, so a bad one
-    still fails the run as it would under `pulumi up`, which keeps all of them.
+    the engine which old state a resource may take over; the offline verdict does not send aliases to the pack
+    and no rule reads them, so nothing rendered or checked changes. Aliases the program declares itself are kept,
+    so a bad one still fails the run as it would under `pulumi up`, which keeps all of them.
     """
     aliases = args.opts.aliases
     if not aliases or not args.type_.startswith("azure-native:"):

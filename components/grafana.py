@@ -27,7 +27,7 @@ from . import support_matrix as sm
 from ._outputs import after_apply
 from ._roles import grant, resource_group_id
 from ._tokens import type_token
-from .config.observability import GrafanaSettings
+from .config.observability import GRAFANA_NAME_PATTERN, GrafanaSettings
 from .istio_dashboards import FOLDER_TITLE, dashboards
 from .private_access import PrivateAccess, PrivateAccessArgs
 
@@ -91,7 +91,7 @@ class ManagedGrafanaArgs:
     """With a private endpoint: register it in this existing privatelink.grafana.azure.com zone."""
 
     def __post_init__(self) -> None:
-        if self.settings.existing_id is None and not re.match(r"^[a-zA-Z][a-zA-Z0-9-]{0,21}[a-zA-Z0-9]$", self.name):
+        if self.settings.existing_id is None and not re.match(GRAFANA_NAME_PATTERN, self.name):
             raise ValueError(f"Grafana name {self.name!r} must be 2-23 letters, digits or '-'")
 
 

@@ -14,6 +14,7 @@ from pydantic.alias_generators import to_camel
 K8S_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"  # a DNS-1123 label: namespaces, Kubernetes names
 POOL_NAME_PATTERN = r"^[a-z][a-z0-9]{0,11}$"  # AKS: Linux pool names are 1-12 lowercase alphanumerics
 RESOURCE_GROUP_PATTERN = r"^[-\w\.\(\)]{1,89}[-\w\(\)]$"  # ARM naming rules for resource groups
+LOCATION_PATTERN = r"^[a-z][a-z0-9]+$"  # an Azure region's name, e.g. westeurope
 
 PROBLEM_SEP = "\x1e"
 PATH_SEP = "\x1f"

@@ -8,12 +8,13 @@ from uuid import UUID
 
 from pydantic import Field, field_validator, model_validator
 
-from ._base import Problems, Settings
+from ._base import LOCATION_PATTERN, Problems, Settings
 from .cluster import SUBNET_ID_PATTERN
 
 _ARM_ID = r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/"
 WORKSPACE_ID_PATTERN = _ARM_ID + r"Microsoft\.Monitor/accounts/[^/]+$"
 GRAFANA_ID_PATTERN = _ARM_ID + r"Microsoft\.Dashboard/grafana/[^/]+$"
+GRAFANA_NAME_PATTERN = r"^[a-zA-Z][a-zA-Z0-9-]{0,21}[a-zA-Z0-9]$"  # Managed Grafana: 2-23 letters, digits, '-'
 GRAFANA_DNS_ZONE_ID_PATTERN = _ARM_ID + r"Microsoft\.Network/privateDnsZones/privatelink\.grafana\.azure\.com$"
 # kube-state-metrics allowlist entries: a resource (plural, lower case) and the label/annotation keys to keep,
 # rendered as `namespaces=[a,b],pods=[c]` (AKSDOCS/MONDOCS `--ksm-metric-labels-allow-list`).
@@ -30,7 +31,7 @@ class WorkspaceSettings(Settings):
     )
     location: str | None = Field(
         default=None,
-        pattern=r"^[a-z][a-z0-9]+$",
+        pattern=LOCATION_PATTERN,
         description="Region of the workspace; unset: the stack's location. The DCE, DCR and rule groups live here.",
     )
     public_network_access: bool = Field(default=True, description="Query endpoint reachable from public networks.")
@@ -73,17 +74,19 @@ class ScrapeSettings(Settings):
         return value
 
 
-class EmailReceiverSettings(Settings):
+class _ReceiverSettings(Settings):
+    name: str = Field(pattern=r"^[\w .-]{1,128}$", description="Receiver name, unique in the group.")
+
+
+class EmailReceiverSettings(_ReceiverSettings):
     """An e-mail receiver of the alert action group."""
 
-    name: str = Field(pattern=r"^[\w .-]{1,128}$", description="Receiver name, unique in the group.")
     address: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="E-mail address.")
 
 
-class WebhookReceiverSettings(Settings):
+class WebhookReceiverSettings(_ReceiverSettings):
     """A webhook receiver of the alert action group (the URI is kept secret in Pulumi state)."""
 
-    name: str = Field(pattern=r"^[\w .-]{1,128}$", description="Receiver name, unique in the group.")
     uri: str = Field(pattern=r"^https://\S+$", description="HTTPS endpoint that receives the common alert schema.")
 
 
@@ -154,9 +157,7 @@ class GrafanaSettings(Settings):
         pattern=GRAFANA_ID_PATTERN,
         description="Reuse this Grafana: grant it read access and link the workspace yourself (see docs).",
     )
-    name: str | None = Field(
-        default=None, pattern=r"^[a-zA-Z][a-zA-Z0-9-]{0,21}[a-zA-Z0-9]$", description="Unset: amg-<cluster>."
-    )
+    name: str | None = Field(default=None, pattern=GRAFANA_NAME_PATTERN, description="Unset: amg-<cluster>.")
     sku: Literal["Standard", "Essential"] = Field(default="Standard", description="Essential has no SLA.")
     major_version: Literal["10", "11", "12"] = Field(default="11", description="Grafana major version.")
     public_network_access: bool | None = Field(

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from .. import support_matrix as sm
-from ._base import RESOURCE_GROUP_PATTERN, Problems, Settings, allowed
+from ._base import LOCATION_PATTERN, RESOURCE_GROUP_PATTERN, Problems, Settings, allowed
 from .canary import upgrade_kubernetes_problems
 from .cluster import ClusterSettings
 from .errors import ConfigError, describe
@@ -39,7 +39,7 @@ class StackConfig(Settings):
     """`aks-istio:platform` in stacks/Pulumi.<env>.yaml."""
 
     environment: Environment = Field(description="Selects the preset: dev, staging or prod.")
-    location: str = Field(pattern=r"^[a-z][a-z0-9]+$", description="Azure region, e.g. westeurope.")
+    location: str = Field(pattern=LOCATION_PATTERN, description="Azure region, e.g. westeurope.")
     resource_group: ResourceGroupSettings = Field(default_factory=ResourceGroupSettings)
     protect: bool = Field(default=False, description="Protect stateful and slow-to-rebuild resources.")
     tags: dict[str, str] = Field(default_factory=dict, description="Azure tags on every resource.")

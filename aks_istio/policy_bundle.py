@@ -13,8 +13,8 @@ import shutil
 from pathlib import Path
 
 from .stack_files import REPO_ROOT
+from .verdict import PACK_DIR
 
-PACK_DIR = REPO_ROOT / "policy"
 SUPPORT_MATRIX = REPO_ROOT / "components" / "support_matrix.py"
 LEFT_OUT = ("venv", "__pycache__", "*.pyc")
 

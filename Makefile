@@ -8,9 +8,10 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: preview test
 
-$(STAMP): requirements.txt requirements-dev.txt policy/requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt policy/requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --editable .
 	# Compile the SDK classes the stacks use once, as pip compiles .pyc files (components/_sdk_shared_modules.py).
 	$(PY) -m aks_istio check --stack prod > /dev/null || true  # its verdict is for `make preview` to show
 	touch $(STAMP)
@@ -22,5 +23,5 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(VENV)/bin/mypy policy
+	MYPYPATH=components $(VENV)/bin/mypy policy
 	$(PY) -m pytest

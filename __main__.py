@@ -1,33 +1,20 @@
-"""The aks-istio Pulumi program: read the stack's config, validate it whole, build the platform, export."""
+"""The aks-istio Pulumi program (`pulumi up`): the library's `aks_istio.program`, from this checkout.
+
+`components/` is the source root of the `aks_istio` package (see pyproject.toml): putting it first on the path
+runs this checkout's code whether or not the package is also installed in the virtualenv.
+"""
 
 import gc
+import sys
+from pathlib import Path
 
-from components import _sdk_imports
+sys.path.insert(0, str(Path(__file__).resolve().parent / "components"))
 
-_sdk_imports.install()  # before any provider SDK loads: import only the resource modules we use
+from aks_istio.offline import sdk_imports
 
-import pulumi  # noqa: E402
+sdk_imports.install()  # before any provider SDK loads: import only the resource modules we use
 
-from components.config import ConfigError, load_stack_config  # noqa: E402
+from aks_istio import program  # noqa: E402
 
-try:
-    config = load_stack_config(pulumi.Config("aks-istio").get_object("platform"))
-except ConfigError as error:
-    # Nothing has been declared yet: a bad stack file stops here with every problem listed.
-    raise pulumi.RunError(str(error)) from None
-
-from components.platform import AksIstioPlatform, AksIstioPlatformArgs  # noqa: E402  (only once the config is valid)
-
-# A Pulumi program is one short-lived process whose objects (provider SDK classes, outputs) live until it
-# exits: the cyclic GC would rescan them again and again for nothing, which costs more than half the run.
 gc.disable()
-
-platform = AksIstioPlatform(config.cluster_name, AksIstioPlatformArgs(config=config))
-
-pulumi.export("resourceGroupName", platform.cluster.resource_group_name)
-pulumi.export("clusterName", platform.cluster.cluster_name)
-pulumi.export("clusterId", platform.cluster.cluster_id)
-pulumi.export("oidcIssuerUrl", platform.cluster.oidc_issuer_url)
-pulumi.export("meshRevisions", platform.revisions)
-pulumi.export("meshNamespaces", platform.namespaces)
-pulumi.export("kubeconfig", platform.cluster.kubeconfig)
+program.main()

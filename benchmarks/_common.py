@@ -15,8 +15,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# The checkout's library (components/ is its source root), whatever the virtualenv has installed.
+if str(ROOT / "components") not in sys.path:
+    sys.path.insert(0, str(ROOT / "components"))
 
 
 def machine() -> dict[str, Any]:

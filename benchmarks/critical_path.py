@@ -70,8 +70,8 @@ def weight(type_: str) -> float:
 
 
 def analyse(stack: str) -> dict[str, object]:
-    from aks_istio.capture import run_program
-    from aks_istio.stack_files import stack_config
+    from aks_istio.offline.capture import run_program
+    from aks_istio.offline.stack_files import stack_config
 
     capture = run_program(stack, stack_config(stack), preview=False, computed=True)
     resources = {r.urn: r for r in capture.resources}

@@ -25,15 +25,15 @@ def fleet_program(size: int) -> None:
     import copy
     import gc
 
-    from components import _sdk_imports
+    from aks_istio.offline import sdk_imports as _sdk_imports
 
     gc.disable()
     _sdk_imports.install()
 
-    from aks_istio.capture import run_program
-    from aks_istio.stack_files import stack_config
-    from components.config import load_stack_config
-    from components.platform import AksIstioPlatform, AksIstioPlatformArgs
+    from aks_istio.config import load_stack_config
+    from aks_istio.offline.capture import run_program
+    from aks_istio.offline.stack_files import stack_config
+    from aks_istio.platform import AksIstioPlatform, AksIstioPlatformArgs
 
     bases = {env: stack_config(env)["aks-istio:platform"] for env in ENVIRONMENTS}
 

@@ -81,8 +81,8 @@ def _us_per_call(seconds: float | None, calls: int) -> float | None:
 def through_grpc(
     stack: str, resources: Sequence[Any], environment: str | None, requests: int, stacks: int
 ) -> dict[str, Any]:
-    from aks_istio import verdict
-    from aks_istio.analyzer_client import Analyzer, resolve_config
+    from aks_istio.offline import verdict
+    from aks_istio.offline.analyzer_client import Analyzer, resolve_config
 
     t0 = time.perf_counter()
     with verdict.start(stack) as process:
@@ -173,8 +173,8 @@ def transport_floor(resources: Sequence[Any], requests: int) -> dict[str, Any]:
     import grpc  # type: ignore[import-untyped]  # grpcio ships no type stubs
     from pulumi.runtime.proto import analyzer_pb2_grpc
 
-    from aks_istio import verdict
-    from aks_istio.analyzer_client import analyze_request
+    from aks_istio.offline import verdict
+    from aks_istio.offline.analyzer_client import analyze_request
 
     server = subprocess.Popen([sys.executable, "-c", EMPTY_ANALYZER], stdout=subprocess.PIPE)
     try:
@@ -216,7 +216,7 @@ def transport_floor(resources: Sequence[Any], requests: int) -> dict[str, Any]:
 
 def pack_policies() -> list[Any]:
     """The pack's policies, imported as policy/__main__.py imports them (policy/ first on the path)."""
-    from aks_istio.verdict import PACK_DIR
+    from aks_istio.offline.verdict import PACK_DIR
 
     if str(PACK_DIR) not in sys.path:
         sys.path.insert(0, str(PACK_DIR))
@@ -233,8 +233,8 @@ def in_process(resources: Sequence[Any], environment: str | None, requests: int)
     from pulumi_policy import EnforcementLevel
     from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-    from aks_istio import verdict
-    from aks_istio.analyzer_client import Analyzer, analyze_request, resolve_config
+    from aks_istio.offline import verdict
+    from aks_istio.offline.analyzer_client import Analyzer, analyze_request, resolve_config
 
     servicer = _PolicyAnalyzerServicer("aks-istio-guardrails", "0.0.1", pack_policies(), EnforcementLevel.MANDATORY)
 
@@ -278,7 +278,7 @@ def per_policy(resources: Sequence[Any], environment: str | None) -> dict[str, A
     from pulumi_policy.deserialize import deserialize_properties
     from pulumi_policy.proxy import unknown_checking_proxy
 
-    from aks_istio import verdict
+    from aks_istio.offline import verdict
 
     document = verdict.policy_config(environment) or {}
 
@@ -390,9 +390,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15, help="policies to print, slowest first (default 15)")
     args = parser.parse_args()
 
-    from aks_istio import verdict
-    from aks_istio.capture import run_program
-    from aks_istio.stack_files import stack_config
+    from aks_istio.offline import verdict
+    from aks_istio.offline.capture import run_program
+    from aks_istio.offline.stack_files import stack_config
 
     raw = stack_config(args.stack)
     platform = raw.get("aks-istio:platform")

@@ -1,20 +1,21 @@
 """aks-istio-guardrails: `pulumi preview --policy-pack policy [--policy-pack-config policy/config/<env>.json]`.
 
 The engine runs this file (`python policy/ <engine address>`) and reads the gRPC port `PolicyPack` prints; it
-serves until killed. The rules live in `rules/`; the support facts in the repo's `components/support_matrix.py`,
-which imports without the Pulumi provider SDKs or pydantic (see requirements.txt).
+serves until killed. The rules live in `rules/`; the add-on facts in the `aks_istio.addon` package (the library's
+pure-data support matrix, which imports without the Pulumi provider SDKs or pydantic: see requirements.txt).
 """
 
 import os
 import sys
 from pathlib import Path
 
-# The pack reads its facts from the repo's pure-data support matrix: put this directory and the repo root (the
-# parent of policy/) on the path, so the engine's `python policy/` and `python policy/__main__.py` both work. A
-# bundle (`python -m aks_istio policy-bundle DIR`, for `pulumi policy publish`) carries its own copy in
-# components/ here, which this directory, first on the path, provides.
+# The rules are found through this directory; the facts through the library's source root (components/ of the
+# checkout this folder sits in). The engine's `python policy/` and `python policy/__main__.py` both work. A bundle
+# (`python -m aks_istio policy-bundle DIR`, for `pulumi policy publish`) carries its own copy of the facts in
+# aks_istio/ here, which this directory, first on the path, provides; an installed wheel's copy of the pack finds
+# them in site-packages.
 _HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(_HERE), str(_HERE.parent)]
+sys.path[:0] = [str(_HERE), str(_HERE.parent / "components")]
 
 import gc  # noqa: E402
 

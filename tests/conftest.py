@@ -1,4 +1,4 @@
-"""Tests import from the repo root (components/, aks_istio/, policy/)."""
+"""Tests import the library as `aks_istio` (pyproject puts components/ first on the path), `tests.*` from the root."""
 
 import sys
 from pathlib import Path
@@ -9,6 +9,6 @@ if str(ROOT) not in sys.path:
 
 # The SDKs load as the program (__main__.py) and the CLI load them: resource modules one by one, shared type
 # modules class by class. Installed before any test module imports an SDK, so every test sees that one way.
-from components import _sdk_imports  # noqa: E402
+from aks_istio.offline import sdk_imports as _sdk_imports  # noqa: E402
 
 _sdk_imports.install()

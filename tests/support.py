@@ -6,9 +6,9 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from aks_istio.capture import Capture, CapturedResource, run_program
-from aks_istio.stack_files import stack_config
-from components.config import StackConfig, load_stack_config
+from aks_istio.config import StackConfig, load_stack_config
+from aks_istio.offline.capture import Capture, CapturedResource, run_program
+from aks_istio.offline.stack_files import stack_config
 
 PLATFORM_KEY = "aks-istio:platform"
 

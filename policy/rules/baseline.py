@@ -14,7 +14,7 @@ from typing import Final
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 
-from components import support_matrix as sm
+from aks_istio.addon import support_matrix as sm
 
 from ._common import (
     AGENT_POOL,

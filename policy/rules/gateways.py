@@ -14,7 +14,7 @@ from typing import Final
 import yaml
 from pulumi_policy import Severity
 
-from components import support_matrix as sm
+from aks_istio.addon import support_matrix as sm
 
 from ._common import (
     CONFIG_MAP_KINDS,

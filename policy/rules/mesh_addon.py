@@ -1,6 +1,6 @@
 """Add-on rules on the ManagedCluster itself: coexistence, revisions, gateways, plug-in CA, egress, Gateway API.
 
-Every fact comes from `components.support_matrix` (the same module config validation reads).
+Every fact comes from `aks_istio.addon.support_matrix` (the same module config validation reads).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Final
 
 from pulumi_policy import Severity
 
-from components import support_matrix as sm
+from aks_istio.addon import support_matrix as sm
 
 from ._common import (
     AGENT_POOL,
@@ -126,7 +126,7 @@ def check_revisions_kubernetes_compatible(props: Props, config: Config = NO_CONF
             messages.append(
                 f"{ISTIO_PATH}.revisions: {revision!r} is not in the support matrix ({sm.REVISION_CATALOG_SOURCE}); "
                 f"revisions for Kubernetes {version}: {supported}. If Microsoft has released it, add it to "
-                "components/support_matrix.py REVISIONS."
+                "aks_istio/addon/support_matrix.py REVISIONS."
             )
         elif not known.supports_kubernetes(version):
             messages.append(

@@ -7,7 +7,7 @@ from typing import Final
 
 from pulumi_policy import Severity
 
-from components import support_matrix as sm
+from aks_istio.addon import support_matrix as sm
 
 from ._common import (
     AGENT_POOL,

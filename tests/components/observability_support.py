@@ -6,7 +6,7 @@ import functools
 import re
 from typing import Any
 
-from aks_istio.capture import Capture
+from aks_istio.offline.capture import Capture
 from tests.support import capture_stack, merge, raw_platform
 
 # Metrics Istio exports: Envoy's standard metrics (istio.io/latest/docs/reference/config/metrics/) and istiod's

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from aks_istio.capture import Capture, CapturedResource, run_program
-from aks_istio.stack_files import resolve
-from components import support_matrix as sm
-from components.canary_upgrade import RESTART_ANNOTATION, revision_warnings, stable_revision
-from components.config import load_stack_config
+from aks_istio.addon import support_matrix as sm
+from aks_istio.config import load_stack_config
+from aks_istio.mesh.canary import RESTART_ANNOTATION, revision_warnings, stable_revision
+from aks_istio.offline.capture import Capture, CapturedResource, run_program
+from aks_istio.offline.stack_files import resolve
 from tests.support import CONFIG_MAP, MANAGED_CLUSTER, NAMESPACE, PLATFORM_KEY, merge, one
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "canary"

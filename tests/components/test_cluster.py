@@ -6,8 +6,8 @@ import functools
 
 import pytest
 
-from aks_istio.capture import Capture, Secret
-from components import support_matrix as sm
+from aks_istio.addon import support_matrix as sm
+from aks_istio.offline.capture import Capture, Secret
 from tests.support import AGENT_POOL, MANAGED_CLUSTER, ROLE_ASSIGNMENT, capture_stack, merge, one, raw_platform
 
 

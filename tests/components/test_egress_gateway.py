@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from components import support_matrix as sm
-from components.config import EgressSettings, MeshSettings
-from components.egress_gateway import EgressGatewaysArgs
+from aks_istio.addon import support_matrix as sm
+from aks_istio.config import EgressSettings, MeshSettings
+from aks_istio.gateways.egress import EgressGatewaysArgs
 from tests.support import AGENT_POOL, MANAGED_CLUSTER, capture_stack, one
 
 SGC = f"kubernetes:{sm.STATIC_GATEWAY_CONFIGURATION_API}:StaticGatewayConfiguration"

@@ -6,12 +6,12 @@ from typing import Any
 
 import yaml
 
-from aks_istio.stack_files import REPO_ROOT
-from components import support_matrix as sm
+from aks_istio.addon import support_matrix as sm
+from aks_istio.offline.stack_files import PROJECT_ROOT
 
 
 def documents() -> dict[str, dict[str, Any]]:
-    text = (REPO_ROOT / "docs" / "examples" / "tls-route.yaml").read_text()
+    text = (PROJECT_ROOT / "docs" / "examples" / "tls-route.yaml").read_text()
     return {d["kind"]: d for d in yaml.safe_load_all(text)}
 
 

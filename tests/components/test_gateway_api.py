@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 import yaml
 
-from components import support_matrix as sm
-from components.config import GatewayApiSettings
-from components.gateway_api import GatewayApiIngressArgs, gateway_api_ingress_profile
+from aks_istio.addon import support_matrix as sm
+from aks_istio.config import GatewayApiSettings
+from aks_istio.gateways.gateway_api import GatewayApiIngressArgs, gateway_api_ingress_profile
 from tests.support import capture_stack, merge, one, raw_platform
 
 GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway"

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from components import support_matrix as sm
-from components.config import IngressGatewaySettings
-from components.ingress_gateway import PATCH_FORCE, IngressGatewayArgs, service_annotations, service_patch
+from aks_istio.addon import support_matrix as sm
+from aks_istio.config import IngressGatewaySettings
+from aks_istio.gateways.ingress import PATCH_FORCE, IngressGatewayArgs, service_annotations, service_patch
 from tests.support import ROLE_ASSIGNMENT, capture_stack, config_of, merge, one, raw_platform
 
 SERVICE_PATCH = "kubernetes:core/v1:ServicePatch"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from components.istio_dashboards import DATASOURCE, dashboards, write_files
+from aks_istio.observability.dashboards import DATASOURCE, dashboards, write_files
 from tests.components.observability_support import ISTIO_METRICS, balanced, metrics_in
 
 MODELS = dashboards()

@@ -7,10 +7,10 @@ import re
 import pytest
 import yaml
 
-from aks_istio.capture import Capture, Secret
-from components import support_matrix as sm
-from components.config import ConfigError
-from components.istio_scrape import DROPPED_ENVOY_LABELS, DROPPED_ENVOY_METRICS, KEPT_ENVOY_METRICS
+from aks_istio.addon import support_matrix as sm
+from aks_istio.config import ConfigError
+from aks_istio.observability.scrape import DROPPED_ENVOY_LABELS, DROPPED_ENVOY_METRICS, KEPT_ENVOY_METRICS
+from aks_istio.offline.capture import Capture, Secret
 from tests.components.observability_support import (
     balanced,
     labels_in,
@@ -236,7 +236,7 @@ def test_scrape_config_is_valid_prometheus_configuration() -> None:
 
 
 def test_envoy_relabeling_keeps_what_rules_and_dashboards_read_and_drops_the_rest() -> None:
-    from components.istio_dashboards import dashboards
+    from aks_istio.observability.dashboards import dashboards
 
     keep, drop = re.compile(KEPT_ENVOY_METRICS), re.compile(DROPPED_ENVOY_METRICS)
     assert not keep.fullmatch("envoy_cluster_upstream_rq_total")

@@ -6,7 +6,7 @@ import functools
 
 import yaml
 
-from aks_istio.capture import Capture
+from aks_istio.offline.capture import Capture
 from tests.support import (
     CONFIG_MAP,
     MANAGED_CLUSTER,

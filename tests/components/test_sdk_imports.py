@@ -7,8 +7,8 @@ import subprocess
 import sys
 from typing import Any
 
-from aks_istio.stack_files import REPO_ROOT
-from components._sdk_imports import module_candidates
+from aks_istio.offline.sdk_imports import module_candidates
+from aks_istio.offline.stack_files import PROJECT_ROOT
 
 PROBE = """
 import json, sys
@@ -30,8 +30,8 @@ print(json.dumps({{"found": found, "missing": missing, "loaded": loaded, "after_
 
 
 def probe(install: bool) -> dict[str, Any]:
-    code = PROBE.format(install="from components._sdk_imports import install; install()" if install else "")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    code = PROBE.format(install="from aks_istio.offline.sdk_imports import install; install()" if install else "")
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     return json.loads(result.stdout)
 
 

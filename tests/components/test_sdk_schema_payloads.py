@@ -18,8 +18,8 @@ import pulumi
 import pytest
 from pulumi import _types
 
-from aks_istio.capture import CapturedResource, run_program
-from aks_istio.stack_files import stack_config
+from aks_istio.offline.capture import CapturedResource, run_program
+from aks_istio.offline.stack_files import stack_config
 
 PACKAGE = "pulumi_azure_native."
 

@@ -10,15 +10,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aks_istio.stack_files import REPO_ROOT
+from aks_istio.offline.stack_files import PROJECT_ROOT
 
 TYPES_PROBE = """
 import json, sys
 {install}
 import pulumi
 from pulumi import _types
-from aks_istio.capture import run_program
-from aks_istio.stack_files import stack_config
+from aks_istio.offline.capture import run_program
+from aks_istio.offline.stack_files import stack_config
 run_program("prod", stack_config("prod"))
 
 def input_types(cls, seen):
@@ -48,7 +48,7 @@ print(json.dumps(result))
 """
 
 
-def run_probe(code: str, *, env: dict[str, str] | None = None, cwd: Path = REPO_ROOT) -> Any:
+def run_probe(code: str, *, env: dict[str, str] | None = None, cwd: Path = PROJECT_ROOT) -> Any:
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})}
     )
@@ -57,7 +57,7 @@ def run_probe(code: str, *, env: dict[str, str] | None = None, cwd: Path = REPO_
 
 
 def test_the_sdk_resolves_the_same_types_for_every_resource_the_prod_stack_declares(tmp_path: Path) -> None:
-    install = "from components._sdk_imports import install; install()"
+    install = "from aks_istio.offline.sdk_imports import install; install()"
     shaken = run_probe(TYPES_PROBE.format(install=install), env={"AKS_ISTIO_CACHE_DIR": str(tmp_path)})
     real = run_probe(TYPES_PROBE.format(install=""))
     assert len(shaken) >= 25  # every resource class the stack used
@@ -90,7 +90,7 @@ class Unused:
 FAKE_PROBE = """
 import json, sys
 from pathlib import Path
-from components._sdk_shared_modules import install
+from aks_istio.offline.sdk_shared_modules import install
 install(roots=["fakesdk."], directory=Path({cache!r}))
 import fakesdk.thing as thing
 inputs = sys.modules["fakesdk._inputs"]
@@ -117,7 +117,7 @@ def fake_sdk(root: Path, inputs: str) -> None:
 
 
 def fake_probe(root: Path, cache: Path) -> Any:
-    env = {"PYTHONPATH": os.pathsep.join([str(root), str(REPO_ROOT)])}
+    env = {"PYTHONPATH": os.pathsep.join([str(root), str(PROJECT_ROOT)])}
     return run_probe(FAKE_PROBE.format(cache=str(cache)), env=env, cwd=root)
 
 
@@ -164,7 +164,7 @@ def test_a_cached_class_cut_short_is_compiled_again(tmp_path: Path) -> None:
 def test_the_sdks_load_as_they_ship_when_asked(tmp_path: Path) -> None:
     probe = """
 import json, sys
-from components._sdk_imports import install
+from aks_istio.offline.sdk_imports import install
 install()
 from pulumi_azure_native import network
 network.Subnet

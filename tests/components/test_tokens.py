@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pulumi
 
-from components._tokens import TOKEN_PATTERN
+import aks_istio
+from aks_istio.tokens import TOKEN_PATTERN
 from tests.support import capture_stack
 
 
@@ -17,15 +18,11 @@ def test_every_component_token_follows_the_pattern() -> None:
 
 
 def test_component_classes_are_component_resources() -> None:
-    import components
-
-    for name in components.__all__:
-        exported = getattr(components, name)
+    for name in aks_istio.__all__:
+        exported = getattr(aks_istio, name)
         if not name.endswith("Args"):
             assert issubclass(exported, pulumi.ComponentResource), name
 
 
 def test_every_lazy_export_is_listed_in_all() -> None:
-    import components
-
-    assert sorted(components.__all__) == sorted(components._EXPORTS)
+    assert sorted(aks_istio.__all__) == sorted(aks_istio._EXPORTS)

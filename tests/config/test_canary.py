@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from components.config import ConfigError, load_stack_config
+from aks_istio.config import ConfigError, load_stack_config
 from tests.components.test_canary_upgrade import WALK, fixture_platform
 from tests.support import merge
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from components import support_matrix as sm
-from components.config import ConfigError, load_stack_config
+from aks_istio.addon import support_matrix as sm
+from aks_istio.config import ConfigError, load_stack_config
 from tests.support import merge, raw_platform
 
 ROOT = "aks-istio:platform.gateways"

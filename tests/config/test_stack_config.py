@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from aks_istio.capture import ProgramError
-from components.config import ConfigError, load_stack_config
+from aks_istio.config import ConfigError, load_stack_config
+from aks_istio.offline.capture import ProgramError
 from tests.support import capture_stack, config_of, merge, raw_platform
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import network
 
-from aks_istio.capture import run_program
+from aks_istio.offline.capture import run_program
 
 
 def test_declared_aliases_are_kept_and_sdk_version_aliases_left_out() -> None:

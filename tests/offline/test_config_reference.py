@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from aks_istio.config_reference import reference
-from aks_istio.stack_files import REPO_ROOT
+from aks_istio.offline.config_reference import reference
+from aks_istio.offline.stack_files import PROJECT_ROOT
 
 
 def test_committed_reference_matches_the_models() -> None:
-    committed = (REPO_ROOT / "docs" / "config-reference.md").read_text()
+    committed = (PROJECT_ROOT / "docs" / "config-reference.md").read_text()
     assert committed == reference(), "run: python -m aks_istio config-reference > docs/config-reference.md"
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from aks_istio.capture import run_program
-from aks_istio.stack_files import REPO_ROOT, stack_config
+from aks_istio.offline.capture import run_program
+from aks_istio.offline.stack_files import PROJECT_ROOT, stack_config
 
-GOLDEN = REPO_ROOT / "tests" / "golden"
+GOLDEN = PROJECT_ROOT / "tests" / "golden"
 
 
 def preview(stack: str) -> str:

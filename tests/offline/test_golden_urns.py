@@ -9,10 +9,10 @@ import os
 
 import pytest
 
-from aks_istio.capture import run_program
-from aks_istio.stack_files import REPO_ROOT, stack_config
+from aks_istio.offline.capture import run_program
+from aks_istio.offline.stack_files import PROJECT_ROOT, stack_config
 
-GOLDEN = REPO_ROOT / "tests" / "golden"
+GOLDEN = PROJECT_ROOT / "tests" / "golden"
 
 
 def urns(stack: str) -> str:

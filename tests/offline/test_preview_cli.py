@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from aks_istio import cli
-from aks_istio.capture import run_program
-from aks_istio.render import capture_json, tree
-from aks_istio.stack_files import REPO_ROOT, available_stacks, stack_config
+from aks_istio.offline.capture import run_program
+from aks_istio.offline.render import capture_json, tree
+from aks_istio.offline.stack_files import PROJECT_ROOT, available_stacks, stack_config
 from tests.support import merge, raw_platform
 
 
@@ -84,7 +84,7 @@ def test_rendering_twice_gives_identical_output(stack: str) -> None:
 def test_the_readme_command_works_as_a_command() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "aks_istio", "preview", "--stack", "dev"],
-        cwd=REPO_ROOT,
+        cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
         timeout=120,

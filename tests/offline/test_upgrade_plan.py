@@ -7,8 +7,8 @@ import json
 import pytest
 
 from aks_istio import cli
-from aks_istio.upgrade_plan import plan
-from components.config import ConfigError, load_stack_config
+from aks_istio.config import ConfigError, load_stack_config
+from aks_istio.offline.upgrade_plan import plan
 from tests.components.test_canary_upgrade import FIXTURES, fixture_platform
 from tests.support import merge
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pulumi
 import pytest
 
-from aks_istio import verdict
-from aks_istio.analyzer_client import Analyzer, resolve_config
-from aks_istio.capture import ProgramError, run_program
-from aks_istio.stack_files import stack_config
+from aks_istio.offline import verdict
+from aks_istio.offline.analyzer_client import Analyzer, resolve_config
+from aks_istio.offline.capture import ProgramError, run_program
+from aks_istio.offline.stack_files import stack_config
 
 
 def test_streamed_prod_verdict_is_the_checked_one() -> None:

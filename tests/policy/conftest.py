@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from aks_istio.analyzer_client import Analyzer, PolicyInfo, PolicyPackProcess, Resource, resolve_config, struct
-from aks_istio.verdict import PACK_DIR
+from aks_istio.offline.analyzer_client import Analyzer, PolicyInfo, PolicyPackProcess, Resource, resolve_config, struct
+from aks_istio.offline.verdict import PACK_DIR
 
 # The rules package, for the pure check functions (the pack itself puts policy/ on its path the same way).
 sys.path.insert(0, str(PACK_DIR))

@@ -15,8 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pulumi.runtime.proto.analyzer_pb2 import AnalyzeResponse
 
-from aks_istio.analyzer_client import Analyzer, PolicyPackProcess, Resource, analyze_request, resolve_config, struct
-from aks_istio.verdict import PACK_DIR
+from aks_istio.offline.analyzer_client import (
+    Analyzer,
+    PolicyPackProcess,
+    Resource,
+    analyze_request,
+    resolve_config,
+    struct,
+)
+from aks_istio.offline.verdict import PACK_DIR
 from tests.policy import fixtures as f
 from tests.policy.conftest import Pack
 from tests.policy.test_pack import top

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import site
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -15,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aks_istio import cli
-from aks_istio.analyzer_client import Analyzer, PolicyPackProcess, Resource, resolve_config, struct
-from aks_istio.policy_bundle import SUPPORT_MATRIX
-from aks_istio.verdict import PACK_DIR
+from aks_istio.offline.analyzer_client import Analyzer, PolicyPackProcess, Resource, resolve_config, struct
+from aks_istio.offline.policy_bundle import ADDON_FACTS
+from aks_istio.offline.verdict import PACK_DIR
 from tests.policy.conftest import Pack
 from tests.policy.fixtures import CLUSTER, MANAGED_CLUSTER, SECRET_SIG, UNKNOWN, mutate
 
@@ -72,13 +74,16 @@ def test_pack_runs_without_provider_sdks_or_pydantic() -> None:
 
 
 def test_the_bundled_pack_runs_on_its_own(tmp_path: Path, pack: Pack, monkeypatch: pytest.MonkeyPatch) -> None:
-    """What `pulumi policy publish` uploads: the bundle alone, with no aks-istio checkout beside it."""
-    monkeypatch.delenv("PYTHONPATH", raising=False)
+    """What `pulumi policy publish` uploads: the bundle alone, with no aks-istio checkout or install beside it."""
     bundle = tmp_path / "published" / "aks-istio-guardrails"
     assert cli.main(["policy-bundle", str(bundle)]) == 0
     assert not list(bundle.rglob("__pycache__")) and not (bundle / "venv").exists()
-    assert (bundle / "components" / "support_matrix.py").read_text() == SUPPORT_MATRIX.read_text()
-    with PolicyPackProcess(bundle, project="aks-istio", stack="dev") as process:
+    for fact in ADDON_FACTS.glob("*.py"):
+        assert (bundle / "aks_istio" / "addon" / fact.name).read_text() == fact.read_text()
+    # The pack's own virtualenv has pulumi and pulumi-policy, not the aks_istio library: `-S` skips the .pth
+    # files (an editable install of the library is one), and the site-packages come back through PYTHONPATH.
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(site.getsitepackages()))
+    with PolicyPackProcess(bundle, project="aks-istio", stack="dev", python_options=["-S"]) as process:
         bundled = Analyzer(process.stub())
         assert [p.name for p in bundled.info()] == [p.name for p in pack.policies]
         bundled.configure(resolve_config(bundled.info(), None))
@@ -278,9 +283,9 @@ def test_preview_prints_tree_then_verdict_grouped_by_resource(capsys: pytest.Cap
 def test_unpacking_properties_once_per_request_changes_no_finding(stack: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """policy/analyze_once.py shares one unpacking of a request across policies: same verdict as the SDK as is,
     including for a stack with a violation in it."""
-    from aks_istio import verdict
-    from aks_istio.capture import run_program
-    from aks_istio.stack_files import stack_config
+    from aks_istio.offline import verdict
+    from aks_istio.offline.capture import run_program
+    from aks_istio.offline.stack_files import stack_config
 
     capture = run_program(stack, stack_config(stack))
 

@@ -455,7 +455,7 @@ def test_violation_is_reported_with_what_to_do(
 
 
 def test_pulumi_patch_directives_are_not_judged_as_service_annotations(pack: Pack) -> None:
-    # Our own ServicePatch forces server-side apply when it sets externalTrafficPolicy (components/ingress_gateway.py).
+    # Our own ServicePatch forces server-side apply when it sets externalTrafficPolicy (aks_istio/gateways/ingress.py).
     directives = {"pulumi.com/patchForce": "true", "pulumi.com/patchFieldManager": "aks-istio"}
     patched = mutate(GATEWAY_PATCH, "metadata.annotations", directives)
     assert pack.analyze(SERVICE_PATCH, mutate(patched, "spec.externalTrafficPolicy", "Local")) == []
@@ -521,7 +521,7 @@ def test_enforcement_level_comes_from_the_environment_config(pack: Pack) -> None
     pack.configure(
         {"all": {"enforcementLevel": "advisory"}, "managedcluster-paid-sku": {"enforcementLevel": "disabled"}}
     )
-    from aks_istio.analyzer_client import Resource, struct
+    from aks_istio.offline.analyzer_client import Resource, struct
 
     free = mutate(mutate(CLUSTER, "sku.tier", "Free"), "enableRBAC", False)
     found = pack.analyzer.analyze(Resource(MANAGED_CLUSTER, "c", "urn:c", struct(free)))

@@ -9,9 +9,9 @@ from typing import Any
 import pulumi
 import pytest
 
-from aks_istio import verdict
-from aks_istio.analyzer_client import Analyzer, Resource, resolve_config
-from aks_istio.capture import run_program
+from aks_istio.offline import verdict
+from aks_istio.offline.analyzer_client import Analyzer, Resource, resolve_config
+from aks_istio.offline.capture import run_program
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 DOCUMENT = {

@@ -1,0 +1,3 @@
+from aks_istio.cli import run
+
+run()

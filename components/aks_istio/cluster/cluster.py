@@ -1,0 +1,300 @@
+"""AksIstioCluster: an AKS cluster with the Istio add-on, and everything it needs to stand on.
+
+Children: the resource group (or an existing one), a VNet and node subnet (or an existing subnet), the
+user-assigned control-plane identity, the plug-in CA vault, the ManagedCluster, user AgentPools, the
+planned-maintenance windows, the role grants the add-on depends on, and a Kubernetes provider whose
+credentials never leave Pulumi's secret handling.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+from pulumi_azure_native import authorization, containerservice, managedidentity, network, resources
+
+from aks_istio.addon import support_matrix as sm
+from aks_istio.azure.roles import grant
+from aks_istio.cluster import spec
+from aks_istio.config import ClusterSettings, EgressSettings, IngressSettings, MeshSettings, ObservabilitySettings
+from aks_istio.mesh.plugin_ca import PluginCa, PluginCaArgs
+from aks_istio.outputs import after_apply
+from aks_istio.tokens import type_token
+
+
+@dataclass(frozen=True, kw_only=True)
+class AksIstioClusterArgs:
+    cluster: ClusterSettings
+    """Node pools, network, API server access, Entra ID, upgrades."""
+    mesh: MeshSettings
+    """Revision, plug-in CA and mesh settings."""
+    ingress: IngressSettings
+    """Which classic ingress gateways the add-on runs."""
+    egress: EgressSettings = field(default_factory=EgressSettings)
+    """Egress gateways (on the cluster's mesh profile) and their Static Egress Gateway pool."""
+    cluster_name: str
+    """Name of the managed cluster."""
+    location: str
+    """Azure region."""
+    resource_group_name: str
+    """Group to create, or the existing group when `existing_resource_group` is set."""
+    existing_resource_group: bool = False
+    """Use `resource_group_name` as it is instead of creating it."""
+    revisions: Sequence[str] = ()
+    """The control-plane revisions to run; empty means just `mesh.revision` (a canary upgrade passes two)."""
+    revisions_wait_for: Sequence[pulumi.Resource] = ()
+    """Resources the cluster update (and so any change of `revisions`) waits for: during a canary upgrade the
+    new revision's shared MeshConfig, relabelled namespaces and restarts (see canary_upgrade.py)."""
+    tags: dict[str, str] = field(default_factory=dict)
+    protect: bool = False
+    """Protect the cluster, its identity, network and CA vault (prod)."""
+    observability: ObservabilitySettings = field(default_factory=ObservabilitySettings)
+    """Sets `azureMonitorProfile.metrics`; the platform adds the DCR and its associations (ManagedPrometheus)."""
+
+    def __post_init__(self) -> None:
+        revisions = list(self.revisions) or [self.mesh.revision]
+        if not 1 <= len(revisions) <= sm.MAX_REVISIONS or len(set(revisions)) != len(revisions):
+            raise ValueError(f"revisions {revisions} must hold 1 or {sm.MAX_REVISIONS} distinct asm-1-N values")
+        for revision in revisions:
+            sm.parse_revision(revision)
+
+
+class AksIstioCluster(pulumi.ComponentResource):
+    resource_group_name: pulumi.Output[str]
+    """The group the cluster lives in."""
+    cluster_name: pulumi.Output[str]
+    """Name of the managed cluster."""
+    cluster_id: pulumi.Output[str]
+    """ARM id of the managed cluster (scope for role assignments and data collection rules)."""
+    oidc_issuer_url: pulumi.Output[str]
+    """OIDC issuer for workload identity federation."""
+    node_subnet_id: pulumi.Output[str]
+    """Subnet of the nodes (internal load balancers land here unless annotated otherwise)."""
+    subscription_id: pulumi.Output[str]
+    """Subscription the cluster is deployed in (built-in role definitions are addressed under it)."""
+    control_plane_principal_id: pulumi.Output[str]
+    """Principal of the control-plane identity (needs rights on load-balancer subnets and public IPs)."""
+    revisions: pulumi.Output[list[str]]
+    """Istio control-plane revisions installed."""
+    kubeconfig: pulumi.Output[str]
+    """User kubeconfig (exec format, needs kubelogin), always secret."""
+    k8s_provider: k8s.Provider
+    """Provider for Kubernetes resources on this cluster (pass as `providers`/`provider` to children)."""
+
+    def __init__(self, name: str, args: AksIstioClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(type_token("AksIstioCluster"), name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        settings = args.cluster
+        revisions = list(args.revisions) or [args.mesh.revision]
+        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+
+        if args.existing_resource_group:
+            rg_name: pulumi.Output[str] = pulumi.Output.from_input(args.resource_group_name)
+        else:
+            group = resources.ResourceGroup(
+                f"{name}-rg",
+                resource_group_name=args.resource_group_name,
+                location=args.location,
+                tags=args.tags,
+                opts=kept,
+            )
+            rg_name = group.name
+
+        identity = managedidentity.UserAssignedIdentity(
+            f"{name}-identity",
+            resource_group_name=rg_name,
+            location=args.location,
+            resource_name_=f"id-{args.cluster_name}",
+            tags=args.tags,
+            opts=kept,
+        )
+
+        if settings.network.existing_subnet_id is not None:
+            subnet_id: pulumi.Output[str] = pulumi.Output.from_input(settings.network.existing_subnet_id)
+        else:
+            vnet = network.VirtualNetwork(
+                f"{name}-vnet",
+                resource_group_name=rg_name,
+                location=args.location,
+                virtual_network_name=f"vnet-{args.cluster_name}",
+                address_space={"address_prefixes": [settings.network.vnet_address_space]},
+                tags=args.tags,
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect, ignore_changes=["subnets"]),
+            )
+            subnet = network.Subnet(
+                f"{name}-nodes",
+                resource_group_name=rg_name,
+                virtual_network_name=vnet.name,
+                subnet_name="snet-nodes",
+                address_prefix=settings.network.node_subnet_prefix,
+                opts=kept,
+            )
+            subnet_id = subnet.id
+        # With a user-assigned identity AKS does not grant itself rights on a subnet it didn't create: internal
+        # load balancers (the internal ingress gateway) fail without Network Contributor on the node subnet.
+        network_grant = grant(
+            f"{name}-identity-subnet-network-contributor",
+            role_guid=sm.ROLE_NETWORK_CONTRIBUTOR,
+            scope=subnet_id,
+            principal_id=identity.principal_id,
+            subscription_id=client.subscription_id,
+            parent=self,
+        )
+
+        plugin_ca: PluginCa | None = None
+        if args.mesh.plugin_ca is not None:
+            plugin_ca = PluginCa(
+                f"{name}-plugin-ca",
+                PluginCaArgs(
+                    settings=args.mesh.plugin_ca,
+                    resource_group_name=rg_name,
+                    location=args.location,
+                    tenant_id=client.tenant_id,
+                    tags=args.tags,
+                    protect=args.protect,
+                ),
+                opts=child,
+            )
+
+        managed_cluster = containerservice.ManagedCluster(
+            f"{name}-aks",
+            resource_group_name=rg_name,
+            resource_name_=args.cluster_name,
+            location=args.location,
+            dns_prefix=args.cluster_name,
+            kubernetes_version=settings.kubernetes_version,
+            sku={"name": "Base", "tier": settings.tier},
+            identity={"type": "UserAssigned", "user_assigned_identities": [identity.id]},
+            agent_pool_profiles=[spec.system_pool_profile(settings, subnet_id)],
+            network_profile=spec.network_profile(settings, static_egress=args.egress.pool is not None),
+            aad_profile=spec.aad_profile(settings),
+            enable_rbac=True,
+            disable_local_accounts=True,
+            api_server_access_profile=spec.api_server_access_profile(settings),
+            oidc_issuer_profile={"enabled": True},
+            security_profile=spec.security_profile(settings),
+            addon_profiles=spec.addon_profiles(settings, args.mesh.plugin_ca),
+            auto_upgrade_profile=spec.auto_upgrade_profile(settings),
+            disk_encryption_set_id=settings.disk_encryption_set_id,
+            node_resource_group=f"MC_{args.resource_group_name}_{args.cluster_name}",
+            service_mesh_profile=spec.service_mesh_profile(
+                args.mesh, args.ingress, revisions, plugin_ca.key_vault_id if plugin_ca else None, args.egress
+            ),
+            azure_monitor_profile=spec.azure_monitor_profile(args.observability),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.protect,
+                ignore_changes=spec.cluster_ignore_changes(settings),
+                depends_on=[network_grant, *args.revisions_wait_for],
+            ),
+        )
+
+        for pool in settings.user_pools:
+            containerservice.AgentPool(
+                f"{name}-pool-{pool.name}",
+                resource_group_name=rg_name,
+                resource_name_=managed_cluster.name,
+                agent_pool_name=pool.name,
+                **spec.pool_fields(pool, mode="User", subnet_id=subnet_id),
+                opts=pulumi.ResourceOptions(parent=self, ignore_changes=spec.agent_pool_ignore_changes(settings)),
+            )
+
+        if args.egress.pool is not None:
+            # One owner per pool: the gateway pool is a separate AgentPool like the user pools, never inline.
+            containerservice.AgentPool(
+                f"{name}-pool-{args.egress.pool.name}",
+                resource_group_name=rg_name,
+                resource_name_=managed_cluster.name,
+                agent_pool_name=args.egress.pool.name,
+                **spec.gateway_pool_fields(args.egress.pool, subnet_id=subnet_id),
+                opts=child,
+            )
+
+        for config_name, body in spec.maintenance_configurations(settings).items():
+            containerservice.MaintenanceConfiguration(
+                f"{name}-maintenance-{config_name}",
+                resource_group_name=rg_name,
+                resource_name_=managed_cluster.name,
+                config_name=config_name,
+                **body,
+                opts=child,
+            )
+
+        if plugin_ca is not None:
+            # istiod mounts the CA through the secrets provider's identity; without read access its pods hang in
+            # Init:0/2 with a 403 (AKSDOCS istio-plugin-ca.md, which names Key Vault Secrets User).
+            grant(
+                f"{name}-keyvault-secrets-user",
+                role_guid=sm.ROLE_KEY_VAULT_SECRETS_USER,
+                scope=plugin_ca.key_vault_id,
+                principal_id=managed_cluster.addon_profiles.apply(_secrets_provider_object_id),
+                subscription_id=client.subscription_id,
+                parent=self,
+            )
+
+        self.kubeconfig = user_kubeconfig(rg_name, managed_cluster.name, parent=self)
+        self.k8s_provider = kubernetes_provider(f"{name}-k8s", self.kubeconfig, parent=self)
+
+        self.resource_group_name = rg_name
+        self.cluster_name = managed_cluster.name
+        self.cluster_id = managed_cluster.id
+        self.oidc_issuer_url = managed_cluster.oidc_issuer_profile.apply(
+            lambda p: after_apply(getattr(p, "issuer_url", None), "OIDC issuer URL")
+        )
+        self.node_subnet_id = subnet_id
+        self.control_plane_principal_id = identity.principal_id
+        self.subscription_id = client.subscription_id
+        self.revisions = pulumi.Output.from_input(revisions)
+        self.register_outputs(
+            {
+                "resource_group_name": self.resource_group_name,
+                "cluster_name": self.cluster_name,
+                "cluster_id": self.cluster_id,
+                "oidc_issuer_url": self.oidc_issuer_url,
+                "node_subnet_id": self.node_subnet_id,
+                "control_plane_principal_id": self.control_plane_principal_id,
+                "subscription_id": self.subscription_id,
+                "revisions": self.revisions,
+                "kubeconfig": self.kubeconfig,
+            }
+        )
+
+
+def user_kubeconfig(
+    resource_group_name: pulumi.Input[str], cluster_name: pulumi.Input[str], *, parent: pulumi.Resource
+) -> pulumi.Output[str]:
+    """The cluster's user kubeconfig (exec format, needs kubelogin), always secret.
+
+    The lookup waits for whatever its inputs wait for: given the ManagedCluster's outputs, for the cluster's
+    create or update; given plain names, for nothing (the cluster must exist already).
+    """
+    credentials = containerservice.list_managed_cluster_user_credentials_output(
+        resource_group_name=resource_group_name,
+        resource_name=cluster_name,
+        format="exec",
+        opts=pulumi.InvokeOutputOptions(parent=parent),
+    )
+    return pulumi.Output.secret(
+        credentials.kubeconfigs.apply(lambda configs: base64.b64decode(configs[0].value).decode())
+    )
+
+
+def kubernetes_provider(name: str, kubeconfig: pulumi.Input[str], *, parent: pulumi.Resource) -> k8s.Provider:
+    secret_kubeconfig = pulumi.ResourceOptions(parent=parent, additional_secret_outputs=["kubeconfig"])
+    return k8s.Provider(name, kubeconfig=kubeconfig, opts=secret_kubeconfig)
+
+
+def _secrets_provider_object_id(profiles: object) -> pulumi.Input[str]:
+    """The object id of the identity AKS makes for the Key Vault secrets provider add-on.
+
+    AKS creates that identity; at preview the cluster's outputs echo its inputs, which have none yet, so the
+    id is unknown until apply.
+    """
+    profile = profiles.get(spec.KEYVAULT_ADDON) if isinstance(profiles, Mapping) else None
+    object_id = getattr(getattr(profile, "identity", None), "object_id", None)
+    return after_apply(object_id, f"identity for the {spec.KEYVAULT_ADDON} add-on")

@@ -1,0 +1,106 @@
+"""The whole configuration of one stack, validated once before any resource is declared."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from aks_istio.addon import support_matrix as sm
+from aks_istio.config._base import LOCATION_PATTERN, RESOURCE_GROUP_PATTERN, Problems, Settings, allowed
+from aks_istio.config.canary import upgrade_kubernetes_problems
+from aks_istio.config.cluster import ClusterSettings
+from aks_istio.config.errors import ConfigError, describe
+from aks_istio.config.gateways import GatewaySettings, stack_problems
+from aks_istio.config.mesh import MeshSettings
+from aks_istio.config.observability import ObservabilitySettings
+from aks_istio.config.presets import with_preset
+
+Environment = Literal["dev", "staging", "prod"]
+
+
+class ResourceGroupSettings(Settings):
+    """Where the platform's Azure resources live."""
+
+    name: str | None = Field(default=None, pattern=RESOURCE_GROUP_PATTERN, description="Unset: rg-<cluster>.")
+    existing: bool = Field(default=False, description="Use an existing group of that name instead of creating one.")
+
+    @model_validator(mode="after")
+    def _existing_needs_name(self) -> ResourceGroupSettings:
+        problems = Problems()
+        if self.existing and self.name is None:
+            problems.add("name", "is required when existing is true; allowed: the name of the existing group")
+        problems.raise_if_any()
+        return self
+
+
+class StackConfig(Settings):
+    """`aks-istio:platform` in stacks/Pulumi.<env>.yaml."""
+
+    environment: Environment = Field(description="Selects the preset: dev, staging or prod.")
+    location: str = Field(pattern=LOCATION_PATTERN, description="Azure region, e.g. westeurope.")
+    resource_group: ResourceGroupSettings = Field(default_factory=ResourceGroupSettings)
+    protect: bool = Field(default=False, description="Protect stateful and slow-to-rebuild resources.")
+    tags: dict[str, str] = Field(default_factory=dict, description="Azure tags on every resource.")
+    cluster: ClusterSettings
+    mesh: MeshSettings
+    gateways: GatewaySettings = Field(default_factory=GatewaySettings)
+    observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
+
+    @property
+    def cluster_name(self) -> str:
+        return self.cluster.name or f"aks-istio-{self.environment}"
+
+    @property
+    def resource_group_name(self) -> str:
+        return self.resource_group.name or f"rg-{self.cluster_name}"
+
+    @model_validator(mode="after")
+    def _across_sections(self) -> StackConfig:
+        problems = Problems()
+        revision = sm.REVISIONS_BY_NAME[self.mesh.revision]
+        if not revision.supports_kubernetes(self.cluster.kubernetes_version):
+            problems.add(
+                "mesh.revision",
+                f"{self.mesh.revision!r} does not run on Kubernetes {self.cluster.kubernetes_version} "
+                f"(it supports 1.{revision.min_kubernetes_minor}-1.{revision.max_kubernetes_minor}); allowed: "
+                + allowed(sm.revisions_supporting(self.cluster.kubernetes_version)),
+            )
+        upgrade_kubernetes_problems(
+            self.mesh.upgrade,
+            revision=self.mesh.revision,
+            kubernetes_version=self.cluster.kubernetes_version,
+            problems=problems,
+        )
+        if self.environment == "prod":
+            if self.cluster.tier == "Free":
+                problems.add("cluster.tier", "'Free' has no uptime SLA; allowed in prod: Standard, Premium")
+            for path, pool in self._pools():
+                if len(pool.zones) < 2:
+                    problems.add(f"{path}.zones", f"{pool.zones} is not zone-redundant; allowed in prod: 2 or 3 zones")
+            if self.mesh.plugin_ca is not None and self.mesh.plugin_ca.generate_dev_ca:
+                problems.add(
+                    "mesh.pluginCa.generateDevCa",
+                    "true puts the CA private key in Pulumi state; allowed in prod: false, with keyVaultId",
+                )
+        stack_problems(
+            self.gateways, environment=self.environment, mesh=self.mesh, cluster=self.cluster, problems=problems
+        )
+        problems.raise_if_any()
+        return self
+
+    def _pools(self) -> list[tuple[str, Any]]:
+        pools: list[tuple[str, Any]] = [("cluster.systemPool", self.cluster.system_pool)]
+        pools += [(f"cluster.userPools[{i}]", p) for i, p in enumerate(self.cluster.user_pools)]
+        return pools
+
+
+def load_stack_config(raw: Mapping[str, Any] | None) -> StackConfig:
+    """Validate a stack's `aks-istio:platform` object; raise ConfigError listing every problem."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError([f"aks-istio:platform: {raw!r} is not valid: the stack file must set it to a mapping"])
+    try:
+        return StackConfig.model_validate(with_preset(raw))
+    except ValidationError as exc:
+        raise ConfigError(describe(exc, StackConfig)) from None

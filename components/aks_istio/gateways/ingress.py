@@ -1,0 +1,276 @@
+"""IngressGateway: customizes one of the add-on's classic ingress gateways, only through what AKS allows.
+
+The add-on owns `aks-istio-ingressgateway-{internal,external}` (Service, per-revision Deployment and HPA) in
+`aks-istio-ingress`. Edits outside what it exposes are reverted by its reconciler (Azure/AKS #5175, #4362), so
+this component never declares those objects: it server-side-applies patches that carry only
+
+- the allowlisted Service annotations and `spec.externalTrafficPolicy` (AKSDOCS istio-deploy-ingress.md), never
+  ports or protocol ("port or protocol configuration is currently not supported", AKSDOCS istio-about.md);
+- `minReplicas`/`maxReplicas` of the *stable* revision's HPA: during a canary upgrade the add-on copies it to the
+  canary's HPA and reverts edits to the canary's (AKSDOCS istio-upgrade.md).
+
+Around the Service it builds what the annotations point at: a Standard static public IP (or yours) with Network
+Contributor for the cluster identity on its resource group (AKSDOCS static-ip.md), or a subnet of the mesh VNet
+for the internal load balancer with Network Contributor on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+from pulumi_azure_native import network
+
+from aks_istio.addon import support_matrix as sm
+from aks_istio.azure.roles import grant, resource_group_id
+from aks_istio.config import HpaSettings, IngressGatewaySettings, MeshSettings, StaticIpSettings
+from aks_istio.mesh.canary import stable_revision
+from aks_istio.tokens import type_token
+
+# pulumi-kubernetes Patch resources apply with server-side apply; a conflict with a field another manager owns
+# (the add-on's reconciler owns the HPA's replica bounds and the Service's externalTrafficPolicy) fails unless
+# forced with the `pulumi.com/patchForce` annotation, and `pulumi.com/patchFieldManager` fixes the manager name
+# (default: random per Patch resource) (pulumi-kubernetes docs, "Managing resources with Server-Side Apply").
+# Both annotations stay on the patched object, so the Service patch carries them only when it must take
+# externalTrafficPolicy over: every other annotation on the add-on's Service has to be on AKS's allowlist.
+PATCH_FORCE = "pulumi.com/patchForce"
+PATCH_FIELD_MANAGER = "pulumi.com/patchFieldManager"
+FIELD_MANAGER = "aks-istio-gateways"
+
+
+def patch_metadata(
+    name: str, namespace: str, *, force: bool, annotations: Mapping[str, pulumi.Input[str]] | None = None
+) -> dict[str, Any]:
+    """Metadata of a Patch resource: the target, and our field manager with force where we take a field over."""
+    merged: dict[str, pulumi.Input[str]] = dict(annotations or {})
+    if force:
+        merged |= {PATCH_FIELD_MANAGER: FIELD_MANAGER, PATCH_FORCE: "true"}
+    metadata: dict[str, Any] = {"name": name, "namespace": namespace}
+    if merged:
+        metadata["annotations"] = merged
+    return metadata
+
+
+def default_public_ip_name(cluster_name: str) -> str:
+    return f"pip-{cluster_name}-ingress"
+
+
+def service_annotations(
+    settings: IngressGatewaySettings,
+    *,
+    public_ip_name: str | None,
+    public_ip_resource_group: pulumi.Input[str] | None,
+) -> dict[str, pulumi.Input[str]]:
+    """The annotations the platform puts on the gateway Service: yours, then those its typed settings imply."""
+    annotations: dict[str, pulumi.Input[str]] = {**settings.annotations, **settings.managed_annotations()}
+    if public_ip_name is not None:
+        annotations[sm.GATEWAY_SERVICE_ANNOTATION_PIP_NAME] = public_ip_name
+    if public_ip_resource_group is not None:
+        annotations[sm.GATEWAY_SERVICE_ANNOTATION_PIP_RESOURCE_GROUP] = public_ip_resource_group
+    unknown = [k for k in annotations if not sm.is_allowed_gateway_annotation(k)]
+    if unknown:  # config validation refuses these first; this guards library users building settings by hand
+        raise ValueError(f"annotations {unknown} are not in AKS's allowlist for the add-on's gateway Services")
+    return dict(sorted(annotations.items()))
+
+
+def service_patch(
+    mode: str, settings: IngressGatewaySettings, annotations: Mapping[str, pulumi.Input[str]]
+) -> dict[str, Any]:
+    """The ServicePatch body: metadata.annotations and, if set, spec.externalTrafficPolicy; nothing else."""
+    body: dict[str, Any] = {
+        "metadata": patch_metadata(
+            sm.INGRESS_GATEWAY_SERVICES[mode],
+            sm.ADDON_INGRESS_NAMESPACE,
+            force=settings.external_traffic_policy is not None,
+            annotations=annotations,
+        )
+    }
+    if settings.external_traffic_policy is not None:
+        body["spec"] = {"external_traffic_policy": settings.external_traffic_policy}
+    return body
+
+
+def hpa_patch(gateway: str, namespace: str, revision: str, hpa: HpaSettings) -> dict[str, Any]:
+    """The HorizontalPodAutoscalerPatch body for `<gateway>-<revision>`: only the replica bounds."""
+    return {
+        "metadata": patch_metadata(sm.gateway_hpa_name(gateway, revision), namespace, force=True),
+        "spec": {"min_replicas": hpa.min_replicas, "max_replicas": hpa.max_replicas},
+    }
+
+
+def public_ip_args(ip: StaticIpSettings, *, name: str, location: str, tags: Mapping[str, str]) -> dict[str, Any]:
+    """A Standard, static IPv4 address: the only kind a Standard load balancer (AKS's) takes."""
+    args: dict[str, Any] = {
+        "public_ip_address_name": name,
+        "location": location,
+        "sku": {"name": "Standard", "tier": "Regional"},
+        "public_ip_allocation_method": "Static",
+        "public_ip_address_version": "IPv4",
+        "tags": dict(tags),
+    }
+    if ip.zones:
+        args["zones"] = list(ip.zones)
+    if ip.domain_name_label:
+        args["dns_settings"] = {"domain_name_label": ip.domain_name_label}
+    return args
+
+
+# cloud-provider-azure tags the public IPs its load balancers use; those tags are its, not drift.
+PUBLIC_IP_IGNORED_CHANGES = ['tags["k8s-azure-service"]', 'tags["k8s-azure-cluster-name"]', "ipTags"]
+
+
+def vnet_of(subnet_id: str) -> tuple[str, str]:
+    """`.../resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<s>` -> (rg, vnet)."""
+    parts = subnet_id.split("/")
+    lowered = [p.lower() for p in parts]
+    return parts[lowered.index("resourcegroups") + 1], parts[lowered.index("virtualnetworks") + 1]
+
+
+def mesh_vnet(existing_subnet_id: str | None, resource_group_name: str, cluster_name: str) -> tuple[str, str]:
+    """(resource group, name) of the mesh VNet: the existing node subnet's, or the one the cluster creates."""
+    if existing_subnet_id is not None:
+        return vnet_of(existing_subnet_id)
+    return resource_group_name, f"vnet-{cluster_name}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IngressGatewayArgs:
+    mode: str
+    """`Internal` or `External`: which of the add-on's two gateways."""
+    settings: IngressGatewaySettings
+    """Annotations, traffic policy, source limits, HPA bounds, static IP or subnet."""
+    mesh: MeshSettings
+    """Revision and canary phase: the HPA patched is the stable revision's."""
+    cluster_name: str
+    """Names the default public IP."""
+    location: str
+    """Region of a created public IP."""
+    resource_group_name: pulumi.Input[str]
+    """The platform's group: default home of the public IP."""
+    vnet: tuple[str, str]
+    """(resource group, name) of the mesh VNet, where the internal gateway's own subnet goes (`mesh_vnet`)."""
+    node_subnet_id: pulumi.Input[str]
+    """The cluster's node subnet: ours is created after it (ARM serializes subnet writes in one VNet)."""
+    principal_id: pulumi.Input[str]
+    """The cluster's control-plane identity, which manages the load balancer."""
+    subscription_id: pulumi.Input[str]
+    """Subscription of the role definitions."""
+    tags: dict[str, str] = field(default_factory=dict)
+    protect: bool = False
+    """Protect the public IP and subnet (prod): a new IP means new DNS records and allowlists everywhere."""
+
+    def __post_init__(self) -> None:
+        if self.mode not in sm.INGRESS_GATEWAY_MODES:
+            raise ValueError(f"mode {self.mode!r}; allowed: {', '.join(sm.INGRESS_GATEWAY_MODES)}")
+        if not self.settings.enabled:
+            raise ValueError(f"the {self.mode} gateway is not enabled; the add-on would have no Service to patch")
+        if self.mode == "Internal" and self.settings.static_ip is not None:
+            raise ValueError("a static public IP is for the External gateway")
+        if self.mode == "External" and self.settings.subnet is not None:
+            raise ValueError("a subnet of its own is for the Internal gateway")
+
+
+class IngressGateway(pulumi.ComponentResource):
+    service_name: pulumi.Output[str]
+    """The add-on's Service, `aks-istio-ingressgateway-<mode>` in aks-istio-ingress."""
+    public_ip_address: pulumi.Output[str | None]
+    """The external gateway's static IP address (point DNS here); None without a static IP."""
+    public_ip_id: pulumi.Output[str | None]
+    """ARM id of that public IP."""
+    subnet_id: pulumi.Output[str | None]
+    """The internal gateway's own subnet; None when it uses the node subnet."""
+
+    def __init__(self, name: str, args: IngressGatewayArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(type_token("IngressGateway"), name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        settings = args.settings
+        grants: list[pulumi.Resource] = []
+
+        ip_name: str | None = None
+        ip_group: pulumi.Input[str] | None = None
+        ip_address: pulumi.Output[str | None] = pulumi.Output.from_input(None)
+        ip_id: pulumi.Output[str | None] = pulumi.Output.from_input(None)
+        if settings.static_ip is not None:
+            ip = settings.static_ip
+            ip_name = ip.name or default_public_ip_name(args.cluster_name)
+            ip_group = ip.resource_group or args.resource_group_name
+            if not ip.existing:
+                created = network.PublicIPAddress(
+                    f"{name}-ip",
+                    resource_group_name=ip_group,
+                    **public_ip_args(ip, name=ip_name, location=args.location, tags=args.tags),
+                    opts=pulumi.ResourceOptions(
+                        parent=self, protect=args.protect, ignore_changes=PUBLIC_IP_IGNORED_CHANGES
+                    ),
+                )
+                ip_address = created.ip_address
+                ip_id = created.id
+            # The cloud provider reads and attaches an IP outside the node resource group only with rights on
+            # that group (AKSDOCS static-ip.md: Network Contributor on the IP's resource group).
+            grants.append(
+                grant(
+                    f"{name}-ip-network-contributor",
+                    role_guid=sm.ROLE_NETWORK_CONTRIBUTOR,
+                    scope=resource_group_id(args.subscription_id, ip_group),
+                    principal_id=args.principal_id,
+                    subscription_id=args.subscription_id,
+                    parent=self,
+                )
+            )
+
+        subnet_id: pulumi.Output[str | None] = pulumi.Output.from_input(None)
+        if settings.subnet is not None:
+            vnet_group, vnet_name = args.vnet
+            subnet = network.Subnet(
+                f"{name}-subnet",
+                resource_group_name=vnet_group,
+                virtual_network_name=pulumi.Output.all(args.node_subnet_id, vnet_name).apply(lambda v: str(v[1])),
+                subnet_name=settings.subnet.name,
+                address_prefix=settings.subnet.prefix,
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            )
+            subnet_id = subnet.id
+            # The internal load balancer's frontend must be in the mesh's VNet (AKSDOCS istio-deploy-ingress.md)
+            # and the cluster identity needs rights on that subnet, as on the node subnet.
+            grants.append(
+                grant(
+                    f"{name}-subnet-network-contributor",
+                    role_guid=sm.ROLE_NETWORK_CONTRIBUTOR,
+                    scope=subnet.id,
+                    principal_id=args.principal_id,
+                    subscription_id=args.subscription_id,
+                    parent=self,
+                )
+            )
+
+        annotations = service_annotations(settings, public_ip_name=ip_name, public_ip_resource_group=ip_group)
+        service_name = sm.INGRESS_GATEWAY_SERVICES[args.mode]
+        patch = k8s.core.v1.ServicePatch(
+            f"{name}-service",
+            **service_patch(args.mode, settings, annotations),
+            # The load balancer picks the IP/subnet up only once the identity may use it.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=grants),
+        )
+
+        if settings.hpa is not None:
+            k8s.autoscaling.v2.HorizontalPodAutoscalerPatch(
+                f"{name}-hpa",
+                **hpa_patch(service_name, sm.ADDON_INGRESS_NAMESPACE, stable_revision(args.mesh), settings.hpa),
+                opts=child,
+            )
+
+        self.service_name = patch.metadata.apply(lambda m: service_name)
+        self.public_ip_address = ip_address
+        self.public_ip_id = ip_id
+        self.subnet_id = subnet_id
+        self.register_outputs(
+            {
+                "service_name": self.service_name,
+                "public_ip_address": self.public_ip_address,
+                "public_ip_id": self.public_ip_id,
+                "subnet_id": self.subnet_id,
+            }
+        )

@@ -1,0 +1,188 @@
+"""Canary revision upgrades: what every phase of `mesh.upgrade` puts on the cluster, and the restarts it makes.
+
+The phases mirror `az aks mesh upgrade start|complete|rollback` plus the relabel/restart steps between them
+(AKSDOCS istio-upgrade.md; aks-istio-addon.md §3):
+
+| phase    | cluster `revisions` | shared MeshConfig   | managed namespaces' `istio.io/rev`  | restarts            |
+|----------|---------------------|---------------------|-------------------------------------|---------------------|
+| (none)   | [rev]               | rev                 | rev                                 | -                   |
+| start    | [rev, to]           | rev, to             | rev                                 | -                   |
+| migrate  | [rev, to]           | rev, to             | `migrated` -> to, the others rev    | migrated, once      |
+| complete | [to]                | to                  | to (all must be migrated)           | - (kept from migrate)|
+| rollback | [rev]               | rev                 | rev                                 | migrated, once more |
+
+Ordering (the part no other IaC tool gets right). AKS wants `istio-shared-configmap-<to>` to exist *before*
+`to` is added to the cluster (AKSDOCS istio-meshconfig.md, "Mesh configuration and upgrades"), and a rollback
+must relabel and restart workloads *before* `to` is removed (AKSDOCS istio-upgrade.md, rollback steps). The
+usual Kubernetes provider takes its credentials from the ManagedCluster's outputs, so anything declared with
+it runs *after* the cluster update: making the cluster depend on it would be a cycle.
+
+The platform therefore declares the mesh-side resources (shared MeshConfig, namespaces, restarts) through a
+provider of their own, `<platform>-mesh-k8s`. While an upgrade is in progress its credentials are looked up
+by the cluster's *name* (plain strings from the stack file: the cluster exists, it runs `mesh.revision`), so
+they do not wait for the cluster update, and the ManagedCluster `depends_on` those resources: the engine
+creates the new ConfigMap (start) and relabels and restarts (rollback) first, then changes `revisions`.
+Outside an upgrade the same provider's credentials wait on the cluster as usual, so a new stack still
+creates its cluster first. The provider keeps one URN and one kubeconfig value in every phase, so no resource
+ever changes provider (which could replace it).
+
+Restarts: the platform does not know application workloads, so `upgrade.restarts` lists the Deployments per
+migrated namespace. Each gets a server-side-apply patch of one pod-template annotation whose value is keyed
+to (step, from, to): it changes exactly once when a namespace is migrated and once more on rollback, never
+on re-runs or on complete. The patches are `retain_on_delete`, so dropping the upgrade block afterwards does
+not remove the annotation (removing it would roll the pods again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from aks_istio.addon import support_matrix as sm
+from aks_istio.config import MeshSettings
+from aks_istio.tokens import type_token
+
+# Our own key rather than kubectl's `kubectl.kubernetes.io/restartedAt`: a later `kubectl rollout restart`
+# then never takes over the field this patch owns (which would make our next step conflict).
+RESTART_ANNOTATION = "aks-istio/revision-restart"
+# pulumi-kubernetes Patch resources: take the field even if another manager set it.
+PATCH_FORCE_ANNOTATION = "pulumi.com/patchForce"
+
+
+def cluster_revisions(mesh: MeshSettings) -> list[str]:
+    """`serviceMeshProfile.istio.revisions` for the current phase."""
+    upgrade = mesh.upgrade
+    if upgrade is None:
+        return [mesh.revision]
+    if upgrade.phase == "complete":
+        return [upgrade.to]
+    if upgrade.phase == "rollback":
+        return [mesh.revision]
+    return [mesh.revision, upgrade.to]
+
+
+def namespace_revision(mesh: MeshSettings, namespace: str) -> str:
+    """The revision a managed namespace's `istio.io/rev` label points at in the current phase."""
+    upgrade = mesh.upgrade
+    if upgrade is None or upgrade.phase in ("start", "rollback"):
+        return mesh.revision
+    if upgrade.phase == "complete" or namespace in migrated_namespaces(mesh):
+        return upgrade.to
+    return mesh.revision
+
+
+def stable_revision(mesh: MeshSettings) -> str:
+    """The revision whose gateway HPAs may be edited: during a canary the add-on copies the stable revision's
+    HPA spec to the canary's and reverts edits made to the canary's (AKSDOCS istio-upgrade.md)."""
+    upgrade = mesh.upgrade
+    return upgrade.to if upgrade is not None and upgrade.phase == "complete" else mesh.revision
+
+
+def migrated_namespaces(mesh: MeshSettings) -> list[str]:
+    """Managed namespaces the upgrade has moved to its target (empty outside an upgrade)."""
+    if mesh.upgrade is None:
+        return []
+    return mesh.upgrade.migrated_namespaces([ns.name for ns in mesh.namespaces])
+
+
+@dataclass(frozen=True)
+class Restart:
+    """One Deployment rolled so its pods get the sidecar of the revision its namespace now points at."""
+
+    namespace: str
+    deployment: str
+    key: str
+    """The annotation value; a new value is what restarts the pods."""
+
+
+def restarts(mesh: MeshSettings) -> list[Restart]:
+    """The restarts declared in the current phase: none in start; migrate and complete keep the migrate key
+    (so complete restarts nothing); rollback switches to the rollback key (one more restart)."""
+    upgrade = mesh.upgrade
+    if upgrade is None or upgrade.phase == "start":
+        return []
+    step = "rollback" if upgrade.phase == "rollback" else "migrate"
+    key = f"{step} {mesh.revision}->{upgrade.to}"
+    moved = set(migrated_namespaces(mesh))
+    return [
+        Restart(namespace, deployment, key)
+        for namespace, deployments in upgrade.restarts.items()
+        if namespace in moved
+        for deployment in deployments
+    ]
+
+
+def shared_configmap_revisions(mesh: MeshSettings) -> list[str]:
+    """One `istio-shared-configmap-<rev>` per installed revision (AKSDOCS istio-meshconfig.md); the one of a
+    removed revision is deleted after the removal (step 8 of the procedure)."""
+    return cluster_revisions(mesh)
+
+
+def revision_warnings(mesh: MeshSettings, today: date) -> list[str]:
+    """Warnings (never errors: AKS keeps running an EOL revision) for revisions past their end of life."""
+    running = [mesh.revision] if mesh.upgrade is None else cluster_revisions(mesh)
+    warnings: list[str] = []
+    for revision in sm.revisions_past_end_of_life(running, today):
+        expected = " (Microsoft's expected date)" if revision.end_of_life_expected else ""
+        targets = sm.allowed_upgrades(revision.name)
+        warnings.append(
+            f"mesh revision {revision.name} passed its end of life on {revision.end_of_life}{expected}: "
+            f"no new installs and no support; upgrade with mesh.upgrade (to: {' or '.join(targets) or 'a newer'}"
+            f" revision), see docs/canary-upgrades.md ({sm.REVISION_CATALOG_SOURCE})"
+        )
+    return warnings
+
+
+def restart_patch(restart: Restart) -> dict[str, Any]:
+    """The DeploymentPatch body: only the pod-template annotation (server-side apply leaves the rest alone)."""
+    return {
+        "metadata": {
+            "name": restart.deployment,
+            "namespace": restart.namespace,
+            "annotations": {PATCH_FORCE_ANNOTATION: "true"},
+        },
+        "spec": {"template": {"metadata": {"annotations": {RESTART_ANNOTATION: restart.key}}}},
+    }
+
+
+@dataclass(frozen=True, kw_only=True)
+class CanaryUpgradeArgs:
+    mesh: MeshSettings
+    """The mesh settings with `upgrade` set."""
+    relabelled_by: Sequence[pulumi.Resource] = ()
+    """The resources that set the namespaces' `istio.io/rev`: a restart before its relabel would re-inject the
+    old sidecar."""
+
+    def __post_init__(self) -> None:
+        if self.mesh.upgrade is None:
+            raise ValueError("CanaryUpgrade needs mesh.upgrade; without an upgrade there is nothing to restart")
+
+
+class CanaryUpgrade(pulumi.ComponentResource):
+    phase: pulumi.Output[str]
+    """The upgrade phase the stack file is in."""
+    revisions: pulumi.Output[list[str]]
+    """Control-plane revisions installed in this phase."""
+    restarted: pulumi.Output[list[str]]
+    """`namespace/deployment` of every Deployment restarted for the upgrade."""
+
+    def __init__(self, name: str, args: CanaryUpgradeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(type_token("CanaryUpgrade"), name, None, opts)
+        mesh = args.mesh
+        assert mesh.upgrade is not None  # checked in CanaryUpgradeArgs.__post_init__
+        planned = restarts(mesh)
+        for restart in planned:
+            k8s.apps.v1.DeploymentPatch(
+                f"{name}-restart-{restart.namespace}-{restart.deployment}",
+                **restart_patch(restart),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.relabelled_by), retain_on_delete=True),
+            )
+        self.phase = pulumi.Output.from_input(mesh.upgrade.phase)
+        self.revisions = pulumi.Output.from_input(cluster_revisions(mesh))
+        self.restarted = pulumi.Output.from_input([f"{r.namespace}/{r.deployment}" for r in planned])
+        self.register_outputs({"phase": self.phase, "revisions": self.revisions, "restarted": self.restarted})

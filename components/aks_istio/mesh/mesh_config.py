@@ -1,0 +1,58 @@
+"""SharedMeshConfig: the add-on's `istio-shared-configmap-<revision>`, one per installed revision.
+
+AKS merges it with its own `istio-<revision>` ConfigMap (which must not be edited: the add-on reverts it) and
+its admission webhooks reject fields outside the allowlist (AKSDOCS istio-meshconfig.md). Config validation
+already holds the fields to that allowlist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+import yaml
+
+from aks_istio.addon import support_matrix as sm
+from aks_istio.config import MeshConfigSettings
+from aks_istio.tokens import type_token
+
+
+def shared_configmap_name(revision: str) -> str:
+    return f"{sm.SHARED_MESH_CONFIGMAP_PREFIX}{revision}"
+
+
+def mesh_config_data(settings: MeshConfigSettings) -> dict[str, str]:
+    """The ConfigMap's data: the MeshConfig as YAML under `mesh` (spaces, never tabs, as AKS requires)."""
+    return {sm.MESH_CONFIG_DATA_KEY: yaml.safe_dump(settings.fields, sort_keys=True, default_flow_style=False)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class SharedMeshConfigArgs:
+    settings: MeshConfigSettings
+    """The MeshConfig fields."""
+    revisions: Sequence[str]
+    """Every revision that gets a copy (during a canary upgrade, both)."""
+
+
+class SharedMeshConfig(pulumi.ComponentResource):
+    configmap_names: pulumi.Output[list[str]]
+    """Names of the ConfigMaps in aks-istio-system."""
+
+    def __init__(self, name: str, args: SharedMeshConfigArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(type_token("SharedMeshConfig"), name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        data = mesh_config_data(args.settings)
+        names: list[Any] = []
+        for revision in args.revisions:
+            configmap = k8s.core.v1.ConfigMap(
+                f"{name}-{revision}",
+                metadata={"name": shared_configmap_name(revision), "namespace": sm.ADDON_SYSTEM_NAMESPACE},
+                data=data,
+                opts=child,
+            )
+            names.append(configmap.metadata.name)
+        self.configmap_names = pulumi.Output.all(*names).apply(list)
+        self.register_outputs({"configmap_names": self.configmap_names})

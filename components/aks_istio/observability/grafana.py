@@ -1,0 +1,241 @@
+"""ManagedGrafana: Azure Managed Grafana reading the cluster's Azure Monitor workspace, with the Istio dashboards.
+
+- The instance has a system-assigned identity and the workspace as an Azure Monitor workspace integration
+  (that creates the Prometheus data source; MONDOCS kubernetes-monitoring-enable-arm.md).
+- Its identity gets *Monitoring Data Reader* on the workspace (query Prometheus; CLI amg/link.py, PROMCOL) and
+  *Monitoring Reader* on the resource group (the Azure Monitor data source's resource browsing; MONDOCS
+  kubernetes-monitoring-enable-arm.md grants it there). aks-istio-addon.md §13.7 records the two sources.
+- People get Grafana Admin / Editor / Viewer on the instance from config.
+- Dashboards: Managed Grafana's data plane takes no ARM calls, so provisioning needs a Grafana credential. When
+  `dashboardsTokenConfigKey` names a secret config value holding a service-account token, the dashboards are
+  created through the Grafana provider (pulumiverse-grafana); otherwise they are left for a one-step import
+  (docs/observability.md) and the `dashboards` output lists what to import.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi_azure_native import authorization, dashboard
+
+from aks_istio.addon import support_matrix as sm
+from aks_istio.azure.roles import grant, resource_group_id
+from aks_istio.config.observability import GRAFANA_NAME_PATTERN, GrafanaSettings
+from aks_istio.observability.dashboards import FOLDER_TITLE, dashboards
+from aks_istio.observability.private_access import PrivateAccess, PrivateAccessArgs
+from aks_istio.outputs import after_apply
+from aks_istio.tokens import type_token
+
+NAME_MAX = 23
+_GRAFANA_ID = re.compile(
+    r"^/subscriptions/[^/]+/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.Dashboard/grafana/(?P<name>[^/]+)$"
+)
+
+
+def default_name(cluster_name: str) -> str:
+    """`amg-<cluster>`, cut to Managed Grafana's 23 characters, ending in a letter or digit."""
+    return f"amg-{cluster_name}"[:NAME_MAX].rstrip("-_")
+
+
+def grafana_properties(
+    settings: GrafanaSettings, workspace_id: pulumi.Input[str], public_network_access: bool
+) -> dict[str, Any]:
+    return {
+        "grafana_major_version": settings.major_version,
+        "public_network_access": "Enabled" if public_network_access else "Disabled",
+        "zone_redundancy": "Enabled" if settings.zone_redundant else "Disabled",
+        "api_key": "Enabled" if settings.service_accounts else "Disabled",
+        "grafana_integrations": {
+            "azure_monitor_workspace_integrations": [{"azure_monitor_workspace_resource_id": workspace_id}]
+        },
+    }
+
+
+def people_roles(settings: GrafanaSettings) -> list[tuple[str, str, str]]:
+    """(child role name, role GUID, object id) for every person or group from config."""
+    grants = []
+    for role, guid, ids in (
+        ("admin", sm.ROLE_GRAFANA_ADMIN, settings.admins),
+        ("editor", sm.ROLE_GRAFANA_EDITOR, settings.editors),
+        ("viewer", sm.ROLE_GRAFANA_VIEWER, settings.viewers),
+    ):
+        grants += [(f"{role}-{str(object_id)[:8]}", guid, str(object_id)) for object_id in ids]
+    return grants
+
+
+@dataclass(frozen=True, kw_only=True)
+class ManagedGrafanaArgs:
+    settings: GrafanaSettings
+    """SKU, version, access, people, dashboard provisioning."""
+    name: str
+    """Instance name (ignored with `settings.existing_id`)."""
+    public_network_access: bool
+    """Resolved from settings and environment (off in prod unless configured)."""
+    workspace_id: pulumi.Input[str]
+    """The Azure Monitor workspace Grafana reads."""
+    resource_group_name: pulumi.Input[str]
+    """Group of the instance; Grafana's identity gets Monitoring Reader on it."""
+    location: str
+    """Azure region."""
+    tags: dict[str, str] = field(default_factory=dict)
+    protect: bool = False
+    """Protect the instance (dashboards, users and settings live in it)."""
+    private_endpoint_subnet_id: pulumi.Input[str] | None = None
+    """Set: a private endpoint for the instance in this subnet (see `PrivateAccess`)."""
+    private_dns_zone_id: str | None = None
+    """With a private endpoint: register it in this existing privatelink.grafana.azure.com zone."""
+
+    def __post_init__(self) -> None:
+        if self.settings.existing_id is None and not re.match(GRAFANA_NAME_PATTERN, self.name):
+            raise ValueError(f"Grafana name {self.name!r} must be 2-23 letters, digits or '-'")
+
+
+class ManagedGrafana(pulumi.ComponentResource):
+    grafana_id: pulumi.Output[str]
+    """ARM id of the instance."""
+    endpoint: pulumi.Output[str]
+    """Grafana URL."""
+    principal_id: pulumi.Output[str]
+    """Object id of the instance's system-assigned identity."""
+    dashboards: pulumi.Output[list[str]]
+    """Titles of the Istio dashboards (provisioned, or to import)."""
+    dashboards_provisioned: pulumi.Output[bool]
+    """Whether the dashboards were created in the instance by this program."""
+
+    def __init__(self, name: str, args: ManagedGrafanaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(type_token("ManagedGrafana"), name, None, opts)
+        settings = args.settings
+        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+
+        if settings.existing_id is not None:
+            match = _GRAFANA_ID.match(settings.existing_id)
+            assert match is not None  # the settings pattern guarantees it
+            existing = dashboard.get_grafana_output(
+                resource_group_name=match["rg"],
+                workspace_name=match["name"],
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            )
+            grafana_id: pulumi.Output[str] = pulumi.Output.from_input(settings.existing_id)
+            properties: pulumi.Output[Any] = existing.properties
+            identity: pulumi.Output[Any] = existing.identity
+        else:
+            instance = dashboard.Grafana(
+                f"{name}-instance",
+                resource_group_name=args.resource_group_name,
+                workspace_name=args.name,
+                location=args.location,
+                sku={"name": settings.sku},
+                identity={"type": "SystemAssigned"},
+                properties=grafana_properties(settings, args.workspace_id, args.public_network_access),
+                tags=args.tags,
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            )
+            grafana_id = instance.id
+            properties = instance.properties
+            identity = instance.identity
+        principal_id = identity.apply(lambda i: after_apply(_get(i, "principal_id"), "Grafana identity principal"))
+        endpoint = properties.apply(lambda p: after_apply(_get(p, "endpoint"), "Grafana endpoint"))
+
+        group_id = resource_group_id(client.subscription_id, args.resource_group_name)
+        for role, guid, scope in (
+            ("monitoring-data-reader", sm.ROLE_MONITORING_DATA_READER, pulumi.Output.from_input(args.workspace_id)),
+            ("monitoring-reader", sm.ROLE_MONITORING_READER, group_id),
+        ):
+            grant(
+                f"{name}-{role}",
+                role_guid=guid,
+                scope=scope,
+                principal_id=principal_id,
+                subscription_id=client.subscription_id,
+                parent=self,
+            )
+        for role, guid, object_id in people_roles(settings):
+            grant(
+                f"{name}-{role}",
+                role_guid=guid,
+                scope=grafana_id,
+                principal_id=object_id,
+                subscription_id=client.subscription_id,
+                parent=self,
+                managed_identity=False,
+            )
+
+        reachable_through: list[pulumi.Resource] = []
+        if args.private_endpoint_subnet_id is not None and settings.existing_id is None:
+            # With public network access off, the endpoint is the only way to the instance (and its dashboards).
+            private = PrivateAccess(
+                f"{name}-private",
+                PrivateAccessArgs(
+                    endpoint_name=f"pe-{args.name}",
+                    target_id=grafana_id,
+                    group_id=sm.GRAFANA_PRIVATE_LINK_GROUP,
+                    dns_zone_name=sm.GRAFANA_PRIVATE_DNS_ZONE,
+                    subnet_id=args.private_endpoint_subnet_id,
+                    existing_dns_zone_id=args.private_dns_zone_id,
+                    resource_group_name=args.resource_group_name,
+                    location=args.location,
+                    tags=args.tags,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            reachable_through.append(private)
+
+        provisioned = settings.dashboards_token_config_key is not None
+        if settings.dashboards_token_config_key is not None:
+            token = pulumi.Config("aks-istio").require_secret(settings.dashboards_token_config_key)
+            _provision_dashboards(name, endpoint, token, self, reachable_through)
+
+        self.grafana_id = grafana_id
+        self.endpoint = endpoint
+        self.principal_id = principal_id
+        self.dashboards = pulumi.Output.from_input([d["title"] for d in dashboards().values()])
+        self.dashboards_provisioned = pulumi.Output.from_input(provisioned)
+        self.register_outputs(
+            {
+                "grafana_id": self.grafana_id,
+                "endpoint": self.endpoint,
+                "principal_id": self.principal_id,
+                "dashboards": self.dashboards,
+                "dashboards_provisioned": self.dashboards_provisioned,
+            }
+        )
+
+
+def _get(value: Any, key: str) -> Any:
+    if isinstance(value, Mapping):
+        return value.get(key)
+    return getattr(value, key, None)
+
+
+def _provision_dashboards(
+    name: str,
+    endpoint: pulumi.Output[str],
+    token: pulumi.Output[str],
+    parent: pulumi.Resource,
+    reachable_through: list[pulumi.Resource],
+) -> None:
+    """The Istio folder and dashboards, through a Grafana provider authenticated with the service-account token.
+
+    Imported here: pulumiverse-grafana is only loaded by stacks that provision dashboards.
+    """
+    import pulumiverse_grafana as grafana
+
+    provider = grafana.Provider(
+        f"{name}-provider", url=endpoint, auth=token, opts=pulumi.ResourceOptions(parent=parent)
+    )
+    # A private instance answers only once its endpoint and DNS record exist.
+    on_grafana = pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=reachable_through)
+    folder = grafana.oss.Folder(f"{name}-folder", title=FOLDER_TITLE, uid="aks-istio", opts=on_grafana)
+    for uid, model in dashboards().items():
+        grafana.oss.Dashboard(
+            f"{name}-dashboard-{uid}",
+            folder=folder.uid,
+            config_json=json.dumps(model, sort_keys=True),
+            overwrite=True,
+            opts=on_grafana,
+        )

@@ -1,0 +1,140 @@
+"""Istio recording and alert rules for Azure Monitor managed Prometheus, as pure data.
+
+Microsoft ships no Istio rules (aks-istio-addon.md §9.2), so these are ours. The recording rules pre-compute
+per-service request rate, 5xx ratio and latency percentiles from the Envoy metrics the scrape config keeps
+(`istio_requests_total`, `istio_request_duration_milliseconds_bucket`, reporter="destination"); the alerts read
+those records, istiod's `pilot_*` metrics and kube-state-metrics (scraped by default by the add-on).
+Thresholds come from `AlertSettings`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Final
+
+from aks_istio.addon import support_matrix as sm
+from aks_istio.config.observability import AlertSettings
+
+ISTIO_RECORDING_GROUP_PREFIX: Final = "IstioRecordingRulesRuleGroup-"
+ISTIO_ALERT_GROUP_PREFIX: Final = "IstioAlertRulesRuleGroup-"
+
+SERVICE_LABELS: Final = ("cluster", "destination_service_namespace", "destination_service_name")
+WORKLOAD_LABELS: Final = ("cluster", "destination_workload_namespace", "destination_workload")
+_SERVER_SIDE = 'reporter="destination"'
+QUANTILES: Final = {"p50": 0.5, "p90": 0.9, "p99": 0.99}
+
+
+@dataclass(frozen=True)
+class IstioRule:
+    """One rule: a `record` or an `alert` (never both), as the PrometheusRuleGroup API takes it."""
+
+    expression: str
+    record: str | None = None
+    alert: str | None = None
+    for_minutes: int | None = None
+    severity: int | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+
+
+def _by(labels: tuple[str, ...]) -> str:
+    return "by (" + ", ".join(labels) + ")"
+
+
+def _level_rules(level: str, labels: tuple[str, ...]) -> list[IstioRule]:
+    by = _by(labels)
+    requests = f"istio:{level}:requests:rate5m"
+    errors = f"istio:{level}:requests_5xx:rate5m"
+    rules = [
+        IstioRule(record=requests, expression=f"sum {by} (rate(istio_requests_total{{{_SERVER_SIDE}}}[5m]))"),
+        IstioRule(
+            record=errors,
+            expression=f'sum {by} (rate(istio_requests_total{{{_SERVER_SIDE}, response_code=~"5.."}}[5m]))',
+        ),
+        # A service with traffic and no 5xx has no errors series; `or` gives it an explicit 0 ratio.
+        IstioRule(
+            record=f"istio:{level}:error_ratio:rate5m",
+            expression=f"({errors} / {requests}) or ({requests} * 0)",
+        ),
+    ]
+    bucket_by = _by(("le", *labels))
+    for name, quantile in QUANTILES.items():
+        rules.append(
+            IstioRule(
+                record=f"istio:{level}:request_duration_ms:{name}",
+                expression=f"histogram_quantile({quantile}, sum {bucket_by} "
+                f"(rate(istio_request_duration_milliseconds_bucket{{{_SERVER_SIDE}}}[5m])))",
+            )
+        )
+    return rules
+
+
+def istio_recording_rules() -> list[IstioRule]:
+    """Per service and per workload: request rate, 5xx rate and ratio, p50/p90/p99 latency (ms)."""
+    return _level_rules("service", SERVICE_LABELS) + _level_rules("workload", WORKLOAD_LABELS)
+
+
+def _mesh_namespaces_regex() -> str:
+    return "|".join((sm.ADDON_SYSTEM_NAMESPACE, sm.ADDON_INGRESS_NAMESPACE, sm.ADDON_EGRESS_NAMESPACE))
+
+
+def istio_alert_rules(settings: AlertSettings) -> list[IstioRule]:
+    """The alerts that matter for the mesh; each says what broke and where to look."""
+    busy = f"istio:service:requests:rate5m > {settings.min_request_rate:g}"
+    service = "{{ $labels.destination_service_name }}.{{ $labels.destination_service_namespace }}"
+    rules = [
+        IstioRule(
+            alert="IstioHigh5xxRatio",
+            expression=f"(istio:service:error_ratio:rate5m > {settings.error_ratio:g}) and on "
+            f"({', '.join(SERVICE_LABELS)}) ({busy})",
+            annotations={
+                "summary": f"More than {settings.error_ratio:.1%} of requests to {service} fail with 5xx.",
+                "dashboard": "Istio Service",
+            },
+        ),
+        IstioRule(
+            alert="IstioHighP99Latency",
+            expression=f"(istio:service:request_duration_ms:p99 > {settings.p99_latency_ms}) and on "
+            f"({', '.join(SERVICE_LABELS)}) ({busy})",
+            annotations={
+                "summary": f"p99 latency of {service} is above {settings.p99_latency_ms} ms.",
+                "dashboard": "Istio Service",
+            },
+        ),
+        IstioRule(
+            alert="IstiodPushErrors",
+            # istiod failed to send config to proxies, or hit internal errors building it.
+            expression='sum by (cluster) (increase(pilot_xds_pushes{type=~".+_senderr"}[5m])) > 0 or '
+            "sum by (cluster) (increase(pilot_total_xds_internal_errors[5m])) > 0",
+            annotations={"summary": "istiod cannot push configuration to proxies.", "dashboard": "Istio Control Plane"},
+        ),
+        IstioRule(
+            alert="IstioProxyRejectedConfig",
+            # Envoy NACKed what istiod sent: usually a bad VirtualService/DestinationRule/EnvoyFilter.
+            expression="sum by (cluster, type) (increase(pilot_total_xds_rejects[5m])) > 0",
+            annotations={
+                "summary": "Proxies reject configuration from istiod (check recent Istio resources).",
+                "dashboard": "Istio Control Plane",
+            },
+        ),
+        IstioRule(
+            alert="IstioComponentUnavailable",
+            # The add-on's own deployments: istiod in aks-istio-system, gateways in aks-istio-ingress/-egress.
+            expression=f'kube_deployment_status_replicas_available{{namespace=~"{_mesh_namespaces_regex()}"}} '
+            f'< kube_deployment_spec_replicas{{namespace=~"{_mesh_namespaces_regex()}"}}',
+            annotations={
+                "summary": "{{ $labels.namespace }}/{{ $labels.deployment }} has fewer ready replicas than desired.",
+                "dashboard": "Istio Control Plane",
+            },
+        ),
+        IstioRule(
+            alert="IstioSidecarNotReady",
+            expression="max by (cluster, namespace, pod, reason) "
+            '(kube_pod_container_status_waiting_reason{container="istio-proxy"}) > 0',
+            annotations={
+                "summary": "istio-proxy in {{ $labels.namespace }}/{{ $labels.pod }} waits ({{ $labels.reason }}).",
+                "dashboard": "Istio Workload",
+            },
+        ),
+    ]
+    return [replace(rule, for_minutes=settings.for_minutes, severity=settings.severity) for rule in rules]

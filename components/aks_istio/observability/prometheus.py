@@ -1,0 +1,283 @@
+"""ManagedPrometheus: Azure Monitor managed Prometheus for one cluster, with Istio scraping, rules and alerts.
+
+The chain Azure's own onboarding (`az aks update --enable-azure-monitor-metrics`) builds, declared so it can't
+be half-built (pitfalls.md "Managed Prometheus"):
+  Azure Monitor workspace (or an existing one) <- data collection rule (Prometheus forwarder) <- endpoint,
+  both associated with the cluster (the rule as `ContainerInsightsMetricsExtension`, the endpoint as
+  `configurationAccessEndpoint`); recording rule groups; Istio rule groups; the action group alerts go to; and
+  the collector's Istio scrape jobs in `kube-system`.
+The cluster's `azureMonitorProfile.metrics` is set by AksIstioCluster from the same settings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+from pulumi_azure_native import alertsmanagement, monitor
+
+from aks_istio.addon import support_matrix as sm
+from aks_istio.config import ObservabilitySettings
+from aks_istio.config.observability import AlertSettings
+from aks_istio.observability.azure_recording_rules import AZURE_RECORDING_RULE_GROUPS, RecordingRule
+from aks_istio.observability.istio_rules import (
+    ISTIO_ALERT_GROUP_PREFIX,
+    ISTIO_RECORDING_GROUP_PREFIX,
+    IstioRule,
+    istio_alert_rules,
+    istio_recording_rules,
+)
+from aks_istio.observability.scrape import prometheus_config_data
+from aks_istio.tokens import type_token
+
+# Names the CLI gives the DCE and DCR: `MSProm-<workspace region>-<cluster>`, alphanumerics and '-' only, the DCE
+# cut at 44 characters and the DCR at 64 (CLI azuremonitormetrics/dc/defaults.py).
+DCE_NAME_MAX = 44
+DCR_NAME_MAX = 64
+DATA_SOURCE_NAME = "PrometheusDataSource"
+DESTINATION_NAME = "MonitoringAccount1"
+ACTION_GROUP_SHORT_NAME_MAX = 12
+
+
+def collection_name(region: str, cluster_name: str, limit: int) -> str:
+    return re.sub(r"[^A-Za-z0-9-]", "", f"MSProm-{region}-{cluster_name}")[:limit].rstrip("-")
+
+
+def data_collection_rule_fields(workspace_id: pulumi.Input[str], endpoint_id: pulumi.Input[str]) -> dict[str, Any]:
+    """The DCR body: forward Prometheus metrics into the workspace (PROMCOL FullAzureMonitorMetricsProfile.bicep)."""
+    return {
+        "kind": "Linux",
+        "data_collection_endpoint_id": endpoint_id,
+        "data_sources": {
+            "prometheus_forwarder": [
+                {"name": DATA_SOURCE_NAME, "streams": [sm.PROMETHEUS_STREAM], "label_include_filter": {}}
+            ]
+        },
+        "destinations": {"monitoring_accounts": [{"account_resource_id": workspace_id, "name": DESTINATION_NAME}]},
+        "data_flows": [{"streams": [sm.PROMETHEUS_STREAM], "destinations": [DESTINATION_NAME]}],
+        "description": "DCR for Azure Monitor Metrics Profile (Managed Prometheus)",
+    }
+
+
+def recording_rule_payload(rule: RecordingRule) -> dict[str, Any]:
+    payload: dict[str, Any] = {"record": rule.record, "expression": rule.expression, "enabled": True}
+    if rule.labels:
+        payload["labels"] = dict(rule.labels)
+    return payload
+
+
+def istio_rule_payload(rule: IstioRule, action_group_id: pulumi.Input[str] | None) -> dict[str, Any]:
+    """One PrometheusRuleGroup rule; alerts auto-resolve and notify the action group when there is one."""
+    payload: dict[str, Any] = {"expression": rule.expression, "enabled": True}
+    if rule.record is not None:
+        payload["record"] = rule.record
+        return payload
+    payload.update(
+        alert=rule.alert,
+        severity=rule.severity,
+        for_=f"PT{rule.for_minutes}M",
+        annotations=dict(rule.annotations),
+        resolve_configuration={"auto_resolved": True, "time_to_resolve": "PT10M"},
+    )
+    if rule.labels:
+        payload["labels"] = dict(rule.labels)
+    if action_group_id is not None:
+        payload["actions"] = [{"action_group_id": action_group_id}]
+    return payload
+
+
+def action_group_receivers(settings: AlertSettings) -> dict[str, Any]:
+    """E-mail and webhook receivers; webhook URIs often carry a token, so they go in as secrets."""
+    return {
+        "email_receivers": [
+            {"name": r.name, "email_address": r.address, "use_common_alert_schema": True} for r in settings.emails
+        ],
+        "webhook_receivers": [
+            {"name": r.name, "service_uri": pulumi.Output.secret(r.uri), "use_common_alert_schema": True}
+            for r in settings.webhooks
+        ],
+    }
+
+
+def action_group_short_name(cluster_name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9-]", "", cluster_name)[-ACTION_GROUP_SHORT_NAME_MAX:] or "aks-istio"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ManagedPrometheusArgs:
+    settings: ObservabilitySettings
+    """Workspace, scraping, rules, alerts (Grafana settings are read by the Grafana component)."""
+    cluster_name: str
+    """Name of the managed cluster (rule groups carry it; DCE/DCR names derive from it)."""
+    cluster_id: pulumi.Input[str]
+    """ARM id of the cluster: target of both associations and a scope of every rule group."""
+    resource_group_name: pulumi.Input[str]
+    """Group for the workspace, DCE, DCR, rule groups and action group."""
+    location: str
+    """The stack's region; the workspace's region unless `workspace.location` says otherwise."""
+    tags: dict[str, str] = field(default_factory=dict)
+    protect: bool = False
+    """Protect the workspace (it holds the metrics)."""
+
+    def __post_init__(self) -> None:
+        if not self.settings.enabled:
+            raise ValueError("ManagedPrometheus needs observability.enabled: true")
+
+
+class ManagedPrometheus(pulumi.ComponentResource):
+    workspace_id: pulumi.Output[str]
+    """ARM id of the Azure Monitor workspace (created or reused)."""
+    data_collection_endpoint_id: pulumi.Output[str]
+    """The endpoint the collector reads its configuration from and sends through."""
+    data_collection_rule_id: pulumi.Output[str]
+    """The rule that forwards Prometheus metrics into the workspace."""
+    rule_group_names: pulumi.Output[list[str]]
+    """Names of the Prometheus rule groups (recording and alerts)."""
+    action_group_id: pulumi.Output[str | None]
+    """Where Istio alerts go; None without receivers."""
+
+    def __init__(self, name: str, args: ManagedPrometheusArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(type_token("ManagedPrometheus"), name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        settings = args.settings
+        region = settings.workspace.location or args.location
+
+        if settings.workspace.existing_id is not None:
+            workspace_id: pulumi.Output[str] = pulumi.Output.from_input(settings.workspace.existing_id)
+        else:
+            workspace = monitor.AzureMonitorWorkspace(
+                f"{name}-workspace",
+                resource_group_name=args.resource_group_name,
+                azure_monitor_workspace_name=f"amw-{args.cluster_name}",
+                location=region,
+                public_network_access="Enabled" if settings.workspace.public_network_access else "Disabled",
+                tags=args.tags,
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            )
+            workspace_id = workspace.id
+
+        endpoint = monitor.DataCollectionEndpoint(
+            f"{name}-dce",
+            resource_group_name=args.resource_group_name,
+            data_collection_endpoint_name=collection_name(region, args.cluster_name, DCE_NAME_MAX),
+            location=region,
+            kind="Linux",
+            network_acls={"public_network_access": "Enabled"},
+            tags=args.tags,
+            opts=child,
+        )
+        rule = monitor.DataCollectionRule(
+            f"{name}-dcr",
+            resource_group_name=args.resource_group_name,
+            data_collection_rule_name=collection_name(region, args.cluster_name, DCR_NAME_MAX),
+            location=region,
+            tags=args.tags,
+            **data_collection_rule_fields(workspace_id, endpoint.id),
+            opts=child,
+        )
+        # Without this association the ama-metrics pods crash-loop (Azure/prometheus-collector #942).
+        monitor.DataCollectionRuleAssociation(
+            f"{name}-dcra",
+            association_name=sm.METRICS_DCRA_NAME,
+            resource_uri=args.cluster_id,
+            data_collection_rule_id=rule.id,
+            description="Managed Prometheus for this cluster. Deleting it stops metrics collection.",
+            opts=child,
+        )
+        monitor.DataCollectionRuleAssociation(
+            f"{name}-dce-association",
+            association_name=sm.DCE_ASSOCIATION_NAME,
+            resource_uri=args.cluster_id,
+            data_collection_endpoint_id=endpoint.id,
+            description="Configuration endpoint of the metrics collector (needed for private link).",
+            opts=child,
+        )
+
+        action_group_id: pulumi.Output[str] | None = None
+        if settings.alerts.enabled and settings.alerts.has_receivers:
+            action_group = monitor.ActionGroup(
+                f"{name}-alerts",
+                resource_group_name=args.resource_group_name,
+                action_group_name=f"ag-{args.cluster_name}-istio",
+                group_short_name=action_group_short_name(args.cluster_name),
+                location="Global",
+                enabled=True,
+                tags=args.tags,
+                **action_group_receivers(settings.alerts),
+                opts=child,
+            )
+            action_group_id = action_group.id
+
+        groups: list[tuple[str, str, str, Sequence[dict[str, Any]]]] = []
+        if settings.recording_rules:
+            for spec in AZURE_RECORDING_RULE_GROUPS:
+                payloads = [recording_rule_payload(r) for r in spec.rules]
+                groups.append((_role(spec.name_prefix), spec.name(args.cluster_name), spec.description, payloads))
+        groups.append(
+            (
+                "istio-recording",
+                f"{ISTIO_RECORDING_GROUP_PREFIX}{args.cluster_name}",
+                "Istio request rate, 5xx ratio and latency percentiles per service and workload",
+                [istio_rule_payload(r, None) for r in istio_recording_rules()],
+            )
+        )
+        if settings.alerts.enabled:
+            groups.append(
+                (
+                    "istio-alerts",
+                    f"{ISTIO_ALERT_GROUP_PREFIX}{args.cluster_name}",
+                    "Istio mesh alerts: 5xx ratio, p99 latency, istiod push errors and rejects, unready proxies",
+                    [istio_rule_payload(r, action_group_id) for r in istio_alert_rules(settings.alerts)],
+                )
+            )
+        names: list[pulumi.Output[str]] = []
+        for role, group_name, description, group_rules in groups:
+            group = alertsmanagement.PrometheusRuleGroup(
+                f"{name}-{role}",
+                resource_group_name=args.resource_group_name,
+                rule_group_name=group_name,
+                location=region,
+                description=description,
+                # The CLI and PROMCOL's Terraform template scope groups to the workspace and the cluster.
+                scopes=[workspace_id, args.cluster_id],
+                cluster_name=args.cluster_name,
+                enabled=True,
+                interval="PT1M",
+                rules=list(group_rules),
+                tags=args.tags,
+                opts=child,
+            )
+            names.append(group.name)
+
+        if settings.scrape.istiod or settings.scrape.envoy:
+            k8s.core.v1.ConfigMap(
+                f"{name}-scrape-config",
+                metadata={"name": sm.AMA_METRICS_PROMETHEUS_CONFIGMAP, "namespace": sm.AMA_METRICS_NAMESPACE},
+                data=prometheus_config_data(settings.scrape),
+                opts=child,
+            )
+
+        self.workspace_id = workspace_id
+        self.data_collection_endpoint_id = endpoint.id
+        self.data_collection_rule_id = rule.id
+        self.rule_group_names = pulumi.Output.all(*names).apply(list)
+        self.action_group_id = pulumi.Output.from_input(action_group_id)
+        self.register_outputs(
+            {
+                "workspace_id": self.workspace_id,
+                "data_collection_endpoint_id": self.data_collection_endpoint_id,
+                "data_collection_rule_id": self.data_collection_rule_id,
+                "rule_group_names": self.rule_group_names,
+                "action_group_id": self.action_group_id,
+            }
+        )
+
+
+def _role(name_prefix: str) -> str:
+    """`NodeRecordingRulesRuleGroup-` -> `node-recording` (the child's logical name)."""
+    head = name_prefix.split("RecordingRules")[0].lower()
+    return f"{head}-recording"

@@ -98,8 +98,9 @@ class PoolShape:
     """The mode a pool has without a `mode` field (classic `defaultNodePool` is always the System pool)."""
 
     def paths(self) -> tuple[str, ...]:
+        """Every path this shape reads, but the names (a pool has one of them)."""
         fields = (self.encryption_at_host, self.node_public_ip, self.pod_subnet, self.vm_set_type)
-        own = (*self.names, *fields, self.os_type, self.taints, self.critical_addons_only)
+        own = (*fields, self.os_type, self.taints, self.critical_addons_only)
         return tuple(p for p in (*own, None if self.implied_mode else "mode", "osDiskType", "maxPods") if p)
 
 
@@ -180,11 +181,8 @@ AZURE_NATIVE: Final = ClusterShape(
     azure_policy=Switch("enabled", addon="azurepolicy"),
     http_routing=Switch("enabled", addon="httpApplicationRouting"),
     dashboard=Switch("enabled", addon="kubeDashboard"),
-    monitoring=(
-        Switch("enabled", addon="omsagent"),
-        Switch("azureMonitorProfile.metrics.enabled"),
-        Switch("azureMonitorProfile.containerInsights.enabled"),
-    ),
+    # Container insights is the omsagent add-on; azureMonitorProfile.containerInsights exists only in preview APIs.
+    monitoring=(Switch("enabled", addon="omsagent"), Switch("azureMonitorProfile.metrics.enabled")),
     defender=Switch("securityProfile.defender.securityMonitoring.enabled"),
     rbac=Switch("enableRBAC"),
     local_accounts_disabled=Switch("disableLocalAccounts"),

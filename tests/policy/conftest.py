@@ -54,7 +54,6 @@ class Pack:
         ]
         return [(d.policyName, d.urn.rsplit("::", 1)[-1], d.message) for d in self.analyzer.analyze_stack(request)]
 
-
     def program(
         self,
         resources: Sequence[tuple[str, str, Mapping[str, Any]]],

@@ -19,18 +19,12 @@ import enum
 from collections.abc import Sequence
 from typing import Any, Final
 
-from pulumi_policy import (
-    EnforcementLevel,
-    ReportViolation,
-    Severity,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+from pulumi_policy import EnforcementLevel, Severity, StackValidationPolicy
 
 from ._common import DOCS, RESOURCE_TYPE, Config
 from .clusters import CLUSTER_KINDS, mesh_clusters
-from .deferred import UNCONFIRMED, Finding, stack_scope
-from .factories import Meta, ResourceCheck, StackRequest, stack_request_policy
+from .deferred import UNCONFIRMED, Finding
+from .factories import Meta, ResourceCheck, StackRequest, deferred_stack_policy, stack_request_policy
 from .stack import StackResource, of_kind
 
 SETTING: Final = "clusterRunsIstioAddon"
@@ -92,18 +86,15 @@ def addon_resource_policy(meta: Meta, kinds: Sequence[str] | None, check: Resour
     return stack_request_policy(meta, run)
 
 
-def _report(args: StackValidationArgs, report: ReportViolation) -> None:
-    for urn, message in UNCONFIRMED.take(stack_scope(tuple(r.urn for r in args.resources))):
-        report(
-            f"{message} This program declares no AKS cluster, so the pack cannot tell whether its target runs the "
-            f"Istio add-on: set {SETTING} to yes or no in that rule's config.",
-            urn or None,
-        )
+def _wording(message: str) -> str:
+    return (
+        f"{message} This program declares no AKS cluster, so the pack cannot tell whether its target runs the "
+        f"Istio add-on: set {SETTING} to yes or no in that rule's config."
+    )
 
 
-TARGET_DECLARED: Final = StackValidationPolicy(
-    validate=_report,
-    **Meta(
+TARGET_DECLARED: Final = deferred_stack_policy(
+    Meta(
         "stack-istio-addon-target-declared",
         "A program that declares no cluster says whether its target cluster runs the Istio add-on.",
         Severity.MEDIUM,
@@ -112,6 +103,8 @@ TARGET_DECLARED: Final = StackValidationPolicy(
         DOCS + "istio-about",
         ("istio", "service-mesh", "pack"),
         EnforcementLevel.ADVISORY,
-    ).common(),
+    ),
+    UNCONFIRMED,
+    _wording,
 )
 """Reporter: it must come after every add-on rule in ALL_POLICIES (rules/__init__.py)."""

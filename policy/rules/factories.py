@@ -29,7 +29,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 from ._common import RESOURCE_TYPE, Config, Props, Undecidable, matches
-from .deferred import RAISED, Finding, resource_scope, stack_scope
+from .deferred import RAISED, Deferred, Finding, resource_scope, stack_scope
 from .stack import StackResource, stack_resources
 
 EXEMPTIONS_SCHEMA: dict[str, Any] = {
@@ -205,3 +205,26 @@ def stack_request_policy(meta: Meta, check: Callable[[StackRequest], list[Findin
             report(message, urn or None)
 
     return StackValidationPolicy(validate=validate, **meta.common())
+
+
+# --- Reporters of deferred findings (deferred.py) ------------------------------------------------------------------
+def deferred_resource_policy(meta: Meta, store: Deferred) -> ResourceValidationPolicy:
+    """Reports what the rules of this Analyze request handed to `store` (every type: kinds None)."""
+    schema = meta.schema()
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        config = effective_config(schema, args.get_config())
+        for _, message in store.take(resource_scope(args.urn)):
+            if not exempt(config, args.name, args.urn):
+                report(message, None)
+
+    return KindedResourcePolicy(None, validate=validate, **meta.common())
+
+
+def deferred_stack_policy(meta: Meta, store: Deferred, wording: Callable[[str], str] = str) -> StackValidationPolicy:
+    """Reports what the rules of this AnalyzeStack request handed to `store`, each message through `wording`."""
+
+    def take(request: StackRequest) -> list[Finding]:
+        return [(urn, wording(message)) for urn, message in store.take(request.scope)]
+
+    return stack_request_policy(meta, take)

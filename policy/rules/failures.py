@@ -9,16 +9,10 @@ from __future__ import annotations
 
 from typing import Final
 
-from pulumi_policy import (
-    ReportViolation,
-    ResourceValidationArgs,
-    Severity,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+from pulumi_policy import Severity
 
-from .deferred import RAISED, resource_scope, stack_scope
-from .factories import KindedResourcePolicy, Meta
+from .deferred import RAISED
+from .factories import Meta, deferred_resource_policy, deferred_stack_policy
 
 TAGS: Final = ("pack", "fail-closed")
 URL: Final = "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/core-concepts/"
@@ -27,39 +21,27 @@ REMEDIATION: Final = (
     "with the resource's properties; until it is fixed, waive this policy for the resource with the reason."
 )
 
-
-def _report_resource(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    for _, message in RAISED.take(resource_scope(args.urn)):
-        report(message, None)
-
-
-def _report_stack(args: StackValidationArgs, report: ReportViolation) -> None:
-    for urn, message in RAISED.take(stack_scope(tuple(r.urn for r in args.resources))):
-        report(message, urn or None)
-
-
-RESOURCE_RULE_RAISED: Final = KindedResourcePolicy(
-    None,
-    validate=_report_resource,
-    **Meta(
+RESOURCE_RULE_RAISED: Final = deferred_resource_policy(
+    Meta(
         "pack-resource-rule-raised",
         "Every resource rule of the pack judged the resource without raising an error.",
         Severity.CRITICAL,
         REMEDIATION,
         URL,
         TAGS,
-    ).common(),
+    ),
+    RAISED,
 )
-STACK_RULE_RAISED: Final = StackValidationPolicy(
-    validate=_report_stack,
-    **Meta(
+STACK_RULE_RAISED: Final = deferred_stack_policy(
+    Meta(
         "pack-stack-rule-raised",
         "Every stack rule of the pack judged the stack without raising an error.",
         Severity.CRITICAL,
         REMEDIATION,
         URL,
         TAGS,
-    ).common(),
+    ),
+    RAISED,
 )
 
 POLICIES: Final = (RESOURCE_RULE_RAISED, STACK_RULE_RAISED)

@@ -118,3 +118,11 @@ def test_the_real_pack_ends_with_the_reporters(pack: Pack) -> None:
     assert names[-3:] == ["stack-istio-addon-target-declared", "pack-resource-rule-raised", "pack-stack-rule-raised"]
     levels = {p.name: p.enforcement for p in pack.policies}
     assert levels["pack-resource-rule-raised"] == levels["pack-stack-rule-raised"] == "mandatory"
+
+
+def test_a_failed_rule_is_waived_for_one_resource_only_with_a_reason(broken: Pack) -> None:
+    waiver = {"exemptions": [{"resource": "aks", "reason": "rule bug reported upstream"}]}
+    found = broken.program(
+        [(MANAGED_CLUSTER, "aks", CLUSTER), (MANAGED_CLUSTER, "other", CLUSTER)], {"pack-resource-rule-raised": waiver}
+    )
+    assert [r for p, r in mandatory(found) if p == "pack-resource-rule-raised"] == ["other"]

@@ -12,6 +12,7 @@ pulumi-azure's own input types. Classic 6.x cannot express egress gateways, Gate
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -38,6 +39,14 @@ from ._common import (
 from .stack import StackResource, of_kind
 
 MESH_MODE: Final = "serviceMeshProfile.mode"
+SHARED_CLUSTER_PATHS: Final = (
+    MESH_MODE,
+    "kubernetesVersion",
+    "identity.type",
+    "networkProfile.networkPlugin",
+    "networkProfile.networkPolicy",
+)
+"""Paths both providers spell alike."""
 CRITICAL_ADDONS_ONLY: Final = "CriticalAddonsOnly=true:NoSchedule"
 
 
@@ -99,9 +108,8 @@ class PoolShape:
 
     def paths(self) -> tuple[str, ...]:
         """Every path this shape reads, but the names (a pool has one of them)."""
-        fields = (self.encryption_at_host, self.node_public_ip, self.pod_subnet, self.vm_set_type)
-        own = (*fields, self.os_type, self.taints, self.critical_addons_only)
-        return tuple(p for p in (*own, None if self.implied_mode else "mode", "osDiskType", "maxPods") if p)
+        own = _paths_of(self, skip={"names", "implied_mode"})
+        return (*own, *(() if self.implied_mode else ("mode",)), "osDiskType", "maxPods")
 
 
 @dataclass(frozen=True)
@@ -136,25 +144,29 @@ class ClusterShape:
 
     def cluster_paths(self) -> tuple[str, ...]:
         """Every cluster-level path this shape reads (inline pool fields under `inline_pools`)."""
-        switches: tuple[Switch, ...] = (self.osm, self.virtual_nodes, self.secrets_provider, self.secret_rotation)
-        switches += (self.azure_policy,)
-        switches += (self.http_routing, *self.monitoring, self.defender, self.rbac, self.local_accounts_disabled)
-        switches += (self.private_cluster, *((self.dashboard,) if self.dashboard else ()))
+        own = _paths_of(self, skip={"provider", "cluster_kind", "pool_kind", "inline_pools", "plugin_ca"})
         return (
-            MESH_MODE,
-            "kubernetesVersion",
-            "identity.type",
-            "networkProfile.networkPlugin",
-            "networkProfile.networkPolicy",
-            self.revisions,
+            *SHARED_CLUSTER_PATHS,
+            *own,
             *(f"{self.plugin_ca}.{name}" for name in sm.PLUGIN_CA_FIELDS),
-            *(s.where for s in switches),
-            self.authorized_ranges,
-            self.disk_encryption_set,
-            self.upgrade_channel,
-            self.sku_tier,
             *(f"{self.inline_pools}.{p}" for p in self.inline_pool.paths()),
         )
+
+
+def _paths_of(shape: ClusterShape | PoolShape, skip: set[str]) -> list[str]:
+    """The property paths a shape's fields hold (strings, switches, tuples of switches), so a field added to a
+    shape is checked against the SDK without a second list to keep in step."""
+    paths: list[str] = []
+    for spec in dataclasses.fields(shape):
+        if spec.name in skip:
+            continue
+        value = getattr(shape, spec.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, Switch):
+                paths.append(item.where)
+            elif isinstance(item, str):
+                paths.append(item)
+    return paths
 
 
 NATIVE_POOL: Final = PoolShape(

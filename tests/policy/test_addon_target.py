@@ -10,6 +10,7 @@ import pytest
 
 from tests.policy.conftest import Pack, mandatory
 from tests.policy.fixtures import (
+    AGENT_POOL,
     CLASSIC_CLUSTER,
     CLASSIC_MESH,
     CLASSIC_PLAIN,
@@ -22,6 +23,7 @@ from tests.policy.fixtures import (
     NAMESPACE,
     NAMESPACE_PROPS,
     NATIVE_PLAIN,
+    POOL,
     UNKNOWN,
     WASM_PLUGIN,
     mutate,
@@ -143,3 +145,16 @@ def test_every_addon_scoped_policy_takes_the_setting(pack: Pack) -> None:
     for policy in pack.policies:
         if policy.name in scoped:
             assert policy.schema["clusterRunsIstioAddon"]["enum"] == ["detect", "yes", "no"]
+
+
+def test_windows_pool_of_a_cluster_outside_the_program_follows_the_setting(pack: Pack) -> None:
+    windows = [(AGENT_POOL, "win", {**POOL, "osType": "Windows"})]
+    found = pack.program(windows)
+    assert mandatory(found) == []
+    assert [(v.policy, v.level) for v in found if "osType 'Windows'" in v.message] == [
+        ("stack-istio-addon-target-declared", "advisory")
+    ]
+    setting = {"agentpool-no-windows-with-istio": {"clusterRunsIstioAddon": "yes"}}
+    assert mandatory(pack.program(windows, setting)) == [("agentpool-no-windows-with-istio", "win")]
+    setting = {"agentpool-no-windows-with-istio": {"clusterRunsIstioAddon": "no"}}
+    assert not any("osType" in v.message for v in pack.program(windows, setting))

@@ -12,6 +12,7 @@ A check's outcome is one of three, kept apart:
 from __future__ import annotations
 
 import fnmatch
+import functools
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,7 +145,7 @@ def resource_policy(
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         config = applicable(args)
         if config is not None:
-            run: Callable[[], list[str]] = lambda: check(args.props, config)  # noqa: E731
+            run = functools.partial(check, args.props, config)
             for message in judged(meta.name, resource_scope(args.urn), args.urn, run):
                 report(message, None)
 
@@ -183,7 +184,7 @@ class StackRequest:
         return [
             (resource.urn, message)
             for resource in resources
-            for message in judged(self.rule, scope, resource.urn, lambda r=resource: check(r))  # type: ignore[misc]
+            for message in judged(self.rule, scope, resource.urn, functools.partial(check, resource))
         ]
 
     def unexempted(self, findings: Iterable[Finding]) -> list[Finding]:

@@ -3,21 +3,48 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Final
 
 from pulumi_policy import Policy
 
-from . import baseline, gateways, istio_resources, mesh_addon, mesh_config, node_pools, observability
+from . import (
+    addon_target,
+    baseline,
+    egress,
+    failures,
+    gateway_api,
+    gateways,
+    istio_resources,
+    mesh_addon,
+    mesh_config,
+    node_pools,
+    observability,
+)
 
-MODULES: Final = (mesh_addon, node_pools, istio_resources, gateways, mesh_config, observability, baseline)
+MODULES: Final = (
+    mesh_addon,
+    # Revision end-of-life and unknown-revision rules (issue #12) go in a `revisions` module here.
+    egress,
+    gateway_api,
+    node_pools,
+    istio_resources,
+    gateways,
+    mesh_config,
+    observability,
+    baseline,
+)
+REPORTERS: Final = (addon_target.TARGET_DECLARED, *failures.POLICIES)
+"""Policies that report what the rules handed on (deferred.py): they run after every rule of a request."""
 
 
-def _all_policies() -> list[Policy]:
-    policies: list[Policy] = [p for module in MODULES for p in module.POLICIES]
+def pack_policies(rules: Iterable[Policy]) -> list[Policy]:
+    """`rules`, then the reporters, with every name unique."""
+    policies: list[Policy] = [*rules, *REPORTERS]
     duplicates = sorted(name for name, count in Counter(p.name for p in policies).items() if count > 1)
     if duplicates:
         raise ValueError(f"duplicate policy names: {', '.join(duplicates)}")
     return policies
 
 
-ALL_POLICIES: Final = _all_policies()
+ALL_POLICIES: Final = pack_policies(p for module in MODULES for p in module.POLICIES)

@@ -1,9 +1,11 @@
-"""AKS security baselines: every control checkov/trivy/KICS run on AKS, on azure-native resources.
+"""AKS security baselines: every control checkov/trivy/KICS run on AKS, on both Azure providers.
 
-The control list, IDs and fields are ../shared/reference/security-baselines.md. Node-pool controls apply to both
-the inline `agentPoolProfiles` of a ManagedCluster and separate `AgentPool` resources. The controls are one table
-(22 near-identical policies written out would be 22 copy-paste twins); each still becomes its own policy so every
-environment can set its own enforcement level per control.
+The controls and their ids come from the tools' AKS checks (checkov CKV_AZURE_*, trivy AVD-AZU-*, KICS). They
+are opinions a team adopts, not limits of the add-on: advisory with no pack config, and each is its own policy so
+every environment can turn up the controls it enforces (policy/config/*.json; docs/policy.md "Defaults").
+Cluster controls read through the provider's `ClusterShape` (clusters.py); node-pool controls are in
+baseline_pools.py and apply to inline pools and pool resources alike. The controls are one table (22 near-identical
+policies written out would be 22 copy-paste twins).
 """
 
 from __future__ import annotations
@@ -14,214 +16,166 @@ from typing import Final
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 
-from aks_istio.addon import support_matrix as sm
-
-from ._common import (
-    AGENT_POOL,
-    MANAGED_CLUSTER,
-    NO_CONFIG,
-    RESOURCE_TYPE,
-    Config,
-    Fix,
-    Meta,
-    Props,
-    addon_enabled,
-    addon_profile,
-    each,
-    get_bool,
-    get_int,
-    get_list,
-    get_str,
-    node_pools,
-    pool_label,
-    resource_policy,
-    set_path,
+from ._common import MANAGED_CLUSTER, NO_CONFIG, RESOURCE_TYPE, Config, Props, get_list, get_str, set_path
+from .baseline_pools import (
+    DEFAULT_MIN_PODS,
+    encryption_at_host,
+    ephemeral_os,
+    for_pools,
+    max_pods,
+    no_public_ip,
+    scale_set,
+    system_taint,
 )
+from .clusters import CLUSTER_KINDS, POOL_KINDS, ClusterShape, Switch, shape_of
+from .factories import Fix, Meta, resource_policy
+from .findings import bad
 
 TAGS: Final = ("aks", "security", "baseline")
 AKS_BASELINE_URL: Final = (
     "https://learn.microsoft.com/security/benchmark/azure/baselines/azure-kubernetes-service-aks-security-baseline"
 )
-CriticalAddonsOnly: Final = "CriticalAddonsOnly=true:NoSchedule"
+Check = Callable[[Props, Config], list[str]]
 
 
-def _bad(path: str, value: object, want: str) -> list[str]:
-    return [f"{path} is {'not set' if value is None else repr(value)}; {want}."]
+def _shape(config: Config) -> ClusterShape:
+    return shape_of(str(config.get(RESOURCE_TYPE, MANAGED_CLUSTER)))
 
 
 # --- Cluster controls -------------------------------------------------------------------------------------------
-def check_rbac(props: Props, config: Config = NO_CONFIG) -> list[str]:
-    value = get_bool(props, "enableRBAC")
-    return _bad("enableRBAC", value, "set it to true (Kubernetes RBAC)") if value is False else []
+def _switch_on(select: Callable[[ClusterShape], Switch], want: str) -> Check:
+    """A control met when the switch is on (absent counts as off)."""
 
-
-def check_local_accounts(props: Props, config: Config = NO_CONFIG) -> list[str]:
-    value = get_bool(props, "disableLocalAccounts")
-    want = "set it to true so only Entra ID identities reach the API server (with aadProfile.managed)"
-    return [] if value is True else _bad("disableLocalAccounts", value, want)
-
-
-def _private(props: Props) -> bool:
-    return get_bool(props, "apiServerAccessProfile.enablePrivateCluster") is True
-
-
-def check_private_cluster(props: Props, config: Config = NO_CONFIG) -> list[str]:
-    if _private(props):
-        return []
-    return _bad("apiServerAccessProfile.enablePrivateCluster", None, "set it to true (API server on a private IP)")
-
-
-def check_authorized_ranges(props: Props, config: Config = NO_CONFIG) -> list[str]:
-    ranges = get_list(props, "apiServerAccessProfile.authorizedIPRanges")
-    if _private(props) or (ranges is not None and len(ranges) > 0):
-        return []
-    want = "a public API server must list apiServerAccessProfile.authorizedIPRanges (office/CI CIDRs), or be private"
-    return _bad("apiServerAccessProfile.authorizedIPRanges", list(ranges or []), want)
-
-
-def check_network_policy(props: Props, config: Config = NO_CONFIG) -> list[str]:
-    value = get_str(props, "networkProfile.networkPolicy")
-    want = "set networkProfile.networkPolicy to cilium, azure or calico"
-    return _bad("networkProfile.networkPolicy", value, want) if value in (None, "none") else []
-
-
-def _addon_on(addon: str, path: str, want: str) -> Callable[[Props, Config], list[str]]:
     def check(props: Props, config: Config = NO_CONFIG) -> list[str]:
-        return [] if addon_enabled(props, addon) else _bad(path, False, want)
+        switch = select(_shape(config))
+        state = switch.state(props)
+        return [] if state is True else bad(switch.where, state, want)
 
     return check
 
 
-def _addon_off(addon: str) -> tuple[Callable[[Props, Config], list[str]], Fix]:
+def _switch_off(select: Callable[[ClusterShape], Switch | None]) -> tuple[Check, Fix]:
+    """A control met unless the switch is on; the fix turns it off."""
+
     def check(props: Props, config: Config = NO_CONFIG) -> list[str]:
-        if addon_enabled(props, addon):
-            return _bad(f"addonProfiles.{addon}.enabled", True, "set it to false (or remove the add-on profile)")
+        switch = select(_shape(config))
+        if switch is not None and switch.on(props):
+            return bad(switch.where, True, "turn it off (or remove it)")
         return []
 
     def fix(props: Props, config: Config = NO_CONFIG) -> bool:
         # Turning an insecure, retired add-on off changes nothing a workload depends on: a safe remediation.
-        return bool(check(props, config)) and set_path(props, f"addonProfiles.{addon}.enabled", False)
+        switch = select(_shape(config))
+        if switch is None or not check(props, config):
+            return False
+        return set_path(props, switch.where, False)
 
     return check, fix
 
 
-def check_disk_encryption_set(props: Props, config: Config = NO_CONFIG) -> list[str]:
-    if get_str(props, "diskEncryptionSetID"):
+def check_rbac(props: Props, config: Config = NO_CONFIG) -> list[str]:
+    switch = _shape(config).rbac
+    value = switch.state(props)  # absent: both providers default to RBAC on
+    return bad(switch.where, value, "set it to true (Kubernetes RBAC)") if value is False else []
+
+
+def check_private_cluster(props: Props, config: Config = NO_CONFIG) -> list[str]:
+    switch = _shape(config).private_cluster
+    state = switch.state(props)
+    return [] if state is True else bad(switch.where, state, "set it to true (API server on a private IP)")
+
+
+def check_authorized_ranges(props: Props, config: Config = NO_CONFIG) -> list[str]:
+    shape = _shape(config)
+    ranges = get_list(props, shape.authorized_ranges)
+    if shape.private_cluster.on(props) or (ranges is not None and len(ranges) > 0):
         return []
-    return _bad(
-        "diskEncryptionSetID", None, "encrypt OS and data disks with a customer-managed key (disk encryption set id)"
+    want = "list the office/CI CIDRs that may reach the public API server there, or make it private"
+    return bad(shape.authorized_ranges, ranges, want)
+
+
+def check_network_policy(props: Props, config: Config = NO_CONFIG) -> list[str]:
+    value = get_str(props, "networkProfile.networkPolicy")
+    want = "set it to cilium, azure or calico"
+    return bad("networkProfile.networkPolicy", value, want) if value in (None, "none") else []
+
+
+def check_disk_encryption_set(props: Props, config: Config = NO_CONFIG) -> list[str]:
+    path = _shape(config).disk_encryption_set
+    value = get_str(props, path)
+    return (
+        []
+        if value
+        else bad(path, value, "encrypt OS and data disks with a customer-managed key (disk encryption set id)")
     )
 
 
 def check_monitoring(props: Props, config: Config = NO_CONFIG) -> list[str]:
-    if addon_enabled(props, "omsagent") or any(
-        get_bool(props, f"azureMonitorProfile.{part}.enabled") is True for part in ("metrics", "containerInsights")
-    ):
+    switches = _shape(config).monitoring
+    if any(s.on(props) for s in switches):
         return []
-    want = "enable azureMonitorProfile.metrics/containerInsights or addonProfiles.omsagent to ship logs and metrics"
-    return _bad("azureMonitorProfile", None, want)
-
-
-def check_defender(props: Props, config: Config = NO_CONFIG) -> list[str]:
-    if get_bool(props, "securityProfile.defender.securityMonitoring.enabled") is True:
-        return []
-    want = "enable Microsoft Defender for Containers (with securityProfile.defender.logAnalyticsWorkspaceResourceId)"
-    return _bad("securityProfile.defender.securityMonitoring.enabled", None, want)
+    paths = ", ".join(s.where for s in switches)
+    return [f"none of {paths} is on; turn one on to ship logs and metrics to Azure Monitor."]
 
 
 def check_managed_identity(props: Props, config: Config = NO_CONFIG) -> list[str]:
     value = get_str(props, "identity.type")
     if value is not None and value.lower() in ("systemassigned", "userassigned"):
         return []
-    return _bad("identity.type", value, "use SystemAssigned or UserAssigned (no service principal secrets)")
+    return bad("identity.type", value, "use SystemAssigned or UserAssigned (no service principal secrets)")
 
 
-def _rotation_off(props: Props) -> bool:
-    profile = addon_profile(props, sm.KEY_VAULT_SECRETS_PROVIDER_ADDON)
-    if not addon_enabled(props, sm.KEY_VAULT_SECRETS_PROVIDER_ADDON) or profile is None:
-        return False
-    return (get_str(profile, "config.enableSecretRotation") or "false").lower() != "true"
+def _rotation_off(props: Props, shape: ClusterShape) -> bool:
+    return shape.secrets_provider.on(props) and not shape.secret_rotation.on(props)
 
 
 def check_secret_rotation(props: Props, config: Config = NO_CONFIG) -> list[str]:
-    if not _rotation_off(props):
+    shape = _shape(config)
+    if not _rotation_off(props, shape):
         return []
-    path = f"addonProfiles.{sm.KEY_VAULT_SECRETS_PROVIDER_ADDON}.config.enableSecretRotation"
-    return _bad(path, "false", "set it to 'true' so rotated Key Vault secrets (and plug-in CA certs) are picked up")
+    rotation = shape.secret_rotation
+    want = "turn it on so rotated Key Vault secrets (and plug-in CA certs) are picked up"
+    return bad(rotation.where, rotation.state(props), want)
 
 
 def fix_secret_rotation(props: Props, config: Config = NO_CONFIG) -> bool:
     # Rotation only polls Key Vault for new versions; it never removes a mounted secret: safe to switch on.
-    path = f"addonProfiles.{sm.KEY_VAULT_SECRETS_PROVIDER_ADDON}.config.enableSecretRotation"
-    return _rotation_off(props) and set_path(props, path, "true")
+    shape = _shape(config)
+    rotation = shape.secret_rotation
+    value: object = "true" if rotation.style == "text" else True
+    return _rotation_off(props, shape) and set_path(props, rotation.where, value)
 
 
 def check_upgrade_channel(props: Props, config: Config = NO_CONFIG) -> list[str]:
-    value = get_str(props, "autoUpgradeProfile.upgradeChannel")
-    want = "set autoUpgradeProfile.upgradeChannel to patch, stable, rapid or node-image"
-    return _bad("autoUpgradeProfile.upgradeChannel", value, want) if value in (None, "none") else []
-
-
-def check_paid_sku(props: Props, config: Config = NO_CONFIG) -> list[str]:
-    value = get_str(props, "sku.tier")
-    return [] if value in ("Standard", "Premium") else _bad("sku.tier", value, "use Standard or Premium (uptime SLA)")
-
-
-def check_azure_cni(props: Props, config: Config = NO_CONFIG) -> list[str]:
-    value = get_str(props, "networkProfile.networkPlugin")
+    path = _shape(config).upgrade_channel
+    value = get_str(props, path)
     return (
-        [] if value == "azure" else _bad("networkProfile.networkPlugin", value, "use azure (Azure CNI, e.g. overlay)")
-    )
-
-
-# --- Node-pool controls (inline pools and AgentPool resources) ------------------------------------------------
-PoolCheck = Callable[[object, Config], list[str]]
-
-
-def _encryption_at_host(pool: object, config: Config) -> list[str]:
-    value = get_bool(pool, "enableEncryptionAtHost")
-    return [] if value is True else _bad("enableEncryptionAtHost", value, "set it to true")
-
-
-def _no_public_ip(pool: object, config: Config) -> list[str]:
-    value = get_bool(pool, "enableNodePublicIP")
-    return _bad("enableNodePublicIP", value, "set it to false; reach nodes through the VNet") if value is True else []
-
-
-def _system_taint(pool: object, config: Config) -> list[str]:
-    if (get_str(pool, "mode") or "").lower() != "system":
-        return []
-    taints = [t for t in each(get_list(pool, "nodeTaints") or [], lambda t: [t] if isinstance(t, str) else [])]
-    if CriticalAddonsOnly in taints:
-        return []
-    return _bad("nodeTaints", taints, f"system pools carry {CriticalAddonsOnly} so only critical pods land there")
-
-
-def _ephemeral_os(pool: object, config: Config) -> list[str]:
-    value = get_str(pool, "osDiskType")
-    return [] if value == "Ephemeral" else _bad("osDiskType", value, "use Ephemeral OS disks")
-
-
-def _max_pods(pool: object, config: Config) -> list[str]:
-    value, minimum = get_int(pool, "maxPods"), int(config.get("minimum", 50))
-    return (
-        _bad("maxPods", value, f"allow at least {minimum} pods per node")
-        if value is not None and value < minimum
+        bad(path, value, "set an upgrade channel: patch, stable, rapid or node-image")
+        if value in (None, "none")
         else []
     )
 
 
-def _scale_set(pool: object, config: Config) -> list[str]:
-    value = get_str(pool, "type")
-    return [] if value in (None, "VirtualMachineScaleSets") else _bad("type", value, "use VirtualMachineScaleSets")
+def check_paid_sku(props: Props, config: Config = NO_CONFIG) -> list[str]:
+    path = _shape(config).sku_tier
+    value = get_str(props, path)
+    return [] if value in ("Standard", "Premium") else bad(path, value, "use Standard or Premium (uptime SLA)")
 
 
-def _for_pools(check: PoolCheck) -> Callable[[Props, Config], list[str]]:
-    def run(props: Props, config: Config = NO_CONFIG) -> list[str]:
-        pools = node_pools(props, str(config.get(RESOURCE_TYPE, MANAGED_CLUSTER)))
-        return each(pools, lambda pool: [f"node pool {pool_label(pool)!r}: {m}" for m in check(pool, config)])
+def check_azure_cni(props: Props, config: Config = NO_CONFIG) -> list[str]:
+    value = get_str(props, "networkProfile.networkPlugin")
+    return [] if value == "azure" else bad("networkProfile.networkPlugin", value, "use azure (Azure CNI, e.g. overlay)")
 
-    return run
+
+check_local_accounts = _switch_on(
+    lambda s: s.local_accounts_disabled, "set it to true so only Entra ID identities reach the API server"
+)
+check_azure_policy = _switch_on(lambda s: s.azure_policy, "turn on the Azure Policy add-on")
+check_defender = _switch_on(
+    lambda s: s.defender, "turn on Microsoft Defender for Containers (with its Log Analytics workspace)"
+)
+check_http_routing, fix_http_routing = _switch_off(lambda s: s.http_routing)
+check_dashboard, fix_dashboard = _switch_off(lambda s: s.dashboard)
 
 
 @dataclass(frozen=True)
@@ -229,17 +183,14 @@ class Control:
     name: str
     description: str
     ids: str
-    """checkov / trivy / KICS ids of the same control (security-baselines.md)."""
-    check: Callable[[Props, Config], list[str]]
+    """checkov / trivy / KICS ids of the same control."""
+    check: Check
     severity: Severity = Severity.HIGH
     fix: Fix | None = None
     pools: bool = False
-    enforcement: EnforcementLevel = EnforcementLevel.MANDATORY
+    enforcement: EnforcementLevel = EnforcementLevel.ADVISORY
     config: tuple[tuple[str, dict[str, object]], ...] = ()
 
-
-_HTTP_ROUTING, _HTTP_ROUTING_FIX = _addon_off("httpApplicationRouting")
-_DASHBOARD, _DASHBOARD_FIX = _addon_off("kubeDashboard")
 
 CONTROLS: Final = (
     Control("managedcluster-rbac-enabled", "Kubernetes RBAC is enabled.", "CKV_AZURE_5, AVD-AZU-0042", check_rbac),
@@ -272,7 +223,7 @@ CONTROLS: Final = (
         "managedcluster-azure-policy-addon",
         "The Azure Policy add-on is enabled.",
         "CKV_AZURE_116, AVD-AZU-0066",
-        _addon_on("azurepolicy", "addonProfiles.azurepolicy.enabled", "enable the Azure Policy add-on"),
+        check_azure_policy,
         Severity.MEDIUM,
     ),
     Control(
@@ -281,13 +232,12 @@ CONTROLS: Final = (
         "CKV_AZURE_117, AVD-AZU-0067",
         check_disk_encryption_set,
         Severity.MEDIUM,
-        enforcement=EnforcementLevel.ADVISORY,
     ),
     Control(
         "agentpool-encryption-at-host",
         "Node pools encrypt temp disks and caches at the host.",
         "CKV_AZURE_227",
-        _for_pools(_encryption_at_host),
+        for_pools(encryption_at_host),
         pools=True,
     ),
     Control(
@@ -303,13 +253,12 @@ CONTROLS: Final = (
         "CKV_AZURE_85",
         check_defender,
         Severity.MEDIUM,
-        enforcement=EnforcementLevel.ADVISORY,
     ),
     Control(
         "agentpool-no-node-public-ip",
         "Nodes have no public IP addresses.",
         "CKV_AZURE_143",
-        _for_pools(_no_public_ip),
+        for_pools(no_public_ip),
         pools=True,
     ),
     Control(
@@ -344,7 +293,7 @@ CONTROLS: Final = (
         "agentpool-system-pool-critical-addons-only",
         "System node pools are tainted so only critical pods run there.",
         "CKV_AZURE_232",
-        _for_pools(_system_taint),
+        for_pools(system_taint),
         Severity.MEDIUM,
         pools=True,
     ),
@@ -352,7 +301,7 @@ CONTROLS: Final = (
         "agentpool-ephemeral-os-disk",
         "Node pools use ephemeral OS disks.",
         "CKV_AZURE_226",
-        _for_pools(_ephemeral_os),
+        for_pools(ephemeral_os),
         Severity.LOW,
         pools=True,
     ),
@@ -360,30 +309,32 @@ CONTROLS: Final = (
         "managedcluster-http-application-routing-disabled",
         "The retired HTTP application routing add-on is off.",
         "CKV_AZURE_246",
-        _HTTP_ROUTING,
-        fix=_HTTP_ROUTING_FIX,
+        check_http_routing,
+        fix=fix_http_routing,
     ),
     Control(
         "managedcluster-kube-dashboard-disabled",
         "The Kubernetes dashboard add-on is off.",
         "CKV_AZURE_8, KICS c62d3b92",
-        _DASHBOARD,
-        fix=_DASHBOARD_FIX,
+        check_dashboard,
+        fix=fix_dashboard,
     ),
     Control(
         "agentpool-max-pods",
         "Node pools allow at least 50 pods per node.",
         "CKV_AZURE_168",
-        _for_pools(_max_pods),
+        for_pools(max_pods),
         Severity.LOW,
         pools=True,
-        config=(("minimum", {"type": "integer", "default": 50, "description": "Lowest acceptable maxPods."}),),
+        config=(
+            ("minimum", {"type": "integer", "default": DEFAULT_MIN_PODS, "description": "Lowest acceptable maxPods."}),
+        ),
     ),
     Control(
         "agentpool-scale-set",
         "Node pools are virtual machine scale sets.",
         "CKV_AZURE_169",
-        _for_pools(_scale_set),
+        for_pools(scale_set),
         Severity.LOW,
         pools=True,
     ),
@@ -408,7 +359,7 @@ def _policy(control: Control) -> ResourceValidationPolicy:
         control.enforcement,
         dict(control.config),
     )
-    kinds = (MANAGED_CLUSTER, AGENT_POOL) if control.pools else (MANAGED_CLUSTER,)
+    kinds = (*CLUSTER_KINDS, *POOL_KINDS) if control.pools else CLUSTER_KINDS
     return resource_policy(meta, kinds, control.check, control.fix)
 
 

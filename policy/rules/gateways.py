@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Final
 
 import yaml
-from pulumi_policy import Severity
+from pulumi_policy import EnforcementLevel, Severity
 
 from aks_istio.addon import support_matrix as sm
 
@@ -24,10 +24,7 @@ from ._common import (
     NO_CONFIG,
     SERVICE_KINDS,
     Config,
-    Finding,
-    Meta,
     Props,
-    StackResource,
     Undecidable,
     elements,
     get_bool,
@@ -35,18 +32,16 @@ from ._common import (
     get_list,
     get_map,
     get_str,
-    istio_enabled,
     keys_of,
-    linked,
-    mesh_clusters,
     metadata_name,
     metadata_namespace,
-    of_kind,
-    resource_policy,
     set_path,
-    stack_policy,
     str_values,
 )
+from .clusters import istio_enabled, mesh_clusters
+from .deferred import Finding
+from .factories import Meta, resource_policy, stack_policy
+from .stack import StackResource, linked, of_kind
 
 TAGS: Final = ("istio", "ingress", "gateway")
 URL_INGRESS: Final = DOCS + "istio-deploy-ingress"
@@ -271,6 +266,7 @@ EXTERNAL_RESTRICTED = stack_policy(
         "aks-istio-ingressgateway-external with a ServicePatch, or disable the external gateway.",
         URL_INGRESS,
         (*TAGS, "security"),
+        EnforcementLevel.ADVISORY,
     ),
     check_external_gateway_restricted,
 )

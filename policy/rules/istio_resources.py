@@ -1,4 +1,10 @@
-"""Istio resources on an add-on cluster: blocked kinds, EnvoyFilters, self-managed Istio, namespaces, mTLS."""
+"""Istio resources on an add-on cluster: blocked kinds, EnvoyFilters, self-managed Istio, namespaces, mTLS.
+
+The rules on single Kubernetes resources that are only wrong beside the add-on (blocked kinds, EnvoyFilter
+support, self-managed Istio, the ignored injection label) are stack policies built by `addon_resource_policy`: a
+program running its own Istio on a cluster without the add-on passes them (addon_target.py). The mTLS rules are
+opinions about any Istio mesh: advisory unless a config turns them up.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +22,7 @@ from ._common import (
     NO_CONFIG,
     PEER_AUTHENTICATION_KINDS,
     Config,
-    Finding,
-    Meta,
     Props,
-    StackResource,
     Undecidable,
     child,
     decided,
@@ -29,15 +32,15 @@ from ._common import (
     get_map,
     get_str,
     keys_of,
-    mesh_clusters,
-    mesh_revisions,
     metadata_name,
     metadata_namespace,
-    of_kind,
-    resource_policy,
-    stack_policy,
     str_values,
 )
+from .addon_target import addon_resource_policy
+from .clusters import mesh_clusters, mesh_revisions, shape_of
+from .deferred import Finding
+from .factories import Meta, resource_policy, stack_policy
+from .stack import StackResource, of_kind
 
 TAGS: Final = ("istio", "service-mesh")
 ANY_KIND: Final = None
@@ -165,7 +168,7 @@ def check_namespace_revisions(resources: Sequence[StackResource], config: Config
         return []  # the cluster is declared elsewhere: nothing to compare with
     running: set[str] = set(config.get("revisionTags") or ())
     for cluster in clusters:
-        revisions = mesh_revisions(cluster.props)
+        revisions = mesh_revisions(cluster.props, shape_of(cluster.type))
         if not revisions:
             return []  # unknown at preview: no verdict
         running.update(revisions)
@@ -235,7 +238,7 @@ def check_mesh_wide_strict(resources: Sequence[StackResource], config: Config = 
     ]
 
 
-BLOCKED = resource_policy(
+BLOCKED = addon_resource_policy(
     Meta(
         "istio-no-blocked-custom-resources",
         "ProxyConfig, WorkloadEntry, WorkloadGroup, IstioOperator and WasmPlugin are blocked on the add-on.",
@@ -247,7 +250,7 @@ BLOCKED = resource_policy(
     ANY_KIND,
     check_not_blocked,
 )
-ENVOY_FILTER = resource_policy(
+ENVOY_FILTER = addon_resource_policy(
     Meta(
         "envoyfilter-supported-types-only",
         "EnvoyFilters other than Lua, Compressor and LocalRateLimit are allowed but outside Azure support.",
@@ -260,7 +263,7 @@ ENVOY_FILTER = resource_policy(
     ENVOY_FILTER_KINDS,
     check_envoy_filter_types,
 )
-SELF_MANAGED = resource_policy(
+SELF_MANAGED = addon_resource_policy(
     Meta(
         "istio-no-self-managed-install",
         "Self-managed Istio (Helm charts, istio.io CRDs) cannot run beside the Istio add-on.",
@@ -272,7 +275,7 @@ SELF_MANAGED = resource_policy(
     (*HELM_KINDS, *CRD_KINDS),
     check_no_self_managed_istio,
 )
-INJECTION_LABEL = resource_policy(
+INJECTION_LABEL = addon_resource_policy(
     Meta(
         "namespace-no-istio-injection-label",
         "Namespaces use istio.io/rev, since the add-on ignores istio-injection=enabled.",
@@ -311,6 +314,7 @@ PERMISSIVE = resource_policy(
         "Set spec.mtls.mode STRICT; while clients migrate, list the namespace in allowedNamespaces with a reason.",
         "https://istio.io/latest/docs/reference/config/security/peer_authentication/",
         (*TAGS, "security", "mtls"),
+        EnforcementLevel.ADVISORY,
         config={
             "allowedNamespaces": {
                 "type": "array",
@@ -331,6 +335,7 @@ MESH_WIDE_STRICT = stack_policy(
         "Declare PeerAuthentication 'default' in aks-istio-system with spec.mtls.mode STRICT and no selector.",
         DOCS + "istio-deploy-addon",
         (*TAGS, "security", "mtls"),
+        EnforcementLevel.ADVISORY,
     ),
     check_mesh_wide_strict,
 )

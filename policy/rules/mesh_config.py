@@ -20,15 +20,14 @@ from ._common import (
     DOCS,
     NO_CONFIG,
     Config,
-    Meta,
     Props,
     Undecidable,
     get_map,
     metadata_name,
     metadata_namespace,
-    resource_policy,
     str_values,
 )
+from .factories import Meta, resource_policy
 
 TAGS: Final = ("istio", "meshconfig")
 URL: Final = DOCS + "istio-meshconfig"

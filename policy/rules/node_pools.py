@@ -1,35 +1,24 @@
-"""Node pools on a mesh cluster: the add-on does not support Windows Server containers (AKSDOCS istio-about.md)."""
+"""Node pools on a mesh cluster: the add-on does not support Windows Server containers (AKSDOCS istio-about.md).
+
+Both providers: the inline pools of a ManagedCluster or KubernetesCluster (a resource rule: the cluster says itself
+whether it runs the mesh), and AgentPool or KubernetesClusterNodePool resources (a stack rule: the pool's mesh is its
+cluster's, found by dependency; a pool of a cluster outside the program follows `clusterRunsIstioAddon`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Final
 
 from pulumi_policy import Severity
 
 from aks_istio.addon import support_matrix as sm
 
-from ._common import (
-    AGENT_POOL,
-    DOCS,
-    MANAGED_CLUSTER,
-    NO_CONFIG,
-    Config,
-    Finding,
-    Meta,
-    Props,
-    StackResource,
-    decided,
-    each,
-    get_str,
-    istio_enabled,
-    linked,
-    node_pools,
-    of_kind,
-    pool_label,
-    resource_policy,
-    stack_policy,
-)
+from ._common import DOCS, NO_CONFIG, RESOURCE_TYPE, Config, Props, decided
+from .addon_target import SETTING, SETTING_SCHEMA, Target, route, target
+from .clusters import CLUSTER_KINDS, POOL_KINDS, Pool, istio_enabled, node_pools, shape_of
+from .deferred import Finding
+from .factories import Meta, StackRequest, resource_policy, stack_request_policy
+from .stack import linked, of_kind
 
 TAGS: Final = ("aks", "istio", "node-pools")
 WINDOWS_REMEDIATION: Final = (
@@ -38,29 +27,37 @@ WINDOWS_REMEDIATION: Final = (
 )
 
 
-def _windows_problem(pool: object) -> list[str]:
-    os_type = get_str(pool, "osType")
+def _windows_problem(pool: Pool) -> list[str]:
+    os_type = pool.os_type()
     if os_type is not None and os_type in sm.UNSUPPORTED_OS_TYPES:
-        return [f"node pool {pool_label(pool)!r} has osType {os_type!r}: {WINDOWS_REMEDIATION}"]
+        return [f"node pool {pool.label!r} has osType {os_type!r}: {WINDOWS_REMEDIATION}"]
     return []
 
 
 def check_no_inline_windows_pools(props: Props, config: Config = NO_CONFIG) -> list[str]:
     if not istio_enabled(props):
         return []
-    return [f"agentPoolProfiles: {m}" for m in each(node_pools(props, MANAGED_CLUSTER), _windows_problem)]
+    resource_type = str(config.get(RESOURCE_TYPE, ""))
+    where = shape_of(resource_type).inline_pools
+    return [f"{where}: {m}" for pool in node_pools(props, resource_type) for m in _windows_problem(pool)]
 
 
-def check_no_windows_agent_pools(resources: Sequence[StackResource], config: Config = NO_CONFIG) -> list[Finding]:
-    """A Windows AgentPool is stopped unless its cluster is in this program and provably runs no mesh."""
-    clusters = of_kind(resources, (MANAGED_CLUSTER,))
+def check_no_windows_pools(request: StackRequest) -> list[Finding]:
+    """A Windows pool is stopped when its cluster may run the mesh; a pool linked to no cluster of the program
+    follows the add-on target setting."""
+    clusters = of_kind(request.resources, CLUSTER_KINDS)
     findings: list[Finding] = []
-    for pool in of_kind(resources, (AGENT_POOL,)):
+    unowned: list[Finding] = []
+    for pool in of_kind(request.resources, POOL_KINDS):
         owners = [c for c in clusters if linked(pool, c, clusters)]
         if owners and not any(decided(istio_enabled, c.props, True) for c in owners):
             continue
-        findings.extend((pool.urn, message) for message in each([pool.props], _windows_problem))
-    return findings
+        found = request.each([pool], lambda p: [m for x in node_pools(p.props, p.type) for m in _windows_problem(x)])
+        (findings if owners else unowned).extend(found)
+    where = target([], request.config)  # the setting alone: these pools' cluster is not in the program
+    if where is Target.UNCONFIRMED and clusters:
+        where = Target.ADDON  # the program declares clusters, yet links the pool to none: never a false pass
+    return findings + route(request, unowned, where)
 
 
 INLINE = resource_policy(
@@ -72,20 +69,20 @@ INLINE = resource_policy(
         DOCS + "istio-about",
         TAGS,
     ),
-    (MANAGED_CLUSTER,),
+    CLUSTER_KINDS,
     check_no_inline_windows_pools,
 )
-AGENT_POOLS = stack_policy(
+AGENT_POOLS = stack_request_policy(
     Meta(
         "agentpool-no-windows-with-istio",
-        "An AgentPool on a cluster with the Istio add-on is not a Windows pool.",
+        "An AgentPool or KubernetesClusterNodePool on a cluster with the Istio add-on is not a Windows pool.",
         Severity.HIGH,
-        WINDOWS_REMEDIATION + " Pools of clusters outside this program are assumed to be mesh clusters; waive "
-        "the policy for a pool of a cluster without the mesh.",
+        WINDOWS_REMEDIATION + " A pool of a cluster outside the program follows clusterRunsIstioAddon.",
         DOCS + "istio-about",
         TAGS,
+        config={SETTING: SETTING_SCHEMA},
     ),
-    check_no_windows_agent_pools,
+    check_no_windows_pools,
 )
 
 POLICIES: Final = (INLINE, AGENT_POOLS)

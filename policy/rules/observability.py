@@ -17,18 +17,15 @@ from ._common import (
     MANAGED_CLUSTER,
     NO_CONFIG,
     Config,
-    Finding,
-    Meta,
     Props,
-    StackResource,
     Undecidable,
     decided,
     get_bool,
     get_str,
-    linked,
-    of_kind,
-    stack_policy,
 )
+from .deferred import Finding
+from .factories import Meta, stack_policy
+from .stack import StackResource, linked, of_kind
 
 METRICS_PATH: Final = "azureMonitorProfile.metrics.enabled"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -40,18 +41,57 @@ class Pack:
     ) -> list[tuple[str, str, str]]:
         """resources: (type, name, props); depends: name -> names it depends on."""
         self.configure(config)
-        urns = {name: _urn(type_, name) for type_, name, _ in resources}
-        request = [
-            Resource(
-                type=type_,
-                name=name,
-                urn=urns[name],
-                properties=struct(props),
-                dependencies=tuple(urns[d] for d in (depends or {}).get(name, ())),
-            )
-            for type_, name, props in resources
+        found = self.analyzer.analyze_stack(_request(resources, depends))
+        return [(d.policyName, d.urn.rsplit("::", 1)[-1], d.message) for d in found]
+
+    def program(
+        self,
+        resources: Sequence[tuple[str, str, Mapping[str, Any]]],
+        config: Mapping[str, Any] | None = None,
+        depends: Mapping[str, Sequence[str]] | None = None,
+    ) -> list[Verdict]:
+        """A whole program as the engine judges it: Analyze for each resource, then AnalyzeStack once."""
+        self.configure(config)
+        request = _request(resources, depends)
+        diagnostics = [d for r in request for d in self.analyzer.analyze(r)]
+        diagnostics += self.analyzer.analyze_stack(request)
+        return [
+            Verdict(d.policyName, d.urn.rsplit("::", 1)[-1], LEVELS.get(d.enforcementLevel, "?"), d.message)
+            for d in diagnostics
         ]
-        return [(d.policyName, d.urn.rsplit("::", 1)[-1], d.message) for d in self.analyzer.analyze_stack(request)]
+
+
+def _request(
+    resources: Sequence[tuple[str, str, Mapping[str, Any]]], depends: Mapping[str, Sequence[str]] | None
+) -> list[Resource]:
+    urns = {name: _urn(type_, name) for type_, name, _ in resources}
+    return [
+        Resource(
+            type=type_,
+            name=name,
+            urn=urns[name],
+            properties=struct(props),
+            dependencies=tuple(urns[d] for d in (depends or {}).get(name, ())),
+        )
+        for type_, name, props in resources
+    ]
+
+
+LEVELS = {0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One finding: policy, resource name, enforcement level and message."""
+
+    policy: str
+    resource: str
+    level: str
+    message: str
+
+
+def mandatory(verdicts: Sequence[Verdict]) -> list[tuple[str, str]]:
+    return sorted((v.policy, v.resource) for v in verdicts if v.level == "mandatory")
 
 
 def _urn(type_: str, name: str) -> str:

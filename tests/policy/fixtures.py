@@ -146,3 +146,41 @@ def mutate(base: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     else:
         node[leaf] = value
     return result
+
+
+# --- The classic provider (pulumi-azure 6.x), as public programs write it -----------------------------------------
+CLASSIC_CLUSTER = "azure:containerservice/kubernetesCluster:KubernetesCluster"
+CLASSIC_NODE_POOL = "azure:containerservice/kubernetesClusterNodePool:KubernetesClusterNodePool"
+CLASSIC_PLAIN: dict[str, Any] = {
+    "name": "aks",
+    "location": "westeurope",
+    "resourceGroupName": "rg",
+    "dnsPrefix": "aks",
+    "kubernetesVersion": "1.34",
+    "defaultNodePool": {"name": "default", "nodeCount": 2, "vmSize": "Standard_D2s_v5"},
+    "identity": {"type": "SystemAssigned"},
+}
+CLASSIC_MESH: dict[str, Any] = {
+    **CLASSIC_PLAIN,
+    "serviceMeshProfile": {"mode": "Istio", "revisions": ["asm-1-30"], "internalIngressGatewayEnabled": True},
+}
+CLASSIC_WINDOWS_POOL: dict[str, Any] = {
+    "name": "win",
+    "kubernetesClusterId": UNKNOWN,
+    "vmSize": "Standard_D4s_v5",
+    "nodeCount": 1,
+    "osType": "Windows",
+    "mode": "User",
+}
+# --- Plain azure-native AKS, as the public examples write it (no hardening, no mesh) --------------------------------
+NATIVE_PLAIN: dict[str, Any] = {
+    "resourceGroupName": "rg",
+    "dnsPrefix": "aks",
+    "kubernetesVersion": "1.34",
+    "enableRBAC": True,
+    "identity": {"type": "SystemAssigned"},
+    "agentPoolProfiles": [
+        {"name": "agentpool", "count": 3, "vmSize": "Standard_DS2_v2", "osType": "Linux", "mode": "System"}
+    ],
+    "linuxProfile": {"adminUsername": "aksuser", "ssh": {"publicKeys": [{"keyData": "ssh-rsa AAAA"}]}},
+}

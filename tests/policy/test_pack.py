@@ -199,46 +199,59 @@ def _checks() -> list[Any]:
     ]
 
 
+CHECKED_TYPES = (
+    "azure-native:containerservice:ManagedCluster",
+    "azure-native:containerservice:AgentPool",
+    "azure:containerservice/kubernetesCluster:KubernetesCluster",
+    "azure:containerservice/kubernetesClusterNodePool:KubernetesClusterNodePool",
+)
+STACK_TYPES = (
+    *CHECKED_TYPES,
+    "kubernetes:core/v1:Namespace",
+    "kubernetes:core/v1:ServicePatch",
+    "kubernetes:security.istio.io/v1:PeerAuthentication",
+    "azure-native:monitor:DataCollectionRuleAssociation",
+)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(props=top)
-def test_fuzzed_property_bags_never_crash_a_check(props: dict[str, Any]) -> None:
+def test_fuzzed_property_bags_never_make_a_rule_raise(props: dict[str, Any]) -> None:
+    """Any property bag either gets a verdict or "cannot decide" (Undecidable, for unknowns and types ARM would
+    reject): no other exception, which the pack would report as a failed rule."""
     from pulumi_policy.proxy import unknown_checking_proxy
-    from rules._common import RESOURCE_TYPE, StackResource, Undecidable
+    from rules._common import RESOURCE_TYPE, Undecidable
+    from rules.deferred import RAISED
+    from rules.factories import StackRequest
+    from rules.stack import StackResource
 
     proxied = unknown_checking_proxy(_plain(props))
-    stack = [
-        StackResource(t, "r", f"urn:{t}", proxied)
-        for t in (
-            "azure-native:containerservice:ManagedCluster",
-            "azure-native:containerservice:AgentPool",
-            "kubernetes:core/v1:Namespace",
-            "kubernetes:core/v1:ServicePatch",
-            "kubernetes:security.istio.io/v1:PeerAuthentication",
-            "azure-native:monitor:DataCollectionRuleAssociation",
-        )
-    ]
+    stack = [StackResource(t, "r", f"urn:{t}", proxied) for t in STACK_TYPES]
     for check in _checks():
         try:
-            if check.__code__.co_varnames[0] == "resources":
+            first = check.__code__.co_varnames[0]
+            if first == "request":
+                result = check(StackRequest(stack, {}, "fuzz"))
+                assert all(isinstance(u, str) and isinstance(m, str) for u, m in result)
+            elif first == "resources":
                 result = check(stack, {})
                 assert all(isinstance(u, str) and isinstance(m, str) for u, m in result)
             else:
-                for type_ in (
-                    "azure-native:containerservice:ManagedCluster",
-                    "azure-native:containerservice:AgentPool",
-                ):
+                for type_ in CHECKED_TYPES:
                     assert all(isinstance(m, str) and m for m in check(proxied, {RESOURCE_TYPE: type_}))
         except Undecidable:
-            pass  # the factory turns this into "no verdict"; anything else is a crash
+            pass  # "cannot decide": the factory reports nothing for this resource
+        assert RAISED.findings == [], check.__name__  # what a stack check judged per resource and raised
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(props=top)
-def test_fuzzed_resources_through_grpc_never_fail_the_call(pack: Pack, props: dict[str, Any]) -> None:
-    for type_ in ("azure-native:containerservice/v20250901:ManagedCluster", "kubernetes:core/v1:ServicePatch"):
-        diagnostics = pack.analyzer.analyze(Resource(type_, "fuzz", "urn:fuzz", struct(props)))
-        assert all(d.policyName and d.message for d in diagnostics)
-        assert not any("can't run policy" in d.message for d in diagnostics)
+def test_fuzzed_resources_through_grpc_never_fail_the_call_or_a_rule(pack: Pack, props: dict[str, Any]) -> None:
+    resources = [(t, f"fuzz{i}", props) for i, t in enumerate([*STACK_TYPES, "kubernetes:helm.sh/v3:Release"])]
+    for verdict in pack.program(resources):
+        assert verdict.policy and verdict.message
+        assert verdict.policy not in {"pack-resource-rule-raised", "pack-stack-rule-raised"}, verdict.message
+        assert "can't run policy" not in verdict.message
 
 
 # --- Our stacks, and the CLI a user runs ------------------------------------------------------------------------

@@ -43,7 +43,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from aks_istio.addon import support_matrix as sm
+from aks_istio.addon import lifecycle
+from aks_istio.addon.catalog import Catalog, active_catalog
 from aks_istio.config import MeshSettings
 from aks_istio.tokens import type_token
 
@@ -123,19 +124,22 @@ def shared_configmap_revisions(mesh: MeshSettings) -> list[str]:
     return cluster_revisions(mesh)
 
 
-def revision_warnings(mesh: MeshSettings, today: date) -> list[str]:
-    """Warnings (never errors: AKS keeps running an EOL revision) for revisions past their end of life."""
-    running = [mesh.revision] if mesh.upgrade is None else cluster_revisions(mesh)
+def revision_warnings(
+    mesh: MeshSettings, today: date, catalog: Catalog | None = None, kubernetes_version: str | None = None
+) -> list[str]:
+    """Warnings (never errors: AKS keeps running an end-of-life revision, and a revision newer than the catalog
+    may well exist) about the revisions this phase runs and the catalog itself, judged on `today`."""
+    catalog = catalog or active_catalog()
+    running = cluster_revisions(mesh)
     warnings: list[str] = []
-    for revision in sm.revisions_past_end_of_life(running, today):
-        expected = " (Microsoft's expected date)" if revision.end_of_life_expected else ""
-        targets = sm.allowed_upgrades(revision.name)
-        warnings.append(
-            f"mesh revision {revision.name} passed its end of life on {revision.end_of_life}{expected}: "
-            f"no new installs and no support; upgrade with mesh.upgrade (to: {' or '.join(targets) or 'a newer'}"
-            f" revision), see docs/canary-upgrades.md ({sm.REVISION_CATALOG_SOURCE})"
-        )
-    return warnings
+    for name in running:
+        revision = lifecycle.resolve(catalog, name, mesh.assumed_kubernetes)
+        if revision is not None and name not in catalog.by_name:
+            how = f"mesh.newRevisionKubernetes {mesh.new_revision_kubernetes}" if mesh.new_revision_kubernetes else ""
+            warnings.append(lifecycle.newer_revision_warning(catalog, revision, how))
+    warnings += lifecycle.end_of_life_warnings(catalog, running, today, kubernetes_version)
+    stale = lifecycle.catalog_age_warning(catalog, today)
+    return warnings + ([stale] if stale else [])
 
 
 def restart_patch(restart: Restart) -> dict[str, Any]:

@@ -7,9 +7,9 @@ from typing import Final
 
 from pulumi_policy import Policy
 
-from . import baseline, gateways, istio_resources, mesh_addon, mesh_config, node_pools, observability
+from . import baseline, gateways, istio_resources, mesh_addon, mesh_config, node_pools, observability, revisions
 
-MODULES: Final = (mesh_addon, node_pools, istio_resources, gateways, mesh_config, observability, baseline)
+MODULES: Final = (mesh_addon, node_pools, istio_resources, gateways, mesh_config, observability, baseline, revisions)
 
 
 def _all_policies() -> list[Policy]:

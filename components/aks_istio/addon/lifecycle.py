@@ -108,9 +108,15 @@ def upgrade_route(catalog: Catalog, start: str, kubernetes_version: str | None =
 
 
 def end_of_life_warnings(
-    catalog: Catalog, revisions: Iterable[str], today: date, kubernetes_version: str | None = None
+    catalog: Catalog,
+    revisions: Iterable[str],
+    today: date,
+    kubernetes_version: str | None = None,
+    *,
+    upgrade_with: str = "mesh.upgrade",
 ) -> list[str]:
-    """One warning per catalogued revision past its end of life on `today`, naming where to move and how."""
+    """One warning per catalogued revision past its end of life on `today`, naming where to move and how
+    (`upgrade_with`: the setting that starts a canary upgrade where the warning is read)."""
     warnings: list[str] = []
     for name in revisions:
         revision = catalog.by_name.get(name)
@@ -127,7 +133,7 @@ def end_of_life_warnings(
             steps = " -> ".join([name, *route])
             distance = parse_revision(route[0])[1] - revision.minor
             move = (
-                f"move to {route[-1]}: canary upgrade {steps} with mesh.upgrade (first step to: {route[0]}, "
+                f"move to {route[-1]}: canary upgrade {steps} with {upgrade_with} (first step to: {route[0]}, "
                 f"n+{distance})"
             )
         else:
@@ -135,7 +141,7 @@ def end_of_life_warnings(
         warnings.append(
             f"mesh revision {name} passed its end of life on {ends} ({kind}; source: "
             f"{revision.end_of_life_source or catalog.source_note()}): no new installs and no support; {move}; "
-            "see docs/canary-upgrades.md"
+            "see https://learn.microsoft.com/azure/aks/istio-upgrade"
         )
     return warnings
 

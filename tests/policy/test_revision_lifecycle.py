@@ -4,9 +4,14 @@ as config validation, advisory, judged on the `today` the policy config pins."""
 from __future__ import annotations
 
 import json
+import os
+import site
 from pathlib import Path
 
-from aks_istio.offline.analyzer_client import Resource, struct
+import pytest
+
+from aks_istio import cli
+from aks_istio.offline.analyzer_client import Analyzer, PolicyPackProcess, Resource, resolve_config, struct
 from aks_istio.offline.verdict import PACK_DIR
 from tests.addon.support import catalog_file, released
 from tests.policy.conftest import Pack
@@ -65,3 +70,23 @@ def test_a_refreshed_catalog_given_in_the_policy_config_is_used(pack: Pack, tmp_
 def test_an_unreadable_catalog_is_a_finding_never_a_pass(pack: Pack, tmp_path: Path) -> None:
     [message] = lifecycle(pack, ["asm-1-30"], catalogPath=str(tmp_path / "missing.json"))
     assert "cannot be judged" in message and "missing.json" in message
+
+
+def test_a_policy_bundle_carries_the_users_catalog_in_place_of_the_shipped_one(
+    pack: Pack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = catalog_file(tmp_path, released("asm-1-31", "1.33", "1.37", "2027-01-10"))
+    bundle = tmp_path / "bundle"
+    monkeypatch.setenv("AKS_ISTIO_REVISION_CATALOG", str(user))
+    assert cli.main(["policy-bundle", str(bundle)]) == cli.EXIT_OK
+    assert (bundle / "aks_istio" / "addon" / "revisions.json").read_text() == user.read_text()
+    # Published, the bundle has no environment variable and no stacks/ beside it: its own file is the catalog.
+    monkeypatch.delenv("AKS_ISTIO_REVISION_CATALOG")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(site.getsitepackages()))
+    with PolicyPackProcess(bundle, project="aks-istio", stack="dev", python_options=["-S"]) as process:
+        bundled = Analyzer(process.stub())
+        bundled.configure(resolve_config(bundled.info(), None))
+        known = mutate(CLUSTER, REVISIONS, ["asm-1-31"])
+        found = bundled.analyze(Resource(type=MANAGED_CLUSTER, name="aks", urn="urn:x::aks", properties=struct(known)))
+        assert POLICY not in {d.policyName for d in found}
+    assert POLICY in {p for p, _ in pack.analyze(MANAGED_CLUSTER, known)}  # the shipped catalog does not know it

@@ -97,6 +97,8 @@ class Catalog:
     origin: str
     """`curated` for the shipped file; `refresh <region>` for a file `revisions refresh` wrote."""
     path: str = ""
+    region_kubernetes: tuple[str, ...] = ()
+    """Generally available Kubernetes minors of the region a refresh read (empty in the curated catalog)."""
     by_name: Mapping[str, Revision] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -185,7 +187,9 @@ def parse_catalog(document: Mapping[str, Any], path: str) -> Catalog:
     except ValueError:
         raise CatalogError(f"{path}: asOf {document.get('asOf')!r} is not a date (YYYY-MM-DD)") from None
     sources = document.get("sources", [])
-    return Catalog(tuple(revisions), as_of, tuple(str(s) for s in sources), str(document.get("origin", "")), path)
+    region = tuple(str(v) for v in document.get("regionKubernetes", []))
+    origin = str(document.get("origin", ""))
+    return Catalog(tuple(revisions), as_of, tuple(str(s) for s in sources), origin, path, region)
 
 
 @functools.lru_cache(maxsize=8)
@@ -249,9 +253,12 @@ def catalog_document(catalog: Catalog) -> dict[str, Any]:
             }
         return entry
 
-    return {
+    document: dict[str, Any] = {
         "asOf": catalog.as_of.isoformat(),
         "origin": catalog.origin,
         "sources": list(catalog.sources),
-        "revisions": [revision(r) for r in catalog.revisions],
     }
+    if catalog.region_kubernetes:
+        document["regionKubernetes"] = list(catalog.region_kubernetes)
+    document["revisions"] = [revision(r) for r in catalog.revisions]
+    return document

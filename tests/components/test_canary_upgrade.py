@@ -148,6 +148,20 @@ def test_rollback_relabels_and_restarts_before_the_new_revision_is_removed() -> 
         assert patch.urn in cluster.dependencies
 
 
+@pytest.mark.parametrize("name", ["step2-migrate-apps", "step2-migrate-all", "step3-complete"])
+def test_namespaces_move_to_the_new_revision_only_after_the_cluster_lists_it(name: str) -> None:
+    # A start that failed half-way leaves the cluster without asm-1-30: the relabel (and so the restarts, which
+    # follow it) must wait for the cluster update, or pods would come up labelled for an injector that does not
+    # exist (no sidecar, refused under STRICT mTLS).
+    capture = step(name)
+    cluster = one(capture, MANAGED_CLUSTER)
+    for namespace in capture.of_type(NAMESPACE):
+        assert cluster.urn in namespace.dependencies, namespace.name
+        assert namespace.urn not in cluster.dependencies, namespace.name
+    # The new revision's shared MeshConfig still comes first (start's ordering holds in every later phase).
+    assert one(capture, CONFIG_MAP, "asm-1-30").urn in cluster.dependencies
+
+
 @pytest.mark.parametrize("name", ["step2-migrate-apps", "step2b-rollback"])
 def test_restarts_follow_the_relabel(name: str) -> None:
     capture = step(name)

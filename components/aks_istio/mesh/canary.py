@@ -23,8 +23,10 @@ by the cluster's *name* (plain strings from the stack file: the cluster exists, 
 they do not wait for the cluster update, and the ManagedCluster `depends_on` those resources: the engine
 creates the new ConfigMap (start) and relabels and restarts (rollback) first, then changes `revisions`.
 Outside an upgrade the same provider's credentials wait on the cluster as usual, so a new stack still
-creates its cluster first. The provider keeps one URN and one kubeconfig value in every phase, so no resource
-ever changes provider (which could replace it).
+creates its cluster first. In migrate and complete the namespaces move *to* the new revision, so their relabel
+and restarts wait for the cluster instead (`relabel_waits_for_cluster`): if start failed half-way, the cluster
+update fails again before any pod is labelled for a control plane that is not there. The provider keeps one
+URN and one kubeconfig value in every phase, so no resource ever changes provider (which could replace it).
 
 Restarts: the platform does not know application workloads, so `upgrade.restarts` lists the Deployments per
 migrated namespace. Each gets a server-side-apply patch of one pod-template annotation whose value is keyed
@@ -84,6 +86,14 @@ def stable_revision(mesh: MeshSettings) -> str:
     return upgrade.to if upgrade is not None and upgrade.phase == "complete" else mesh.revision
 
 
+def relabel_waits_for_cluster(mesh: MeshSettings) -> bool:
+    """migrate and complete point namespaces at `to`: their relabel (and the restarts after it) must wait for the
+    cluster update that lists `to`, so a start that failed half-way never leaves pods labelled for an injector
+    that does not exist (they would start without sidecars and fail STRICT mTLS). rollback is the other way round:
+    namespaces go back to `mesh.revision` *before* `to` is removed (AKSDOCS istio-upgrade.md)."""
+    return mesh.upgrade is not None and mesh.upgrade.phase in ("migrate", "complete")
+
+
 def migrated_namespaces(mesh: MeshSettings) -> list[str]:
     """Managed namespaces the upgrade has moved to its target (empty outside an upgrade)."""
     if mesh.upgrade is None:
@@ -140,6 +150,14 @@ def revision_warnings(
     warnings += lifecycle.end_of_life_warnings(catalog, running, today, kubernetes_version)
     stale = lifecycle.catalog_age_warning(catalog, today)
     return warnings + ([stale] if stale else [])
+
+
+def revision_handover_options(parent: pulumi.Resource) -> pulumi.ResourceOptions:
+    """Options of a patch on a per-revision object the add-on owns (a gateway's HPA `<gateway>-<revision>`). At
+    complete the patch moves to the new revision's object; the engine would then delete the old patch, which
+    means a server-side apply to the old revision's HPA, which AKS removes with the old control plane: the delete
+    could fail on an object that is gone. Retained, the old patch just leaves the state (its object goes anyway)."""
+    return pulumi.ResourceOptions(parent=parent, retain_on_delete=True)
 
 
 def restart_patch(restart: Restart) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from aks_istio.mesh.canary import (
     CanaryUpgrade,
     CanaryUpgradeArgs,
     cluster_revisions,
+    gateway_api_revision,
     relabel_waits_for_cluster,
     revision_warnings,
     shared_configmap_revisions,
@@ -192,6 +193,7 @@ def _gateways(
                 cluster_id=cluster.cluster_id,
                 app_routing_istio=gateways.app_routing_istio,
                 depends_on=[mesh_namespaces],
+                revision_label=gateway_api_revision(config.mesh),
             ),
             opts=opts,
         )

@@ -139,7 +139,8 @@ def test_an_unknown_key_in_the_upgrade_is_refused() -> None:
     [problem] = problems_of(upgrade(phase="start", restart={"apps": ["frontend"]}))
     assert (
         problem
-        == f"{UPGRADE}.restart: unknown key (did you mean 'restarts'?); allowed keys: to, phase, migrated, restarts"
+        == f"{UPGRADE}.restart: unknown key (did you mean 'restarts'?); allowed keys: to, phase, migrated, restarts, "
+        "gatewayRevision"
     )
 
 

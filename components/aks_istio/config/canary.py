@@ -58,6 +58,13 @@ class RevisionUpgradeSettings(Settings):
         description="Deployments to restart per migrated namespace, so their pods get the sidecar of the "
         "revision the namespace now points at (once on migrate, once more on rollback).",
     )
+    gateway_revision: str | None = Field(
+        default=None,
+        description="Revision that owns the Gateway API Gateways during the upgrade (their `istio.io/rev` label): "
+        "mesh.revision keeps them on the old control plane, `to` moves them. Unset: AKS's default, the higher "
+        "revision owns them from start on. Move them as an edit of its own before complete (to `to`) or rollback "
+        "(to mesh.revision).",
+    )
 
     @field_validator("to")
     @classmethod
@@ -83,6 +90,7 @@ def upgrade_problems(
 ) -> None:
     """Rules that need `mesh.revision` and the managed namespaces; paths are relative to `mesh`."""
     _target_problems(upgrade, revision, problems)
+    _gateway_revision_problems(upgrade, revision, problems)
     _migrated_problems(upgrade, revision, managed, problems)
     _restart_problems(upgrade, managed, problems)
 
@@ -158,6 +166,17 @@ def _target_problems(upgrade: RevisionUpgradeSettings, revision: str, problems: 
             else f"is not an allowed upgrade of {revision} (n+1, or n+2 skipping one)"
         )
         problems.add("upgrade.to", f"{upgrade.to!r} {why}; allowed: {allowed(targets)}")
+
+
+def _gateway_revision_problems(upgrade: RevisionUpgradeSettings, revision: str, problems: Problems) -> None:
+    pinned = upgrade.gateway_revision
+    if pinned is None:
+        return
+    # complete removes mesh.revision and rollback removes `to`: Gateways must already be on the one that stays.
+    staying = {"complete": [upgrade.to], "rollback": [revision]}.get(upgrade.phase, [revision, upgrade.to])
+    if pinned not in staying:
+        why = f" ({upgrade.phase} removes {pinned})" if pinned in (revision, upgrade.to) else ""
+        problems.add("upgrade.gatewayRevision", f"{pinned!r}{why}; allowed in {upgrade.phase}: {allowed(staying)}")
 
 
 def _migrated_problems(

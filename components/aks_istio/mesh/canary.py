@@ -46,7 +46,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from aks_istio.addon import lifecycle
-from aks_istio.addon.catalog import Catalog, active_catalog
+from aks_istio.addon.catalog import Catalog, active_catalog, parse_revision
 from aks_istio.config import MeshSettings
 from aks_istio.tokens import type_token
 
@@ -84,6 +84,18 @@ def stable_revision(mesh: MeshSettings) -> str:
     HPA spec to the canary's and reverts edits made to the canary's (AKSDOCS istio-upgrade.md)."""
     upgrade = mesh.upgrade
     return upgrade.to if upgrade is not None and upgrade.phase == "complete" else mesh.revision
+
+
+def gateway_api_revision(mesh: MeshSettings) -> str | None:
+    """The `istio.io/rev` label of Gateway API Gateways in this phase: the stack's pin during an upgrade, else none
+    (one revision, or AKS's default owner)."""
+    return mesh.upgrade.gateway_revision if mesh.upgrade is not None else None
+
+
+def gateway_api_owner(mesh: MeshSettings) -> str:
+    """The revision whose control plane programs the Gateways: the pin, else the higher installed revision ("while a
+    canary upgrade is in progress, the higher revision" owns them: AKSDOCS istio-gateway-api.md)."""
+    return gateway_api_revision(mesh) or max(cluster_revisions(mesh), key=parse_revision)
 
 
 def relabel_waits_for_cluster(mesh: MeshSettings) -> bool:

@@ -48,7 +48,9 @@ class AksIstioPlatform(pulumi.ComponentResource):
         config = args.config
         tags = {"environment": config.environment, "managed-by": "aks-istio", **config.tags}
         revisions = cluster_revisions(config.mesh)
-        for warning in revision_warnings(config.mesh, date.today()):
+        for warning in revision_warnings(
+            config.mesh, date.today(), kubernetes_version=config.cluster.kubernetes_version
+        ):
             pulumi.log.warn(warning, resource=self)
         # During a canary upgrade the mesh-side resources come first and the cluster's revision change waits for
         # them; outside one they wait for the cluster (why and how: canary_upgrade.py).

@@ -90,3 +90,11 @@ def test_a_policy_bundle_carries_the_users_catalog_in_place_of_the_shipped_one(
         found = bundled.analyze(Resource(type=MANAGED_CLUSTER, name="aks", urn="urn:x::aks", properties=struct(known)))
         assert POLICY not in {d.policyName for d in found}
     assert POLICY in {p for p, _ in pack.analyze(MANAGED_CLUSTER, known)}  # the shipped catalog does not know it
+
+
+def test_a_newer_revision_is_one_advisory_finding_never_a_mandatory_refusal(pack: Pack) -> None:
+    # Alone, or as the target of a canary upgrade from the newest catalogued revision (n+1).
+    for revisions in (["asm-1-31"], ["asm-1-30", "asm-1-31"]):
+        cluster = mutate(mutate(CLUSTER, REVISIONS, revisions), "kubernetesVersion", "1.36")
+        found = [p for p, _ in pack.analyze(MANAGED_CLUSTER, cluster) if "revision" in p]
+        assert found == [POLICY], (revisions, found)

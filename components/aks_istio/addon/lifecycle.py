@@ -24,6 +24,8 @@ from aks_istio.addon.catalog import Catalog, Revision, kubernetes_minor, parse_r
 # "n-2 stays supported until six weeks after n starts rolling out to all regions" (istio-support-policy).
 N_MINUS_2_GRACE: Final = timedelta(weeks=6)
 SUPPORTED_AT_LEAST: Final = 2
+# n+1, or n+2 skipping one (https://learn.microsoft.com/azure/aks/istio-upgrade).
+MAX_UPGRADE_DISTANCE: Final = 2
 # Revisions ship about every quarter; a catalog that has not been checked for 90 days may miss one.
 CATALOG_MAX_AGE_DAYS: Final = 90
 CONFIRM_HINT: Final = (
@@ -54,6 +56,15 @@ def resolve(catalog: Catalog, name: str, kubernetes: tuple[int, int] | None = No
     if known is not None:
         return known
     return assumed_revision(catalog, name, kubernetes) if is_newer_than_catalog(catalog, name) else None
+
+
+def is_allowed_target(catalog: Catalog, revision: str, to: str) -> bool:
+    """A catalogued canary target of `revision`, or (the catalog being older than the region) a revision newer than
+    the catalog at most two minors above it (n+1, or n+2 skipping one: https://learn.microsoft.com/azure/aks/istio-upgrade)."""
+    if to in catalog.upgrades_of(revision):
+        return True
+    (major, minor), (to_major, to_minor) = parse_revision(revision), parse_revision(to)
+    return is_newer_than_catalog(catalog, to) and to_major == major and 0 < to_minor - minor <= MAX_UPGRADE_DISTANCE
 
 
 def unknown_revision_problem(catalog: Catalog, name: str) -> str | None:

@@ -126,18 +126,6 @@ def allowed_targets(catalog: Catalog, revision: str) -> list[str]:
     return catalog.upgrades_of(revision)
 
 
-def is_allowed_target(catalog: Catalog, revision: str, to: str) -> bool:
-    """A catalogued upgrade, or (the catalog being older than the region) a revision newer than the catalog at
-    most two minors above `revision` (n+1, or n+2 skipping one: https://learn.microsoft.com/azure/aks/istio-upgrade)."""
-    if to in catalog.upgrades_of(revision):
-        return True
-    major, minor = sm.parse_revision(revision)
-    to_major, to_minor = sm.parse_revision(to)
-    distance = to_minor - minor
-    beyond = lifecycle.is_newer_than_catalog(catalog, to)
-    return beyond and to_major == major and 0 < distance <= sm.MAX_UPGRADE_MINOR_DISTANCE
-
-
 def _target_problems(upgrade: RevisionUpgradeSettings, revision: str, problems: Problems) -> None:
     catalog = active_catalog()
     targets = allowed_targets(catalog, revision) or [
@@ -157,7 +145,7 @@ def _target_problems(upgrade: RevisionUpgradeSettings, revision: str, problems: 
                 "upgrade.to",
                 f"{upgrade.to!r} is mesh.revision already; allowed targets from {revision}: {allowed(targets)}",
             )
-    elif not is_allowed_target(catalog, revision, upgrade.to):
+    elif not lifecycle.is_allowed_target(catalog, revision, upgrade.to):
         older = sm.parse_revision(upgrade.to) < sm.parse_revision(revision)
         why = (
             "is older than mesh.revision: downgrades are refused (going back is only a rollback of an upgrade "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from aks_istio.config import ConfigError, load_stack_config
@@ -191,3 +193,13 @@ def test_grafana_private_endpoint_settings_are_checked() -> None:
     raw["observability"]["grafana"].update({"existingId": grafana, "privateEndpoint": {"enabled": True}})
     [problem] = problems_of(raw)
     assert "observability.grafana.privateEndpoint.enabled" in problem and "existingId" in problem
+
+
+def test_an_unreadable_revision_catalog_is_a_config_error_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "revisions.json"
+    broken.write_text('{"asOf": "2026-12-01", "revisions": [{"name": "asm-1-31", "kubernetes": ["1.37"]}]}')
+    monkeypatch.setenv("AKS_ISTIO_REVISION_CATALOG", str(broken))
+    problems = problems_of(raw_platform("dev"))
+    assert any("mesh.revision" in p and f"{broken}: revisions[0].kubernetes (asm-1-31)" in p for p in problems)

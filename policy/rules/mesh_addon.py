@@ -102,11 +102,12 @@ def check_revision_upgrade_distance(props: Props, config: Config = NO_CONFIG) ->
     if not istio_enabled(props) or len(revisions) != 2:
         return []
     low, high = sorted(revisions, key=sm.parse_revision)
-    if lifecycle.is_allowed_target(active_catalog(), low, high):  # issue #12: one rule with config validation
+    catalog = active_catalog()
+    if lifecycle.is_allowed_target(catalog, low, high):  # issue #12: one rule with config validation
         return []
     return [
         f"{ISTIO_PATH}.revisions {revisions}: a canary upgrade from {low} may only go to "
-        f"{', '.join(sm.allowed_upgrades(low)) or 'no catalogued revision'} (n+1, or n+2 when both are supported). "
+        f"{', '.join(catalog.upgrades_of(low)) or 'no catalogued revision'} (n+1, or n+2 when both are supported). "
         f"Upgrade in steps: complete {low} -> n+1 first."
     ]
 

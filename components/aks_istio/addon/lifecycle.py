@@ -15,7 +15,7 @@ Every rule takes `today` as an argument, so no caller and no test depends on the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Final
 
@@ -198,12 +198,3 @@ def kubernetes_problems(
 def supported_revisions(catalog: Catalog, today: date) -> list[str]:
     """Catalogued revisions not past their end of life on `today`, oldest first."""
     return [r.name for r in catalog.revisions if (end := end_of_life(catalog, r)) is None or today <= end]
-
-
-def kubernetes_minors(revisions: Sequence[Revision]) -> list[int]:
-    """Kubernetes minors every one of `revisions` runs on (both control planes during a canary)."""
-    if not revisions:
-        return []
-    low = max(r.min_kubernetes_minor for r in revisions)
-    high = min(r.max_kubernetes_minor for r in revisions)
-    return list(range(low, high + 1))

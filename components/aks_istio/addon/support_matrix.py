@@ -56,11 +56,6 @@ UPGRADE_RULE_SOURCE: Final = "AKSDOCS istio-upgrade.md; SUPP istio-add-on-minor-
 MAX_UPGRADE_MINOR_DISTANCE: Final = 2
 
 
-def revisions_supporting(kubernetes_version: str) -> list[str]:
-    """Revisions in the shipped catalog that run on this Kubernetes version, oldest first."""
-    return SHIPPED.supporting(kubernetes_version)
-
-
 def allowed_upgrades(current: str) -> list[str]:
     """Revisions a canary upgrade may start from `current` to (n+1, n+2), by the shipped catalog's `upgrades`."""
     return SHIPPED.upgrades_of(current)

@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     upgrade.add_argument("--to", help="target revision (default: mesh.upgrade.to, else the newest allowed)")
     upgrade.add_argument("--json", action="store_true", help="machine-readable output")
+    from aks_istio.offline.revisions_cli import add_commands
+
+    add_commands(commands)
     return parser
 
 
@@ -83,13 +86,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(reference(), end="")
         return EXIT_OK
+    if args.command == "revisions":
+        from aks_istio.offline.revisions_cli import revisions
+
+        return revisions(args)
     try:
         stack, raw = stack_files.resolve(args.stack)
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID_CONFIG
+    from aks_istio.offline.revisions_cli import use_catalog_beside
+
+    use_catalog_beside(args.stack)
     try:
         config = load_stack_config(raw.get("aks-istio:platform"))
+        if args.command == "upgrade-readiness":
+            from aks_istio.offline.revisions_cli import upgrade_readiness
+
+            return upgrade_readiness(stack, config, args)
         if args.command == "upgrade-plan":
             return _upgrade_plan(stack, config, args.to, as_json=args.json)
     except ConfigError as error:

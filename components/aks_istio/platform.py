@@ -7,6 +7,7 @@ before the cluster's revision change during a canary upgrade (canary_upgrade.py)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +19,8 @@ from aks_istio.mesh.canary import (
     CanaryUpgrade,
     CanaryUpgradeArgs,
     cluster_revisions,
+    gateway_api_revision,
+    relabel_waits_for_cluster,
     revision_warnings,
     shared_configmap_revisions,
 )
@@ -45,12 +48,19 @@ class AksIstioPlatform(pulumi.ComponentResource):
         config = args.config
         tags = {"environment": config.environment, "managed-by": "aks-istio", **config.tags}
         revisions = cluster_revisions(config.mesh)
-        for warning in revision_warnings(config.mesh, date.today()):
+        for warning in revision_warnings(
+            config.mesh, date.today(), kubernetes_version=config.cluster.kubernetes_version
+        ):
             pulumi.log.warn(warning, resource=self)
         # During a canary upgrade the mesh-side resources come first and the cluster's revision change waits for
         # them; outside one they wait for the cluster (why and how: canary_upgrade.py).
         upgrading = config.mesh.upgrade is not None
-        early = _mesh_side(self, name, config, config.resource_group_name, config.cluster_name) if upgrading else None
+        relabel_first = not relabel_waits_for_cluster(config.mesh)
+        early = (
+            _mesh_side(self, name, config, config.resource_group_name, config.cluster_name, relabel=relabel_first)
+            if upgrading
+            else None
+        )
 
         self.cluster = AksIstioCluster(
             name,
@@ -73,9 +83,16 @@ class AksIstioPlatform(pulumi.ComponentResource):
         )
         in_cluster = pulumi.ResourceOptions(parent=self, providers=[self.cluster.k8s_provider])
 
-        mesh_namespaces, _ = early or _mesh_side(
-            self, name, config, self.cluster.resource_group_name, self.cluster.cluster_name
-        )
+        if early is None:
+            relabelled, _, mesh_opts = _mesh_side(
+                self, name, config, self.cluster.resource_group_name, self.cluster.cluster_name, relabel=False
+            )
+            wait_for: list[pulumi.Resource] = []  # the provider's credentials wait for the cluster already
+        else:
+            # migrate/complete: namespaces point at the new revision only once the cluster lists it (canary.py).
+            relabelled, _, mesh_opts = early
+            wait_for = [self.cluster]
+        mesh_namespaces = relabelled or _relabel(self, name, config, mesh_opts, wait_for=wait_for)[0]
         if config.observability.enabled:
             _observability(name, config, tags, self.cluster, in_cluster)
         _gateways(name, config, tags, self.cluster, in_cluster, mesh_namespaces)
@@ -91,9 +108,11 @@ def _mesh_side(
     config: StackConfig,
     resource_group_name: pulumi.Input[str],
     cluster_name: pulumi.Input[str],
-) -> tuple[MeshNamespaces, list[pulumi.Resource]]:
-    """Shared MeshConfig, mesh namespaces and upgrade restarts, through the `<name>-mesh-k8s` provider (one URN
-    and one kubeconfig in every phase; only what its credential lookup waits for changes)."""
+    *,
+    relabel: bool = True,
+) -> tuple[MeshNamespaces | None, list[pulumi.Resource], pulumi.ResourceOptions]:
+    """Shared MeshConfig, and (with `relabel`) mesh namespaces and upgrade restarts, through the `<name>-mesh-k8s`
+    provider (one URN and one kubeconfig in every phase; only what its credential lookup waits for changes)."""
     kubeconfig = user_kubeconfig(resource_group_name, cluster_name, parent=platform)
     provider = kubernetes_provider(f"{name}-mesh-k8s", kubeconfig, parent=platform)
     opts = pulumi.ResourceOptions(parent=platform, providers=[provider])
@@ -102,8 +121,22 @@ def _mesh_side(
         revisions = shared_configmap_revisions(config.mesh)
         settings = SharedMeshConfigArgs(settings=config.mesh.mesh_config, revisions=revisions)
         declared.append(SharedMeshConfig(f"{name}-meshconfig", settings, opts=opts))
-    namespaces = MeshNamespaces(f"{name}-mesh", MeshNamespacesArgs(mesh=config.mesh), opts=opts)
-    declared.append(namespaces)
+    if not relabel:
+        return None, declared, opts
+    namespaces, relabelled = _relabel(platform, name, config, opts)
+    return namespaces, declared + relabelled, opts
+
+
+def _relabel(
+    platform: pulumi.Resource,
+    name: str,
+    config: StackConfig,
+    opts: pulumi.ResourceOptions,
+    wait_for: Sequence[pulumi.Resource] = (),
+) -> tuple[MeshNamespaces, list[pulumi.Resource]]:
+    """Mesh namespaces (their `istio.io/rev`) and the upgrade's restarts, after `wait_for`."""
+    namespaces = MeshNamespaces(f"{name}-mesh", MeshNamespacesArgs(mesh=config.mesh, wait_for=wait_for), opts=opts)
+    declared: list[pulumi.Resource] = [namespaces]
     if config.mesh.upgrade is not None:
         upgrade = CanaryUpgradeArgs(mesh=config.mesh, relabelled_by=[namespaces])
         declared.append(CanaryUpgrade(f"{name}-upgrade", upgrade, opts=opts))
@@ -162,6 +195,7 @@ def _gateways(
                 cluster_id=cluster.cluster_id,
                 app_routing_istio=gateways.app_routing_istio,
                 depends_on=[mesh_namespaces],
+                revision_label=gateway_api_revision(config.mesh),
             ),
             opts=opts,
         )

@@ -20,11 +20,12 @@ from . import (
     mesh_config,
     node_pools,
     observability,
+    revisions,
 )
 
 MODULES: Final = (
     mesh_addon,
-    # Revision end-of-life and unknown-revision rules (issue #12) go in a `revisions` module here.
+    revisions,
     egress,
     gateway_api,
     node_pools,

@@ -12,7 +12,9 @@ from typing import Final
 
 from pulumi_policy import Severity
 
+from aks_istio.addon import lifecycle
 from aks_istio.addon import support_matrix as sm
+from aks_istio.addon.catalog import active_catalog
 
 from ._common import (
     DOCS,
@@ -92,11 +94,12 @@ def check_revision_upgrade_distance(props: Props, config: Config = NO_CONFIG) ->
     if not istio_enabled(props) or len(revisions) != 2:
         return []
     low, high = sorted(revisions, key=sm.parse_revision)
-    if high in sm.allowed_upgrades(low):
+    catalog = active_catalog()
+    if lifecycle.is_allowed_target(catalog, low, high):  # issue #12: one rule with config validation
         return []
     return [
         f"{shape.revisions} {revisions}: a canary upgrade from {low} may only go to "
-        f"{', '.join(sm.allowed_upgrades(low)) or 'no catalogued revision'} (n+1, or n+2 when both are supported). "
+        f"{', '.join(catalog.upgrades_of(low)) or 'no catalogued revision'} (n+1, or n+2 when both are supported). "
         f"Upgrade in steps: complete {low} -> n+1 first."
     ]
 
@@ -112,14 +115,17 @@ def check_revisions_kubernetes_compatible(props: Props, config: Config = NO_CONF
         return [f"kubernetesVersion {version!r}: the Istio add-on needs Kubernetes >= 1.{sm.MIN_KUBERNETES_MINOR}."]
     messages: list[str] = []
     shape = _shape(config)
+    # issue #12: the catalog in use; a revision newer than it is the advisory revision-lifecycle finding only.
+    catalog = active_catalog()
     for revision in (r for r in mesh_revisions(props, shape) if sm.REVISION_PATTERN.match(r)):
-        known = sm.REVISIONS_BY_NAME.get(revision)
-        supported = ", ".join(sm.revisions_supporting(version)) or "none in the catalog"
+        known = lifecycle.resolve(catalog, revision)
+        supported = ", ".join(catalog.supporting(version)) or "none in the catalog"
+        if known is not None and revision not in catalog.by_name:
+            continue
         if known is None:
             messages.append(
-                f"{shape.revisions}: {revision!r} is not in the support matrix ({sm.REVISION_CATALOG_SOURCE}); "
-                f"revisions for Kubernetes {version}: {supported}. If Microsoft has released it, add it to "
-                "aks_istio/addon/support_matrix.py REVISIONS."
+                f"{shape.revisions}: {revision!r} is not in the revision catalog ({catalog.source_note()}); "
+                f"revisions for Kubernetes {version}: {supported}."
             )
         elif not known.supports_kubernetes(version):
             messages.append(

@@ -148,6 +148,20 @@ def test_rollback_relabels_and_restarts_before_the_new_revision_is_removed() -> 
         assert patch.urn in cluster.dependencies
 
 
+@pytest.mark.parametrize("name", ["step2-migrate-apps", "step2-migrate-all", "step3-complete"])
+def test_namespaces_move_to_the_new_revision_only_after_the_cluster_lists_it(name: str) -> None:
+    # A start that failed half-way leaves the cluster without asm-1-30: the relabel (and so the restarts, which
+    # follow it) must wait for the cluster update, or pods would come up labelled for an injector that does not
+    # exist (no sidecar, refused under STRICT mTLS).
+    capture = step(name)
+    cluster = one(capture, MANAGED_CLUSTER)
+    for namespace in capture.of_type(NAMESPACE):
+        assert cluster.urn in namespace.dependencies, namespace.name
+        assert namespace.urn not in cluster.dependencies, namespace.name
+    # The new revision's shared MeshConfig still comes first (start's ordering holds in every later phase).
+    assert one(capture, CONFIG_MAP, "asm-1-30").urn in cluster.dependencies
+
+
 @pytest.mark.parametrize("name", ["step2-migrate-apps", "step2b-rollback"])
 def test_restarts_follow_the_relabel(name: str) -> None:
     capture = step(name)
@@ -185,11 +199,22 @@ def test_gateway_hpa_settings_belong_to_the_stable_revision(upgrade: dict[str, o
 
 
 def test_a_revision_past_end_of_life_is_a_warning_on_the_injected_date() -> None:
+    mesh = load_stack_config(merge(fixture_platform("step0-before"), {"mesh": {"revision": "asm-1-28"}})).mesh
+    assert revision_warnings(mesh, date(2026, 8, 31)) == []
+    [warning] = revision_warnings(mesh, date(2026, 9, 1))
+    assert "asm-1-28 passed its end of life on 2026-08-31 (Microsoft's expected date" in warning
+    assert "move to asm-1-30: canary upgrade asm-1-28 -> asm-1-30 with mesh.upgrade (first step to: asm-1-30, n+2)" in (
+        warning
+    )
+
+
+def test_one_of_the_two_newest_revisions_outlives_its_expected_date() -> None:
+    # asm-1-29's expected end of life is Sept 2026, but Microsoft keeps two revisions supported and no asm-1-31
+    # is out: on 2027-01-01 the stack is not told to move (the catalog is only a month old then).
     mesh = load_stack_config(fixture_platform("step0-before")).mesh
-    assert revision_warnings(mesh, date(2026, 9, 30)) == []
-    [warning] = revision_warnings(mesh, date(2026, 11, 23))
-    assert "asm-1-29 passed its end of life on 2026-09-30" in warning
-    assert "to: asm-1-30" in warning
+    assert revision_warnings(mesh, date(2027, 1, 1)) == []
+    [stale] = revision_warnings(mesh, date(2027, 3, 1))
+    assert stale.startswith("the revision catalog is 91 days old (the shipped catalog, as of 2026-11-30")
 
 
 def test_catalog_upgrades_are_n_plus_one_or_two_within_the_catalog() -> None:

@@ -98,3 +98,34 @@ def test_args_refuse_old_revisions_and_app_routing_istio() -> None:
         GatewayApiIngressArgs(settings=settings, revisions=["asm-1-25"], **common)
     with pytest.raises(ValueError, match="cannot coexist with approuting-istio"):
         GatewayApiIngressArgs(settings=settings, revisions=["asm-1-30"], app_routing_istio=True, **common)
+
+
+def upgrading(upgrade: dict[str, Any]) -> dict[str, Any]:
+    return merge(
+        raw_platform("dev"),
+        {
+            "gateways": {"gatewayApi": SETTINGS},
+            "mesh": {"revision": "asm-1-29", "upgrade": {"to": "asm-1-30", **upgrade}},
+        },
+    )
+
+
+def test_a_canary_upgrade_can_keep_gateways_on_the_old_revision_until_they_are_moved() -> None:
+    # AKS hands Gateways to the higher revision at start unless istio.io/rev pins them (AKSDOCS istio-gateway-api.md).
+    pinned = one(capture_stack("dev", upgrading({"phase": "start", "gatewayRevision": "asm-1-29"})), GATEWAY)
+    assert pinned.inputs["metadata"]["labels"] == {sm.REVISION_LABEL: "asm-1-29"}
+    moved = one(
+        capture_stack("dev", upgrading({"phase": "migrate", "migrated": "all", "gatewayRevision": "asm-1-30"})), GATEWAY
+    )
+    assert moved.inputs["metadata"]["labels"] == {sm.REVISION_LABEL: "asm-1-30"}
+    assert "labels" not in one(capture_stack("dev", upgrading({"phase": "start"})), GATEWAY).inputs["metadata"]
+
+
+@pytest.mark.parametrize(("phase", "pinned"), [("complete", "asm-1-29"), ("rollback", "asm-1-30")])
+def test_gateways_cannot_stay_on_the_revision_a_phase_removes(phase: str, pinned: str) -> None:
+    from aks_istio.config import ConfigError, load_stack_config
+
+    with pytest.raises(ConfigError) as raised:
+        load_stack_config(upgrading({"phase": phase, "migrated": "all", "gatewayRevision": pinned}))
+    [problem] = raised.value.problems
+    assert f"mesh.upgrade.gatewayRevision: '{pinned}' ({phase} removes {pinned}); allowed in {phase}:" in problem

@@ -88,6 +88,25 @@ def test_hpa_patches_set_3_to_10_on_the_revisions_hpa_and_force_over_the_add_on(
         assert patch["spec"] == {"minReplicas": 3, "maxReplicas": 10}
 
 
+def test_hpa_patches_hand_over_at_complete_without_deleting_the_old_revisions_patch() -> None:
+    # complete moves the patch from ...-asm-1-29 (removed by AKS with its control plane) to ...-asm-1-30: the
+    # engine replaces the patch, and a retained patch's delete never touches the cluster.
+    raw = merge(
+        raw_platform("prod"),
+        {
+            "cluster": {"kubernetesVersion": "1.34"},
+            "mesh": {"revision": "asm-1-29", "upgrade": {"to": "asm-1-30", "phase": "complete", "migrated": "all"}},
+        },
+    )
+    patches = capture_stack("prod", raw).of_type(HPA_PATCH)
+    assert sorted(p.inputs["metadata"]["name"] for p in patches) == [
+        "aks-istio-ingressgateway-external-asm-1-30",
+        "aks-istio-ingressgateway-internal-asm-1-30",
+        "egress-prod-asm-1-30",  # the egress gateway's HPA hands over the same way
+    ]
+    assert all(p.retain_on_delete for p in patches)
+
+
 def test_during_a_canary_only_the_stable_revisions_hpa_is_patched() -> None:
     raw = merge(
         raw_platform("prod"),

@@ -82,9 +82,15 @@ def test_a_target_beyond_n_plus_two_is_refused_with_the_allowed_targets() -> Non
 
 
 def test_the_target_must_run_on_the_clusters_kubernetes_version() -> None:
-    [problem] = problems_of(merge({"cluster": {"kubernetesVersion": "1.31"}}, upgrade(phase="start")))
-    assert problem.startswith(f"{UPGRADE}.to: 'asm-1-30' does not run on Kubernetes 1.31 (it supports 1.32-1.36)")
-    assert "upgrade the cluster first" in problem
+    problems = problems_of(merge({"cluster": {"kubernetesVersion": "1.31"}}, upgrade(phase="start")))
+    [on_target] = [p for p in problems if p.startswith(f"{UPGRADE}.to:")]
+    assert on_target.startswith(f"{UPGRADE}.to: 'asm-1-30' does not run on Kubernetes 1.31 (it supports 1.32-1.36)")
+    assert "upgrade the cluster first" in on_target
+    # The same conflict is reported on the key the user would change instead, with what works there.
+    [on_version] = [p for p in problems if "cluster.kubernetesVersion" in p]
+    assert (
+        "'1.31' does not run mesh revision asm-1-30; allowed with asm-1-30: 1.32, 1.33, 1.34, 1.35, 1.36" in on_version
+    )
 
 
 def test_the_target_must_be_well_formed() -> None:
@@ -95,9 +101,20 @@ def test_the_target_must_be_well_formed() -> None:
     )
 
 
-def test_the_target_must_be_in_the_catalog() -> None:
+def test_a_target_older_than_the_catalogs_newest_must_be_in_the_catalog() -> None:
+    [problem] = problems_of({"mesh": {"revision": "asm-1-17", "upgrade": {"to": "asm-1-16", "phase": "start"}}})
+    assert "'asm-1-16' is not in the add-on's revision catalog; allowed: asm-1-17," in problem
+
+
+def test_a_target_newer_than_the_catalog_is_still_only_n_plus_one_or_two() -> None:
     [problem] = problems_of({"mesh": {"upgrade": {"to": "asm-1-40", "phase": "start"}}})
-    assert "'asm-1-40' is not in the add-on's revision catalog; allowed: asm-1-17," in problem
+    assert problem.startswith(f"{UPGRADE}.to: 'asm-1-40' is not an allowed upgrade of asm-1-29 (n+1, or n+2")
+
+
+def test_a_target_newer_than_the_catalog_within_two_minors_is_accepted() -> None:
+    # asm-1-31 is not catalogued (not confirmed on AKS as of the catalog's date): from asm-1-29 it is n+2.
+    config = load_stack_config(merge(fixture_platform("step0-before"), upgrade(phase="start", to="asm-1-31")))
+    assert config.mesh.upgrade is not None and config.mesh.upgrade.to == "asm-1-31"
 
 
 def test_an_upgrade_to_the_current_revision_is_refused() -> None:
@@ -122,7 +139,8 @@ def test_an_unknown_key_in_the_upgrade_is_refused() -> None:
     [problem] = problems_of(upgrade(phase="start", restart={"apps": ["frontend"]}))
     assert (
         problem
-        == f"{UPGRADE}.restart: unknown key (did you mean 'restarts'?); allowed keys: to, phase, migrated, restarts"
+        == f"{UPGRADE}.restart: unknown key (did you mean 'restarts'?); allowed keys: to, phase, migrated, restarts, "
+        "gatewayRevision"
     )
 
 

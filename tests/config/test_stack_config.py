@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from aks_istio.config import ConfigError, load_stack_config
@@ -50,16 +52,40 @@ def test_every_problem_is_reported_at_once() -> None:
 
 def test_revision_that_does_not_run_on_the_kubernetes_version_names_the_ones_that_do() -> None:
     raw = merge(raw_platform("dev"), {"mesh": {"revision": "asm-1-24"}})
-    [problem] = problems_of(raw)
-    assert problem.startswith("aks-istio:platform.mesh.revision: 'asm-1-24' does not run on Kubernetes 1.34")
-    assert "allowed: asm-1-26, asm-1-27, asm-1-28, asm-1-29, asm-1-30" in problem
+    on_revision, on_version = problems_of(raw)
+    assert on_revision.startswith("aks-istio:platform.mesh.revision: 'asm-1-24' does not run on Kubernetes 1.35")
+    assert "allowed: asm-1-27, asm-1-28, asm-1-29, asm-1-30" in on_revision
+    assert on_version.startswith("aks-istio:platform.cluster.kubernetesVersion: '1.35' does not run mesh revision")
+    assert "allowed with asm-1-24: 1.28, 1.29, 1.30, 1.31, 1.32, 1.33 (or change mesh.revision)" in on_version
+
+
+def test_a_kubernetes_version_newer_than_every_catalogued_revision_names_both_keys_and_how_to_refresh() -> None:
+    raw = merge(raw_platform("dev"), {"cluster": {"kubernetesVersion": "1.37"}})
+    on_revision, on_version = problems_of(raw)
+    assert "mesh.revision: 'asm-1-30' does not run on Kubernetes 1.37 (it supports 1.32-1.36)" in on_revision
+    assert "allowed: none in the catalog (the shipped catalog, as of 2026-11-30)" in on_revision
+    assert "revisions refresh --location" in on_revision
+    assert "cluster.kubernetesVersion: '1.37' does not run mesh revision asm-1-30; allowed with asm-1-30: 1.32" in (
+        on_version
+    )
+
+
+def test_a_revision_newer_than_the_catalog_runs_on_the_range_shifted_by_one_minor() -> None:
+    # asm-1-31 is not catalogued; assumed 1.33-1.37 (asm-1-30's 1.32-1.36 shifted), so 1.37 is accepted ...
+    raw = merge(raw_platform("dev"), {"cluster": {"kubernetesVersion": "1.37"}, "mesh": {"revision": "asm-1-31"}})
+    assert load_stack_config(raw).mesh.revision == "asm-1-31"
+    # ... and 1.32 is not, unless the stack states the range `az aks mesh get-revisions` shows.
+    older = merge(raw, {"cluster": {"kubernetesVersion": "1.32"}})
+    assert any("'asm-1-31' does not run on Kubernetes 1.32 (it supports 1.33-1.37)" in p for p in problems_of(older))
+    stated = merge(older, {"mesh": {"newRevisionKubernetes": ["1.32", "1.37"]}})
+    assert load_stack_config(stated).mesh.assumed_kubernetes == (32, 37)
 
 
 @pytest.mark.parametrize(
     ("revision", "fragment"),
     [
         ("1.30", "is not a revision name; allowed: asm-<major>-<minor>"),
-        ("asm-1-99", "is not in the add-on's revision catalog; allowed: asm-1-17"),
+        ("asm-1-16", "is not in the add-on's revision catalog; allowed: asm-1-17"),
     ],
 )
 def test_malformed_or_unknown_revisions_are_refused(revision: str, fragment: str) -> None:
@@ -167,3 +193,13 @@ def test_grafana_private_endpoint_settings_are_checked() -> None:
     raw["observability"]["grafana"].update({"existingId": grafana, "privateEndpoint": {"enabled": True}})
     [problem] = problems_of(raw)
     assert "observability.grafana.privateEndpoint.enabled" in problem and "existingId" in problem
+
+
+def test_an_unreadable_revision_catalog_is_a_config_error_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "revisions.json"
+    broken.write_text('{"asOf": "2026-12-01", "revisions": [{"name": "asm-1-31", "kubernetes": ["1.37"]}]}')
+    monkeypatch.setenv("AKS_ISTIO_REVISION_CATALOG", str(broken))
+    problems = problems_of(raw_platform("dev"))
+    assert any("mesh.revision" in p and f"{broken}: revisions[0].kubernetes (asm-1-31)" in p for p in problems)

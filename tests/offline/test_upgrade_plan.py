@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -112,3 +113,17 @@ def test_default_target_is_the_newest_allowed_on_the_clusters_kubernetes() -> No
     assert plan("x", load_stack_config(platform)).to == "asm-1-29"
     with pytest.raises(ConfigError):
         plan("x", load_stack_config(platform), "asm-1-30")
+
+
+def test_plan_shows_when_gateway_api_gateways_move(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
+    import yaml
+
+    from tests.components.test_gateway_api import SETTINGS
+
+    platform = merge(fixture_platform("step0-before"), {"gateways": {"gatewayApi": SETTINGS}})
+    path = tmp_path / "Pulumi.gw.yaml"
+    path.write_text(yaml.safe_dump({"config": {"aks-istio:platform": platform}}))
+    code, out, _ = run(capsys, "--stack", str(path))
+    assert code == cli.EXIT_OK
+    assert "Gateway API Gateways move to asm-1-30 (were on asm-1-29" in phase_block(out, "1. start")
+    assert "Gateway API Gateways move to asm-1-29 (were on asm-1-30" in phase_block(out, "2b. rollback")

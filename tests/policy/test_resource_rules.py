@@ -107,6 +107,13 @@ VIOLATIONS: list[tuple[str, str, dict[str, Any], str, str]] = [
         "Upgrade in steps",
     ),
     (
+        "end_of_life_revision_flagged",
+        MANAGED_CLUSTER,
+        mutate(CLUSTER, f"{C}.revisions", ["asm-1-23"]),
+        "managedcluster-istio-revision-lifecycle",
+        "passed its end of life",
+    ),
+    (
         "revision_incompatible_with_kubernetes_rejected",
         MANAGED_CLUSTER,
         mutate(CLUSTER, f"{C}.revisions", ["asm-1-24"]),

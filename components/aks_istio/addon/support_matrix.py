@@ -15,10 +15,10 @@ Collected in ../shared/reference/aks-istio-addon.md on 2026-11-22.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Mapping
 from typing import Final
+
+from aks_istio.addon import catalog
 
 # --- Namespaces the add-on owns (AKSDOCS istio-deploy-addon.md, istio-deploy-ingress.md, istio-deploy-egress.md)
 ADDON_SYSTEM_NAMESPACE: Final = "aks-istio-system"
@@ -30,67 +30,24 @@ REVISION_LABEL: Final = "istio.io/rev"
 IGNORED_INJECTION_LABEL: Final = "istio-injection"
 
 # --- Revisions ------------------------------------------------------------------------------------------------
-# Format enforced by the CLI (`validate_azure_service_mesh_revision`, CLI _validators.py).
-REVISION_PATTERN: Final = re.compile(r"^asm-(\d+)-(\d+)$")
+# The revision catalog (revisions, Kubernetes ranges, upgrade targets, end-of-life dates) ages, so it is data:
+# aks_istio/addon/revisions.json, read by aks_istio.addon.catalog; the rules over it are aks_istio.addon.lifecycle.
+# The names below are the *shipped* catalog, for code that needs a fixed example revision; validation and the
+# pack judge against `catalog.active_catalog()`, which prefers a user's refreshed file.
+REVISION_PATTERN: Final = catalog.REVISION_PATTERN
 # `serviceMeshProfile.istio.revisions` has {maxLength: 2} (BT 2026-05-01); two only during a canary upgrade.
 MAX_REVISIONS: Final = 2
 # "Istio add-on can only be enabled on AKS clusters of version >= 1.23" (AKSDOCS istio-deploy-addon.md).
 MIN_KUBERNETES_MINOR: Final = 23
 
-
-@dataclass(frozen=True)
-class Revision:
-    """One `asm-1-N` revision and the AKS Kubernetes minors it runs on."""
-
-    name: str
-    min_kubernetes_minor: int
-    max_kubernetes_minor: int
-    end_of_life: date
-    """Last day of support; an `expected` date is Microsoft's estimate, not an announcement."""
-    end_of_life_expected: bool = False
-    upgrades: tuple[str, ...] = ()
-    """Revisions a canary upgrade from this one may target (see UPGRADE_RULE_SOURCE)."""
-
-    @property
-    def minor(self) -> int:
-        return parse_revision(self.name)[1]
-
-    def is_past_end_of_life(self, today: date) -> bool:
-        """Past its (possibly expected) end of life on `today`: no new installs, upgrade off it."""
-        return today > self.end_of_life
-
-    def supports_kubernetes(self, kubernetes_version: str) -> bool:
-        minor = kubernetes_minor(kubernetes_version)
-        return minor is not None and self.min_kubernetes_minor <= minor <= self.max_kubernetes_minor
-
-
-# Release calendar: AKSDOCS istio-support-policy.md (ms.date 05/15/2026; asm-1-30 row added 2026-06-24).
-# End-of-life months are recorded as the last day of the month the calendar names.
-# The live set in a region comes from `az aks mesh get-revisions` (ARM meshRevisionProfiles); this table is
-# what validation can know offline.
-#
-# `upgrades` is the relation ARM's meshRevisionProfiles returns per revision (`upgrades[]`, aks-istio-addon.md
-# §1.3), written out by UPGRADE_RULE_SOURCE: n+1, or skip one to n+2. Whether both ends also run on the
-# cluster's Kubernetes version is checked against the two revisions' ranges, not baked in here.
-REVISIONS: Final[tuple[Revision, ...]] = (
-    Revision("asm-1-17", 23, 28, date(2024, 1, 31), upgrades=("asm-1-18", "asm-1-19")),
-    Revision("asm-1-18", 24, 28, date(2024, 2, 29), upgrades=("asm-1-19", "asm-1-20")),
-    Revision("asm-1-19", 25, 28, date(2024, 6, 30), upgrades=("asm-1-20", "asm-1-21")),
-    Revision("asm-1-20", 25, 29, date(2024, 9, 30), upgrades=("asm-1-21", "asm-1-22")),
-    Revision("asm-1-21", 26, 30, date(2024, 10, 31), upgrades=("asm-1-22", "asm-1-23")),
-    Revision("asm-1-22", 27, 30, date(2025, 3, 31), upgrades=("asm-1-23", "asm-1-24")),
-    Revision("asm-1-23", 27, 32, date(2025, 6, 30), upgrades=("asm-1-24", "asm-1-25")),
-    Revision("asm-1-24", 28, 33, date(2025, 9, 30), upgrades=("asm-1-25", "asm-1-26")),
-    Revision("asm-1-25", 29, 33, date(2026, 1, 31), upgrades=("asm-1-26", "asm-1-27")),
-    Revision("asm-1-26", 29, 34, date(2026, 4, 30), upgrades=("asm-1-27", "asm-1-28")),
-    Revision("asm-1-27", 29, 35, date(2026, 5, 31), upgrades=("asm-1-28", "asm-1-29")),
-    Revision("asm-1-28", 30, 35, date(2026, 8, 31), end_of_life_expected=True, upgrades=("asm-1-29", "asm-1-30")),
-    Revision("asm-1-29", 31, 36, date(2026, 9, 30), end_of_life_expected=True, upgrades=("asm-1-30",)),
-    Revision("asm-1-30", 32, 36, date(2026, 12, 31), end_of_life_expected=True),
-)
-REVISIONS_BY_NAME: Final[dict[str, Revision]] = {r.name: r for r in REVISIONS}
-REVISION_CATALOG_SOURCE: Final = "AKSDOCS istio-support-policy.md, read 2026-11-22"
-REVISION_CATALOG_DATE: Final = date(2026, 11, 22)
+Revision = catalog.Revision
+parse_revision = catalog.parse_revision
+kubernetes_minor = catalog.kubernetes_minor
+SHIPPED: Final = catalog.shipped_catalog()
+REVISIONS: Final[tuple[Revision, ...]] = SHIPPED.revisions
+REVISIONS_BY_NAME: Final[Mapping[str, Revision]] = SHIPPED.by_name
+REVISION_CATALOG_SOURCE: Final = f"revision catalog as of {SHIPPED.as_of}: {', '.join(SHIPPED.sources[:1])}"
+REVISION_CATALOG_DATE: Final = SHIPPED.as_of
 UPGRADE_RULE_SOURCE: Final = "AKSDOCS istio-upgrade.md; SUPP istio-add-on-minor-revision-upgrade.md (2026-11-22)"
 
 # Upgrades may go to n+1, or skip one to n+2 when both are supported (AKSDOCS istio-upgrade.md; SUPP
@@ -99,36 +56,9 @@ UPGRADE_RULE_SOURCE: Final = "AKSDOCS istio-upgrade.md; SUPP istio-add-on-minor-
 MAX_UPGRADE_MINOR_DISTANCE: Final = 2
 
 
-def parse_revision(name: str) -> tuple[int, int]:
-    """`asm-1-28` -> (1, 28); raises ValueError for anything else."""
-    match = REVISION_PATTERN.match(name)
-    if match is None:
-        raise ValueError(f"{name!r} is not a revision name of the form asm-<major>-<minor>")
-    return int(match.group(1)), int(match.group(2))
-
-
-def kubernetes_minor(version: str) -> int | None:
-    """`1.34` or `1.34.2` -> 34; None for anything that is not a 1.x version."""
-    match = re.match(r"^1\.(\d+)(?:\.\d+)?$", version)
-    return int(match.group(1)) if match else None
-
-
-def revisions_supporting(kubernetes_version: str) -> list[str]:
-    """Revisions in the catalog that run on this Kubernetes version, oldest first."""
-    return [r.name for r in REVISIONS if r.supports_kubernetes(kubernetes_version)]
-
-
 def allowed_upgrades(current: str) -> list[str]:
-    """Revisions a canary upgrade may start from `current` to (n+1, n+2), by the catalog's `upgrades`."""
-    revision = REVISIONS_BY_NAME.get(current)
-    return list(revision.upgrades) if revision is not None else []
-
-
-def revisions_past_end_of_life(revisions: Iterable[str], today: date) -> list[Revision]:
-    """The catalogued revisions among `revisions` that are past their end of life on `today` (injected, so
-    callers and tests decide what "today" is)."""
-    known = [REVISIONS_BY_NAME[r] for r in revisions if r in REVISIONS_BY_NAME]
-    return [r for r in known if r.is_past_end_of_life(today)]
+    """Revisions a canary upgrade may start from `current` to (n+1, n+2), by the shipped catalog's `upgrades`."""
+    return SHIPPED.upgrades_of(current)
 
 
 # --- Ingress gateways (AKSDOCS istio-deploy-ingress.md) --------------------------------------------------------

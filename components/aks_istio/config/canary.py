@@ -19,7 +19,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from aks_istio.addon import lifecycle
 from aks_istio.addon import support_matrix as sm
+from aks_istio.addon.catalog import Catalog, active_catalog
 from aks_istio.config._base import K8S_NAME_PATTERN, Problems, Settings, allowed
 
 UpgradePhase = Literal["start", "migrate", "complete", "rollback"]
@@ -27,14 +29,14 @@ UPGRADE_PHASES: tuple[UpgradePhase, ...] = ("start", "migrate", "complete", "rol
 ALL_NAMESPACES = "all"
 
 
-def check_revision_name(revision: str) -> str:
-    """A well-formed, catalogued `asm-1-N`, or a ValueError saying what is allowed."""
+def check_revision_name(revision: str, catalog: Catalog | None = None) -> str:
+    """A well-formed `asm-1-N` that is catalogued or newer than the catalog (accepted with a warning, see
+    mesh/canary.py `revision_warnings`), or a ValueError saying what is allowed."""
     if not sm.REVISION_PATTERN.match(revision):
         raise ValueError(f"{revision!r} is not a revision name; allowed: asm-<major>-<minor>, e.g. asm-1-30")
-    if revision not in sm.REVISIONS_BY_NAME:
-        raise ValueError(
-            f"{revision!r} is not in the add-on's revision catalog; allowed: {allowed(sm.REVISIONS_BY_NAME)}"
-        )
+    problem = lifecycle.unknown_revision_problem(catalog or active_catalog(), revision)
+    if problem is not None:
+        raise ValueError(problem)
     return revision
 
 
@@ -55,6 +57,13 @@ class RevisionUpgradeSettings(Settings):
         default_factory=dict,
         description="Deployments to restart per migrated namespace, so their pods get the sidecar of the "
         "revision the namespace now points at (once on migrate, once more on rollback).",
+    )
+    gateway_revision: str | None = Field(
+        default=None,
+        description="Revision that owns the Gateway API Gateways during the upgrade (their `istio.io/rev` label): "
+        "mesh.revision keeps them on the old control plane, `to` moves them. Unset: AKS's default, the higher "
+        "revision owns them from start on. Move them as an edit of its own before complete (to `to`) or rollback "
+        "(to mesh.revision).",
     )
 
     @field_validator("to")
@@ -81,31 +90,47 @@ def upgrade_problems(
 ) -> None:
     """Rules that need `mesh.revision` and the managed namespaces; paths are relative to `mesh`."""
     _target_problems(upgrade, revision, problems)
+    _gateway_revision_problems(upgrade, revision, problems)
     _migrated_problems(upgrade, revision, managed, problems)
     _restart_problems(upgrade, managed, problems)
 
 
 def upgrade_kubernetes_problems(
-    upgrade: RevisionUpgradeSettings | None, *, revision: str, kubernetes_version: str, problems: Problems
+    upgrade: RevisionUpgradeSettings | None,
+    *,
+    revision: str,
+    kubernetes_version: str,
+    problems: Problems,
+    catalog: Catalog | None = None,
+    assumed_kubernetes: tuple[int, int] | None = None,
 ) -> None:
     """Both revisions run side by side, so the target must run on the cluster's Kubernetes version too."""
     if upgrade is None:
         return
-    target = sm.REVISIONS_BY_NAME[upgrade.to]
-    if not target.supports_kubernetes(kubernetes_version):
-        fits = [
-            r for r in sm.allowed_upgrades(revision) if sm.REVISIONS_BY_NAME[r].supports_kubernetes(kubernetes_version)
-        ]
-        problems.add(
-            "mesh.upgrade.to",
-            f"{upgrade.to!r} does not run on Kubernetes {kubernetes_version} (it supports "
-            f"1.{target.min_kubernetes_minor}-1.{target.max_kubernetes_minor}); upgrade the cluster first; "
-            f"allowed targets from {revision} on {kubernetes_version}: {allowed(fits)}",
-        )
+    catalog = catalog or active_catalog()
+    target = lifecycle.resolve(catalog, upgrade.to, assumed_kubernetes)
+    if target is None:
+        return  # refused by check_revision_name already
+    for key, message in lifecycle.kubernetes_problems(
+        catalog, target, kubernetes_version, revision_key="mesh.upgrade.to", kubernetes_key="cluster.kubernetesVersion"
+    ):
+        if key == "mesh.upgrade.to":
+            fits = [t for t in allowed_targets(catalog, revision) if t in catalog.supporting(kubernetes_version)]
+            message += f"; upgrade the cluster first; allowed targets from {revision} on {kubernetes_version}: "
+            message += allowed(fits)
+        problems.add(key, message)
+
+
+def allowed_targets(catalog: Catalog, revision: str) -> list[str]:
+    """Catalogued canary targets of `revision` (n+1, n+2)."""
+    return catalog.upgrades_of(revision)
 
 
 def _target_problems(upgrade: RevisionUpgradeSettings, revision: str, problems: Problems) -> None:
-    targets = sm.allowed_upgrades(revision) or [f"none ({revision} is the newest catalogued revision)"]
+    catalog = active_catalog()
+    targets = allowed_targets(catalog, revision) or [
+        f"none in the catalog ({revision} is the newest catalogued revision; a newer one is accepted with a warning)"
+    ]
     if upgrade.to == revision:
         if upgrade.phase == "rollback":
             problems.add(
@@ -120,7 +145,7 @@ def _target_problems(upgrade: RevisionUpgradeSettings, revision: str, problems: 
                 "upgrade.to",
                 f"{upgrade.to!r} is mesh.revision already; allowed targets from {revision}: {allowed(targets)}",
             )
-    elif upgrade.to not in targets:
+    elif not lifecycle.is_allowed_target(catalog, revision, upgrade.to):
         older = sm.parse_revision(upgrade.to) < sm.parse_revision(revision)
         why = (
             "is older than mesh.revision: downgrades are refused (going back is only a rollback of an upgrade "
@@ -129,6 +154,17 @@ def _target_problems(upgrade: RevisionUpgradeSettings, revision: str, problems: 
             else f"is not an allowed upgrade of {revision} (n+1, or n+2 skipping one)"
         )
         problems.add("upgrade.to", f"{upgrade.to!r} {why}; allowed: {allowed(targets)}")
+
+
+def _gateway_revision_problems(upgrade: RevisionUpgradeSettings, revision: str, problems: Problems) -> None:
+    pinned = upgrade.gateway_revision
+    if pinned is None:
+        return
+    # complete removes mesh.revision and rollback removes `to`: Gateways must already be on the one that stays.
+    staying = {"complete": [upgrade.to], "rollback": [revision]}.get(upgrade.phase, [revision, upgrade.to])
+    if pinned not in staying:
+        why = f" ({upgrade.phase} removes {pinned})" if pinned in (revision, upgrade.to) else ""
+        problems.add("upgrade.gatewayRevision", f"{pinned!r}{why}; allowed in {upgrade.phase}: {allowed(staying)}")
 
 
 def _migrated_problems(

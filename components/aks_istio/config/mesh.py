@@ -6,9 +6,16 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from aks_istio.addon import lifecycle
 from aks_istio.addon import support_matrix as sm
+from aks_istio.addon.catalog import active_catalog
 from aks_istio.config._base import K8S_NAME_PATTERN, Problems, Settings, allowed
-from aks_istio.config.canary import RevisionUpgradeSettings, check_revision_name, upgrade_problems
+from aks_istio.config.canary import (
+    RevisionUpgradeSettings,
+    check_revision_name,
+    upgrade_kubernetes_problems,
+    upgrade_problems,
+)
 
 RESERVED_NAMESPACES = frozenset(
     {"kube-system", "kube-public", "kube-node-lease", "default", "gatekeeper-system"}
@@ -127,11 +134,35 @@ class MeshSettings(Settings):
     )
     plugin_ca: PluginCaSettings | None = Field(default=None, description="Plug-in CA from Key Vault.")
     mesh_config: MeshConfigSettings = Field(default_factory=MeshConfigSettings)
+    new_revision_kubernetes: list[str] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=2,
+        description="For a revision newer than the revision catalog: the Kubernetes minors it runs on, "
+        "`[first, last]` as `az aks mesh get-revisions` lists them (e.g. ['1.33', '1.37']). Unset: the newest "
+        "catalogued revision's range shifted by one minor per revision. Ignored for catalogued revisions.",
+    )
 
     @field_validator("revision")
     @classmethod
     def _known_revision(cls, revision: str) -> str:
         return check_revision_name(revision)
+
+    @field_validator("new_revision_kubernetes")
+    @classmethod
+    def _minor_pair(cls, pair: list[str] | None) -> list[str] | None:
+        minors = [sm.kubernetes_minor(v) for v in pair or []]
+        if pair is not None and (None in minors or minors[0] > minors[1]):  # type: ignore[operator]
+            raise ValueError(f"{pair!r}; allowed: [first, last] Kubernetes minors, e.g. ['1.33', '1.37']")
+        return pair
+
+    @property
+    def assumed_kubernetes(self) -> tuple[int, int] | None:
+        """`newRevisionKubernetes` as minors, for a revision newer than the catalog."""
+        if self.new_revision_kubernetes is None:
+            return None
+        low, high = (sm.kubernetes_minor(v) or 0 for v in self.new_revision_kubernetes)
+        return low, high
 
     @model_validator(mode="after")
     def _namespaces(self) -> MeshSettings:
@@ -148,3 +179,27 @@ class MeshSettings(Settings):
             upgrade_problems(self.upgrade, revision=self.revision, managed=managed, problems=problems)
         problems.raise_if_any()
         return self
+
+
+def revision_kubernetes_problems(mesh: MeshSettings, kubernetes_version: str, problems: Problems) -> None:
+    """Every revision the cluster runs in this phase must run on its Kubernetes version: reported on the revision
+    key and on `cluster.kubernetesVersion`, each listing what would work (addon/lifecycle.py)."""
+    catalog = active_catalog()
+    revision = lifecycle.resolve(catalog, mesh.revision, mesh.assumed_kubernetes)
+    if revision is not None:
+        for key, message in lifecycle.kubernetes_problems(
+            catalog,
+            revision,
+            kubernetes_version,
+            revision_key="mesh.revision",
+            kubernetes_key="cluster.kubernetesVersion",
+        ):
+            problems.add(key, message)
+    upgrade_kubernetes_problems(
+        mesh.upgrade,
+        revision=mesh.revision,
+        kubernetes_version=kubernetes_version,
+        problems=problems,
+        catalog=catalog,
+        assumed_kubernetes=mesh.assumed_kubernetes,
+    )

@@ -7,13 +7,11 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from aks_istio.addon import support_matrix as sm
-from aks_istio.config._base import LOCATION_PATTERN, RESOURCE_GROUP_PATTERN, Problems, Settings, allowed
-from aks_istio.config.canary import upgrade_kubernetes_problems
+from aks_istio.config._base import LOCATION_PATTERN, RESOURCE_GROUP_PATTERN, Problems, Settings
 from aks_istio.config.cluster import ClusterSettings
 from aks_istio.config.errors import ConfigError, describe
 from aks_istio.config.gateways import GatewaySettings, stack_problems
-from aks_istio.config.mesh import MeshSettings
+from aks_istio.config.mesh import MeshSettings, revision_kubernetes_problems
 from aks_istio.config.observability import ObservabilitySettings
 from aks_istio.config.presets import with_preset
 
@@ -59,20 +57,7 @@ class StackConfig(Settings):
     @model_validator(mode="after")
     def _across_sections(self) -> StackConfig:
         problems = Problems()
-        revision = sm.REVISIONS_BY_NAME[self.mesh.revision]
-        if not revision.supports_kubernetes(self.cluster.kubernetes_version):
-            problems.add(
-                "mesh.revision",
-                f"{self.mesh.revision!r} does not run on Kubernetes {self.cluster.kubernetes_version} "
-                f"(it supports 1.{revision.min_kubernetes_minor}-1.{revision.max_kubernetes_minor}); allowed: "
-                + allowed(sm.revisions_supporting(self.cluster.kubernetes_version)),
-            )
-        upgrade_kubernetes_problems(
-            self.mesh.upgrade,
-            revision=self.mesh.revision,
-            kubernetes_version=self.cluster.kubernetes_version,
-            problems=problems,
-        )
+        revision_kubernetes_problems(self.mesh, self.cluster.kubernetes_version, problems)
         if self.environment == "prod":
             if self.cluster.tier == "Free":
                 problems.add("cluster.tier", "'Free' has no uptime SLA; allowed in prod: Standard, Premium")

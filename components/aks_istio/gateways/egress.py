@@ -25,7 +25,7 @@ import pulumi_kubernetes as k8s
 from aks_istio.addon import support_matrix as sm
 from aks_istio.config import EgressGatewaySettings, EgressHostSettings, EgressSettings, MeshSettings
 from aks_istio.gateways.ingress import hpa_patch
-from aks_istio.mesh.canary import stable_revision
+from aks_istio.mesh.canary import revision_handover_options, stable_revision
 from aks_istio.tokens import type_token
 
 ISTIO_NETWORKING_API = "networking.istio.io/v1"
@@ -198,7 +198,7 @@ class EgressGateways(pulumi.ComponentResource):
                 k8s.autoscaling.v2.HorizontalPodAutoscalerPatch(
                     f"{prefix}-hpa",
                     **hpa_patch(gateway.name, gateway.namespace, revision, gateway.hpa),
-                    opts=pulumi.ResourceOptions(parent=self),
+                    opts=revision_handover_options(self),
                 )
             for body in routing(gateway):
                 k8s.apiextensions.CustomResource(

@@ -90,8 +90,8 @@ def infrastructure_annotations(gateway: GatewayApiGatewaySettings) -> dict[str, 
     return annotations
 
 
-def gateway_object(gateway: GatewayApiGatewaySettings) -> dict[str, Any]:
-    """A `gateway.networking.k8s.io/v1` Gateway of class `istio`."""
+def gateway_object(gateway: GatewayApiGatewaySettings, revision: str | None = None) -> dict[str, Any]:
+    """A `gateway.networking.k8s.io/v1` Gateway of class `istio`, pinned to `revision` when given."""
     infrastructure: dict[str, Any] = {}
     annotations = infrastructure_annotations(gateway)
     if annotations:
@@ -104,12 +104,11 @@ def gateway_object(gateway: GatewayApiGatewaySettings) -> dict[str, Any]:
     }
     if infrastructure:
         spec["infrastructure"] = infrastructure
-    return {
-        "api_version": sm.GATEWAY_API_VERSION,
-        "kind": "Gateway",
-        "metadata": {"name": gateway.name, "namespace": gateway.namespace},
-        "spec": spec,
-    }
+    metadata: dict[str, Any] = {"name": gateway.name, "namespace": gateway.namespace}
+    if revision is not None:
+        # "istio.io/rev on the Gateway pins the owner" during a canary upgrade (AKSDOCS istio-gateway-api.md).
+        metadata["labels"] = {sm.REVISION_LABEL: revision}
+    return {"api_version": sm.GATEWAY_API_VERSION, "kind": "Gateway", "metadata": metadata, "spec": spec}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,6 +127,8 @@ class GatewayApiIngressArgs:
     """App-routing's Istio Gateway API implementation is on (it cannot coexist)."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     """Resources the Gateways need first (e.g. their namespaces)."""
+    revision_label: str | None = None
+    """During a canary upgrade, the revision the Gateways are pinned to (`istio.io/rev`); None: AKS's default."""
 
     def __post_init__(self) -> None:
         if not self.settings.enabled:
@@ -188,7 +189,8 @@ class GatewayApiIngress(pulumi.ComponentResource):
                     data=customization_data(gateway.parameters),
                     opts=after_crds,
                 )
-            created = k8s.apiextensions.CustomResource(f"{prefix}-gateway", **gateway_object(gateway), opts=after_crds)
+            body = gateway_object(gateway, args.revision_label)
+            created = k8s.apiextensions.CustomResource(f"{prefix}-gateway", **body, opts=after_crds)
             names.append(pulumi.Output.concat(gateway.namespace, "/", created.metadata["name"]))
 
         self.gateways = pulumi.Output.all(*names).apply(list)

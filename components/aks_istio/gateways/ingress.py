@@ -27,7 +27,7 @@ from pulumi_azure_native import network
 from aks_istio.addon import support_matrix as sm
 from aks_istio.azure.roles import grant, resource_group_id
 from aks_istio.config import HpaSettings, IngressGatewaySettings, MeshSettings, StaticIpSettings
-from aks_istio.mesh.canary import stable_revision
+from aks_istio.mesh.canary import revision_handover_options, stable_revision
 from aks_istio.tokens import type_token
 
 # pulumi-kubernetes Patch resources apply with server-side apply; a conflict with a field another manager owns
@@ -185,7 +185,6 @@ class IngressGateway(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: IngressGatewayArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("IngressGateway"), name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         settings = args.settings
         grants: list[pulumi.Resource] = []
 
@@ -259,7 +258,7 @@ class IngressGateway(pulumi.ComponentResource):
             k8s.autoscaling.v2.HorizontalPodAutoscalerPatch(
                 f"{name}-hpa",
                 **hpa_patch(service_name, sm.ADDON_INGRESS_NAMESPACE, stable_revision(args.mesh), settings.hpa),
-                opts=child,
+                opts=revision_handover_options(self),
             )
 
         self.service_name = patch.metadata.apply(lambda m: service_name)

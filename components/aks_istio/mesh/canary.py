@@ -23,8 +23,10 @@ by the cluster's *name* (plain strings from the stack file: the cluster exists, 
 they do not wait for the cluster update, and the ManagedCluster `depends_on` those resources: the engine
 creates the new ConfigMap (start) and relabels and restarts (rollback) first, then changes `revisions`.
 Outside an upgrade the same provider's credentials wait on the cluster as usual, so a new stack still
-creates its cluster first. The provider keeps one URN and one kubeconfig value in every phase, so no resource
-ever changes provider (which could replace it).
+creates its cluster first. In migrate and complete the namespaces move *to* the new revision, so their relabel
+and restarts wait for the cluster instead (`relabel_waits_for_cluster`): if start failed half-way, the cluster
+update fails again before any pod is labelled for a control plane that is not there. The provider keeps one
+URN and one kubeconfig value in every phase, so no resource ever changes provider (which could replace it).
 
 Restarts: the platform does not know application workloads, so `upgrade.restarts` lists the Deployments per
 migrated namespace. Each gets a server-side-apply patch of one pod-template annotation whose value is keyed
@@ -43,7 +45,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from aks_istio.addon import support_matrix as sm
+from aks_istio.addon import lifecycle
+from aks_istio.addon.catalog import Catalog, active_catalog, parse_revision
 from aks_istio.config import MeshSettings
 from aks_istio.tokens import type_token
 
@@ -81,6 +84,26 @@ def stable_revision(mesh: MeshSettings) -> str:
     HPA spec to the canary's and reverts edits made to the canary's (AKSDOCS istio-upgrade.md)."""
     upgrade = mesh.upgrade
     return upgrade.to if upgrade is not None and upgrade.phase == "complete" else mesh.revision
+
+
+def gateway_api_revision(mesh: MeshSettings) -> str | None:
+    """The `istio.io/rev` label of Gateway API Gateways in this phase: the stack's pin during an upgrade, else none
+    (one revision, or AKS's default owner)."""
+    return mesh.upgrade.gateway_revision if mesh.upgrade is not None else None
+
+
+def gateway_api_owner(mesh: MeshSettings) -> str:
+    """The revision whose control plane programs the Gateways: the pin, else the higher installed revision ("while a
+    canary upgrade is in progress, the higher revision" owns them: AKSDOCS istio-gateway-api.md)."""
+    return gateway_api_revision(mesh) or max(cluster_revisions(mesh), key=parse_revision)
+
+
+def relabel_waits_for_cluster(mesh: MeshSettings) -> bool:
+    """migrate and complete point namespaces at `to`: their relabel (and the restarts after it) must wait for the
+    cluster update that lists `to`, so a start that failed half-way never leaves pods labelled for an injector
+    that does not exist (they would start without sidecars and fail STRICT mTLS). rollback is the other way round:
+    namespaces go back to `mesh.revision` *before* `to` is removed (AKSDOCS istio-upgrade.md)."""
+    return mesh.upgrade is not None and mesh.upgrade.phase in ("migrate", "complete")
 
 
 def migrated_namespaces(mesh: MeshSettings) -> list[str]:
@@ -123,19 +146,30 @@ def shared_configmap_revisions(mesh: MeshSettings) -> list[str]:
     return cluster_revisions(mesh)
 
 
-def revision_warnings(mesh: MeshSettings, today: date) -> list[str]:
-    """Warnings (never errors: AKS keeps running an EOL revision) for revisions past their end of life."""
-    running = [mesh.revision] if mesh.upgrade is None else cluster_revisions(mesh)
+def revision_warnings(
+    mesh: MeshSettings, today: date, catalog: Catalog | None = None, kubernetes_version: str | None = None
+) -> list[str]:
+    """Warnings (never errors: AKS keeps running an end-of-life revision, and a revision newer than the catalog
+    may well exist) about the revisions this phase runs and the catalog itself, judged on `today`."""
+    catalog = catalog or active_catalog()
+    running = cluster_revisions(mesh)
     warnings: list[str] = []
-    for revision in sm.revisions_past_end_of_life(running, today):
-        expected = " (Microsoft's expected date)" if revision.end_of_life_expected else ""
-        targets = sm.allowed_upgrades(revision.name)
-        warnings.append(
-            f"mesh revision {revision.name} passed its end of life on {revision.end_of_life}{expected}: "
-            f"no new installs and no support; upgrade with mesh.upgrade (to: {' or '.join(targets) or 'a newer'}"
-            f" revision), see docs/canary-upgrades.md ({sm.REVISION_CATALOG_SOURCE})"
-        )
-    return warnings
+    for name in running:
+        revision = lifecycle.resolve(catalog, name, mesh.assumed_kubernetes)
+        if revision is not None and name not in catalog.by_name:
+            how = f"mesh.newRevisionKubernetes {mesh.new_revision_kubernetes}" if mesh.new_revision_kubernetes else ""
+            warnings.append(lifecycle.newer_revision_warning(catalog, revision, how))
+    warnings += lifecycle.end_of_life_warnings(catalog, running, today, kubernetes_version)
+    stale = lifecycle.catalog_age_warning(catalog, today)
+    return warnings + ([stale] if stale else [])
+
+
+def revision_handover_options(parent: pulumi.Resource) -> pulumi.ResourceOptions:
+    """Options of a patch on a per-revision object the add-on owns (a gateway's HPA `<gateway>-<revision>`). At
+    complete the patch moves to the new revision's object; the engine would then delete the old patch, which
+    means a server-side apply to the old revision's HPA, which AKS removes with the old control plane: the delete
+    could fail on an object that is gone. Retained, the old patch just leaves the state (its object goes anyway)."""
+    return pulumi.ResourceOptions(parent=parent, retain_on_delete=True)
 
 
 def restart_patch(restart: Restart) -> dict[str, Any]:

@@ -7,6 +7,7 @@ policy lives in the add-on's root namespace, `aks-istio-system`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,9 @@ def peer_authentication(namespace: str, mode: str) -> dict[str, Any]:
 class MeshNamespacesArgs:
     mesh: MeshSettings
     """Namespaces to create, their mTLS exceptions, and the revision phase."""
+    wait_for: Sequence[pulumi.Resource] = ()
+    """What the namespaces' `istio.io/rev` must wait for: the cluster, when they move to a revision the cluster
+    only now lists (mesh/canary.py `relabel_waits_for_cluster`)."""
 
 
 class MeshNamespaces(pulumi.ComponentResource):
@@ -58,7 +62,7 @@ class MeshNamespaces(pulumi.ComponentResource):
             namespace = k8s.core.v1.Namespace(
                 f"{name}-{ns.name}",
                 metadata={"name": ns.name, "labels": namespace_labels(mesh, ns.name, ns.labels)},
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.wait_for)) if args.wait_for else child,
             )
             names.append(namespace.metadata.name)
             if ns.mtls != "STRICT":

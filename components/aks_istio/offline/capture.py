@@ -105,6 +105,8 @@ class CapturedResource:
     """The same inputs as Python values (Secret/Unknown markers)."""
     outputs: dict[str, Any] = field(default_factory=dict)
     """What the mocks answered (inputs echoed, plus computed ids with `computed=True`)."""
+    retain_on_delete: bool = False
+    """Deleting it only drops it from the state (patches on objects the add-on may remove, restarts)."""
 
 
 @dataclass
@@ -311,6 +313,7 @@ class CaptureMonitor(pulumi_mocks.MockMonitor):
                 properties=request.object,
                 inputs=from_wire(wire),
                 outputs=dict(self.resources[response.urn].state),  # recorded by super() just above
+                retain_on_delete=bool(request.retainOnDelete),
             )
             with self._lock:
                 self.captured.append(captured)

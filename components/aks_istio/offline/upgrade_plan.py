@@ -13,11 +13,14 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from aks_istio.addon import lifecycle
 from aks_istio.addon import support_matrix as sm
+from aks_istio.addon.catalog import active_catalog
 from aks_istio.config import ConfigError, MeshSettings, StackConfig
 from aks_istio.config.errors import describe
 from aks_istio.mesh.canary import (
     cluster_revisions,
+    gateway_api_owner,
     namespace_revision,
     restarts,
     shared_configmap_revisions,
@@ -43,6 +46,8 @@ class PhasePlan:
     labels: dict[str, str]
     restarts: list[str]
     gateway_hpa_owner: str
+    gateway_api_owner: str = ""
+    """The revision that programs the Gateway API Gateways (empty: the stack has none)."""
     changes: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
     current: bool = False
@@ -75,19 +80,19 @@ def target_of(config: StackConfig, to: str | None) -> str:
     if to is not None:
         return to
     version = config.cluster.kubernetes_version
-    if not sm.allowed_upgrades(config.mesh.revision):
+    catalog = active_catalog()
+    targets = catalog.upgrades_of(config.mesh.revision)
+    if not targets:
         raise PlanError(
-            f"{config.mesh.revision} is the newest revision in the catalog ({sm.REVISION_CATALOG_SOURCE}): nothing "
-            "to upgrade to yet; add the new revision to aks_istio/addon/support_matrix.py when AKS releases it"
+            f"{config.mesh.revision} is the newest revision in the catalog ({catalog.source_note()}): nothing to "
+            f"upgrade to yet; when AKS releases the next one, {lifecycle.CONFIRM_HINT}, or pass --to"
         )
-    fits = [
-        t for t in sm.allowed_upgrades(config.mesh.revision) if sm.REVISIONS_BY_NAME[t].supports_kubernetes(version)
-    ]
+    fits = [t for t in targets if t in catalog.by_name and catalog.by_name[t].supports_kubernetes(version)]
     if not fits:
         raise PlanError(
             f"no catalogued upgrade of {config.mesh.revision} runs on Kubernetes {version} "
-            f"(allowed targets: {', '.join(sm.allowed_upgrades(config.mesh.revision)) or 'none'}); "
-            "upgrade the cluster first or pass --to"
+            f"(allowed targets: {', '.join(targets)}); upgrade the cluster first "
+            f"(python -m aks_istio upgrade-readiness) or pass --to"
         )
     return fits[-1]
 
@@ -177,6 +182,7 @@ def _phase(phase: str, edit: str, mesh: MeshSettings, config: StackConfig) -> Ph
         labels={ns.name: namespace_revision(mesh, ns.name) for ns in mesh.namespaces},
         restarts=[f"{r.namespace}/{r.deployment} ({r.key})" for r in restarts(mesh)],
         gateway_hpa_owner=stable_revision(mesh),
+        gateway_api_owner=gateway_api_owner(mesh) if config.gateways.gateway_api.gateways else "",
     )
 
 
@@ -199,6 +205,11 @@ def _changes(before: PhasePlan, after: PhasePlan) -> list[str]:
         if before.labels.get(ns) != revision:
             changes.append(f"namespace {ns}: {sm.REVISION_LABEL}={before.labels.get(ns)} -> {revision}")
     changes += [f"restart Deployment {r}" for r in after.restarts if r not in before.restarts]
+    if before.gateway_api_owner != after.gateway_api_owner:
+        changes.append(
+            f"Gateway API Gateways move to {after.gateway_api_owner} (were on {before.gateway_api_owner}; pin them "
+            "with mesh.upgrade.gatewayRevision, and move them as an edit of its own before complete or rollback)"
+        )
     if before.gateway_hpa_owner != after.gateway_hpa_owner:
         changes.append(
             f"gateway HPA settings now apply to the {after.gateway_hpa_owner} gateways "

@@ -98,8 +98,10 @@ def describe(error: ValidationError, root: type[BaseModel]) -> list[str]:
                 lines.append(f"{path}: {message}")
         elif kind == "missing":
             lines.append(f"{_key_path(loc)}: required key is missing")
-        elif kind == "string_type" and isinstance(item.get("input"), (int, float)) and not isinstance(
-            item.get("input"), bool
+        elif (
+            kind == "string_type"
+            and isinstance(item.get("input"), (int, float))
+            and not isinstance(item.get("input"), bool)
         ):
             lines.append(
                 f"{_key_path(loc)}: {item['input']!r} is a number, not text (YAML reads an unquoted 1.30 as the number "
@@ -133,9 +135,10 @@ def _in_words(item: Mapping[str, Any], root: type[BaseModel], loc: Sequence[int 
             words = field.description if field is not None and field.description else "see config-reference"
         return f"does not have the allowed form; allowed: {words}"
     if item["type"] == "literal_error" and isinstance(item.get("input"), str):
-        choices = [c.strip().strip("'") for c in str(ctx.get("expected", "")).replace(" or ", ", ").split(",")]
+        expected = str(ctx.get("expected", ""))
+        choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",")]
         same = [c for c in choices if c.lower() == item["input"].lower()]
-        allowed = f"allowed: {', '.join(choices)}"
+        allowed = f"allowed: {expected}"
         return f"{allowed} (did you mean {same[0]!r}?)" if same else allowed
     return message
 
@@ -175,7 +178,7 @@ def validate_completely(validate: Callable[[Mapping[str, Any]], T], raw: Mapping
             break
         later = describe(error, root)
         still_missing = {key_of(p) for p in later if p.endswith("required key is missing")}
-        problems += [p for p in later if p not in problems and not _under(key_of(p), repaired)]
+        problems += [p for p in later if p not in problems and not _about_repaired(key_of(p), repaired)]
     if still_missing is not None:
         problems = [p for p in problems if not p.endswith("required key is missing") or key_of(p) in still_missing]
     raise ConfigError(problems)
@@ -190,8 +193,15 @@ def _failed_locations(error: ValidationError) -> list[list[int | str]]:
     ]
 
 
-def _under(key: str, roots: Sequence[str]) -> bool:
-    return any(key == r or key.startswith((f"{r}.", f"{r}[")) for r in roots)
+def _about_repaired(key: str, repaired: Sequence[str]) -> bool:
+    """True for a problem at or under a repaired key, or beside one (a rule of the same model that saw the
+    default standing in for the bad value, e.g. a node count checked against a default prefix size)."""
+    parents = {_parent(r) for r in repaired}
+    return _parent(key) in parents or any(key == r or key.startswith((f"{r}.", f"{r}[")) for r in repaired)
+
+
+def _parent(key: str) -> str:
+    return key[: max(key.rfind("."), key.rfind("["), 0)]
 
 
 def _repair(data: Any, loc: list[int | str], root: type[BaseModel]) -> bool:

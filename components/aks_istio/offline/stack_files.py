@@ -37,7 +37,6 @@ PROJECT_ROOT = _project_root()
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-
 class StackFileError(ValueError):
     """The stack file cannot be read: missing, not YAML, or not shaped like a Pulumi stack file. `line` is 1-based."""
 

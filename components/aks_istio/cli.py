@@ -90,7 +90,7 @@ def guarded(command: Callable[[], int]) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
-    except Exception as error:  # noqa: BLE001 - the promise is "no traceback", whatever failed
+    except Exception as error:  # the promise is "no traceback", whatever failed
         print(
             f"aks-istio: internal error ({type(error).__name__}: {error}); please report it, with the command you "
             f"ran, to {REPORT_BUGS_TO}",

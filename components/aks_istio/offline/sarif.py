@@ -25,9 +25,10 @@ LEVELS: Final = {"mandatory": "error", "advisory": "warning", "remediate": "note
 SECURITY_SEVERITY: Final = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "2.0"}
 
 
-CONFIG_RULE: Final = {
-    "id": "stack-config-invalid",
-    "name": "stack-config-invalid",
+CONFIG_RULE_ID: Final = "stack-config-invalid"
+CONFIG_RULE: Final[dict[str, Any]] = {
+    "id": CONFIG_RULE_ID,
+    "name": CONFIG_RULE_ID,
     "shortDescription": {"text": "The stack file is invalid: nothing is declared until it is fixed."},
     "fullDescription": {"text": "The stack file is invalid: nothing is declared until it is fixed."},
     "help": {"text": "Fix the key the message names; `python -m aks_istio config-reference` lists every key."},
@@ -51,12 +52,12 @@ def config_errors_sarif(
     """An invalid stack as SARIF: `problems` are (message, key path or None, line or None)."""
     results = [
         {
-            "ruleId": CONFIG_RULE["id"],
+            "ruleId": CONFIG_RULE_ID,
             "ruleIndex": 0,
             "level": "error",
             "message": {"text": message},
             "locations": [{"physicalLocation": _location(stack_file, line)}],
-            "partialFingerprints": {"aksIstioFinding/v2": fingerprint(CONFIG_RULE["id"], stack, key or message)},
+            "partialFingerprints": {"aksIstioFinding/v2": fingerprint(CONFIG_RULE_ID, stack, key or message)},
         }
         for message, key, line in problems
     ]

@@ -47,7 +47,7 @@ class StackFileError(ValueError):
         super().__init__(f"{self.path}{f':{line}' if line else ''}: {message}")
 
 
-class MissingStackFile(StackFileError, FileNotFoundError):
+class MissingStackFileError(StackFileError, FileNotFoundError):
     """No stack file of that name or path."""
 
 
@@ -88,7 +88,7 @@ def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, Any]:
     path = stacks_dir(root) / f"Pulumi.{stack}.yaml"
     if not path.exists():
         known = ", ".join(available_stacks(root)) or "(none)"
-        raise MissingStackFile(path, f"no such stack file; known stacks: {known}")
+        raise MissingStackFileError(path, f"no such stack file; known stacks: {known}")
     return read_config(path)
 
 
@@ -99,12 +99,12 @@ def locate(stack_or_file: str, root: Path = PROJECT_ROOT) -> tuple[str, Path]:
     path = Path(stack_or_file)
     if path.suffix in (".yaml", ".yml") or len(path.parts) > 1:
         if not path.is_file():
-            raise MissingStackFile(path, "no such stack file (give a stack name such as dev, or a file's path)")
+            raise MissingStackFileError(path, "no such stack file (give a stack name such as dev, or a file's path)")
         return path.name.removeprefix("Pulumi.").rsplit(".", 1)[0], path
     file = stacks_dir(root) / f"Pulumi.{stack_or_file}.yaml"
     if not file.is_file():
         known = ", ".join(available_stacks(root)) or "(none)"
-        raise MissingStackFile(
+        raise MissingStackFileError(
             display_path(file), f"no stack {stack_or_file!r}; known stacks: {known} (or give a stack file's path)"
         )
     return stack_or_file, file

@@ -14,7 +14,7 @@ import yaml
 
 from aks_istio import cli
 from aks_istio.offline import policy_bundle
-from aks_istio.offline.capture import Unknown
+from aks_istio.offline.capture import ProgramError, Unknown, run_program
 from aks_istio.offline.render import to_json
 from aks_istio.offline.sarif import to_sarif
 from aks_istio.offline.stack_files import PROJECT_ROOT, available_stacks
@@ -164,3 +164,13 @@ def test_a_secret_in_its_encrypted_form_is_accepted_and_never_shown(
     out = capsys.readouterr().out
     assert code in (cli.EXIT_OK, cli.EXIT_VIOLATION)
     assert "grafana:oss/dashboard:Dashboard" in out and ciphertext not in out
+
+
+def test_under_the_engine_a_missing_secret_stops_the_program_before_any_resource() -> None:
+    platform = merge(
+        raw_platform("staging"),
+        {"observability": {"grafana": {"serviceAccounts": True, "dashboardsTokenConfigKey": "grafanaToken"}}},
+    )
+    with pytest.raises(ProgramError, match="aks-istio:grafanaToken: required secret is missing") as caught:
+        run_program("staging", {"aks-istio:platform": platform})
+    assert [r.type for r in caught.value.capture.resources if r.custom] == []

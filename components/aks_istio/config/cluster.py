@@ -133,14 +133,7 @@ class NetworkSettings(Settings):
                     )
             except ValueError:
                 problems.add("dnsServiceIp", f"{self.dns_service_ip!r} is not an IPv4 address")
-        ip_planning_problems(
-            vnet_address_space=self.vnet_address_space,
-            node_subnet_prefix=self.node_subnet_prefix,
-            pod_cidr=self.pod_cidr,
-            service_cidr=self.service_cidr,
-            dns_service_ip=self.dns_service_ip,
-            problems=problems,
-        )
+        ip_planning_problems(self, problems)
         if self.network_policy == "cilium" and self.dataplane != "cilium":
             problems.add(
                 "networkPolicy", "'cilium' needs dataplane 'cilium'; allowed with dataplane 'azure': azure, calico"

@@ -11,7 +11,7 @@ https://learn.microsoft.com/azure/aks/azure-cni-overlay#ip-address-planning
 from __future__ import annotations
 
 import ipaddress
-from typing import Final
+from typing import Final, Protocol
 
 from aks_istio.config._base import Problems
 
@@ -19,17 +19,26 @@ SMALLEST_REFUSED_SERVICE_PREFIX: Final = 12
 """A service CIDR of /12 or larger (a prefix length of 12 or less) is refused by AKS."""
 
 
-def ip_planning_problems(
-    *,
-    vnet_address_space: str,
-    node_subnet_prefix: str,
-    pod_cidr: str,
-    service_cidr: str,
-    dns_service_ip: str,
-    problems: Problems,
-) -> None:
+class NetworkPlan(Protocol):
+    """The address plan of a cluster network (NetworkSettings has these fields)."""
+
+    @property
+    def vnet_address_space(self) -> str: ...
+    @property
+    def node_subnet_prefix(self) -> str: ...
+    @property
+    def pod_cidr(self) -> str: ...
+    @property
+    def service_cidr(self) -> str: ...
+    @property
+    def dns_service_ip(self) -> str: ...
+
+
+def ip_planning_problems(plan: NetworkPlan, problems: Problems) -> None:
     """Add a problem per broken rule (key paths relative to cluster.network); a value that is not a CIDR or an
     address is reported by the caller and skipped here."""
+    vnet_address_space, node_subnet_prefix = plan.vnet_address_space, plan.node_subnet_prefix
+    pod_cidr, service_cidr, dns_service_ip = plan.pod_cidr, plan.service_cidr, plan.dns_service_ip
     pods = _network(pod_cidr)
     if pods is not None:
         for alias, value in (("nodeSubnetPrefix", node_subnet_prefix), ("vnetAddressSpace", vnet_address_space)):

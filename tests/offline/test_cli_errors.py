@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from aks_istio import cli
+from aks_istio.config import ConfigError, load_stack_config
 from aks_istio.offline.stack_files import PROJECT_ROOT
+from tests.support import merge, raw_platform
 
 DEV = (PROJECT_ROOT / "stacks" / "Pulumi.dev.yaml").read_text()
 
@@ -123,3 +125,12 @@ def test_a_closed_pipe_ends_quietly() -> None:
     )
     assert result.stdout.startswith("Stack dev:")
     assert result.stderr == ""
+
+
+def test_a_resource_id_rule_shows_the_shape_of_the_id() -> None:
+    raw = merge(raw_platform("prod"), {"mesh": {"pluginCa": {"keyVaultId": "kv-mesh-ca-prod"}}})
+    with pytest.raises(ConfigError) as caught:
+        load_stack_config(raw)
+    [problem] = caught.value.problems
+    assert problem.endswith("/subscriptions/<...>/resourceGroups/<...>/providers/Microsoft.KeyVault/vaults/<...>")
+    assert "[^/]" not in problem

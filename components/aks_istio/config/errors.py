@@ -128,7 +128,8 @@ def _in_words(item: Mapping[str, Any], root: type[BaseModel], loc: Sequence[int 
     message = str(item["msg"]).removeprefix("Value error, ")
     ctx = item.get("ctx") or {}
     if item["type"] == "string_pattern_mismatch":
-        words = PATTERN_WORDS.get(str(ctx.get("pattern")))
+        pattern = str(ctx.get("pattern"))
+        words = PATTERN_WORDS.get(pattern) or _resource_id_shape(pattern)
         if words is None:
             owner = _model_at(root, loc[:-1]) if loc else None
             field = next((f for n, f in owner.model_fields.items() if loc[-1] in (n, f.alias)), None) if owner else None
@@ -141,6 +142,17 @@ def _in_words(item: Mapping[str, Any], root: type[BaseModel], loc: Sequence[int 
         allowed = f"allowed: {expected}"
         return f"{allowed} (did you mean {same[0]!r}?)" if same else allowed
     return message
+
+
+def _resource_id_shape(pattern: str) -> str | None:
+    """An ARM resource id pattern as the id's shape, e.g. `/subscriptions/<...>/resourceGroups/<...>/providers/
+    Microsoft.KeyVault/vaults/<...>` (what `az resource show --query id` prints); None for other patterns."""
+    if "/subscriptions/" not in pattern:
+        return None
+    shape = pattern.removeprefix("(?i)").removeprefix("^").removesuffix("$")
+    for regex, text in (("[^/]+", "<...>"), (".+", "<...>"), ("\\.", ".")):
+        shape = shape.replace(regex, text)
+    return f"an Azure resource id of the form {shape}"
 
 
 def key_of(problem: str) -> str:

@@ -10,8 +10,12 @@ from typing import Final
 
 from aks_istio.config.stack import StackConfig
 
-# policy name -> the key path under aks-istio:platform that turns the finding off (or on).
-FINDING_KEYS: Final[Mapping[str, str]] = {
+# policy name -> the key path under aks-istio:platform that turns the finding off (or on); None for policies on
+# resources our stacks never declare (another program's Istio resources), whose findings have no stack key.
+FINDING_KEYS: Final[Mapping[str, str | None]] = {
+    "envoyfilter-supported-types-only": None,
+    "istio-no-blocked-custom-resources": None,
+    "istio-no-self-managed-install": None,
     "managedcluster-no-osm-with-istio": "cluster",
     "managedcluster-no-virtual-nodes-with-istio": "cluster",
     "managedcluster-istio-revision-pinned": "mesh.revision",
@@ -56,6 +60,12 @@ FINDING_KEYS: Final[Mapping[str, str]] = {
     "agentpool-max-pods": "cluster.userPools",
     "agentpool-scale-set": "cluster.userPools",
     "managedcluster-azure-cni": "cluster.network",
+    # Set by the cluster component whatever the stack says (no key turns them off): the finding points at the
+    # cluster section, and one on our stacks means a component bug.
+    "managedcluster-managed-identity": "cluster",
+    "managedcluster-http-application-routing-disabled": "cluster",
+    "managedcluster-kube-dashboard-disabled": "cluster",
+    "managedcluster-secret-rotation": "mesh.pluginCa.rotationPollInterval",
 }
 
 

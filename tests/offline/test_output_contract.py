@@ -90,6 +90,13 @@ def test_sarif_fingerprints_survive_a_reworded_message() -> None:
     assert fingerprints("sku.tier is 'Free'") == fingerprints("cluster.tier is Free; use Standard")
 
 
+def test_two_findings_of_one_rule_on_one_resource_keep_two_fingerprints() -> None:
+    findings = [Violation("p", "advisory", message, urn="urn:x") for message in ("field a", "field b")]
+    document = to_sarif(Verdict(findings, ran=True), stack_file="s.yaml", stack="s")
+    prints = {r["partialFingerprints"]["aksIstioFinding/v2"] for r in document["runs"][0]["results"]}
+    assert len(prints) == 2
+
+
 def test_an_invalid_stack_still_writes_sarif(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = (PROJECT_ROOT / "stacks" / "Pulumi.dev.yaml").read_text().replace("tier: Free", "tier: Gold")
     if "tier: Gold" not in text:

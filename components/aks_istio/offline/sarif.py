@@ -100,16 +100,29 @@ def to_sarif(
                     ],
                 }
             ],
-            "partialFingerprints": {"aksIstioFinding/v2": fingerprint(v.policy, v.urn, v.stack_key)},
+            "partialFingerprints": {"aksIstioFinding/v2": print_of},
             "properties": {
                 "enforcementLevel": v.enforcement,
                 "severity": v.severity,
                 **({"stackKey": f"aks-istio:platform.{v.stack_key}"} if v.stack_key else {}),
             },
         }
-        for v in verdict.violations
+        for v, print_of in zip(verdict.violations, _fingerprints(verdict), strict=True)
     ]
     return _document(rules, results, stack=stack, environment=verdict.environment, tool_version=tool_version)
+
+
+def _fingerprints(verdict: Verdict) -> list[str]:
+    """One per finding: rule, resource and stack key; a second finding with all three equal (one rule finding two
+    properties of one resource) adds its rank among them, so code scanning keeps both alerts."""
+    seen: dict[tuple[str, str | None, str | None], int] = {}
+    prints = []
+    for v in verdict.violations:
+        identity = (v.policy, v.urn, v.stack_key)
+        rank = seen.get(identity, 0)
+        seen[identity] = rank + 1
+        prints.append(fingerprint(*identity, str(rank) if rank else None))
+    return prints
 
 
 def _document(

@@ -9,6 +9,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: preview test
 
 $(STAMP): requirements.txt requirements-dev.txt policy/requirements.txt pyproject.toml
+	@echo "First run: creating $(VENV) and installing Pulumi, the Azure and Kubernetes SDKs and the tools (about a minute)..."
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --editable .

@@ -1,6 +1,7 @@
 """`python -m aks_istio preview --stack dev`: render a stack offline and check it, with no credentials.
 
-Exit codes: 0 clean, 1 a mandatory policy violation, 2 invalid stack config (nothing is declared).
+Exit codes: 0 clean, 1 a mandatory policy violation, 2 invalid input (a missing or unreadable stack file, YAML
+syntax, invalid config, a missing or plain-text secret: nothing is declared), 3 an internal error (a bug).
 """
 
 from __future__ import annotations
@@ -10,14 +11,20 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from aks_istio.config import ConfigError, StackConfig, load_stack_config
-from aks_istio.offline import sdk_imports, stack_files
+from aks_istio.offline import report, sdk_imports, stack_files
 
-EXIT_OK, EXIT_VIOLATION, EXIT_INVALID_CONFIG = 0, 1, 2
+EXIT_OK, EXIT_VIOLATION, EXIT_INVALID_CONFIG, EXIT_INTERNAL_ERROR = (
+    report.EXIT_OK,
+    report.EXIT_VIOLATION,
+    report.EXIT_INVALID_INPUT,
+    report.EXIT_INTERNAL_ERROR,
+)
+REPORT_BUGS_TO = "the aks-istio issue tracker (README: Exit codes)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     bundle = commands.add_parser(
         "policy-bundle", help="write the policy pack as one self-contained folder (for `pulumi policy publish`)"
     )
-    bundle.add_argument("directory", help="where to write it (replaced if it exists), e.g. dist/policy")
+    bundle.add_argument(
+        "directory", help="where to write it: a new or empty folder, or one an earlier bundle wrote; e.g. dist/policy"
+    )
     upgrade = commands.add_parser(
         "upgrade-plan", help="print a canary revision upgrade phase by phase: edits, changes, checks between phases"
     )
@@ -66,20 +75,46 @@ def run() -> None:
     # took 0.7-1.2% off the wall time (2.127 -> 2.101 s) and ~4% off the capture: the program's time goes to
     # imports and output bookkeeping, not to the event loop. Not worth a platform-specific dependency.
     sdk_imports.install()
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    code = guarded(main)
     # Skip the interpreter's teardown, which frees those objects one by one (about half a second); every file
     # we write is closed and the policy pack process is stopped by the time main() returns.
     os._exit(code)
 
 
+def guarded(command: Callable[[], int]) -> int:
+    """`command()`'s exit code, with no traceback ever: a closed pipe (`| head`) ends quietly, Ctrl-C is 130,
+    a bug is one line saying where to report it, exit 3."""
+    try:
+        code = command()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader left; Python would complain again while flushing stdout at exit, so point it at devnull.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # the promise is "no traceback", whatever failed
+        print(
+            f"aks-istio: internal error ({type(error).__name__}: {error}); please report it, with the command you "
+            f"ran, to {REPORT_BUGS_TO}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL_ERROR
+    sys.stderr.flush()
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "policy-bundle":
-        from aks_istio.offline.policy_bundle import build
+        from aks_istio.addon.catalog import CatalogError
+        from aks_istio.offline.policy_bundle import BundleError, build
 
-        print(f"wrote {build(Path(args.directory))}: pulumi policy publish {args.directory}")
+        try:
+            print(f"wrote {build(Path(args.directory))}: pulumi policy publish {args.directory}")
+        except (BundleError, CatalogError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_INVALID_CONFIG
         return EXIT_OK
     if args.command == "config-reference":
         from aks_istio.offline.config_reference import reference
@@ -90,14 +125,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         from aks_istio.offline.revisions_cli import revisions
 
         return revisions(args)
+    as_json = bool(getattr(args, "json", False))
+    sarif: str | None = getattr(args, "sarif", None)
     try:
-        stack, raw = stack_files.resolve(args.stack)
-    except FileNotFoundError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_INVALID_CONFIG
+        stack, path = stack_files.locate(args.stack)
+        file = stack_files.display_path(path)
+        raw = stack_files.read_config(path)
+    except stack_files.StackFileError as error:
+        stack = Path(args.stack).name.removeprefix("Pulumi.").rsplit(".", 1)[0]
+        problem = (f"{error.detail}", None, error.line)
+        return _invalid(args.command, stack, error.path, [problem], as_json=as_json, sarif=sarif)
     from aks_istio.offline.revisions_cli import use_catalog_beside
 
-    use_catalog_beside(args.stack)
+    use_catalog_beside(str(path))
     try:
         config = load_stack_config(raw.get("aks-istio:platform"))
         if args.command == "upgrade-readiness":
@@ -105,15 +145,66 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return upgrade_readiness(stack, config, args)
         if args.command == "upgrade-plan":
-            return _upgrade_plan(stack, config, args.to, as_json=args.json)
+            return _upgrade_plan(stack, config, args.to, as_json=as_json)
+        from aks_istio.config.secrets import secret_problems
+
+        missing = secret_problems(config, raw)
+        if missing:
+            raise ConfigError(missing)
     except ConfigError as error:
-        if args.json:
-            print(json.dumps({"stack": stack, "configErrors": error.problems}, indent=2))
-        else:
-            print(f"stack {stack}: {error}", file=sys.stderr)
+        lines = stack_files.key_lines(path)
+        problems = [(p, _platform_key(p), _line_of_problem(lines, p)) for p in error.problems]
+        return _invalid(args.command, stack, file, problems, as_json=as_json, sarif=sarif)
+    return _preview(stack, raw, config, path, as_json=as_json, tree=args.command == "preview", sarif=sarif, file=file)
+
+
+def _platform_key(problem: str) -> str | None:
+    from aks_istio.config.errors import CONFIG_ROOT, key_of
+
+    key = key_of(problem)
+    return key if key.startswith(CONFIG_ROOT) or key.startswith("aks-istio:") else None
+
+
+def _line_of_problem(lines: dict[str, int], problem: str) -> int | None:
+    from aks_istio.config.errors import CONFIG_ROOT
+
+    key = _platform_key(problem)
+    if key is None or not key.startswith(CONFIG_ROOT):
+        return None
+    return stack_files.line_of(lines, key.removeprefix(CONFIG_ROOT).removeprefix("."))
+
+
+def _invalid(
+    command: str,
+    stack: str,
+    file: str,
+    problems: Sequence[tuple[str, str | None, int | None]],
+    *,
+    as_json: bool,
+    sarif: str | None,
+) -> int:
+    """Report an invalid input (exit 2) in the output the user asked for; SARIF too, so a CI upload step has its
+    file and shows the problems at their lines."""
+    if sarif is not None:
+        from aks_istio.offline.sarif import config_errors_sarif
+
+        text = json.dumps(config_errors_sarif(problems, stack=stack, stack_file=file), indent=2)
+        if sarif == "-":
+            print(text)
+            return EXIT_INVALID_CONFIG
+        Path(sarif).write_text(text + "\n")
+    if as_json:
+        errors = [report.config_error(message, line) for message, _, line in problems]
+        document = report.document(
+            command=command, stack=stack, file=file, exit_code=EXIT_INVALID_CONFIG, config_errors=errors
+        )
+        print(json.dumps(document, indent=2))
         return EXIT_INVALID_CONFIG
-    stack_file = args.stack if args.stack.endswith((".yaml", ".yml")) else f"stacks/Pulumi.{stack}.yaml"
-    return _preview(stack, raw, as_json=args.json, tree=args.command == "preview", sarif=args.sarif, file=stack_file)
+    count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    print(f"stack {stack}: invalid input ({count}); nothing was declared:", file=sys.stderr)
+    for message, _, line in problems:
+        print(f"  {file}{f':{line}' if line else ''}: {message}", file=sys.stderr)
+    return EXIT_INVALID_CONFIG
 
 
 def _upgrade_plan(stack: str, config: StackConfig, to: str | None, *, as_json: bool) -> int:
@@ -130,41 +221,53 @@ def _upgrade_plan(stack: str, config: StackConfig, to: str | None, *, as_json: b
 
 
 def _preview(
-    stack: str, raw: dict[str, object], *, as_json: bool, tree: bool = True, sarif: str | None = None, file: str = ""
+    stack: str,
+    raw: dict[str, Any],
+    config: StackConfig,
+    path: Path,
+    *,
+    as_json: bool,
+    tree: bool = True,
+    sarif: str | None = None,
+    file: str = "",
 ) -> int:
     # Imported here so a config error is reported before the Pulumi SDKs load.
+    from aks_istio.config.finding_keys import stack_key
     from aks_istio.offline import render, verdict
     from aks_istio.offline.capture import run_program
 
-    platform = raw.get("aks-istio:platform")
-    environment = platform.get("environment") if isinstance(platform, dict) else None
     # The pack starts before the capture, so its start-up overlaps the program run, and each resource goes to it
     # as soon as the program registers it: by the time the program ends, most of the verdict is in.
-    stream = verdict.stream(stack, environment=environment)
+    stream = verdict.stream(stack, environment=config.environment)
     try:
         capture = run_program(stack, raw, on_register=stream.add)
     except BaseException:
         stream.close()
         raise
-    result = stream.finish()
+    lines = stack_files.key_lines(path)
+
+    def place(violation: verdict.Violation) -> tuple[str | None, int | None]:
+        key = stack_key(violation.policy, violation.resource, config)
+        return key, stack_files.line_of(lines, key) if key is not None else None
+
+    result = stream.finish().placed(place)
+    code = EXIT_VIOLATION if result.blocking else EXIT_OK
     if sarif is not None:
         from aks_istio.offline.sarif import to_sarif
 
-        document = json.dumps(to_sarif(result, stack_file=file), indent=2)
+        document = to_sarif(result, stack_file=file, stack=stack, platform_line=lines.get(""))
         if sarif == "-":
-            print(document)
-            return EXIT_VIOLATION if result.blocking else EXIT_OK
-        Path(sarif).write_text(document + "\n")
+            print(json.dumps(document, indent=2))
+            return code
+        Path(sarif).write_text(json.dumps(document, indent=2) + "\n")
+    command = "preview" if tree else "check"
     if as_json:
-        output: dict[str, Any] = render.capture_json(capture) if tree else {"stack": stack}
-        output["policy"] = {
-            "ran": result.ran,
-            "environment": result.environment,
-            "violations": [v.__dict__ for v in result.violations],
-        }
+        output = report.document(
+            command=command, stack=stack, file=file, exit_code=code, capture=capture, verdict=result
+        )
         print(json.dumps(output, indent=2))
     else:
         if tree:
             print(render.tree(capture))
-        print(verdict.format_text(result, {r.urn: r.type for r in capture.resources}))
-    return EXIT_VIOLATION if result.blocking else EXIT_OK
+        print(verdict.format_text(result, {r.urn: r.type for r in capture.resources}, file=file))
+    return code

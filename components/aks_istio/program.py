@@ -9,12 +9,20 @@ from __future__ import annotations
 import pulumi
 
 from aks_istio.config import ConfigError, load_stack_config
+from aks_istio.config.secrets import secret_keys
 
 
 def main() -> None:
     """Declare the stack's platform from its `aks-istio:platform` config object, or stop before declaring anything."""
+    settings = pulumi.Config("aks-istio")
     try:
-        config = load_stack_config(pulumi.Config("aks-istio").get_object("platform"))
+        config = load_stack_config(settings.get_object("platform"))
+        # A secret the stack names but lacks fails here, before any resource, not halfway through the program.
+        missing = [key for key in secret_keys(config) if settings.get(key.split(":", 1)[1]) is None]
+        if missing:
+            raise ConfigError(
+                [f"{key}: required secret is missing; set it with `pulumi config set --secret`" for key in missing]
+            )
     except ConfigError as error:
         # Nothing has been declared yet: a bad stack file stops here with every problem listed.
         raise pulumi.RunError(str(error)) from None

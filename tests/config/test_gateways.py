@@ -93,8 +93,9 @@ def test_internal_subnet_outside_the_vnet_is_refused() -> None:
 def test_prod_external_gateway_must_be_limited_by_service_tags_or_ip_ranges() -> None:
     found = problems_of("prod", {"gateways": {"ingress": {"external": {"allowedServiceTags": []}}}})
     assert found == [
-        f"{ROOT}.ingress.external: is open to the whole internet; allowed in prod: allowedServiceTags "
-        "(e.g. AzureFrontDoor.Backend) or allowedIpRanges"
+        f"{ROOT}.ingress.external: is open to the whole internet (no allowed service tags or IP ranges limit who "
+        "reaches it); allowed in prod: allowedServiceTags (e.g. AzureFrontDoor.Backend) or allowedIpRanges other "
+        "than Internet and 0.0.0.0/0"
     ]
 
 

@@ -129,12 +129,19 @@ def test_plugin_ca_without_a_vault_or_a_generated_chain_is_refused() -> None:
     assert problem.startswith("aks-istio:platform.mesh.pluginCa.keyVaultId: is required unless generateDevCa is true")
 
 
-def test_blocked_mesh_config_fields_are_refused_with_the_allowed_ones() -> None:
+def test_blocked_mesh_config_fields_are_refused_with_where_the_allowed_ones_are() -> None:
     raw = merge(raw_platform("dev"), {"mesh": {"meshConfig": {"fields": {"configSources": []}}}})
     [problem] = problems_of(raw)
-    assert "mesh.meshConfig.fields" in problem
-    assert "'configSources' is blocked by the add-on" in problem
-    assert "outboundTrafficPolicy" in problem  # names what is allowed
+    assert problem.startswith("aks-istio:platform.mesh.meshConfig.fields.configSources: the add-on does not admit")
+    assert "https://learn.microsoft.com/azure/aks/istio-meshconfig" in problem
+    assert len(problem) < 200
+
+
+def test_a_misspelt_mesh_config_field_gets_a_suggestion() -> None:
+    raw = merge(raw_platform("dev"), {"mesh": {"meshConfig": {"fields": {"defaultConfig": {"concurency": 2}}}}})
+    [problem] = problems_of(raw)
+    assert problem.startswith("aks-istio:platform.mesh.meshConfig.fields.defaultConfig.concurency: not a ProxyConfig")
+    assert "(did you mean 'concurrency'?)" in problem
 
 
 def test_network_cidrs_must_not_collide() -> None:

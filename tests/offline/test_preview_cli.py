@@ -66,12 +66,22 @@ def test_invalid_stack_file_as_json(tmp_path: Path, capsys: pytest.CaptureFixtur
     path.write_text(yaml.safe_dump({"config": {"aks-istio:platform": {"environment": "qa"}}}))
     assert cli.main(["preview", "--stack", str(path), "--json"]) == cli.EXIT_INVALID_CONFIG
     document = json.loads(capsys.readouterr().out)
-    assert any(p.startswith("aks-istio:platform.environment: 'qa'") for p in document["configErrors"])
+    [environment] = [e for e in document["configErrors"] if e["key"] == "aks-istio:platform.environment"]
+    assert environment["message"].startswith("aks-istio:platform.environment: 'qa'")
+    assert environment["line"] == 3
+    assert document["exitCode"] == cli.EXIT_INVALID_CONFIG and document["outcome"] == "invalid-input"
 
 
 def test_unknown_stack_names_the_known_ones(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["preview", "--stack", "qa"]) == cli.EXIT_INVALID_CONFIG
     assert "known stacks: dev, prod, staging" in capsys.readouterr().err
+
+
+def test_a_missing_stack_path_is_named_as_given(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["check", "--stack", "drafts/x.yaml"]) == cli.EXIT_INVALID_CONFIG
+    err = capsys.readouterr().err
+    assert "drafts/x.yaml: no such stack file" in err
+    assert "Pulumi.drafts" not in err
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

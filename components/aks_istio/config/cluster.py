@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from aks_istio.addon import support_matrix as sm
 from aks_istio.azure.vm_sizes import MIN_OS_DISK_GIB, ephemeral_capacity_gib
 from aks_istio.config._base import POOL_NAME_PATTERN, Problems, Settings, valid_cidrs
+from aks_istio.config.network import ip_planning_problems
 
 SUBNET_ID_PATTERN = (
     r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+$"
@@ -132,6 +133,7 @@ class NetworkSettings(Settings):
                     )
             except ValueError:
                 problems.add("dnsServiceIp", f"{self.dns_service_ip!r} is not an IPv4 address")
+        ip_planning_problems(self, problems)
         if self.network_policy == "cilium" and self.dataplane != "cilium":
             problems.add(
                 "networkPolicy", "'cilium' needs dataplane 'cilium'; allowed with dataplane 'azure': azure, calico"

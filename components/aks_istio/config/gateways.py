@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from aks_istio.addon import support_matrix as sm
+from aks_istio.addon.exposure import open_to_internet
 from aks_istio.config._base import (
     K8S_NAME_PATTERN,
     POOL_NAME_PATTERN,
@@ -489,11 +490,12 @@ def _subnet_fits(subnet: IngressSubnetSettings, cluster: ClusterSettings, proble
 
 def _prod_problems(gateways: GatewaySettings, problems: Problems) -> None:
     external = gateways.ingress.external
-    if external.enabled and not (external.allowed_service_tags or external.allowed_ip_ranges):
+    reason = open_to_internet({**external.annotations, **external.managed_annotations()})
+    if external.enabled and reason is not None:
         problems.add(
             "gateways.ingress.external",
-            "is open to the whole internet; allowed in prod: allowedServiceTags (e.g. AzureFrontDoor.Backend) "
-            "or allowedIpRanges",
+            f"is open to the whole internet ({reason}); allowed in prod: allowedServiceTags "
+            "(e.g. AzureFrontDoor.Backend) or allowedIpRanges other than Internet and 0.0.0.0/0",
         )
     ip = external.static_ip
     if external.enabled and ip is not None and not ip.existing and len(ip.zones) < 2:

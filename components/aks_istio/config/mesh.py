@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -96,30 +97,40 @@ class MeshConfigSettings(Settings):
     @field_validator("fields")
     @classmethod
     def _admitted_fields(cls, fields: dict[str, Any]) -> dict[str, Any]:
+        # One short line per field: a misspelling gets "did you mean", a real field the add-on's webhook rejects
+        # says so, pointing at Microsoft's list (the whole list inline made a 1,000-character line).
+        problems = Problems()
         top = sm.MESH_CONFIG_SUPPORTED_FIELDS | sm.MESH_CONFIG_ALLOWED_FIELDS
-        problems = [f"{k!r} is blocked by the add-on" for k in fields if k not in top]
+        for key in fields:
+            if key not in top:
+                problems.add(key, _not_admitted(key, top, "MeshConfig"))
         proxy = fields.get("defaultConfig", {})
         if not isinstance(proxy, dict):
-            problems.append("defaultConfig must be a mapping of ProxyConfig fields")
+            problems.add("defaultConfig", "must be a mapping of ProxyConfig fields")
         else:
             proxy_ok = sm.PROXY_CONFIG_SUPPORTED_FIELDS | sm.PROXY_CONFIG_ALLOWED_FIELDS
-            problems += [f"defaultConfig.{k!r} is blocked by the add-on" for k in proxy if k not in proxy_ok]
+            for key in proxy:
+                if key not in proxy_ok:
+                    problems.add(f"defaultConfig.{key}", _not_admitted(key, proxy_ok, "ProxyConfig"))
         mode = (
             (fields.get("outboundTrafficPolicy") or {}).get("mode")
             if isinstance(fields.get("outboundTrafficPolicy"), dict)
             else None
         )
         if mode is not None and mode not in sm.OUTBOUND_TRAFFIC_POLICY_MODES:
-            problems.append(
-                f"outboundTrafficPolicy.mode {mode!r}; allowed: {allowed(sm.OUTBOUND_TRAFFIC_POLICY_MODES)}"
+            problems.add(
+                "outboundTrafficPolicy.mode", f"{mode!r}; allowed: {allowed(sm.OUTBOUND_TRAFFIC_POLICY_MODES)}"
             )
-        if problems:
-            raise ValueError(
-                "; ".join(problems)
-                + f". Allowed MeshConfig fields: {allowed(sorted(top))}; ProxyConfig fields: "
-                + allowed(sorted(sm.PROXY_CONFIG_SUPPORTED_FIELDS | sm.PROXY_CONFIG_ALLOWED_FIELDS))
-            )
+        problems.raise_if_any()
         return fields
+
+
+def _not_admitted(key: str, admitted: frozenset[str], kind: str) -> str:
+    """A misspelt field gets a suggestion; any other is one the add-on does not admit."""
+    close = difflib.get_close_matches(key, sorted(admitted), n=1, cutoff=0.75)
+    if close:
+        return f"not a {kind} field the add-on admits (did you mean {close[0]!r}?)"
+    return f"the add-on does not admit this {kind} field; the ones it does: https://learn.microsoft.com/azure/aks/istio-meshconfig"
 
 
 class MeshSettings(Settings):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from aks_istio.config._base import LOCATION_PATTERN, RESOURCE_GROUP_PATTERN, Problems, Settings
 from aks_istio.config.cluster import ClusterSettings
-from aks_istio.config.errors import ConfigError, describe
+from aks_istio.config.errors import ConfigError, validate_completely
 from aks_istio.config.gateways import GatewaySettings, stack_problems
 from aks_istio.config.mesh import MeshSettings, revision_kubernetes_problems
 from aks_istio.config.observability import ObservabilitySettings
@@ -85,7 +85,4 @@ def load_stack_config(raw: Mapping[str, Any] | None) -> StackConfig:
     """Validate a stack's `aks-istio:platform` object; raise ConfigError listing every problem."""
     if not isinstance(raw, Mapping):
         raise ConfigError([f"aks-istio:platform: {raw!r} is not valid: the stack file must set it to a mapping"])
-    try:
-        return StackConfig.model_validate(with_preset(raw))
-    except ValidationError as exc:
-        raise ConfigError(describe(exc, StackConfig)) from None
+    return validate_completely(lambda data: StackConfig.model_validate(with_preset(data)), raw, StackConfig)

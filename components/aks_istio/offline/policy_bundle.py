@@ -20,16 +20,33 @@ from aks_istio.offline.verdict import PACK_DIR
 
 ADDON_FACTS = Path(aks_istio.addon.__file__).resolve().parent
 LEFT_OUT = ("venv", "__pycache__", "*.pyc")
+MARKER = ".aks-istio-policy-bundle"
+"""Written into every bundle: only a folder holding it is ever emptied by the next build."""
+
+
+class BundleError(Exception):
+    """The destination is not ours to replace."""
 
 
 def build(destination: Path, catalog: Path | None = None) -> Path:
-    """Write the bundle to `destination` (replaced if it exists); returns it. Raises CatalogError, before writing
-    anything, when the catalog to carry cannot be read."""
+    """Write the bundle to `destination`: a new or empty folder, or one an earlier bundle wrote (its marker file
+    says so), which is replaced. Anything else is refused (BundleError) and left untouched: given `.`, an
+    earlier version deleted a whole checkout. Raises CatalogError, before writing anything, when the catalog to
+    carry cannot be read."""
     catalog = catalog or locate()
     load_catalog(catalog)
-    if destination.exists():
+    if destination.is_symlink() or (destination.exists() and not destination.is_dir()):
+        raise BundleError(f"{destination} is not a folder; give a new or empty folder, e.g. dist/policy")
+    if destination.exists() and any(destination.iterdir()):
+        if not (destination / MARKER).is_file():
+            raise BundleError(
+                f"{destination} is not empty and holds no earlier policy bundle ({MARKER}); nothing was changed. "
+                "Give a new or empty folder, e.g. dist/policy"
+            )
         shutil.rmtree(destination)
-    shutil.copytree(PACK_DIR, destination, ignore=shutil.ignore_patterns(*LEFT_OUT))
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(PACK_DIR, destination, ignore=shutil.ignore_patterns(*LEFT_OUT), dirs_exist_ok=True)
+    (destination / MARKER).write_text("Written by `python -m aks_istio policy-bundle`; the next bundle replaces it.\n")
     package = destination / "aks_istio"
     package.mkdir()
     (package / "__init__.py").write_text('"""The add-on facts the rules read (copied from the aks_istio library)."""\n')

@@ -133,7 +133,9 @@ def tree(capture: Capture) -> str:
     for resource in capture.resources:
         children.setdefault(resource.parent, []).append(resource)
     roots = [r for r in capture.resources if not r.parent or r.parent not in {x.urn for x in capture.resources}]
-    lines = [f"Stack {capture.stack}: {sum(1 for r in capture.resources if r.custom)} resources"]
+    custom = sum(1 for r in capture.resources if r.custom)
+    # The same figures as the JSON output's `counts`: resources to create, and the components grouping them.
+    lines = [f"Stack {capture.stack}: {custom} resources in {len(capture.resources) - custom} components"]
 
     def walk(nodes: Iterable[CapturedResource], indent: str) -> None:
         for node in sorted(nodes, key=lambda n: (n.custom, n.name)):
@@ -149,12 +151,16 @@ def tree(capture: Capture) -> str:
     return "\n".join(lines)
 
 
+UNKNOWN_JSON: Final = {"$unknown": True}
+"""A value known only after apply, in JSON: distinct from a real null (docs/preview-output.schema.json)."""
+
+
 def to_json(value: Any) -> Any:
-    """Python capture values -> JSON (secrets stay masked)."""
+    """Python capture values -> JSON (secrets stay masked, unknowns marked)."""
     if isinstance(value, Secret):
         return "[secret]"
     if isinstance(value, Unknown):
-        return None
+        return dict(UNKNOWN_JSON)
     if isinstance(value, dict):
         return {k: to_json(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -170,6 +176,7 @@ def capture_json(capture: Capture) -> dict[str, Any]:
                 "urn": r.urn,
                 "type": r.type,
                 "name": r.name,
+                "component": not r.custom,
                 "parent": r.parent or None,
                 "protect": r.protect,
                 "ignoreChanges": r.ignore_changes,

@@ -1,16 +1,22 @@
 """A verdict as SARIF 2.1.0, for CI code scanning (e.g. GitHub `upload-sarif`).
 
 Every policy becomes a rule (description, remediation as help, Microsoft doc as helpUri); every violation a result
-located in the stack file, with the resource URN as its logical location.
-Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
+located at the line of the stack key that controls it, with the resource URN as its logical location. An invalid
+stack (exit 2) still gets a SARIF file: one `stack-config-invalid` result per problem, at its line, so the upload
+step of a CI job has a file to upload and shows where the stack file is wrong.
+Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html; GitHub's reading of it (repository-relative
+URIs, automationDetails.id per analysis, partialFingerprints):
+https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Final
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Final
 
-from aks_istio.offline.verdict import Verdict
+if TYPE_CHECKING:  # an invalid stack's SARIF is written without loading the Pulumi SDKs
+    from aks_istio.offline.verdict import Verdict
 
 SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
 # mandatory blocks the deployment; advisory and applied remediations do not.
@@ -19,7 +25,50 @@ LEVELS: Final = {"mandatory": "error", "advisory": "warning", "remediate": "note
 SECURITY_SEVERITY: Final = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "2.0"}
 
 
-def to_sarif(verdict: Verdict, *, stack_file: str, tool_version: str = "0.1.0") -> dict[str, Any]:
+CONFIG_RULE_ID: Final = "stack-config-invalid"
+CONFIG_RULE: Final[dict[str, Any]] = {
+    "id": CONFIG_RULE_ID,
+    "name": CONFIG_RULE_ID,
+    "shortDescription": {"text": "The stack file is invalid: nothing is declared until it is fixed."},
+    "fullDescription": {"text": "The stack file is invalid: nothing is declared until it is fixed."},
+    "help": {"text": "Fix the key the message names; `python -m aks_istio config-reference` lists every key."},
+    "defaultConfiguration": {"level": "error"},
+    "properties": {"tags": ["aks", "istio", "configuration"]},
+}
+
+
+def fingerprint(*parts: str | None) -> str:
+    """Stable across runs and rewordings: code scanning keeps one alert per (rule, resource, key)."""
+    return hashlib.sha256("|".join(p or "" for p in parts).encode()).hexdigest()
+
+
+def _location(stack_file: str, line: int | None) -> dict[str, Any]:
+    return {"artifactLocation": {"uri": stack_file}, "region": {"startLine": line or 1}}
+
+
+def config_errors_sarif(
+    problems: Sequence[tuple[str, str | None, int | None]], *, stack: str, stack_file: str, tool_version: str = "0.1.0"
+) -> dict[str, Any]:
+    """An invalid stack as SARIF: `problems` are (message, key path or None, line or None)."""
+    results = [
+        {
+            "ruleId": CONFIG_RULE_ID,
+            "ruleIndex": 0,
+            "level": "error",
+            "message": {"text": message},
+            "locations": [{"physicalLocation": _location(stack_file, line)}],
+            "partialFingerprints": {"aksIstioFinding/v2": fingerprint(CONFIG_RULE_ID, stack, key or message)},
+        }
+        for message, key, line in problems
+    ]
+    return _document([CONFIG_RULE], results, stack=stack, environment=None, tool_version=tool_version)
+
+
+def to_sarif(
+    verdict: Verdict, *, stack_file: str, stack: str = "", tool_version: str = "0.1.0", platform_line: int | None = None
+) -> dict[str, Any]:
+    """`stack_file` is repository-relative (`stacks/Pulumi.prod.yaml`); a finding with no stack key sits at
+    `platform_line` (the `aks-istio:platform:` line)."""
     rules = [
         {
             "id": p.name,
@@ -45,20 +94,45 @@ def to_sarif(verdict: Verdict, *, stack_file: str, tool_version: str = "0.1.0") 
             "message": {"text": v.message},
             "locations": [
                 {
-                    "physicalLocation": {"artifactLocation": {"uri": stack_file}, "region": {"startLine": 1}},
+                    "physicalLocation": _location(stack_file, v.line or platform_line),
                     "logicalLocations": [
                         {"name": v.resource or "(stack)", "fullyQualifiedName": v.urn or "", "kind": "resource"}
                     ],
                 }
             ],
-            # Stable across runs, so code scanning tracks one alert per (policy, resource, finding).
-            "partialFingerprints": {
-                "aksIstioFinding/v1": hashlib.sha256(f"{v.policy}|{v.urn}|{v.message}".encode()).hexdigest()
+            "partialFingerprints": {"aksIstioFinding/v2": print_of},
+            "properties": {
+                "enforcementLevel": v.enforcement,
+                "severity": v.severity,
+                **({"stackKey": f"aks-istio:platform.{v.stack_key}"} if v.stack_key else {}),
             },
-            "properties": {"enforcementLevel": v.enforcement, "severity": v.severity},
         }
-        for v in verdict.violations
+        for v, print_of in zip(verdict.violations, _fingerprints(verdict), strict=True)
     ]
+    return _document(rules, results, stack=stack, environment=verdict.environment, tool_version=tool_version)
+
+
+def _fingerprints(verdict: Verdict) -> list[str]:
+    """One per finding: rule, resource and stack key; a second finding with all three equal (one rule finding two
+    properties of one resource) adds its rank among them, so code scanning keeps both alerts."""
+    seen: dict[tuple[str, str | None, str | None], int] = {}
+    prints = []
+    for v in verdict.violations:
+        identity = (v.policy, v.urn, v.stack_key)
+        rank = seen.get(identity, 0)
+        seen[identity] = rank + 1
+        prints.append(fingerprint(*identity, str(rank) if rank else None))
+    return prints
+
+
+def _document(
+    rules: list[dict[str, Any]],
+    results: list[dict[str, Any]],
+    *,
+    stack: str,
+    environment: str | None,
+    tool_version: str,
+) -> dict[str, Any]:
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -73,7 +147,10 @@ def to_sarif(verdict: Verdict, *, stack_file: str, tool_version: str = "0.1.0") 
                     }
                 },
                 "results": results,
-                "properties": {"environment": verdict.environment},
+                # One category per stack: GitHub keeps the three stacks' uploads apart instead of replacing one
+                # with the next.
+                "automationDetails": {"id": f"aks-istio/{stack}/"},
+                "properties": {"environment": environment},
             }
         ],
     }

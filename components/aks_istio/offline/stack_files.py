@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import sysconfig
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 
@@ -37,8 +37,41 @@ PROJECT_ROOT = _project_root()
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _load(text: str) -> Any:
-    return yaml.load(text, Loader=_LOADER)  # a safe loader, C or Python: no arbitrary objects
+class StackFileError(ValueError):
+    """The stack file cannot be read: missing, not YAML, or not shaped like a Pulumi stack file. `line` is 1-based."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.detail = message
+        super().__init__(f"{self.path}{f':{line}' if line else ''}: {message}")
+
+
+class MissingStackFileError(StackFileError, FileNotFoundError):
+    """No stack file of that name or path."""
+
+
+# What YAML's own messages leave users to guess: the cause of the errors a hand-edited stack file hits most.
+# Each entry: the phrases of PyYAML's and libyaml's messages, and the hint.
+YAML_HINTS: Final = (
+    (("'\\t'", "tab character"), "indent with spaces: YAML does not allow tab characters for indentation"),
+    (("mapping values are not allowed",), "a value holding ': ' needs quotes, or a key above is indented wrongly"),
+    (("expected <block end>", "did not find expected key"), "check the indentation: a mapping's keys line up"),
+)
+
+
+def _load(text: str, path: Path | str = "<stack file>") -> Any:
+    try:
+        return yaml.load(text, Loader=_LOADER)  # a safe loader, C or Python: no arbitrary objects
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        reason = " ".join(part for part in (error.context, error.problem) if part)
+        hint = next((h for needles, h in YAML_HINTS if any(n in str(error) for n in needles)), "")
+        raise StackFileError(
+            path, f"not valid YAML: {reason}" + (f" (hint: {hint})" if hint else ""), mark.line + 1 if mark else None
+        ) from None
+    except yaml.YAMLError as error:
+        raise StackFileError(path, f"not valid YAML: {error}") from None
 
 
 def stacks_dir(root: Path = PROJECT_ROOT) -> Path:
@@ -55,23 +88,101 @@ def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, Any]:
     path = stacks_dir(root) / f"Pulumi.{stack}.yaml"
     if not path.exists():
         known = ", ".join(available_stacks(root)) or "(none)"
-        raise FileNotFoundError(f"no stack file {path}; known stacks: {known}")
+        raise MissingStackFileError(path, f"no such stack file; known stacks: {known}")
     return read_config(path)
+
+
+def locate(stack_or_file: str, root: Path = PROJECT_ROOT) -> tuple[str, Path]:
+    """A stack name (`dev`) or the path of any stack file (`drafts/Pulumi.canary.yaml`) -> (stack name, file).
+
+    Anything with a folder or a YAML suffix is a path and is never turned into `stacks/Pulumi.<it>.yaml`."""
+    path = Path(stack_or_file)
+    if path.suffix in (".yaml", ".yml") or len(path.parts) > 1:
+        if not path.is_file():
+            raise MissingStackFileError(path, "no such stack file (give a stack name such as dev, or a file's path)")
+        return path.name.removeprefix("Pulumi.").rsplit(".", 1)[0], path
+    file = stacks_dir(root) / f"Pulumi.{stack_or_file}.yaml"
+    if not file.is_file():
+        known = ", ".join(available_stacks(root)) or "(none)"
+        raise MissingStackFileError(
+            display_path(file), f"no stack {stack_or_file!r}; known stacks: {known} (or give a stack file's path)"
+        )
+    return stack_or_file, file
 
 
 def resolve(stack_or_file: str) -> tuple[str, dict[str, Any]]:
     """A stack name (`dev`) or the path of any stack file (`Pulumi.canary.yaml`) -> (stack name, config)."""
-    path = Path(stack_or_file)
-    if path.suffix in (".yaml", ".yml") and path.is_file():
-        name = path.name.removeprefix("Pulumi.").rsplit(".", 1)[0]
-        return name, read_config(path)
-    return stack_or_file, stack_config(stack_or_file)
+    stack, path = locate(stack_or_file)
+    return stack, read_config(path)
 
 
 def read_config(path: Path) -> dict[str, Any]:
-    document = _load(path.read_text()) or {}
+    """The file's `config:` block, keys fully qualified; a StackFileError names the file (and line) otherwise."""
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise StackFileError(path, f"cannot be read: {error.strerror or error}") from None
+    document = _load(text, path) or {}
+    if not isinstance(document, Mapping):
+        raise StackFileError(path, "is not a Pulumi stack file: expected a mapping with a `config:` key", 1)
     config = document.get("config") or {}
+    if not isinstance(config, Mapping):
+        raise StackFileError(path, "`config:` must be a mapping of config keys to values")
     return {key if ":" in key else f"{PROJECT}:{key}": value for key, value in config.items()}
+
+
+def display_path(path: Path, root: Path = PROJECT_ROOT) -> str:
+    """`path` relative to the project (or the working folder) when it lies inside it, with `/` separators: what
+    a SARIF upload and a reader both expect."""
+    resolved = path.resolve()
+    for base in (root.resolve(), Path.cwd().resolve()):
+        if resolved.is_relative_to(base):
+            return resolved.relative_to(base).as_posix()
+    return resolved.as_posix()
+
+
+def key_lines(path: Path, config_key: str = f"{PROJECT}:platform") -> dict[str, int]:
+    """The line (1-based) of every key under `config_key` in a stack file, by its key path (`cluster.tier`,
+    `cluster.userPools[0].zones`); `""` is `config_key`'s own line. Read from the YAML composer's node marks, so
+    it costs a second parse only when a finding or an error is to be placed."""
+    try:
+        root = yaml.compose(path.read_text(), Loader=_LOADER)
+    except (OSError, yaml.YAMLError):
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    config = next((v for k, v in root.value if k.value == "config"), None)
+    if not isinstance(config, yaml.MappingNode):
+        return {}
+    short = config_key.split(":", 1)[-1]
+    for key, value in config.value:
+        if key.value in (config_key, short):
+            return {"": key.start_mark.line + 1, **dict(_walk(value, ""))}
+    return {}
+
+
+def _walk(node: yaml.Node, prefix: str) -> Iterator[tuple[str, int]]:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            path = f"{prefix}.{key.value}" if prefix else str(key.value)
+            yield path, key.start_mark.line + 1
+            yield from _walk(value, path)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            path = f"{prefix}[{index}]"
+            yield path, item.start_mark.line + 1
+            yield from _walk(item, path)
+
+
+def line_of(lines: Mapping[str, int], key: str) -> int | None:
+    """The line of `key`, else of its nearest ancestor that the file sets (a key left unset is placed where it
+    would be written); None when the file has no `aks-istio:platform` at all."""
+    while key:
+        if key in lines:
+            return lines[key]
+        cut = max(key.rfind("."), key.rfind("["))
+        key = key[:cut] if cut > 0 else ""
+    return lines.get("")
 
 
 def engine_config(config: Mapping[str, Any]) -> dict[str, str]:

@@ -13,7 +13,7 @@ import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -49,6 +49,10 @@ class Violation:
     severity: str = ""
     resource: str = ""
     """The resource's name (the last URN segment), for grouping."""
+    stack_key: str | None = None
+    """The key under aks-istio:platform that controls the finding (config/finding_keys.py); None: not ours."""
+    line: int | None = None
+    """The stack file's line of `stack_key` (or of its nearest ancestor the file sets)."""
 
 
 @dataclass
@@ -63,6 +67,11 @@ class Verdict:
     @property
     def blocking(self) -> list[Violation]:
         return [v for v in self.violations if v.enforcement == "mandatory"]
+
+    def placed(self, place: Callable[[Violation], tuple[str | None, int | None]]) -> Verdict:
+        """This verdict with each finding's stack key and line filled in by `place`."""
+        violations = [replace(v, stack_key=key, line=line) for v in self.violations for key, line in [place(v)]]
+        return replace(self, violations=violations)
 
     def by_resource(self) -> dict[str, list[Violation]]:
         grouped: dict[str, list[Violation]] = {}
@@ -266,8 +275,9 @@ def _without_description(message: str, description: str) -> str:
     return message[len(prefix) :] if description and message.startswith(prefix) else message
 
 
-def format_text(verdict: Verdict, types: Mapping[str, str] | None = None) -> str:
-    """The verdict grouped by resource: each resource once, then its violations (level, policy, severity)."""
+def format_text(verdict: Verdict, types: Mapping[str, str] | None = None, file: str = "") -> str:
+    """The verdict grouped by resource: each resource once, then its violations (level, policy, severity) and
+    the stack key that controls each, at `file:line`."""
     if not verdict.ran:
         return "Policy: not run (no policy pack wired in)"
     env = verdict.environment or "pack defaults"
@@ -284,4 +294,7 @@ def format_text(verdict: Verdict, types: Mapping[str, str] | None = None) -> str
             severity = f", {v.severity}" if v.severity else ""
             lines.append(f"    [{v.enforcement}] {v.policy}{severity}")
             lines.extend(f"        {line}" for line in v.message.splitlines())
+            if v.stack_key is not None:
+                where = f" ({file}:{v.line})" if file and v.line else ""
+                lines.append(f"        stack key: aks-istio:platform.{v.stack_key}{where}")
     return "\n".join(lines)

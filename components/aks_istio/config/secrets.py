@@ -1,0 +1,48 @@
+"""Config values documented as secrets must reach the program as Pulumi secrets, and be there at all.
+
+`pulumi config set --secret KEY VALUE` stores a value in the stack file as `KEY: {secure: <ciphertext>}`; the
+engine decrypts it and the program reads it with `require_secret`. A plain `KEY: VALUE` would be committed to the
+repository in clear text, and a missing one fails only after resources have been declared. Read offline from the
+stack file, a secret is recognised by its `secure:` form and never decrypted.
+https://www.pulumi.com/docs/iac/concepts/secrets/#secrets-in-configuration
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from aks_istio.config.stack import StackConfig
+
+PROJECT: Final = "aks-istio"
+SECURE: Final = "secure"
+
+
+def secret_keys(config: StackConfig) -> dict[str, str]:
+    """The config keys (`aks-istio:<key>`) the stack reads as secrets -> the platform key that names each."""
+    keys: dict[str, str] = {}
+    token = config.observability.grafana.dashboards_token_config_key
+    if config.observability.enabled and config.observability.grafana.enabled and token is not None:
+        keys[f"{PROJECT}:{token}"] = "observability.grafana.dashboardsTokenConfigKey"
+    return keys
+
+
+def is_secure(value: Any) -> bool:
+    """True for the stack file's encrypted form `{secure: <ciphertext>}`."""
+    return isinstance(value, Mapping) and set(value) == {SECURE} and isinstance(value[SECURE], str)
+
+
+def secret_problems(config: StackConfig, stack_config: Mapping[str, Any]) -> list[str]:
+    """One line per secret the stack file lacks or holds in plain text (the ConfigError line format)."""
+    problems = []
+    for key, named_by in secret_keys(config).items():
+        short = key.split(":", 1)[1]
+        set_it = f"set it with `pulumi config set --secret {short} <value>`"
+        if key not in stack_config:
+            problems.append(f"{key}: required secret is missing (named by aks-istio:platform.{named_by}); {set_it}")
+        elif not is_secure(stack_config[key]):
+            problems.append(
+                f"{key}: is plain text, so it would be committed and stored unencrypted; allowed: a Pulumi secret "
+                f"(`{SECURE}: <ciphertext>` in the stack file); {set_it}"
+            )
+    return problems

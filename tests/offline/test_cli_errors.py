@@ -1,0 +1,138 @@
+"""Bad input is exit 2 with the file, the line, the key and what is allowed; no command prints a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aks_istio import cli
+from aks_istio.config import ConfigError, load_stack_config
+from aks_istio.offline.stack_files import PROJECT_ROOT
+from tests.support import merge, raw_platform
+
+DEV = (PROJECT_ROOT / "stacks" / "Pulumi.dev.yaml").read_text()
+DEV_KUBERNETES = DEV.split('kubernetesVersion: "', 1)[1].split('"', 1)[0]
+"""The dev stack's Kubernetes version (the sample stacks move with the revision catalog)."""
+
+
+def stack_file(tmp_path: Path, text: str, name: str = "Pulumi.broken.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = cli.main(["check", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_yaml_syntax_error_names_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = DEV.replace("    location: westeurope", "    location: [westeurope")
+    path = stack_file(tmp_path, text)
+    code, _, err = check(capsys, "--stack", path)
+    assert code == cli.EXIT_INVALID_CONFIG
+    assert f"{path}:" in err and "not valid YAML" in err
+
+
+def invalid_at(capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, needle: str) -> str:
+    """Check `text` as a stack file: exit 2; returns stderr from `file:line:` of the line holding `needle`."""
+    path = stack_file(tmp_path, text)
+    code, _, err = check(capsys, "--stack", path)
+    assert code == cli.EXIT_INVALID_CONFIG
+    where = f"{path}:{line_of(text, needle)}:"
+    assert where in err
+    return err[err.index(where) :]
+
+
+def test_a_tab_gets_a_hint_and_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = invalid_at(capsys, tmp_path, DEV.replace("    location: westeurope", "\tlocation: westeurope"), "\tlocation")
+    assert "indent with spaces" in err
+
+
+def test_an_unquoted_version_says_to_quote_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = DEV.replace(f'kubernetesVersion: "{DEV_KUBERNETES}"', "kubernetesVersion: 1.30")
+    err = invalid_at(capsys, tmp_path, text, "kubernetesVersion")
+    assert " aks-istio:platform.cluster.kubernetesVersion: 1.3 is a number" in err
+    assert "write the value in quotes" in err
+    assert "valid string" not in err
+
+
+def test_field_errors_and_rules_across_fields_are_reported_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The README's example: a bad tier (a field) and a revision that does not run on the cluster's Kubernetes
+    # (a rule across cluster and mesh) must both be reported in one run.
+    text = DEV.replace("revision: asm-1-30", "revision: asm-1-24").replace(
+        "    cluster:\n", "    cluster:\n      tier: Gold\n"
+    )
+    code, _, err = check(capsys, "--stack", stack_file(tmp_path, text))
+    assert code == cli.EXIT_INVALID_CONFIG
+    assert "cluster.tier: 'Gold'" in err
+    assert f"mesh.revision: 'asm-1-24' does not run on Kubernetes {DEV_KUBERNETES}" in err
+
+
+def test_a_misspelt_environment_is_one_problem_with_a_suggestion(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = DEV.replace("environment: dev", "environment: Prod")
+    code, _, err = check(capsys, "--stack", stack_file(tmp_path, text))
+    assert code == cli.EXIT_INVALID_CONFIG
+    assert "(1 problem)" in err
+    assert "did you mean 'prod'?" in err
+    assert "required key is missing" not in err
+
+
+def test_a_name_rule_is_explained_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = DEV.replace("location: westeurope", "location: West Europe")
+    _, _, err = check(capsys, "--stack", stack_file(tmp_path, text))
+    assert "aks-istio:platform.location: 'West Europe'" in err
+    assert "an Azure region's name in lowercase" in err
+    assert "^[" not in err  # no regular expression
+
+
+def test_a_bug_is_one_line_and_exit_3(capsys: pytest.CaptureFixture[str]) -> None:
+    def broken() -> int:
+        raise RuntimeError("boom")
+
+    assert cli.guarded(broken) == cli.EXIT_INTERNAL_ERROR
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error (RuntimeError: boom)" in err and "report it" in err
+
+
+def test_no_traceback_and_exit_2_from_the_command_on_broken_yaml(tmp_path: Path) -> None:
+    path = stack_file(tmp_path, DEV.replace("    location: westeurope", "\tlocation: westeurope"))
+    result = subprocess.run(
+        [sys.executable, "-m", "aks_istio", "preview", "--stack", path], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == cli.EXIT_INVALID_CONFIG
+    assert "Traceback" not in result.stderr and path in result.stderr
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    result = subprocess.run(
+        f"{sys.executable} -m aks_istio preview --stack dev | head -1",
+        shell=True,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.startswith("Stack dev:")
+    assert result.stderr == ""
+
+
+def test_a_resource_id_rule_shows_the_shape_of_the_id() -> None:
+    raw = merge(raw_platform("prod"), {"mesh": {"pluginCa": {"keyVaultId": "kv-mesh-ca-prod"}}})
+    with pytest.raises(ConfigError) as caught:
+        load_stack_config(raw)
+    [problem] = caught.value.problems
+    assert problem.endswith("/subscriptions/<...>/resourceGroups/<...>/providers/Microsoft.KeyVault/vaults/<...>")
+    assert "[^/]" not in problem

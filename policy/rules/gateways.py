@@ -15,6 +15,7 @@ import yaml
 from pulumi_policy import EnforcementLevel, Severity
 
 from aks_istio.addon import support_matrix as sm
+from aks_istio.addon.exposure import open_to_internet
 
 from ._common import (
     CONFIG_MAP_KINDS,
@@ -124,14 +125,22 @@ def _external_enabled(cluster: Props) -> bool:
     return False
 
 
-def _restricts_sources(service: StackResource) -> bool:
+def _names_external_gateway(service: StackResource) -> bool:
     try:
-        annotations = str_values(get_map(service.props, "metadata.annotations"))
-        return metadata_name(service.props) == sm.INGRESS_GATEWAY_SERVICES["External"] and any(
-            annotations.get(a, "").strip() for a in sm.GATEWAY_SOURCE_RESTRICTION_ANNOTATIONS
-        )
+        return metadata_name(service.props) == sm.INGRESS_GATEWAY_SERVICES["External"]
     except Undecidable:
-        return True  # an unknown annotation may well restrict: never a false violation
+        return True  # a patch whose target is unknown at preview may be the gateway's: judged by _exposure
+
+
+def _exposure(service: StackResource) -> str | None:
+    """Why the external gateway Service is open to the internet (None: limited, or not that Service), by the same
+    rule config validation applies to a stack (aks_istio.addon.exposure)."""
+    try:
+        if metadata_name(service.props) != sm.INGRESS_GATEWAY_SERVICES["External"]:
+            return None
+        return open_to_internet(str_values(get_map(service.props, "metadata.annotations")))
+    except Undecidable:
+        return None  # an unknown annotation may well restrict: never a false violation
 
 
 def check_external_gateway_restricted(resources: Sequence[StackResource], config: Config = NO_CONFIG) -> list[Finding]:
@@ -144,15 +153,19 @@ def check_external_gateway_restricted(resources: Sequence[StackResource], config
                 continue
         except Undecidable:
             continue
-        if any(_restricts_sources(s) for s in services if linked(s, cluster, clusters) or len(clusters) == 1):
+        patches = [s for s in services if linked(s, cluster, clusters) or len(clusters) == 1]
+        external = [s for s in patches if _names_external_gateway(s)]
+        reasons = [_exposure(s) for s in external]
+        if external and any(reason is None for reason in reasons):
             continue
+        why = next((r for r in reasons if r is not None), None) or str(open_to_internet({}))
         findings.append(
             (
                 cluster.urn,
-                f"the external ingress gateway ({sm.INGRESS_GATEWAY_SERVICES['External']}) is enabled with no "
-                f"{' or '.join(sm.GATEWAY_SOURCE_RESTRICTION_ANNOTATIONS)} annotation: it is open to the internet. "
-                f"Patch the Service in {sm.ADDON_INGRESS_NAMESPACE} with the allowed source ranges or service tags "
-                "(or use only the internal gateway).",
+                f"the external ingress gateway ({sm.INGRESS_GATEWAY_SERVICES['External']}) is enabled and open to "
+                f"the internet: {why}. Patch the Service in {sm.ADDON_INGRESS_NAMESPACE} with "
+                f"{' or '.join(sm.GATEWAY_SOURCE_RESTRICTION_ANNOTATIONS)} limited to your sources (not 0.0.0.0/0 "
+                "or Internet), or use only the internal gateway.",
             )
         )
     return findings

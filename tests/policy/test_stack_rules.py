@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.policy.conftest import Pack
 from tests.policy.fixtures import (
     AGENT_POOL,
@@ -94,6 +96,31 @@ def test_external_gateway_without_source_limits_rejected_and_fixed_by_a_patch(pa
     assert "ingressgateway-external-source-restricted" in _policies(pack.analyze_stack(open_stack, depends=DEPENDS))
     limited = [*open_stack, (SERVICE_PATCH, "ext", GATEWAY_PATCH)]
     assert pack.analyze_stack(limited, depends=DEPENDS) == []
+
+
+@pytest.mark.parametrize(
+    ("annotation", "value", "open_because"),
+    [
+        ("service.beta.kubernetes.io/azure-allowed-ip-ranges", "0.0.0.0/0", "the range '0.0.0.0/0'"),
+        ("service.beta.kubernetes.io/azure-allowed-service-tags", "Internet", "the service tag 'Internet'"),
+        ("service.beta.kubernetes.io/azure-allowed-service-tags", "AzureFrontDoor.Backend", None),
+    ],
+)
+def test_external_gateway_limits_are_judged_as_config_validation_judges_them(
+    pack: Pack, annotation: str, value: str, open_because: str | None
+) -> None:
+    """The same rule as a stack's `gateways.ingress.external` (aks_istio.addon.exposure): a whole-internet range
+    or the Internet tag does not limit the gateway; an allowlisted service tag does."""
+    external = mutate(
+        CLUSTER, "serviceMeshProfile.istio.components.ingressGateways", [{"mode": "External", "enabled": True}]
+    )
+    patch = mutate(GATEWAY_PATCH, "metadata.annotations", {annotation: value})
+    found = pack.analyze_stack([*_replace("aks", external), (SERVICE_PATCH, "ext", patch)], depends=DEPENDS)
+    restricted = [m for p, _, m in found if p == "ingressgateway-external-source-restricted"]
+    if open_because is None:
+        assert restricted == []
+    else:
+        assert len(restricted) == 1 and open_because in restricted[0], restricted
 
 
 def test_istio_gateway_without_managed_gateway_api_rejected(pack: Pack) -> None:

@@ -1,56 +1,81 @@
-"""AksIstioPlatform: one stack's whole platform, composed from a validated `StackConfig`.
+"""AksIstioPlatform: one stack's whole platform, composed from a validated `StackConfig` through its plan.
 
-The cluster comes first. Kubernetes objects go through providers built from the cluster's credentials: the
-cluster's own, and a mesh-side one (shared MeshConfig, mesh namespaces, restarts) whose credential lookup can come
-before the cluster's revision change during a canary upgrade (canary_upgrade.py).
+The plan (`aks_istio.plan`) is derived once; every child gets its values from it. The cluster comes first.
+Kubernetes objects go through providers built from the cluster's credentials: the cluster's own, and a mesh-side
+one (shared MeshConfig, mesh namespaces, restarts) whose credential lookup can come before the cluster's revision
+change during a canary upgrade (`aks_istio.mesh.canary`).
 """
-
-from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pulumi
 
 from aks_istio.cluster.cluster import AksIstioCluster, AksIstioClusterArgs, kubernetes_provider, user_kubeconfig
 from aks_istio.config import StackConfig
-from aks_istio.mesh.canary import (
-    CanaryUpgrade,
-    CanaryUpgradeArgs,
-    cluster_revisions,
-    revision_warnings,
-    shared_configmap_revisions,
-)
+from aks_istio.mesh.canary import CanaryUpgrade, CanaryUpgradeArgs
 from aks_istio.mesh.mesh_config import SharedMeshConfig, SharedMeshConfigArgs
-from aks_istio.mesh.namespaces import MeshNamespaces, MeshNamespacesArgs
+from aks_istio.mesh.namespaces import MeshNamespace, MeshNamespaces, MeshNamespacesArgs, MtlsMode
+from aks_istio.plan import PlatformPlan, plan_platform
 from aks_istio.tokens import type_token
+
+if TYPE_CHECKING:
+    from aks_istio.gateways.egress import EgressGateways
+    from aks_istio.gateways.gateway_api import GatewayApiIngress
+    from aks_istio.gateways.ingress import IngressGateway
+    from aks_istio.observability.grafana import ManagedGrafana
+    from aks_istio.observability.prometheus import ManagedPrometheus
 
 
 @dataclass(frozen=True, kw_only=True)
 class AksIstioPlatformArgs:
+    """Inputs of `AksIstioPlatform`."""
+
     config: StackConfig
-    """The validated stack configuration."""
+    """The validated stack configuration (`aks_istio.config.load_stack_config`)."""
+    grafana_dashboards_token: pulumi.Input[str] | None = None
+    """A Grafana service-account token (secret): set, the Istio dashboards are provisioned in Managed Grafana."""
+    today: date | None = None
+    """The date revision end-of-life warnings are judged on; unset: today."""
 
 
 class AksIstioPlatform(pulumi.ComponentResource):
-    cluster: AksIstioCluster
-    """The cluster component (its outputs are the platform's wiring points)."""
+    """A stack's whole platform: the AKS cluster with the Istio add-on, the mesh, gateways and observability.
+
+    Children are attributes (`cluster`, `mesh_namespaces`, `ingress_gateways`, `egress_gateways`,
+    `gateway_api`, `prometheus`, `grafana`; None where the stack turns the feature off) and `plan` holds the
+    values they were built from.
+    """
+
     revisions: pulumi.Output[list[str]]
     """Istio control-plane revisions installed."""
     namespaces: pulumi.Output[list[str]]
     """Application namespaces in the mesh."""
+    kubeconfig: pulumi.Output[str]
+    """User kubeconfig of the cluster (exec format, needs kubelogin), always secret."""
+    ingress_ips: pulumi.Output[dict[str, str | None]]
+    """Static public IP address of each classic ingress gateway by mode (`External`: point DNS here); None where
+    a gateway has no static IP."""
+    grafana_endpoint: pulumi.Output[str | None]
+    """Managed Grafana's URL; None without Grafana."""
+    workspace_id: pulumi.Output[str | None]
+    """ARM id of the Azure Monitor workspace; None without observability."""
 
     def __init__(self, name: str, args: AksIstioPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("AksIstioPlatform"), name, None, opts)
         config = args.config
-        tags = {"environment": config.environment, "managed-by": "aks-istio", **config.tags}
-        revisions = cluster_revisions(config.mesh)
-        for warning in revision_warnings(config.mesh, date.today()):
+        plan = plan_platform(config, args.today or date.today())
+        self.plan: PlatformPlan = plan
+        for warning in plan.revisions.warnings:
             pulumi.log.warn(warning, resource=self)
         # During a canary upgrade the mesh-side resources come first and the cluster's revision change waits for
-        # them; outside one they wait for the cluster (why and how: canary_upgrade.py).
-        upgrading = config.mesh.upgrade is not None
-        early = _mesh_side(self, name, config, config.resource_group_name, config.cluster_name) if upgrading else None
+        # them; outside one they wait for the cluster (why and how: aks_istio.mesh.canary).
+        early = (
+            self._mesh_side(name, config, plan.resource_group_name, plan.cluster_name)
+            if plan.features.canary_upgrade
+            else None
+        )
 
         self.cluster = AksIstioCluster(
             name,
@@ -59,153 +84,188 @@ class AksIstioPlatform(pulumi.ComponentResource):
                 mesh=config.mesh,
                 ingress=config.gateways.ingress,
                 egress=config.gateways.egress,
-                cluster_name=config.cluster_name,
-                location=config.location,
-                resource_group_name=config.resource_group_name,
-                existing_resource_group=config.resource_group.existing,
-                revisions=revisions,
-                revisions_wait_for=early[1] if early else (),
-                tags=tags,
-                protect=config.protect,
+                cluster_name=plan.cluster_name,
+                location=plan.location,
+                resource_group_name=plan.resource_group_name,
+                existing_resource_group=plan.existing_resource_group,
+                revisions=plan.revisions.installed,
+                vnet_name=plan.vnet_name,
+                revisions_wait_for=early or (),
+                tags=plan.tags,
+                protect=plan.protect,
                 observability=config.observability,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
         in_cluster = pulumi.ResourceOptions(parent=self, providers=[self.cluster.k8s_provider])
 
-        mesh_namespaces, _ = early or _mesh_side(
-            self, name, config, self.cluster.resource_group_name, self.cluster.cluster_name
-        )
-        if config.observability.enabled:
-            _observability(name, config, tags, self.cluster, in_cluster)
-        _gateways(name, config, tags, self.cluster, in_cluster, mesh_namespaces)
+        if early is None:
+            self._mesh_side(name, config, self.cluster.resource_group_name, self.cluster.cluster_name)
+        self.prometheus: ManagedPrometheus | None = None
+        self.grafana: ManagedGrafana | None = None
+        if plan.features.observability:
+            self._observability(name, config, args, in_cluster)
+        self.ingress_gateways: dict[str, IngressGateway] = {}
+        self.egress_gateways: EgressGateways | None = None
+        self.gateway_api: GatewayApiIngress | None = None
+        self._gateways(name, config, in_cluster)
 
         self.revisions = self.cluster.revisions
-        self.namespaces = mesh_namespaces.namespaces
-        self.register_outputs({"revisions": self.revisions, "namespaces": self.namespaces})
+        self.namespaces = self.mesh_namespaces.namespaces
+        self.kubeconfig = self.cluster.kubeconfig
+        self.ingress_ips = pulumi.Output.all(
+            **{mode: gateway.public_ip_address for mode, gateway in self.ingress_gateways.items()}
+        ).apply(dict)
+        self.grafana_endpoint = self.grafana.endpoint if self.grafana else pulumi.Output.from_input(None)
+        self.workspace_id = self.prometheus.workspace_id if self.prometheus else pulumi.Output.from_input(None)
+        self.register_outputs(
+            {
+                "revisions": self.revisions,
+                "namespaces": self.namespaces,
+                "kubeconfig": self.kubeconfig,
+                "ingress_ips": self.ingress_ips,
+                "grafana_endpoint": self.grafana_endpoint,
+                "workspace_id": self.workspace_id,
+            }
+        )
 
+    def _mesh_side(
+        self,
+        name: str,
+        config: StackConfig,
+        resource_group_name: pulumi.Input[str],
+        cluster_name: pulumi.Input[str],
+    ) -> list[pulumi.Resource]:
+        """Shared MeshConfig, mesh namespaces and upgrade restarts, through the `<name>-mesh-k8s` provider (one
+        URN and one kubeconfig in every phase; only what its credential lookup waits for changes)."""
+        plan = self.plan
+        kubeconfig = user_kubeconfig(resource_group_name, cluster_name, parent=self)
+        provider = kubernetes_provider(f"{name}-mesh-k8s", kubeconfig, parent=self)
+        opts = pulumi.ResourceOptions(parent=self, providers=[provider])
+        declared: list[pulumi.Resource] = []
+        if plan.features.shared_mesh_config:
+            fields = dict(config.mesh.mesh_config.fields)
+            settings = SharedMeshConfigArgs(fields=fields, revisions=plan.revisions.shared_mesh_config)
+            declared.append(SharedMeshConfig(f"{name}-meshconfig", settings, opts=opts))
+        namespaces = [
+            MeshNamespace(
+                name=ns.name,
+                revision=plan.revisions.namespaces[ns.name],
+                mtls=MtlsMode(ns.mtls),
+                labels=dict(ns.labels),
+            )
+            for ns in config.mesh.namespaces
+        ]
+        self.mesh_namespaces = MeshNamespaces(f"{name}-mesh", MeshNamespacesArgs(namespaces=namespaces), opts=opts)
+        declared.append(self.mesh_namespaces)
+        self.canary_upgrade: CanaryUpgrade | None = None
+        if plan.revisions.upgrade_phase is not None:
+            upgrade = CanaryUpgradeArgs(
+                phase=plan.revisions.upgrade_phase,
+                revisions=plan.revisions.installed,
+                restarts=plan.revisions.restarts,
+                relabelled_by=[self.mesh_namespaces],
+            )
+            self.canary_upgrade = CanaryUpgrade(f"{name}-upgrade", upgrade, opts=opts)
+            declared.append(self.canary_upgrade)
+        return declared
 
-def _mesh_side(
-    platform: pulumi.Resource,
-    name: str,
-    config: StackConfig,
-    resource_group_name: pulumi.Input[str],
-    cluster_name: pulumi.Input[str],
-) -> tuple[MeshNamespaces, list[pulumi.Resource]]:
-    """Shared MeshConfig, mesh namespaces and upgrade restarts, through the `<name>-mesh-k8s` provider (one URN
-    and one kubeconfig in every phase; only what its credential lookup waits for changes)."""
-    kubeconfig = user_kubeconfig(resource_group_name, cluster_name, parent=platform)
-    provider = kubernetes_provider(f"{name}-mesh-k8s", kubeconfig, parent=platform)
-    opts = pulumi.ResourceOptions(parent=platform, providers=[provider])
-    declared: list[pulumi.Resource] = []
-    if config.mesh.mesh_config.fields:
-        revisions = shared_configmap_revisions(config.mesh)
-        settings = SharedMeshConfigArgs(settings=config.mesh.mesh_config, revisions=revisions)
-        declared.append(SharedMeshConfig(f"{name}-meshconfig", settings, opts=opts))
-    namespaces = MeshNamespaces(f"{name}-mesh", MeshNamespacesArgs(mesh=config.mesh), opts=opts)
-    declared.append(namespaces)
-    if config.mesh.upgrade is not None:
-        upgrade = CanaryUpgradeArgs(mesh=config.mesh, relabelled_by=[namespaces])
-        declared.append(CanaryUpgrade(f"{name}-upgrade", upgrade, opts=opts))
-    return namespaces, declared
+    def _gateways(self, name: str, config: StackConfig, opts: pulumi.ResourceOptions) -> None:
+        """Ingress (classic and Gateway API) and egress gateways (docs/gateways.md); their SDK modules load only
+        when a stack has them."""
+        plan = self.plan
+        cluster = self.cluster
+        gateways = config.gateways
+        if plan.features.ingress_modes:
+            from aks_istio.gateways.ingress import IngressGateway, IngressGatewayArgs
 
-
-def _gateways(
-    name: str,
-    config: StackConfig,
-    tags: dict[str, str],
-    cluster: AksIstioCluster,
-    opts: pulumi.ResourceOptions,
-    mesh_namespaces: MeshNamespaces,
-) -> None:
-    """Ingress (classic and Gateway API) and egress gateways (docs/gateways.md); their SDK modules load only when
-    a stack has them."""
-    gateways = config.gateways
-    if gateways.ingress.gateways():
-        from aks_istio.gateways.ingress import IngressGateway, IngressGatewayArgs, mesh_vnet
-
-        for mode, settings in gateways.ingress.gateways().items():
-            IngressGateway(
-                f"{name}-ingress-{mode.lower()}",
-                IngressGatewayArgs(
-                    mode=mode,
-                    settings=settings,
-                    mesh=config.mesh,
-                    cluster_name=config.cluster_name,
-                    location=config.location,
-                    resource_group_name=cluster.resource_group_name,
-                    vnet=mesh_vnet(
-                        config.cluster.network.existing_subnet_id, config.resource_group_name, config.cluster_name
+            for mode, settings in gateways.ingress.gateways().items():
+                self.ingress_gateways[mode] = IngressGateway(
+                    f"{name}-ingress-{mode.lower()}",
+                    IngressGatewayArgs(
+                        mode=mode,
+                        settings=settings,
+                        hpa_revision=plan.revisions.stable,
+                        cluster_name=plan.cluster_name,
+                        location=plan.location,
+                        resource_group_name=cluster.resource_group_name,
+                        vnet_resource_group=plan.vnet_resource_group,
+                        vnet_name=plan.vnet_name,
+                        node_subnet_id=cluster.node_subnet_id,
+                        principal_id=cluster.control_plane_principal_id,
+                        subscription_id=cluster.subscription_id,
+                        tags=plan.tags,
+                        protect=plan.protect,
                     ),
-                    node_subnet_id=cluster.node_subnet_id,
-                    principal_id=cluster.control_plane_principal_id,
-                    subscription_id=cluster.subscription_id,
-                    tags=tags,
-                    protect=config.protect,
+                    opts=opts,
+                )
+        if plan.features.egress:
+            from aks_istio.gateways.egress import EgressGateways, EgressGatewaysArgs
+
+            self.egress_gateways = EgressGateways(
+                f"{name}-egress",
+                EgressGatewaysArgs(egress=gateways.egress, hpa_revision=plan.revisions.stable),
+                opts=opts,
+            )
+        if plan.features.gateway_api:
+            from aks_istio.gateways.gateway_api import GatewayApiIngress, GatewayApiIngressArgs
+
+            self.gateway_api = GatewayApiIngress(
+                f"{name}-gateway-api",
+                GatewayApiIngressArgs(
+                    settings=gateways.gateway_api,
+                    revisions=plan.revisions.installed,
+                    resource_group_name=cluster.resource_group_name,
+                    cluster_name=cluster.cluster_name,
+                    cluster_id=cluster.cluster_id,
+                    app_routing_istio=gateways.app_routing_istio,
+                    depends_on=[self.mesh_namespaces],
                 ),
                 opts=opts,
             )
-    if gateways.egress.gateways:
-        from aks_istio.gateways.egress import EgressGateways, EgressGatewaysArgs
 
-        EgressGateways(f"{name}-egress", EgressGatewaysArgs(egress=gateways.egress, mesh=config.mesh), opts=opts)
-    if gateways.gateway_api.enabled:
-        from aks_istio.gateways.gateway_api import GatewayApiIngress, GatewayApiIngressArgs
+    def _observability(
+        self, name: str, config: StackConfig, args: AksIstioPlatformArgs, opts: pulumi.ResourceOptions
+    ) -> None:
+        """Managed Prometheus and Grafana. Imported here: a stack without observability never loads their SDKs."""
+        from aks_istio.observability.grafana import ManagedGrafana, ManagedGrafanaArgs
+        from aks_istio.observability.prometheus import ManagedPrometheus, ManagedPrometheusArgs
 
-        GatewayApiIngress(
-            f"{name}-gateway-api",
-            GatewayApiIngressArgs(
-                settings=gateways.gateway_api,
-                revisions=cluster_revisions(config.mesh),
-                resource_group_name=cluster.resource_group_name,
-                cluster_name=cluster.cluster_name,
+        plan = self.plan
+        cluster = self.cluster
+        self.prometheus = ManagedPrometheus(
+            f"{name}-prometheus",
+            ManagedPrometheusArgs(
+                settings=config.observability,
+                cluster_name=plan.cluster_name,
                 cluster_id=cluster.cluster_id,
-                app_routing_istio=gateways.app_routing_istio,
-                depends_on=[mesh_namespaces],
-            ),
-            opts=opts,
-        )
-
-
-def _observability(
-    name: str, config: StackConfig, tags: dict[str, str], cluster: AksIstioCluster, opts: pulumi.ResourceOptions
-) -> None:
-    """Managed Prometheus and Grafana. Imported here: a stack without observability never loads their SDKs."""
-    from aks_istio.observability.grafana import ManagedGrafana, ManagedGrafanaArgs, default_name
-    from aks_istio.observability.prometheus import ManagedPrometheus, ManagedPrometheusArgs
-
-    prometheus = ManagedPrometheus(
-        f"{name}-prometheus",
-        ManagedPrometheusArgs(
-            settings=config.observability,
-            cluster_name=config.cluster_name,
-            cluster_id=cluster.cluster_id,
-            resource_group_name=cluster.resource_group_name,
-            location=config.location,
-            tags=tags,
-            protect=config.protect,
-        ),
-        opts=opts,
-    )
-    grafana = config.observability.grafana
-    if grafana.enabled:
-        ManagedGrafana(
-            f"{name}-grafana",
-            ManagedGrafanaArgs(
-                settings=grafana,
-                name=grafana.name or default_name(config.cluster_name),
-                public_network_access=grafana.public_access(config.environment),
-                workspace_id=prometheus.workspace_id,
                 resource_group_name=cluster.resource_group_name,
-                location=config.location,
-                tags=tags,
-                protect=config.protect,
-                private_endpoint_subnet_id=(
-                    (grafana.private_endpoint.subnet_id or cluster.node_subnet_id)
-                    if grafana.private_endpoint_wanted(config.environment)
-                    else None
-                ),
-                private_dns_zone_id=grafana.private_endpoint.private_dns_zone_id,
+                location=plan.location,
+                tags=plan.tags,
+                protect=plan.protect,
             ),
             opts=opts,
         )
+        grafana = config.observability.grafana
+        if plan.features.grafana:
+            self.grafana = ManagedGrafana(
+                f"{name}-grafana",
+                ManagedGrafanaArgs(
+                    settings=grafana,
+                    name=plan.grafana_name,
+                    public_network_access=plan.grafana_public_network_access,
+                    workspace_id=self.prometheus.workspace_id,
+                    resource_group_name=cluster.resource_group_name,
+                    location=plan.location,
+                    tags=plan.tags,
+                    protect=plan.protect,
+                    private_endpoint_subnet_id=(
+                        (grafana.private_endpoint.subnet_id or cluster.node_subnet_id)
+                        if plan.grafana_private_endpoint
+                        else None
+                    ),
+                    private_dns_zone_id=grafana.private_endpoint.private_dns_zone_id,
+                    dashboards_token=args.grafana_dashboards_token,
+                ),
+                opts=opts,
+            )

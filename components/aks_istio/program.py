@@ -21,7 +21,12 @@ def main() -> None:
 
     from aks_istio.platform import AksIstioPlatform, AksIstioPlatformArgs  # only once the config is valid
 
-    platform = AksIstioPlatform(config.cluster_name, AksIstioPlatformArgs(config=config))
+    stack_config = pulumi.Config("aks-istio")
+    token_key = config.observability.grafana.dashboards_token_config_key
+    token = stack_config.require_secret(token_key) if token_key is not None else None
+    platform = AksIstioPlatform(
+        config.cluster_name, AksIstioPlatformArgs(config=config, grafana_dashboards_token=token)
+    )
 
     pulumi.export("resourceGroupName", platform.cluster.resource_group_name)
     pulumi.export("clusterName", platform.cluster.cluster_name)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from aks_istio.addon import support_matrix as sm
-from aks_istio.config import EgressSettings, MeshSettings
+from aks_istio.config import EgressSettings
 from aks_istio.gateways.egress import EgressGatewaysArgs
 from tests.support import AGENT_POOL, MANAGED_CLUSTER, capture_stack, one
 
@@ -80,7 +80,7 @@ def test_cni_pod_subnet_clusters_are_refused() -> None:
     with pytest.raises(ValueError, match="not supported on Azure CNI Pod Subnet"):
         EgressGatewaysArgs(
             egress=egress,
-            mesh=MeshSettings(revision="asm-1-30"),
+            hpa_revision="asm-1-30",
             pod_subnet_ids=[
                 "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/pods"
             ],

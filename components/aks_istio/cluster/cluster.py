@@ -16,17 +16,21 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_azure_native import authorization, containerservice, managedidentity, network, resources
 
+from aks_istio.addon import rules
 from aks_istio.addon import support_matrix as sm
 from aks_istio.azure.roles import grant
 from aks_istio.cluster import spec
 from aks_istio.config import ClusterSettings, EgressSettings, IngressSettings, MeshSettings, ObservabilitySettings
 from aks_istio.mesh.plugin_ca import PluginCa, PluginCaArgs
 from aks_istio.outputs import after_apply
+from aks_istio.plan import vnet_name
 from aks_istio.tokens import type_token
 
 
 @dataclass(frozen=True, kw_only=True)
 class AksIstioClusterArgs:
+    """Inputs of `AksIstioCluster`."""
+
     cluster: ClusterSettings
     """Node pools, network, API server access, Entra ID, upgrades."""
     mesh: MeshSettings
@@ -43,8 +47,10 @@ class AksIstioClusterArgs:
     """Group to create, or the existing group when `existing_resource_group` is set."""
     existing_resource_group: bool = False
     """Use `resource_group_name` as it is instead of creating it."""
-    revisions: Sequence[str] = ()
-    """The control-plane revisions to run; empty means just `mesh.revision` (a canary upgrade passes two)."""
+    revisions: Sequence[str]
+    """The control-plane revisions to run: the plan's `revisions.installed` (two during a canary upgrade)."""
+    vnet_name: str | None = None
+    """Name of the VNet created for the nodes (the plan's `vnet_name`); unset: `vnet-<cluster_name>`."""
     revisions_wait_for: Sequence[pulumi.Resource] = ()
     """Resources the cluster update (and so any change of `revisions`) waits for: during a canary upgrade the
     new revision's shared MeshConfig, relabelled namespaces and restarts (see canary_upgrade.py)."""
@@ -55,14 +61,15 @@ class AksIstioClusterArgs:
     """Sets `azureMonitorProfile.metrics`; the platform adds the DCR and its associations (ManagedPrometheus)."""
 
     def __post_init__(self) -> None:
-        revisions = list(self.revisions) or [self.mesh.revision]
-        if not 1 <= len(revisions) <= sm.MAX_REVISIONS or len(set(revisions)) != len(revisions):
-            raise ValueError(f"revisions {revisions} must hold 1 or {sm.MAX_REVISIONS} distinct asm-1-N values")
-        for revision in revisions:
-            sm.parse_revision(revision)
+        problems = rules.revision_set_problems(self.revisions)
+        if problems:
+            raise ValueError(f"revisions: {'; '.join(problems)}")
 
 
 class AksIstioCluster(pulumi.ComponentResource):
+    """An AKS cluster with the Istio add-on and what it stands on: resource group, network, control-plane
+    identity, plug-in CA, node pools, maintenance windows, role grants and a Kubernetes provider."""
+
     resource_group_name: pulumi.Output[str]
     """The group the cluster lives in."""
     cluster_name: pulumi.Output[str]
@@ -89,7 +96,7 @@ class AksIstioCluster(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
         settings = args.cluster
-        revisions = list(args.revisions) or [args.mesh.revision]
+        revisions = list(args.revisions)
         client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
 
         if args.existing_resource_group:
@@ -120,7 +127,7 @@ class AksIstioCluster(pulumi.ComponentResource):
                 f"{name}-vnet",
                 resource_group_name=rg_name,
                 location=args.location,
-                virtual_network_name=f"vnet-{args.cluster_name}",
+                virtual_network_name=args.vnet_name or vnet_name(args.cluster_name),
                 address_space={"address_prefixes": [settings.network.vnet_address_space]},
                 tags=args.tags,
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect, ignore_changes=["subnets"]),

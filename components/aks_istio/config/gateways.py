@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from aks_istio.addon import rules
 from aks_istio.addon import support_matrix as sm
 from aks_istio.config._base import (
     K8S_NAME_PATTERN,
@@ -169,10 +170,10 @@ class IngressGatewaySettings(Settings):
     def check(self, mode: str, problems: Problems, path: str) -> None:
         if not self.enabled and self.customized:
             problems.add(f"{path}.enabled", "is false, so the settings beside it would be ignored; allowed: true")
-        if mode == "Internal" and self.static_ip is not None:
-            problems.add(f"{path}.staticIp", "is for the external gateway; allowed here: subnet, or an ipv4 annotation")
-        if mode == "External" and self.subnet is not None:
-            problems.add(f"{path}.subnet", "is for the internal gateway; allowed here: staticIp")
+        for key, problem in rules.ingress_mode_problems(
+            mode, static_ip=self.static_ip is not None, subnet=self.subnet is not None
+        ):
+            problems.add(f"{path}.{key}", problem)
         typed = set(self.managed_annotations())
         if self.static_ip is not None:
             typed |= {sm.GATEWAY_SERVICE_ANNOTATION_PIP_NAME, sm.GATEWAY_SERVICE_ANNOTATION_PIP_RESOURCE_GROUP}
@@ -423,29 +424,14 @@ class GatewaySettings(Settings):
 def stack_problems(
     gateways: GatewaySettings,
     *,
-    environment: str,
     mesh: MeshSettings,
     cluster: ClusterSettings,
     problems: Problems,
 ) -> None:
-    """Rules that need the rest of the stack: revisions, mesh config, network, pools and prod hardening."""
-    revisions = [mesh.revision] + ([mesh.upgrade.to] if mesh.upgrade is not None else [])
-    api = gateways.gateway_api
-    if api.enabled:
-        too_old = [r for r in revisions if sm.REVISION_PATTERN.match(r) and not sm.gateway_api_supported(r)]
-        if too_old:
-            problems.add(
-                "gateways.gatewayApi.enabled",
-                f"true needs revision {sm.GATEWAY_API_MIN_REVISION} or newer, the mesh runs {', '.join(too_old)}; "
-                f"allowed: upgrade mesh.revision first, or enabled: false",
-            )
-        if gateways.app_routing_istio:
-            problems.add(
-                "gateways.gatewayApi.enabled",
-                f"true cannot coexist with app-routing's Istio implementation ({sm.APP_ROUTING_ISTIO_CLASS}); "
-                "allowed: disable one of them (gateways.appRoutingIstio: false after `az aks approuting gateway "
-                "istio disable`)",
-            )
+    """Rules that need the rest of the stack: revisions, mesh config, network and pools."""
+    if gateways.gateway_api.enabled:
+        for problem in rules.gateway_api_problems(mesh.named_revisions, app_routing_istio=gateways.app_routing_istio):
+            problems.add("gateways.gatewayApi.enabled", f"true {problem}")
     egress = gateways.egress
     if egress.gateways:
         mode = _outbound_mode(mesh.mesh_config.fields)
@@ -462,8 +448,6 @@ def stack_problems(
     subnet = gateways.ingress.internal.subnet
     if subnet is not None and cluster.network.existing_subnet_id is None:
         _subnet_fits(subnet, cluster, problems)
-    if environment == "prod":
-        _prod_problems(gateways, problems)
 
 
 def _outbound_mode(fields: Mapping[str, Any]) -> str | None:
@@ -485,24 +469,6 @@ def _subnet_fits(subnet: IngressSubnetSettings, cluster: ClusterSettings, proble
         problems.add(path, f"{subnet.prefix!r} overlaps cluster.network.nodeSubnetPrefix {str(nodes)!r}")
     if subnet.name == "snet-nodes":
         problems.add("gateways.ingress.internal.subnet.name", "'snet-nodes' is the node subnet; pick another name")
-
-
-def _prod_problems(gateways: GatewaySettings, problems: Problems) -> None:
-    external = gateways.ingress.external
-    if external.enabled and not (external.allowed_service_tags or external.allowed_ip_ranges):
-        problems.add(
-            "gateways.ingress.external",
-            "is open to the whole internet; allowed in prod: allowedServiceTags (e.g. AzureFrontDoor.Backend) "
-            "or allowedIpRanges",
-        )
-    ip = external.static_ip
-    if external.enabled and ip is not None and not ip.existing and len(ip.zones) < 2:
-        problems.add(
-            "gateways.ingress.external.staticIp.zones", f"{ip.zones} is not zone-redundant; allowed in prod: 1, 2, 3"
-        )
-    pool = gateways.egress.pool
-    if pool is not None and len(pool.zones) < 2:
-        problems.add("gateways.egress.pool.zones", f"{pool.zones} is not zone-redundant; allowed in prod: 2 or 3 zones")
 
 
 __all__ = [

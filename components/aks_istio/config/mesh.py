@@ -128,6 +128,11 @@ class MeshSettings(Settings):
     plugin_ca: PluginCaSettings | None = Field(default=None, description="Plug-in CA from Key Vault.")
     mesh_config: MeshConfigSettings = Field(default_factory=MeshConfigSettings)
 
+    @property
+    def named_revisions(self) -> list[str]:
+        """`revision` and, during an upgrade, its target: every revision the stack file puts on the cluster."""
+        return [self.revision] + ([self.upgrade.to] if self.upgrade is not None else [])
+
     @field_validator("revision")
     @classmethod
     def _known_revision(cls, revision: str) -> str:

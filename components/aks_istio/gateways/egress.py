@@ -23,9 +23,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from aks_istio.addon import support_matrix as sm
-from aks_istio.config import EgressGatewaySettings, EgressHostSettings, EgressSettings, MeshSettings
+from aks_istio.config import EgressGatewaySettings, EgressHostSettings, EgressSettings
 from aks_istio.gateways.ingress import hpa_patch
-from aks_istio.mesh.canary import stable_revision
 from aks_istio.tokens import type_token
 
 ISTIO_NETWORKING_API = "networking.istio.io/v1"
@@ -148,10 +147,12 @@ def routing(gateway: EgressGatewaySettings) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True, kw_only=True)
 class EgressGatewaysArgs:
+    """Inputs of `EgressGateways`."""
+
     egress: EgressSettings
     """The gateway pool and the egress gateways (the same settings the cluster's mesh profile was built from)."""
-    mesh: MeshSettings
-    """Revision and canary phase: the HPA patched is the stable revision's."""
+    hpa_revision: str
+    """The revision whose gateway HPAs are patched: the stable one (the plan's `revisions.stable`)."""
     pod_subnet_ids: Sequence[str] = ()
     """Pod subnets of the cluster's pools (Azure CNI pod-subnet mode). Our clusters use overlay and have none;
     a library user wiring another cluster passes them so the unsupported combination is refused."""
@@ -169,6 +170,8 @@ class EgressGatewaysArgs:
 
 
 class EgressGateways(pulumi.ComponentResource):
+    """The Kubernetes side of the add-on's egress gateways: StaticGatewayConfigurations, HPA bounds, routing."""
+
     gateway_services: pulumi.Output[list[str]]
     """In-cluster hosts of the egress gateway Services (`<name>.<namespace>.svc.cluster.local`)."""
     gateway_configurations: pulumi.Output[list[str]]
@@ -178,7 +181,6 @@ class EgressGateways(pulumi.ComponentResource):
         super().__init__(type_token("EgressGateways"), name, None, opts)
         pool = args.egress.pool
         assert pool is not None  # checked in EgressGatewaysArgs
-        revision = stable_revision(args.mesh)
 
         namespaces: dict[str, k8s.core.v1.Namespace] = {}
         for ns in sorted({g.namespace for g in args.egress.gateways}):
@@ -197,7 +199,7 @@ class EgressGateways(pulumi.ComponentResource):
             if gateway.hpa is not None:
                 k8s.autoscaling.v2.HorizontalPodAutoscalerPatch(
                     f"{prefix}-hpa",
-                    **hpa_patch(gateway.name, gateway.namespace, revision, gateway.hpa),
+                    **hpa_patch(gateway.name, gateway.namespace, args.hpa_revision, gateway.hpa),
                     opts=pulumi.ResourceOptions(parent=self),
                 )
             for body in routing(gateway):

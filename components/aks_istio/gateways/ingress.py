@@ -24,10 +24,10 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_azure_native import network
 
+from aks_istio.addon import rules
 from aks_istio.addon import support_matrix as sm
 from aks_istio.azure.roles import grant, resource_group_id
-from aks_istio.config import HpaSettings, IngressGatewaySettings, MeshSettings, StaticIpSettings
-from aks_istio.mesh.canary import stable_revision
+from aks_istio.config import HpaSettings, IngressGatewaySettings, StaticIpSettings
 from aks_istio.tokens import type_token
 
 # pulumi-kubernetes Patch resources apply with server-side apply; a conflict with a field another manager owns
@@ -122,36 +122,27 @@ def public_ip_args(ip: StaticIpSettings, *, name: str, location: str, tags: Mapp
 PUBLIC_IP_IGNORED_CHANGES = ['tags["k8s-azure-service"]', 'tags["k8s-azure-cluster-name"]', "ipTags"]
 
 
-def vnet_of(subnet_id: str) -> tuple[str, str]:
-    """`.../resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<s>` -> (rg, vnet)."""
-    parts = subnet_id.split("/")
-    lowered = [p.lower() for p in parts]
-    return parts[lowered.index("resourcegroups") + 1], parts[lowered.index("virtualnetworks") + 1]
-
-
-def mesh_vnet(existing_subnet_id: str | None, resource_group_name: str, cluster_name: str) -> tuple[str, str]:
-    """(resource group, name) of the mesh VNet: the existing node subnet's, or the one the cluster creates."""
-    if existing_subnet_id is not None:
-        return vnet_of(existing_subnet_id)
-    return resource_group_name, f"vnet-{cluster_name}"
-
-
 @dataclass(frozen=True, kw_only=True)
 class IngressGatewayArgs:
+    """Inputs of `IngressGateway`."""
+
     mode: str
     """`Internal` or `External`: which of the add-on's two gateways."""
     settings: IngressGatewaySettings
     """Annotations, traffic policy, source limits, HPA bounds, static IP or subnet."""
-    mesh: MeshSettings
-    """Revision and canary phase: the HPA patched is the stable revision's."""
+    hpa_revision: str
+    """The revision whose HPA is patched: the stable one (the plan's `revisions.stable`); during a canary the
+    add-on copies its bounds to the canary's and reverts edits made there."""
     cluster_name: str
     """Names the default public IP."""
     location: str
     """Region of a created public IP."""
     resource_group_name: pulumi.Input[str]
     """The platform's group: default home of the public IP."""
-    vnet: tuple[str, str]
-    """(resource group, name) of the mesh VNet, where the internal gateway's own subnet goes (`mesh_vnet`)."""
+    vnet_resource_group: str
+    """Resource group of the mesh VNet, where the internal gateway's own subnet goes."""
+    vnet_name: str
+    """The mesh VNet (the plan's `vnet_name`)."""
     node_subnet_id: pulumi.Input[str]
     """The cluster's node subnet: ours is created after it (ARM serializes subnet writes in one VNet)."""
     principal_id: pulumi.Input[str]
@@ -163,17 +154,19 @@ class IngressGatewayArgs:
     """Protect the public IP and subnet (prod): a new IP means new DNS records and allowlists everywhere."""
 
     def __post_init__(self) -> None:
-        if self.mode not in sm.INGRESS_GATEWAY_MODES:
-            raise ValueError(f"mode {self.mode!r}; allowed: {', '.join(sm.INGRESS_GATEWAY_MODES)}")
+        problems = rules.ingress_mode_problems(
+            self.mode, static_ip=self.settings.static_ip is not None, subnet=self.settings.subnet is not None
+        )
+        if problems:
+            raise ValueError("; ".join(f"{key} {problem}" for key, problem in problems))
         if not self.settings.enabled:
             raise ValueError(f"the {self.mode} gateway is not enabled; the add-on would have no Service to patch")
-        if self.mode == "Internal" and self.settings.static_ip is not None:
-            raise ValueError("a static public IP is for the External gateway")
-        if self.mode == "External" and self.settings.subnet is not None:
-            raise ValueError("a subnet of its own is for the Internal gateway")
 
 
 class IngressGateway(pulumi.ComponentResource):
+    """Customizes one of the add-on's classic ingress gateways (Service annotations, traffic policy, HPA bounds)
+    and builds what its annotations point at (a static public IP, or a subnet of its own)."""
+
     service_name: pulumi.Output[str]
     """The add-on's Service, `aks-istio-ingressgateway-<mode>` in aks-istio-ingress."""
     public_ip_address: pulumi.Output[str | None]
@@ -223,11 +216,10 @@ class IngressGateway(pulumi.ComponentResource):
 
         subnet_id: pulumi.Output[str | None] = pulumi.Output.from_input(None)
         if settings.subnet is not None:
-            vnet_group, vnet_name = args.vnet
             subnet = network.Subnet(
                 f"{name}-subnet",
-                resource_group_name=vnet_group,
-                virtual_network_name=pulumi.Output.all(args.node_subnet_id, vnet_name).apply(lambda v: str(v[1])),
+                resource_group_name=args.vnet_resource_group,
+                virtual_network_name=pulumi.Output.all(args.node_subnet_id, args.vnet_name).apply(lambda v: str(v[1])),
                 subnet_name=settings.subnet.name,
                 address_prefix=settings.subnet.prefix,
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
@@ -258,7 +250,7 @@ class IngressGateway(pulumi.ComponentResource):
         if settings.hpa is not None:
             k8s.autoscaling.v2.HorizontalPodAutoscalerPatch(
                 f"{name}-hpa",
-                **hpa_patch(service_name, sm.ADDON_INGRESS_NAMESPACE, stable_revision(args.mesh), settings.hpa),
+                **hpa_patch(service_name, sm.ADDON_INGRESS_NAMESPACE, args.hpa_revision, settings.hpa),
                 opts=child,
             )
 

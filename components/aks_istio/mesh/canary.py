@@ -33,18 +33,15 @@ on re-runs or on complete. The patches are `retain_on_delete`, so dropping the u
 not remove the annotation (removing it would roll the pods again).
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from aks_istio.addon import support_matrix as sm
-from aks_istio.config import MeshSettings
+from aks_istio.config.canary import UPGRADE_PHASES
+from aks_istio.mesh.phases import Restart
 from aks_istio.tokens import type_token
 
 # Our own key rather than kubectl's `kubectl.kubernetes.io/restartedAt`: a later `kubectl rollout restart`
@@ -52,90 +49,6 @@ from aks_istio.tokens import type_token
 RESTART_ANNOTATION = "aks-istio/revision-restart"
 # pulumi-kubernetes Patch resources: take the field even if another manager set it.
 PATCH_FORCE_ANNOTATION = "pulumi.com/patchForce"
-
-
-def cluster_revisions(mesh: MeshSettings) -> list[str]:
-    """`serviceMeshProfile.istio.revisions` for the current phase."""
-    upgrade = mesh.upgrade
-    if upgrade is None:
-        return [mesh.revision]
-    if upgrade.phase == "complete":
-        return [upgrade.to]
-    if upgrade.phase == "rollback":
-        return [mesh.revision]
-    return [mesh.revision, upgrade.to]
-
-
-def namespace_revision(mesh: MeshSettings, namespace: str) -> str:
-    """The revision a managed namespace's `istio.io/rev` label points at in the current phase."""
-    upgrade = mesh.upgrade
-    if upgrade is None or upgrade.phase in ("start", "rollback"):
-        return mesh.revision
-    if upgrade.phase == "complete" or namespace in migrated_namespaces(mesh):
-        return upgrade.to
-    return mesh.revision
-
-
-def stable_revision(mesh: MeshSettings) -> str:
-    """The revision whose gateway HPAs may be edited: during a canary the add-on copies the stable revision's
-    HPA spec to the canary's and reverts edits made to the canary's (AKSDOCS istio-upgrade.md)."""
-    upgrade = mesh.upgrade
-    return upgrade.to if upgrade is not None and upgrade.phase == "complete" else mesh.revision
-
-
-def migrated_namespaces(mesh: MeshSettings) -> list[str]:
-    """Managed namespaces the upgrade has moved to its target (empty outside an upgrade)."""
-    if mesh.upgrade is None:
-        return []
-    return mesh.upgrade.migrated_namespaces([ns.name for ns in mesh.namespaces])
-
-
-@dataclass(frozen=True)
-class Restart:
-    """One Deployment rolled so its pods get the sidecar of the revision its namespace now points at."""
-
-    namespace: str
-    deployment: str
-    key: str
-    """The annotation value; a new value is what restarts the pods."""
-
-
-def restarts(mesh: MeshSettings) -> list[Restart]:
-    """The restarts declared in the current phase: none in start; migrate and complete keep the migrate key
-    (so complete restarts nothing); rollback switches to the rollback key (one more restart)."""
-    upgrade = mesh.upgrade
-    if upgrade is None or upgrade.phase == "start":
-        return []
-    step = "rollback" if upgrade.phase == "rollback" else "migrate"
-    key = f"{step} {mesh.revision}->{upgrade.to}"
-    moved = set(migrated_namespaces(mesh))
-    return [
-        Restart(namespace, deployment, key)
-        for namespace, deployments in upgrade.restarts.items()
-        if namespace in moved
-        for deployment in deployments
-    ]
-
-
-def shared_configmap_revisions(mesh: MeshSettings) -> list[str]:
-    """One `istio-shared-configmap-<rev>` per installed revision (AKSDOCS istio-meshconfig.md); the one of a
-    removed revision is deleted after the removal (step 8 of the procedure)."""
-    return cluster_revisions(mesh)
-
-
-def revision_warnings(mesh: MeshSettings, today: date) -> list[str]:
-    """Warnings (never errors: AKS keeps running an EOL revision) for revisions past their end of life."""
-    running = [mesh.revision] if mesh.upgrade is None else cluster_revisions(mesh)
-    warnings: list[str] = []
-    for revision in sm.revisions_past_end_of_life(running, today):
-        expected = " (Microsoft's expected date)" if revision.end_of_life_expected else ""
-        targets = sm.allowed_upgrades(revision.name)
-        warnings.append(
-            f"mesh revision {revision.name} passed its end of life on {revision.end_of_life}{expected}: "
-            f"no new installs and no support; upgrade with mesh.upgrade (to: {' or '.join(targets) or 'a newer'}"
-            f" revision), see docs/canary-upgrades.md ({sm.REVISION_CATALOG_SOURCE})"
-        )
-    return warnings
 
 
 def restart_patch(restart: Restart) -> dict[str, Any]:
@@ -152,18 +65,26 @@ def restart_patch(restart: Restart) -> dict[str, Any]:
 
 @dataclass(frozen=True, kw_only=True)
 class CanaryUpgradeArgs:
-    mesh: MeshSettings
-    """The mesh settings with `upgrade` set."""
+    """Inputs of `CanaryUpgrade`: the phase's values, as `aks_istio.plan` derives them from `mesh.upgrade`."""
+
+    phase: str
+    """The upgrade phase: start, migrate, complete or rollback."""
+    revisions: Sequence[str]
+    """Control-plane revisions the cluster runs in this phase."""
+    restarts: Sequence[Restart] = ()
+    """Deployments to roll in this phase (the annotation value changes once per migrate and rollback)."""
     relabelled_by: Sequence[pulumi.Resource] = ()
     """The resources that set the namespaces' `istio.io/rev`: a restart before its relabel would re-inject the
     old sidecar."""
 
     def __post_init__(self) -> None:
-        if self.mesh.upgrade is None:
-            raise ValueError("CanaryUpgrade needs mesh.upgrade; without an upgrade there is nothing to restart")
+        if self.phase not in UPGRADE_PHASES:
+            raise ValueError(f"phase {self.phase!r}; allowed: {', '.join(UPGRADE_PHASES)}")
 
 
 class CanaryUpgrade(pulumi.ComponentResource):
+    """The restarts of a canary revision upgrade's phase, after the relabel of their namespaces."""
+
     phase: pulumi.Output[str]
     """The upgrade phase the stack file is in."""
     revisions: pulumi.Output[list[str]]
@@ -173,16 +94,13 @@ class CanaryUpgrade(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: CanaryUpgradeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("CanaryUpgrade"), name, None, opts)
-        mesh = args.mesh
-        assert mesh.upgrade is not None  # checked in CanaryUpgradeArgs.__post_init__
-        planned = restarts(mesh)
-        for restart in planned:
+        for restart in args.restarts:
             k8s.apps.v1.DeploymentPatch(
                 f"{name}-restart-{restart.namespace}-{restart.deployment}",
                 **restart_patch(restart),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.relabelled_by), retain_on_delete=True),
             )
-        self.phase = pulumi.Output.from_input(mesh.upgrade.phase)
-        self.revisions = pulumi.Output.from_input(cluster_revisions(mesh))
-        self.restarted = pulumi.Output.from_input([f"{r.namespace}/{r.deployment}" for r in planned])
+        self.phase = pulumi.Output.from_input(args.phase)
+        self.revisions = pulumi.Output.from_input(list(args.revisions))
+        self.restarted = pulumi.Output.from_input([f"{r.namespace}/{r.deployment}" for r in args.restarts])
         self.register_outputs({"phase": self.phase, "revisions": self.revisions, "restarted": self.restarted})

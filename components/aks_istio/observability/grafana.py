@@ -31,15 +31,9 @@ from aks_istio.observability.private_access import PrivateAccess, PrivateAccessA
 from aks_istio.outputs import after_apply
 from aks_istio.tokens import type_token
 
-NAME_MAX = 23
 _GRAFANA_ID = re.compile(
     r"^/subscriptions/[^/]+/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.Dashboard/grafana/(?P<name>[^/]+)$"
 )
-
-
-def default_name(cluster_name: str) -> str:
-    """`amg-<cluster>`, cut to Managed Grafana's 23 characters, ending in a letter or digit."""
-    return f"amg-{cluster_name}"[:NAME_MAX].rstrip("-_")
 
 
 def grafana_properties(
@@ -70,6 +64,8 @@ def people_roles(settings: GrafanaSettings) -> list[tuple[str, str, str]]:
 
 @dataclass(frozen=True, kw_only=True)
 class ManagedGrafanaArgs:
+    """Inputs of `ManagedGrafana`."""
+
     settings: GrafanaSettings
     """SKU, version, access, people, dashboard provisioning."""
     name: str
@@ -89,6 +85,9 @@ class ManagedGrafanaArgs:
     """Set: a private endpoint for the instance in this subnet (see `PrivateAccess`)."""
     private_dns_zone_id: str | None = None
     """With a private endpoint: register it in this existing privatelink.grafana.azure.com zone."""
+    dashboards_token: pulumi.Input[str] | None = None
+    """A Grafana service-account token (keep it secret, e.g. `pulumi.Config(...).require_secret(...)`): set, the
+    Istio dashboards are provisioned through it; unset, they are left to import (the `dashboards` output)."""
 
     def __post_init__(self) -> None:
         if self.settings.existing_id is None and not re.match(GRAFANA_NAME_PATTERN, self.name):
@@ -96,6 +95,8 @@ class ManagedGrafanaArgs:
 
 
 class ManagedGrafana(pulumi.ComponentResource):
+    """Azure Managed Grafana reading the Azure Monitor workspace, with its role grants and the Istio dashboards."""
+
     grafana_id: pulumi.Output[str]
     """ARM id of the instance."""
     endpoint: pulumi.Output[str]
@@ -185,9 +186,9 @@ class ManagedGrafana(pulumi.ComponentResource):
             )
             reachable_through.append(private)
 
-        provisioned = settings.dashboards_token_config_key is not None
-        if settings.dashboards_token_config_key is not None:
-            token = pulumi.Config("aks-istio").require_secret(settings.dashboards_token_config_key)
+        provisioned = args.dashboards_token is not None
+        if args.dashboards_token is not None:
+            token = pulumi.Output.secret(args.dashboards_token)
             _provision_dashboards(name, endpoint, token, self, reachable_through)
 
         self.grafana_id = grafana_id

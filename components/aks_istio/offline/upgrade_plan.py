@@ -16,14 +16,14 @@ from pydantic import ValidationError
 from aks_istio.addon import support_matrix as sm
 from aks_istio.config import ConfigError, MeshSettings, StackConfig
 from aks_istio.config.errors import describe
-from aks_istio.mesh.canary import (
+from aks_istio.mesh.mesh_config import shared_configmap_name
+from aks_istio.mesh.phases import (
     cluster_revisions,
     namespace_revision,
     restarts,
     shared_configmap_revisions,
     stable_revision,
 )
-from aks_istio.mesh.mesh_config import shared_configmap_name
 
 ISTIOCTL = "istioctl -i aks-istio-system"
 PROXY_IMAGES = (

@@ -1,0 +1,62 @@
+"""Rules on the add-on's facts that more than one layer checks: config validation (which names stack-file keys),
+component Args (which guard library users building Args by hand) and the policy pack (which reads raw resources).
+
+Pure functions over plain values, no Pulumi or pydantic imports: each returns the problems it finds, and the
+caller words where they are (a config key path, an Args field, a resource property path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from aks_istio.addon import support_matrix as sm
+
+
+def revision_set_problems(revisions: Sequence[str]) -> list[str]:
+    """`serviceMeshProfile.istio.revisions`: 1 or 2 distinct well-formed `asm-1-N` (two only during a canary
+    upgrade; AKSDOCS istio-upgrade.md)."""
+    problems = [
+        f"{revision!r} is not of the form asm-<major>-<minor>"
+        for revision in revisions
+        if not sm.REVISION_PATTERN.match(revision)
+    ]
+    if not 1 <= len(revisions) <= sm.MAX_REVISIONS or len(set(revisions)) != len(revisions):
+        problems.append(f"{list(revisions)} must hold 1 or {sm.MAX_REVISIONS} distinct asm-1-N values")
+    return problems
+
+
+def revisions_without_gateway_api(revisions: Iterable[str]) -> list[str]:
+    """The well-formed revisions older than the first with Gateway API support in the add-on (AKSDOCS
+    istio-gateway-api.md); malformed names are `revision_set_problems`' to report."""
+    return [r for r in revisions if sm.REVISION_PATTERN.match(r) and not sm.gateway_api_supported(r)]
+
+
+def gateway_api_problems(revisions: Iterable[str], *, app_routing_istio: bool) -> list[str]:
+    """Prerequisites of the add-on's managed Gateway API: every running revision supports it, and app-routing's
+    Istio implementation is off (the two cannot coexist; AKSDOCS istio-gateway-api.md)."""
+    problems: list[str] = []
+    too_old = revisions_without_gateway_api(revisions)
+    if too_old:
+        problems.append(
+            f"needs revision {sm.GATEWAY_API_MIN_REVISION} or newer, the mesh runs {', '.join(too_old)}; "
+            "allowed: upgrade mesh.revision first, or enabled: false"
+        )
+    if app_routing_istio:
+        problems.append(
+            f"cannot coexist with app-routing's Istio implementation ({sm.APP_ROUTING_ISTIO_CLASS}); allowed: "
+            "disable one of them (gateways.appRoutingIstio: false after `az aks approuting gateway istio disable`)"
+        )
+    return problems
+
+
+def ingress_mode_problems(mode: str, *, static_ip: bool, subnet: bool) -> list[tuple[str, str]]:
+    """(field, problem) for what one of the two classic ingress gateways cannot take: a static public IP is the
+    external gateway's, a subnet of its own the internal one's (AKSDOCS istio-deploy-ingress.md, static-ip.md)."""
+    problems: list[tuple[str, str]] = []
+    if mode not in sm.INGRESS_GATEWAY_MODES:
+        problems.append(("mode", f"{mode!r}; allowed: {', '.join(sm.INGRESS_GATEWAY_MODES)}"))
+    if mode == "Internal" and static_ip:
+        problems.append(("staticIp", "is for the external gateway; allowed here: subnet, or an ipv4 annotation"))
+    if mode == "External" and subnet:
+        problems.append(("subnet", "is for the internal gateway; allowed here: staticIp"))
+    return problems

@@ -26,10 +26,14 @@ _EXPORTS: dict[str, str] = {
     "ManagedGrafanaArgs": "observability.grafana",
     "ManagedPrometheus": "observability.prometheus",
     "ManagedPrometheusArgs": "observability.prometheus",
+    "MeshNamespace": "mesh.namespaces",
     "MeshNamespaces": "mesh.namespaces",
     "MeshNamespacesArgs": "mesh.namespaces",
+    "MtlsMode": "mesh.namespaces",
+    "PlatformPlan": "plan",
     "PluginCa": "mesh.plugin_ca",
     "PluginCaArgs": "mesh.plugin_ca",
+    "plan_platform": "plan",
     "SharedMeshConfig": "mesh.mesh_config",
     "SharedMeshConfigArgs": "mesh.mesh_config",
 }
@@ -51,12 +55,16 @@ __all__ = [
     "ManagedGrafanaArgs",
     "ManagedPrometheus",
     "ManagedPrometheusArgs",
+    "MeshNamespace",
     "MeshNamespaces",
     "MeshNamespacesArgs",
+    "MtlsMode",
+    "PlatformPlan",
     "PluginCa",
     "PluginCaArgs",
     "SharedMeshConfig",
     "SharedMeshConfigArgs",
+    "plan_platform",
 ]
 
 if TYPE_CHECKING:
@@ -66,10 +74,11 @@ if TYPE_CHECKING:
     from aks_istio.gateways.ingress import IngressGateway, IngressGatewayArgs
     from aks_istio.mesh.canary import CanaryUpgrade, CanaryUpgradeArgs
     from aks_istio.mesh.mesh_config import SharedMeshConfig, SharedMeshConfigArgs
-    from aks_istio.mesh.namespaces import MeshNamespaces, MeshNamespacesArgs
+    from aks_istio.mesh.namespaces import MeshNamespace, MeshNamespaces, MeshNamespacesArgs, MtlsMode
     from aks_istio.mesh.plugin_ca import PluginCa, PluginCaArgs
     from aks_istio.observability.grafana import ManagedGrafana, ManagedGrafanaArgs
     from aks_istio.observability.prometheus import ManagedPrometheus, ManagedPrometheusArgs
+    from aks_istio.plan import PlatformPlan, plan_platform
     from aks_istio.platform import AksIstioPlatform, AksIstioPlatformArgs
 
 

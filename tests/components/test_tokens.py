@@ -17,11 +17,24 @@ def test_every_component_token_follows_the_pattern() -> None:
         assert TOKEN_PATTERN.match(resource.type), resource.type
 
 
-def test_component_classes_are_component_resources() -> None:
+# Exports that are neither a component nor its Args: the values Args are made of, and the plan.
+VALUE_EXPORTS = {"MeshNamespace", "MtlsMode", "PlatformPlan", "plan_platform"}
+
+
+def test_every_export_is_a_component_its_args_or_a_value() -> None:
     for name in aks_istio.__all__:
         exported = getattr(aks_istio, name)
-        if not name.endswith("Args"):
+        if name.endswith("Args"):
+            assert issubclass(getattr(aks_istio, name.removesuffix("Args")), pulumi.ComponentResource), name
+        elif name not in VALUE_EXPORTS:
             assert issubclass(exported, pulumi.ComponentResource), name
+
+
+def test_every_exported_class_has_a_docstring() -> None:
+    for name in aks_istio.__all__:
+        exported = getattr(aks_istio, name)
+        # dataclasses without a docstring get their signature as __doc__, "Name(field: type, ...)".
+        assert exported.__doc__ and not exported.__doc__.startswith(f"{name}("), name
 
 
 def test_every_lazy_export_is_listed_in_all() -> None:

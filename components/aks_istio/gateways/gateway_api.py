@@ -114,6 +114,8 @@ def gateway_object(gateway: GatewayApiGatewaySettings) -> dict[str, Any]:
 
 @dataclass(frozen=True, kw_only=True)
 class GatewayApiIngressArgs:
+    """Inputs of `GatewayApiIngress`."""
+
     settings: GatewayApiSettings
     """CRDs on/off, class defaults and the Gateways."""
     revisions: Sequence[str]
@@ -147,6 +149,9 @@ class GatewayApiIngressArgs:
 
 
 class GatewayApiIngress(pulumi.ComponentResource):
+    """The add-on's managed Gateway API ingress: the CRD installation, class defaults, and Gateways of class
+    `istio` with their customization ConfigMaps."""
+
     gateways: pulumi.Output[list[str]]
     """`<namespace>/<name>` of each Gateway (AKS names its Service `<name>-istio`)."""
 

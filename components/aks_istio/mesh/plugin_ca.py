@@ -24,6 +24,8 @@ PEM = "application/x-pem-file"
 
 @dataclass(frozen=True, kw_only=True)
 class PluginCaArgs:
+    """Inputs of `PluginCa`."""
+
     settings: PluginCaSettings
     """Object names, rotation, and whether to generate a dev CA."""
     resource_group_name: pulumi.Input[str]
@@ -40,6 +42,9 @@ class PluginCaArgs:
 
 
 class PluginCa(pulumi.ComponentResource):
+    """The Key Vault holding the mesh's plug-in CA (an existing vault, or one we create with a generated
+    dev CA in it)."""
+
     key_vault_id: pulumi.Output[str]
     """Resource id of the vault that holds the four CA secrets."""
     root_cert_pem: pulumi.Output[str] | None

@@ -109,6 +109,8 @@ def action_group_short_name(cluster_name: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class ManagedPrometheusArgs:
+    """Inputs of `ManagedPrometheus`."""
+
     settings: ObservabilitySettings
     """Workspace, scraping, rules, alerts (Grafana settings are read by the Grafana component)."""
     cluster_name: str
@@ -129,6 +131,9 @@ class ManagedPrometheusArgs:
 
 
 class ManagedPrometheus(pulumi.ComponentResource):
+    """Azure Monitor managed Prometheus for the cluster: workspace, data collection endpoint and rule, their
+    associations, recording and Istio alert rules, and the Istio scrape configuration."""
+
     workspace_id: pulumi.Output[str]
     """ARM id of the Azure Monitor workspace (created or reused)."""
     data_collection_endpoint_id: pulumi.Output[str]

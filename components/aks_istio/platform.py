@@ -18,6 +18,13 @@ from aks_istio.mesh.canary import CanaryUpgrade, CanaryUpgradeArgs
 from aks_istio.mesh.mesh_config import SharedMeshConfig, SharedMeshConfigArgs
 from aks_istio.mesh.namespaces import MeshNamespace, MeshNamespaces, MeshNamespacesArgs, MtlsMode
 from aks_istio.plan import PlatformPlan, plan_platform
+from aks_istio.platform_values import (
+    cluster_values,
+    egress_values,
+    grafana_values,
+    ingress_values,
+    prometheus_values,
+)
 from aks_istio.tokens import type_token
 
 if TYPE_CHECKING:
@@ -80,22 +87,18 @@ class AksIstioPlatform(pulumi.ComponentResource):
         self.cluster = AksIstioCluster(
             name,
             AksIstioClusterArgs(
-                cluster=config.cluster,
-                mesh=config.mesh,
-                ingress=config.gateways.ingress,
-                egress=config.gateways.egress,
+                **cluster_values(config),
                 cluster_name=plan.cluster_name,
                 location=plan.location,
                 resource_group_name=plan.resource_group_name,
                 existing_resource_group=plan.existing_resource_group,
                 revisions=plan.revisions.installed,
                 vnet_name=plan.vnet_name,
-                revisions_wait_for=early or (),
                 tags=plan.tags,
                 protect=plan.protect,
-                observability=config.observability,
             ),
             opts=pulumi.ResourceOptions(parent=self),
+            revisions_wait_for=early or (),
         )
         in_cluster = pulumi.ResourceOptions(parent=self, providers=[self.cluster.k8s_provider])
 
@@ -164,9 +167,10 @@ class AksIstioPlatform(pulumi.ComponentResource):
                 phase=plan.revisions.upgrade_phase,
                 revisions=plan.revisions.installed,
                 restarts=plan.revisions.restarts,
-                relabelled_by=[self.mesh_namespaces],
             )
-            self.canary_upgrade = CanaryUpgrade(f"{name}-upgrade", upgrade, opts=opts)
+            self.canary_upgrade = CanaryUpgrade(
+                f"{name}-upgrade", upgrade, opts=opts, relabelled_by=[self.mesh_namespaces]
+            )
             declared.append(self.canary_upgrade)
         return declared
 
@@ -177,16 +181,15 @@ class AksIstioPlatform(pulumi.ComponentResource):
         cluster = self.cluster
         gateways = config.gateways
         if plan.features.ingress_modes:
-            from aks_istio.gateways.ingress import IngressGateway, IngressGatewayArgs
+            from aks_istio.gateways.ingress import IngressGateway, IngressGatewayArgs, IngressMode
 
             for mode, settings in gateways.ingress.gateways().items():
                 self.ingress_gateways[mode] = IngressGateway(
                     f"{name}-ingress-{mode.lower()}",
                     IngressGatewayArgs(
-                        mode=mode,
-                        settings=settings,
+                        mode=IngressMode(mode),
+                        **ingress_values(settings, plan.cluster_name),
                         hpa_revision=plan.revisions.stable,
-                        cluster_name=plan.cluster_name,
                         location=plan.location,
                         resource_group_name=cluster.resource_group_name,
                         vnet_resource_group=plan.vnet_resource_group,
@@ -204,7 +207,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
 
             self.egress_gateways = EgressGateways(
                 f"{name}-egress",
-                EgressGatewaysArgs(egress=gateways.egress, hpa_revision=plan.revisions.stable),
+                EgressGatewaysArgs(**egress_values(gateways.egress), hpa_revision=plan.revisions.stable),
                 opts=opts,
             )
         if plan.features.gateway_api:
@@ -219,9 +222,9 @@ class AksIstioPlatform(pulumi.ComponentResource):
                     cluster_name=cluster.cluster_name,
                     cluster_id=cluster.cluster_id,
                     app_routing_istio=gateways.app_routing_istio,
-                    depends_on=[self.mesh_namespaces],
                 ),
                 opts=opts,
+                gateways_after=[self.mesh_namespaces],
             )
 
     def _observability(
@@ -236,7 +239,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
         self.prometheus = ManagedPrometheus(
             f"{name}-prometheus",
             ManagedPrometheusArgs(
-                settings=config.observability,
+                **prometheus_values(config.observability),
                 cluster_name=plan.cluster_name,
                 cluster_id=cluster.cluster_id,
                 resource_group_name=cluster.resource_group_name,
@@ -251,7 +254,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
             self.grafana = ManagedGrafana(
                 f"{name}-grafana",
                 ManagedGrafanaArgs(
-                    settings=grafana,
+                    **grafana_values(grafana),
                     name=plan.grafana_name,
                     public_network_access=plan.grafana_public_network_access,
                     workspace_id=self.prometheus.workspace_id,

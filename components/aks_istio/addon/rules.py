@@ -60,3 +60,18 @@ def ingress_mode_problems(mode: str, *, static_ip: bool, subnet: bool) -> list[t
     if mode == "External" and subnet:
         problems.append(("subnet", "is for the internal gateway; allowed here: staticIp"))
     return problems
+
+
+def managed_gateway_annotations(
+    *, allowed_service_tags: Sequence[str], allowed_ip_ranges: Sequence[str], subnet: str | None
+) -> dict[str, str]:
+    """The gateway Service annotations typed settings stand for (AKSDOCS istio-deploy-ingress.md; the static
+    IP's are added where its name and group are known)."""
+    managed: dict[str, str] = {}
+    if allowed_service_tags:
+        managed[sm.GATEWAY_SERVICE_ANNOTATION_SERVICE_TAGS] = ",".join(allowed_service_tags)
+    if allowed_ip_ranges:
+        managed[sm.GATEWAY_SERVICE_ANNOTATION_IP_RANGES] = ",".join(allowed_ip_ranges)
+    if subnet is not None:
+        managed[sm.GATEWAY_SERVICE_ANNOTATION_INTERNAL_SUBNET] = subnet
+    return managed

@@ -146,14 +146,11 @@ class IngressGatewaySettings(Settings):
 
     def managed_annotations(self) -> dict[str, str]:
         """Annotations the typed keys produce (the static IP's are added where its name is known)."""
-        managed: dict[str, str] = {}
-        if self.allowed_service_tags:
-            managed[sm.GATEWAY_SERVICE_ANNOTATION_SERVICE_TAGS] = ",".join(self.allowed_service_tags)
-        if self.allowed_ip_ranges:
-            managed[sm.GATEWAY_SERVICE_ANNOTATION_IP_RANGES] = ",".join(self.allowed_ip_ranges)
-        if self.subnet is not None:
-            managed[sm.GATEWAY_SERVICE_ANNOTATION_INTERNAL_SUBNET] = self.subnet.name
-        return managed
+        return rules.managed_gateway_annotations(
+            allowed_service_tags=self.allowed_service_tags,
+            allowed_ip_ranges=self.allowed_ip_ranges,
+            subnet=self.subnet.name if self.subnet is not None else None,
+        )
 
     @property
     def customized(self) -> bool:

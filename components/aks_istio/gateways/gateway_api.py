@@ -24,10 +24,8 @@ fragment it sets is `gateway_api_ingress_profile()` below, shown in the preview.
 ManagedCluster reaches 2026-02-01, put that fragment into `ingress_profile` in cluster_spec and drop the command.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -128,8 +126,6 @@ class GatewayApiIngressArgs:
     """Re-runs the installation when the cluster is replaced."""
     app_routing_istio: bool = False
     """App-routing's Istio Gateway API implementation is on (it cannot coexist)."""
-    depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
-    """Resources the Gateways need first (e.g. their namespaces)."""
 
     def __post_init__(self) -> None:
         if not self.settings.enabled:
@@ -155,7 +151,16 @@ class GatewayApiIngress(pulumi.ComponentResource):
     gateways: pulumi.Output[list[str]]
     """`<namespace>/<name>` of each Gateway (AKS names its Service `<name>-istio`)."""
 
-    def __init__(self, name: str, args: GatewayApiIngressArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        args: GatewayApiIngressArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        gateways_after: Sequence[pulumi.Resource] = (),
+    ) -> None:
+        """`gateways_after`: resources the Gateways need first (e.g. their namespaces); Python-side wiring, so a
+        keyword here rather than a field of the Args (which other languages' schemas are built from)."""
         super().__init__(type_token("GatewayApiIngress"), name, None, opts)
         from pulumi_command import local  # only stacks with Gateway API load the command provider
 
@@ -173,7 +178,7 @@ class GatewayApiIngress(pulumi.ComponentResource):
             triggers=[args.cluster_id],
             opts=pulumi.ResourceOptions(parent=self),
         )
-        after_crds = pulumi.ResourceOptions(parent=self, depends_on=[crds, *args.depends_on])
+        after_crds = pulumi.ResourceOptions(parent=self, depends_on=[crds, *gateways_after])
 
         if args.settings.class_defaults:
             k8s.core.v1.ConfigMapPatch(

@@ -73,9 +73,6 @@ class CanaryUpgradeArgs:
     """Control-plane revisions the cluster runs in this phase."""
     restarts: Sequence[Restart] = ()
     """Deployments to roll in this phase (the annotation value changes once per migrate and rollback)."""
-    relabelled_by: Sequence[pulumi.Resource] = ()
-    """The resources that set the namespaces' `istio.io/rev`: a restart before its relabel would re-inject the
-    old sidecar."""
 
     def __post_init__(self) -> None:
         if self.phase not in UPGRADE_PHASES:
@@ -92,13 +89,23 @@ class CanaryUpgrade(pulumi.ComponentResource):
     restarted: pulumi.Output[list[str]]
     """`namespace/deployment` of every Deployment restarted for the upgrade."""
 
-    def __init__(self, name: str, args: CanaryUpgradeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        args: CanaryUpgradeArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        relabelled_by: Sequence[pulumi.Resource] = (),
+    ) -> None:
+        """`relabelled_by`: the resources that set the namespaces' `istio.io/rev`; the restarts wait for them (a
+        restart before its relabel would re-inject the old sidecar). Ordering is Python-side wiring, so it is a
+        keyword here rather than a field of the Args (which other languages' schemas are built from)."""
         super().__init__(type_token("CanaryUpgrade"), name, None, opts)
         for restart in args.restarts:
             k8s.apps.v1.DeploymentPatch(
                 f"{name}-restart-{restart.namespace}-{restart.deployment}",
                 **restart_patch(restart),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.relabelled_by), retain_on_delete=True),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(relabelled_by), retain_on_delete=True),
             )
         self.phase = pulumi.Output.from_input(args.phase)
         self.revisions = pulumi.Output.from_input(list(args.revisions))

@@ -8,12 +8,13 @@ change during a canary upgrade (`aks_istio.mesh.canary`).
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
 from aks_istio.cluster.cluster import AksIstioCluster, AksIstioClusterArgs, kubernetes_provider, user_kubeconfig
-from aks_istio.config import StackConfig
+from aks_istio.config import StackConfig, load_stack_config
 from aks_istio.mesh.canary import CanaryUpgrade, CanaryUpgradeArgs
 from aks_istio.mesh.mesh_config import SharedMeshConfig, SharedMeshConfigArgs
 from aks_istio.mesh.namespaces import MeshNamespace, MeshNamespaces, MeshNamespacesArgs, MtlsMode
@@ -21,6 +22,7 @@ from aks_istio.plan import PlatformPlan, plan_platform
 from aks_istio.platform_values import (
     cluster_values,
     egress_values,
+    gateway_api_values,
     grafana_values,
     ingress_values,
     prometheus_values,
@@ -37,14 +39,23 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, kw_only=True)
 class AksIstioPlatformArgs:
-    """Inputs of `AksIstioPlatform`."""
+    """Inputs of `AksIstioPlatform`: the stack-file object, validated whole when the Args are made (a bad one
+    raises `aks_istio.config.ConfigError` listing every problem, before anything is declared)."""
 
-    config: StackConfig
-    """The validated stack configuration (`aks_istio.config.load_stack_config`)."""
+    platform: dict[str, Any]
+    """The `aks-istio:platform` object of a stack file (camelCase keys, as in stacks/Pulumi.<env>.yaml)."""
     grafana_dashboards_token: pulumi.Input[str] | None = None
     """A Grafana service-account token (secret): set, the Istio dashboards are provisioned in Managed Grafana."""
-    today: date | None = None
-    """The date revision end-of-life warnings are judged on; unset: today."""
+    today: str | None = None
+    """ISO date revision end-of-life warnings are judged on; unset: today."""
+
+    def __post_init__(self) -> None:
+        _ = self.config  # validated now: bad Args never reach the component
+
+    @cached_property
+    def config(self) -> StackConfig:
+        """`platform` validated, presets applied."""
+        return load_stack_config(self.platform)
 
 
 class AksIstioPlatform(pulumi.ComponentResource):
@@ -72,7 +83,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
     def __init__(self, name: str, args: AksIstioPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("AksIstioPlatform"), name, None, opts)
         config = args.config
-        plan = plan_platform(config, args.today or date.today())
+        plan = plan_platform(config, date.fromisoformat(args.today) if args.today else date.today())
         self.plan: PlatformPlan = plan
         for warning in plan.revisions.warnings:
             pulumi.log.warn(warning, resource=self)
@@ -216,7 +227,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
             self.gateway_api = GatewayApiIngress(
                 f"{name}-gateway-api",
                 GatewayApiIngressArgs(
-                    settings=gateways.gateway_api,
+                    **gateway_api_values(gateways.gateway_api),
                     revisions=plan.revisions.installed,
                     resource_group_name=cluster.resource_group_name,
                     cluster_name=cluster.cluster_name,

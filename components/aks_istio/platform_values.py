@@ -14,6 +14,7 @@ from aks_istio.cluster import values as cv
 from aks_istio.config import (
     ClusterSettings,
     EgressSettings,
+    GatewayApiSettings,
     HpaSettings,
     IngressGatewaySettings,
     NodePoolSettings,
@@ -240,4 +241,35 @@ def cluster_values(config: StackConfig) -> dict[str, Any]:
         )
         if observability.enabled
         else None,
+    }
+
+
+def gateway_api_values(api: GatewayApiSettings) -> dict[str, Any]:
+    """`GatewayApiIngressArgs` fields from the Gateway API settings."""
+    from aks_istio.gateways.gateway_api import AllowedRoutes, GatewayApiGateway, GatewayListener, ListenerProtocol
+
+    return {
+        "class_defaults": dict(api.class_defaults),
+        "gateways": [
+            GatewayApiGateway(
+                name=gateway.name,
+                namespace=gateway.namespace,
+                internal=gateway.internal,
+                internal_subnet=gateway.internal_subnet,
+                annotations=dict(gateway.annotations),
+                listeners=[
+                    GatewayListener(
+                        name=item.name,
+                        port=item.port,
+                        protocol=ListenerProtocol(item.protocol),
+                        hostname=item.hostname,
+                        certificate_secret=item.certificate_secret,
+                        allowed_routes=AllowedRoutes(item.allowed_routes),
+                    )
+                    for item in gateway.listeners
+                ],
+                parameters=dict(gateway.parameters),
+            )
+            for gateway in api.gateways
+        ],
     }

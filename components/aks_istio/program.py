@@ -13,20 +13,21 @@ from aks_istio.config import ConfigError, load_stack_config
 
 def main() -> None:
     """Declare the stack's platform from its `aks-istio:platform` config object, or stop before declaring anything."""
+    stack_config = pulumi.Config("aks-istio")
+    raw = stack_config.get_object("platform")
     try:
-        config = load_stack_config(pulumi.Config("aks-istio").get_object("platform"))
+        config = load_stack_config(raw)
     except ConfigError as error:
         # Nothing has been declared yet: a bad stack file stops here with every problem listed.
         raise pulumi.RunError(str(error)) from None
 
     from aks_istio.platform import AksIstioPlatform, AksIstioPlatformArgs  # only once the config is valid
 
-    stack_config = pulumi.Config("aks-istio")
     token_key = config.observability.grafana.dashboards_token_config_key
     token = stack_config.require_secret(token_key) if token_key is not None else None
-    platform = AksIstioPlatform(
-        config.cluster_name, AksIstioPlatformArgs(config=config, grafana_dashboards_token=token)
-    )
+    assert isinstance(raw, dict)  # load_stack_config accepted it
+    args = AksIstioPlatformArgs(platform=raw, grafana_dashboards_token=token)
+    platform = AksIstioPlatform(config.cluster_name, args)
 
     pulumi.export("resourceGroupName", platform.cluster.resource_group_name)
     pulumi.export("clusterName", platform.cluster.cluster_name)
@@ -34,4 +35,4 @@ def main() -> None:
     pulumi.export("oidcIssuerUrl", platform.cluster.oidc_issuer_url)
     pulumi.export("meshRevisions", platform.revisions)
     pulumi.export("meshNamespaces", platform.namespaces)
-    pulumi.export("kubeconfig", platform.cluster.kubeconfig)
+    pulumi.export("kubeconfig", platform.kubeconfig)

@@ -3,16 +3,18 @@
 from datetime import date
 
 import pulumi
+import pytest
 
+from aks_istio.config import ConfigError
 from aks_istio.offline.capture import FAKE_KUBECONFIG, Secret
 from aks_istio.platform import AksIstioPlatform, AksIstioPlatformArgs
-from tests.support import capture_program, config_of
+from tests.support import capture_program, config_of, merge, raw_platform
 
-TODAY = date(2026, 11, 30)
+TODAY = date(2026, 11, 30).isoformat()
 
 
 def platform_program(stack: str) -> None:
-    platform = AksIstioPlatform("lib", AksIstioPlatformArgs(config=config_of(stack), today=TODAY))
+    platform = AksIstioPlatform("lib", AksIstioPlatformArgs(platform=raw_platform(stack), today=TODAY))
     pulumi.export("kubeconfig", platform.kubeconfig)
     pulumi.export("kubeconfigIsSecret", platform.kubeconfig.is_secret())
     pulumi.export("ingressIps", platform.ingress_ips)
@@ -41,7 +43,10 @@ def test_prod_platform_registers_what_users_wire_onward() -> None:
 def test_without_observability_the_platform_has_no_grafana_or_workspace() -> None:
     def program() -> None:
         platform = AksIstioPlatform(
-            "lib", AksIstioPlatformArgs(config=config_of("dev", observability={"enabled": False}), today=TODAY)
+            "lib",
+            AksIstioPlatformArgs(
+                platform=merge(raw_platform("dev"), {"observability": {"enabled": False}}), today=TODAY
+            ),
         )
         assert platform.prometheus is None and platform.grafana is None
         pulumi.export("grafanaEndpoint", platform.grafana_endpoint)
@@ -50,3 +55,10 @@ def test_without_observability_the_platform_has_no_grafana_or_workspace() -> Non
     outputs = capture_program(program, stack="dev").outputs
     assert outputs["grafanaEndpoint"] is None
     assert outputs["workspaceId"] is None
+
+
+def test_bad_platform_args_list_every_problem_before_anything_is_declared() -> None:
+    bad = merge(raw_platform("dev"), {"location": "West Europe", "mesh": {"revision": "asm-1-9"}})
+    with pytest.raises(ConfigError) as error:
+        AksIstioPlatformArgs(platform=bad)
+    assert "location" in str(error.value) and "mesh.revision" in str(error.value)

@@ -143,5 +143,5 @@ def test_args_refuse_annotations_outside_the_allowlist() -> None:
 
 
 def test_args_refuse_hpa_bounds_below_the_add_ons_minimum() -> None:
-    with pytest.raises(ValueError, match="allowed: 2 <= minReplicas <= maxReplicas"):
+    with pytest.raises(ValueError, match="minReplicas 1 is below the add-on's minimum"):
         GatewayHpa(min_replicas=1, max_replicas=3)

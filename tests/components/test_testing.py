@@ -22,15 +22,20 @@ def readme_test_module() -> str:
     return match.group(1)
 
 
-def test_the_readme_library_test_passes_as_written(tmp_path: Path) -> None:
-    (tmp_path / "test_mesh.py").write_text(readme_test_module())
-    result = subprocess.run(
+def run_as_user_test(module: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    """pytest on `module` saved as test_mesh.py in a folder of its own (no conftest of ours), in a fresh process."""
+    (folder / "test_mesh.py").write_text(module)
+    return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_mesh.py"],
-        cwd=tmp_path,
+        cwd=folder,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_the_readme_library_test_passes_as_written(tmp_path: Path) -> None:
+    result = run_as_user_test(readme_test_module(), tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
 
@@ -38,14 +43,7 @@ def test_the_readme_library_test_passes_as_written(tmp_path: Path) -> None:
 def test_the_readme_library_test_fails_when_its_assertion_is_wrong(tmp_path: Path) -> None:
     """The example really checks the payload: a wrong expected revision fails it."""
     module = readme_test_module().replace('["istio.io/rev"] == "asm-1-27"', '["istio.io/rev"] == "asm-1-26"')
-    (tmp_path / "test_mesh.py").write_text(module)
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_mesh.py"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_as_user_test(module, tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
 
 

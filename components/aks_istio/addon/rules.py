@@ -75,3 +75,51 @@ def managed_gateway_annotations(
     if subnet is not None:
         managed[sm.GATEWAY_SERVICE_ANNOTATION_INTERNAL_SUBNET] = subnet
     return managed
+
+
+def hpa_problems(min_replicas: int, max_replicas: int) -> list[tuple[str, str]]:
+    """(field, problem) for a gateway HPA's replica bounds: the add-on refuses fewer than 2 (they would conflict
+    with the gateway's PodDisruptionBudget; AKSDOCS istio-deploy-ingress.md)."""
+    problems: list[tuple[str, str]] = []
+    if min_replicas < sm.GATEWAY_HPA_MIN_REPLICAS:
+        problems.append(
+            (
+                "minReplicas",
+                f"{min_replicas} is below the add-on's minimum (it conflicts with the gateway's "
+                f"PodDisruptionBudget); allowed: >= {sm.GATEWAY_HPA_MIN_REPLICAS}",
+            )
+        )
+    if max_replicas < min_replicas:
+        problems.append(("maxReplicas", f"{max_replicas} is below minReplicas {min_replicas}"))
+    return problems
+
+
+def listener_tls_problems(protocol: str, certificate_secret: str | None) -> list[tuple[str, str]]:
+    """(field, problem) for a Gateway API listener's TLS: HTTPS terminates with a certificate Secret, HTTP has
+    none (Gateway API `Listener.tls`)."""
+    if protocol == "HTTPS" and certificate_secret is None:
+        return [("certificateSecret", "is required for HTTPS; allowed: the name of a kubernetes.io/tls Secret")]
+    if protocol == "HTTP" and certificate_secret is not None:
+        return [("certificateSecret", "only applies to HTTPS listeners; allowed: protocol: HTTPS")]
+    return []
+
+
+def plugin_ca_problems(
+    key_vault_id: str | None, *, generate_dev_ca: bool, object_names: Sequence[str]
+) -> list[tuple[str, str]]:
+    """(field, problem) for the source of the plug-in CA: a vault holding the four secrets, or a generated dev CA
+    in a vault we create, never neither or both; four distinct object names (AKSDOCS istio-plugin-ca.md)."""
+    problems: list[tuple[str, str]] = []
+    if key_vault_id is None and not generate_dev_ca:
+        problems.append(
+            (
+                "keyVaultId",
+                "is required unless generateDevCa is true: a new vault would hold no CA secrets and istiod "
+                "would hang in Init; allowed: the resource id of a vault with the four secrets",
+            )
+        )
+    if key_vault_id is not None and generate_dev_ca:
+        problems.append(("generateDevCa", "true writes into a vault we create; allowed with keyVaultId: false"))
+    if len(set(object_names)) != len(object_names):
+        problems.append(("certObjectName", f"the four object names must differ; got {list(object_names)}"))
+    return problems

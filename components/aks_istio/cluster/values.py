@@ -115,10 +115,6 @@ class NodePool:
     encryption_at_host: bool = True
     """Encrypt temp disks and caches on the host."""
 
-    def __post_init__(self) -> None:
-        if not 0 <= self.min_count <= self.max_count:
-            raise ValueError(f"pool {self.name}: counts {self.min_count}..{self.max_count}; allowed: 0 <= min <= max")
-
 
 @dataclass(frozen=True, kw_only=True)
 class ClusterNetwork:

@@ -81,8 +81,9 @@ class GatewayListener:
     """Namespaces whose routes may attach."""
 
     def __post_init__(self) -> None:
-        if (self.protocol == ListenerProtocol.HTTPS) != (self.certificate_secret is not None):
-            raise ValueError(f"listener {self.name}: an HTTPS listener needs certificate_secret, HTTP takes none")
+        problems = rules.listener_tls_problems(self.protocol.value, self.certificate_secret)
+        if problems:
+            raise ValueError("; ".join(f"listener {self.name}: {key} {problem}" for key, problem in problems))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -76,11 +76,9 @@ class GatewayHpa:
     """Upper bound, at least `min_replicas`."""
 
     def __post_init__(self) -> None:
-        if not sm.GATEWAY_HPA_MIN_REPLICAS <= self.min_replicas <= self.max_replicas:
-            raise ValueError(
-                f"HPA bounds {self.min_replicas}..{self.max_replicas}; allowed: "
-                f"{sm.GATEWAY_HPA_MIN_REPLICAS} <= minReplicas <= maxReplicas"
-            )
+        problems = rules.hpa_problems(self.min_replicas, self.max_replicas)
+        if problems:
+            raise ValueError("; ".join(f"{key} {problem}" for key, problem in problems))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,7 +12,7 @@ import pulumi_random as random
 import pulumi_tls as tls
 from pulumi_azure_native import keyvault
 
-from aks_istio.addon import support_matrix as sm
+from aks_istio.addon import rules
 from aks_istio.tokens import type_token
 
 CA_VALIDITY_HOURS_ROOT = 24 * 365 * 10
@@ -41,10 +41,10 @@ class PluginCaSource:
     """How often the secrets provider re-reads the vault."""
 
     def __post_init__(self) -> None:
-        if (self.key_vault_id is None) == (not self.generate_dev_ca) or (
-            self.key_vault_id is not None and not sm.KEY_VAULT_ID_PATTERN.match(self.key_vault_id)
-        ):
-            raise ValueError("a plug-in CA needs either key_vault_id (a Key Vault resource id) or generate_dev_ca")
+        names = [self.cert_object_name, self.key_object_name, self.root_cert_object_name, self.cert_chain_object_name]
+        problems = rules.plugin_ca_problems(self.key_vault_id, generate_dev_ca=self.generate_dev_ca, object_names=names)
+        if problems:
+            raise ValueError("; ".join(f"{key} {problem}" for key, problem in problems))
 
 
 @dataclass(frozen=True, kw_only=True)

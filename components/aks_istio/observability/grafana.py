@@ -114,8 +114,6 @@ class ManagedGrafanaArgs:
             raise ValueError(f"Grafana name {self.name!r} must be 2-23 letters, digits or '-'")
         if self.existing_id is not None and not _GRAFANA_ID.match(self.existing_id):
             raise ValueError(f"existing_id {self.existing_id!r} is not the ARM id of a Managed Grafana")
-        if self.zone_redundant and self.sku != GrafanaSku.STANDARD:
-            raise ValueError("zone_redundant needs sku Standard")
 
 
 class ManagedGrafana(pulumi.ComponentResource):

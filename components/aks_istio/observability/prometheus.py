@@ -157,11 +157,6 @@ class ManagedPrometheusArgs:
     alert_webhooks: list[WebhookReceiver] = field(default_factory=list)
     """Webhook receivers of the alerts."""
 
-    def __post_init__(self) -> None:
-        names = [r.name for r in self.alert_emails] + [r.name for r in self.alert_webhooks]
-        if len(set(names)) != len(names):
-            raise ValueError(f"alert receiver names {names} must be unique")
-
 
 class ManagedPrometheus(pulumi.ComponentResource):
     """Azure Monitor managed Prometheus for the cluster: workspace, data collection endpoint and rule, their

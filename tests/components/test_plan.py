@@ -5,7 +5,7 @@ from datetime import date
 from aks_istio.config import load_stack_config
 from aks_istio.mesh.phases import Restart
 from aks_istio.plan import plan_platform
-from tests.components.test_canary_upgrade import fixture_platform
+from tests.components.mesh.test_canary import fixture_platform
 from tests.support import config_of, merge, raw_platform
 
 TODAY = date(2026, 11, 30)

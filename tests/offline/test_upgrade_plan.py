@@ -9,7 +9,7 @@ import pytest
 from aks_istio import cli
 from aks_istio.config import ConfigError, load_stack_config
 from aks_istio.offline.upgrade_plan import plan
-from tests.components.test_canary_upgrade import FIXTURES, fixture_platform
+from tests.components.mesh.test_canary import FIXTURES, fixture_platform
 from tests.support import merge
 
 

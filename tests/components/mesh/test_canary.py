@@ -16,7 +16,7 @@ from aks_istio.offline.capture import Capture, CapturedResource, run_program
 from aks_istio.offline.stack_files import resolve
 from tests.support import CONFIG_MAP, MANAGED_CLUSTER, NAMESPACE, PLATFORM_KEY, merge, one
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "canary"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "canary"
 DEPLOYMENT_PATCH = "kubernetes:apps/v1:DeploymentPatch"
 K8S_PROVIDER = "pulumi:providers:kubernetes"
 

@@ -3,6 +3,9 @@ rename no URN."""
 
 from __future__ import annotations
 
+import dataclasses
+from enum import Enum
+
 import pulumi
 
 import aks_istio
@@ -17,17 +20,15 @@ def test_every_component_token_follows_the_pattern() -> None:
         assert TOKEN_PATTERN.match(resource.type), resource.type
 
 
-# Exports that are neither a component nor its Args: the values Args are made of, and the plan.
-VALUE_EXPORTS = {"MeshNamespace", "MtlsMode", "PlatformPlan", "plan_platform"}
-
-
-def test_every_export_is_a_component_its_args_or_a_value() -> None:
+def test_every_export_is_a_component_its_args_or_a_plain_value() -> None:
+    """Besides components and their Args: the frozen dataclasses and enums Args are made of, and the plan."""
     for name in aks_istio.__all__:
         exported = getattr(aks_istio, name)
         if name.endswith("Args"):
             assert issubclass(getattr(aks_istio, name.removesuffix("Args")), pulumi.ComponentResource), name
-        elif name not in VALUE_EXPORTS:
-            assert issubclass(exported, pulumi.ComponentResource), name
+        elif not (isinstance(exported, type) and issubclass(exported, pulumi.ComponentResource)):
+            plain = dataclasses.is_dataclass(exported) or (isinstance(exported, type) and issubclass(exported, Enum))
+            assert plain or name == "plan_platform", name
 
 
 def test_every_exported_class_has_a_docstring() -> None:

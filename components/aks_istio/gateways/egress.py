@@ -1,7 +1,7 @@
 """EgressGateways: the add-on's Istio egress gateways end to end, on Static Egress Gateway.
 
 The cluster side (networkProfile.staticEgressGatewayProfile, the mode-Gateway pool and the
-`istio.components.egressGateways` entries) is on the ManagedCluster (cluster_spec). This component adds what lives
+`istio.components.egressGateways` entries) is on the ManagedCluster (cluster/spec.py). This component adds what lives
 in Kubernetes (AKSDOCS istio-deploy-egress.md, configure-static-egress-gateway.md):
 
 - the egress namespace and a `StaticGatewayConfiguration` in it, naming the gateway pool: the add-on's egress

@@ -21,7 +21,7 @@ versioned ManagedCluster, or the generic `resources.Resource`) would PUT the who
 So the one field is set the way Microsoft documents it, `az aks update --enable-gateway-api` (az CLI >= 2.86),
 as a `command:local:Command` that runs once per cluster (and `--disable-gateway-api` on destroy); the exact ARM
 fragment it sets is `gateway_api_ingress_profile()` below, shown in the preview. When azure-native's default
-ManagedCluster reaches 2026-02-01, put that fragment into `ingress_profile` in cluster_spec and drop the command.
+ManagedCluster reaches 2026-02-01, put that fragment into `ingress_profile` in cluster/spec.py and drop the command.
 """
 
 import enum

@@ -30,7 +30,6 @@ def fleet_program(size: int) -> None:
     gc.disable()
     _sdk_imports.install()
 
-    from aks_istio.config import load_stack_config
     from aks_istio.offline.capture import run_program
     from aks_istio.offline.stack_files import stack_config
     from aks_istio.platform import AksIstioPlatform, AksIstioPlatformArgs
@@ -43,7 +42,7 @@ def fleet_program(size: int) -> None:
             raw = copy.deepcopy(bases[env])
             raw["location"] = REGIONS[index % len(REGIONS)]
             raw["cluster"]["name"] = f"aks-fleet-{index:02d}"
-            AksIstioPlatform(f"fleet-{index:02d}", AksIstioPlatformArgs(config=load_stack_config(raw)))
+            AksIstioPlatform(f"fleet-{index:02d}", AksIstioPlatformArgs(platform=raw))
 
     capture = run_program("fleet", {}, program)
     print(len(capture.resources))

@@ -1,245 +1,305 @@
-"""AksIstioPlatform: one stack's whole platform, composed from a validated `StackConfig`.
+"""AksIstioPlatform: one stack's whole platform, composed from a validated `StackConfig` through its plan.
 
-The cluster comes first. Kubernetes objects go through providers built from the cluster's credentials: the
-cluster's own, and a mesh-side one (shared MeshConfig, mesh namespaces, restarts) whose credential lookup can come
-before the cluster's revision change during a canary upgrade (canary_upgrade.py).
+The plan (`aks_istio.plan`) is derived once; every child gets its values from it. The cluster comes first.
+Kubernetes objects go through providers built from the cluster's credentials: the cluster's own, and a mesh-side
+one (shared MeshConfig, mesh namespaces, restarts) whose credential lookup can come before the cluster's revision
+change during a canary upgrade (`aks_istio.mesh.canary`).
 """
-
-from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
 from aks_istio.cluster.cluster import AksIstioCluster, AksIstioClusterArgs, kubernetes_provider, user_kubeconfig
-from aks_istio.config import StackConfig
-from aks_istio.mesh.canary import (
-    CanaryUpgrade,
-    CanaryUpgradeArgs,
-    cluster_revisions,
-    gateway_api_revision,
-    relabel_waits_for_cluster,
-    revision_warnings,
-    shared_configmap_revisions,
-)
+from aks_istio.config import StackConfig, load_stack_config
+from aks_istio.mesh.canary import CanaryUpgrade, CanaryUpgradeArgs
 from aks_istio.mesh.mesh_config import SharedMeshConfig, SharedMeshConfigArgs
-from aks_istio.mesh.namespaces import MeshNamespaces, MeshNamespacesArgs
+from aks_istio.mesh.namespaces import MeshNamespace, MeshNamespaces, MeshNamespacesArgs, MtlsMode
+from aks_istio.plan import PlatformPlan, plan_platform
+from aks_istio.platform_values import (
+    cluster_values,
+    egress_values,
+    gateway_api_values,
+    grafana_values,
+    ingress_values,
+    prometheus_values,
+)
 from aks_istio.tokens import type_token
+
+if TYPE_CHECKING:
+    from aks_istio.gateways.egress import EgressGateways
+    from aks_istio.gateways.gateway_api import GatewayApiIngress
+    from aks_istio.gateways.ingress import IngressGateway
+    from aks_istio.observability.grafana import ManagedGrafana
+    from aks_istio.observability.prometheus import ManagedPrometheus
 
 
 @dataclass(frozen=True, kw_only=True)
 class AksIstioPlatformArgs:
-    config: StackConfig
-    """The validated stack configuration."""
+    """Inputs of `AksIstioPlatform`: the stack-file object, validated whole when the Args are made (a bad one
+    raises `aks_istio.config.ConfigError` listing every problem, before anything is declared)."""
+
+    platform: dict[str, Any]
+    """The `aks-istio:platform` object of a stack file (camelCase keys, as in stacks/Pulumi.<env>.yaml)."""
+    grafana_dashboards_token: pulumi.Input[str] | None = None
+    """A Grafana service-account token (secret): set, the Istio dashboards are provisioned in Managed Grafana."""
+    today: str | None = None
+    """ISO date revision end-of-life warnings are judged on; unset: today."""
+
+    def __post_init__(self) -> None:
+        _ = self.config  # validated now: bad Args never reach the component
+
+    @cached_property
+    def config(self) -> StackConfig:
+        """`platform` validated, presets applied."""
+        return load_stack_config(self.platform)
 
 
 class AksIstioPlatform(pulumi.ComponentResource):
-    cluster: AksIstioCluster
-    """The cluster component (its outputs are the platform's wiring points)."""
+    """A stack's whole platform: the AKS cluster with the Istio add-on, the mesh, gateways and observability.
+
+    Children are attributes (`cluster`, `mesh_namespaces`, `ingress_gateways`, `egress_gateways`,
+    `gateway_api`, `prometheus`, `grafana`; None where the stack turns the feature off) and `plan` holds the
+    values they were built from.
+    """
+
     revisions: pulumi.Output[list[str]]
     """Istio control-plane revisions installed."""
     namespaces: pulumi.Output[list[str]]
     """Application namespaces in the mesh."""
+    kubeconfig: pulumi.Output[str]
+    """User kubeconfig of the cluster (exec format, needs kubelogin), always secret."""
+    ingress_ips: pulumi.Output[dict[str, str | None]]
+    """Static public IP address of each classic ingress gateway by mode (`External`: point DNS here); None where
+    a gateway has no static IP."""
+    grafana_endpoint: pulumi.Output[str | None]
+    """Managed Grafana's URL; None without Grafana."""
+    workspace_id: pulumi.Output[str | None]
+    """ARM id of the Azure Monitor workspace; None without observability."""
 
     def __init__(self, name: str, args: AksIstioPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("AksIstioPlatform"), name, None, opts)
         config = args.config
-        tags = {"environment": config.environment, "managed-by": "aks-istio", **config.tags}
-        revisions = cluster_revisions(config.mesh)
-        for warning in revision_warnings(
-            config.mesh, date.today(), kubernetes_version=config.cluster.kubernetes_version
-        ):
+        plan = plan_platform(config, date.fromisoformat(args.today) if args.today else date.today())
+        self.plan: PlatformPlan = plan
+        for warning in plan.revisions.warnings:
             pulumi.log.warn(warning, resource=self)
         # During a canary upgrade the mesh-side resources come first and the cluster's revision change waits for
-        # them; outside one they wait for the cluster (why and how: canary_upgrade.py).
-        upgrading = config.mesh.upgrade is not None
-        relabel_first = not relabel_waits_for_cluster(config.mesh)
+        # them; outside one they wait for the cluster (why and how: aks_istio.mesh.canary). In migrate and complete
+        # the relabel is the exception: namespaces may point at the new revision only once the cluster lists it.
+        self.canary_upgrade: CanaryUpgrade | None = None
+        relabel_first = not plan.revisions.relabel_after_cluster
         early = (
-            _mesh_side(self, name, config, config.resource_group_name, config.cluster_name, relabel=relabel_first)
-            if upgrading
+            self._mesh_side(name, config, plan.resource_group_name, plan.cluster_name, relabel=relabel_first)
+            if plan.features.canary_upgrade
             else None
         )
 
         self.cluster = AksIstioCluster(
             name,
             AksIstioClusterArgs(
-                cluster=config.cluster,
-                mesh=config.mesh,
-                ingress=config.gateways.ingress,
-                egress=config.gateways.egress,
-                cluster_name=config.cluster_name,
-                location=config.location,
-                resource_group_name=config.resource_group_name,
-                existing_resource_group=config.resource_group.existing,
-                revisions=revisions,
-                revisions_wait_for=early[1] if early else (),
-                tags=tags,
-                protect=config.protect,
-                observability=config.observability,
+                **cluster_values(config),
+                cluster_name=plan.cluster_name,
+                location=plan.location,
+                resource_group_name=plan.resource_group_name,
+                existing_resource_group=plan.existing_resource_group,
+                revisions=plan.revisions.installed,
+                vnet_name=plan.vnet_name,
+                tags=plan.tags,
+                protect=plan.protect,
             ),
             opts=pulumi.ResourceOptions(parent=self),
+            revisions_wait_for=early[0] if early is not None else (),
         )
         in_cluster = pulumi.ResourceOptions(parent=self, providers=[self.cluster.k8s_provider])
 
         if early is None:
-            relabelled, _, mesh_opts = _mesh_side(
-                self, name, config, self.cluster.resource_group_name, self.cluster.cluster_name, relabel=False
-            )
-            wait_for: list[pulumi.Resource] = []  # the provider's credentials wait for the cluster already
-        else:
-            # migrate/complete: namespaces point at the new revision only once the cluster lists it (canary.py).
-            relabelled, _, mesh_opts = early
-            wait_for = [self.cluster]
-        mesh_namespaces = relabelled or _relabel(self, name, config, mesh_opts, wait_for=wait_for)[0]
-        if config.observability.enabled:
-            _observability(name, config, tags, self.cluster, in_cluster)
-        _gateways(name, config, tags, self.cluster, in_cluster, mesh_namespaces)
+            self._mesh_side(name, config, self.cluster.resource_group_name, self.cluster.cluster_name, relabel=True)
+        elif not relabel_first:
+            self._relabel(name, config, early[1], wait_for=[self.cluster])
+        self.prometheus: ManagedPrometheus | None = None
+        self.grafana: ManagedGrafana | None = None
+        if plan.features.observability:
+            self._observability(name, config, args, in_cluster)
+        self.ingress_gateways: dict[str, IngressGateway] = {}
+        self.egress_gateways: EgressGateways | None = None
+        self.gateway_api: GatewayApiIngress | None = None
+        self._gateways(name, config, in_cluster)
 
         self.revisions = self.cluster.revisions
-        self.namespaces = mesh_namespaces.namespaces
-        self.register_outputs({"revisions": self.revisions, "namespaces": self.namespaces})
+        self.namespaces = self.mesh_namespaces.namespaces
+        self.kubeconfig = self.cluster.kubeconfig
+        self.ingress_ips = pulumi.Output.all(
+            **{mode: gateway.public_ip_address for mode, gateway in self.ingress_gateways.items()}
+        ).apply(dict)
+        self.grafana_endpoint = self.grafana.endpoint if self.grafana else pulumi.Output.from_input(None)
+        self.workspace_id = self.prometheus.workspace_id if self.prometheus else pulumi.Output.from_input(None)
+        self.register_outputs(
+            {
+                "revisions": self.revisions,
+                "namespaces": self.namespaces,
+                "kubeconfig": self.kubeconfig,
+                "ingress_ips": self.ingress_ips,
+                "grafana_endpoint": self.grafana_endpoint,
+                "workspace_id": self.workspace_id,
+            }
+        )
 
+    def _mesh_side(
+        self,
+        name: str,
+        config: StackConfig,
+        resource_group_name: pulumi.Input[str],
+        cluster_name: pulumi.Input[str],
+        *,
+        relabel: bool,
+    ) -> tuple[list[pulumi.Resource], pulumi.ResourceOptions]:
+        """Shared MeshConfig, and (with `relabel`) mesh namespaces and upgrade restarts, through the
+        `<name>-mesh-k8s` provider (one URN and one kubeconfig in every phase; only what its credential lookup
+        waits for changes). Returns what it declared and the options that reach that provider."""
+        plan = self.plan
+        kubeconfig = user_kubeconfig(resource_group_name, cluster_name, parent=self)
+        provider = kubernetes_provider(f"{name}-mesh-k8s", kubeconfig, parent=self)
+        opts = pulumi.ResourceOptions(parent=self, providers=[provider])
+        declared: list[pulumi.Resource] = []
+        if plan.features.shared_mesh_config:
+            fields = dict(config.mesh.mesh_config.fields)
+            settings = SharedMeshConfigArgs(fields=fields, revisions=plan.revisions.shared_mesh_config)
+            declared.append(SharedMeshConfig(f"{name}-meshconfig", settings, opts=opts))
+        if relabel:
+            declared += self._relabel(name, config, opts)
+        return declared, opts
 
-def _mesh_side(
-    platform: pulumi.Resource,
-    name: str,
-    config: StackConfig,
-    resource_group_name: pulumi.Input[str],
-    cluster_name: pulumi.Input[str],
-    *,
-    relabel: bool = True,
-) -> tuple[MeshNamespaces | None, list[pulumi.Resource], pulumi.ResourceOptions]:
-    """Shared MeshConfig, and (with `relabel`) mesh namespaces and upgrade restarts, through the `<name>-mesh-k8s`
-    provider (one URN and one kubeconfig in every phase; only what its credential lookup waits for changes)."""
-    kubeconfig = user_kubeconfig(resource_group_name, cluster_name, parent=platform)
-    provider = kubernetes_provider(f"{name}-mesh-k8s", kubeconfig, parent=platform)
-    opts = pulumi.ResourceOptions(parent=platform, providers=[provider])
-    declared: list[pulumi.Resource] = []
-    if config.mesh.mesh_config.fields:
-        revisions = shared_configmap_revisions(config.mesh)
-        settings = SharedMeshConfigArgs(settings=config.mesh.mesh_config, revisions=revisions)
-        declared.append(SharedMeshConfig(f"{name}-meshconfig", settings, opts=opts))
-    if not relabel:
-        return None, declared, opts
-    namespaces, relabelled = _relabel(platform, name, config, opts)
-    return namespaces, declared + relabelled, opts
+    def _relabel(
+        self, name: str, config: StackConfig, opts: pulumi.ResourceOptions, wait_for: Sequence[pulumi.Resource] = ()
+    ) -> list[pulumi.Resource]:
+        """Mesh namespaces (their `istio.io/rev`) and the upgrade's restarts, after `wait_for`."""
+        plan = self.plan
+        namespaces = [
+            MeshNamespace(
+                name=ns.name,
+                revision=plan.revisions.namespaces[ns.name],
+                mtls=MtlsMode(ns.mtls),
+                labels=dict(ns.labels),
+            )
+            for ns in config.mesh.namespaces
+        ]
+        self.mesh_namespaces = MeshNamespaces(
+            f"{name}-mesh", MeshNamespacesArgs(namespaces=namespaces), opts=opts, labels_wait_for=wait_for
+        )
+        declared: list[pulumi.Resource] = [self.mesh_namespaces]
+        if plan.revisions.upgrade_phase is not None:
+            upgrade = CanaryUpgradeArgs(
+                phase=plan.revisions.upgrade_phase,
+                revisions=plan.revisions.installed,
+                restarts=plan.revisions.restarts,
+            )
+            self.canary_upgrade = CanaryUpgrade(
+                f"{name}-upgrade", upgrade, opts=opts, relabelled_by=[self.mesh_namespaces]
+            )
+            declared.append(self.canary_upgrade)
+        return declared
 
+    def _gateways(self, name: str, config: StackConfig, opts: pulumi.ResourceOptions) -> None:
+        """Ingress (classic and Gateway API) and egress gateways (docs/gateways.md); their SDK modules load only
+        when a stack has them."""
+        plan = self.plan
+        cluster = self.cluster
+        gateways = config.gateways
+        if plan.features.ingress_modes:
+            from aks_istio.gateways.ingress import IngressGateway, IngressGatewayArgs, IngressMode
 
-def _relabel(
-    platform: pulumi.Resource,
-    name: str,
-    config: StackConfig,
-    opts: pulumi.ResourceOptions,
-    wait_for: Sequence[pulumi.Resource] = (),
-) -> tuple[MeshNamespaces, list[pulumi.Resource]]:
-    """Mesh namespaces (their `istio.io/rev`) and the upgrade's restarts, after `wait_for`."""
-    namespaces = MeshNamespaces(f"{name}-mesh", MeshNamespacesArgs(mesh=config.mesh, wait_for=wait_for), opts=opts)
-    declared: list[pulumi.Resource] = [namespaces]
-    if config.mesh.upgrade is not None:
-        upgrade = CanaryUpgradeArgs(mesh=config.mesh, relabelled_by=[namespaces])
-        declared.append(CanaryUpgrade(f"{name}-upgrade", upgrade, opts=opts))
-    return namespaces, declared
-
-
-def _gateways(
-    name: str,
-    config: StackConfig,
-    tags: dict[str, str],
-    cluster: AksIstioCluster,
-    opts: pulumi.ResourceOptions,
-    mesh_namespaces: MeshNamespaces,
-) -> None:
-    """Ingress (classic and Gateway API) and egress gateways (docs/gateways.md); their SDK modules load only when
-    a stack has them."""
-    gateways = config.gateways
-    if gateways.ingress.gateways():
-        from aks_istio.gateways.ingress import IngressGateway, IngressGatewayArgs, mesh_vnet
-
-        for mode, settings in gateways.ingress.gateways().items():
-            IngressGateway(
-                f"{name}-ingress-{mode.lower()}",
-                IngressGatewayArgs(
-                    mode=mode,
-                    settings=settings,
-                    mesh=config.mesh,
-                    cluster_name=config.cluster_name,
-                    location=config.location,
-                    resource_group_name=cluster.resource_group_name,
-                    vnet=mesh_vnet(
-                        config.cluster.network.existing_subnet_id, config.resource_group_name, config.cluster_name
+            for mode, settings in gateways.ingress.gateways().items():
+                self.ingress_gateways[mode] = IngressGateway(
+                    f"{name}-ingress-{mode.lower()}",
+                    IngressGatewayArgs(
+                        mode=IngressMode(mode),
+                        **ingress_values(settings, plan.cluster_name),
+                        hpa_revision=plan.revisions.stable,
+                        location=plan.location,
+                        resource_group_name=cluster.resource_group_name,
+                        vnet_resource_group=plan.vnet_resource_group,
+                        vnet_name=plan.vnet_name,
+                        node_subnet_id=cluster.node_subnet_id,
+                        principal_id=cluster.control_plane_principal_id,
+                        subscription_id=cluster.subscription_id,
+                        tags=plan.tags,
+                        protect=plan.protect,
                     ),
-                    node_subnet_id=cluster.node_subnet_id,
-                    principal_id=cluster.control_plane_principal_id,
-                    subscription_id=cluster.subscription_id,
-                    tags=tags,
-                    protect=config.protect,
+                    opts=opts,
+                )
+        if plan.features.egress:
+            from aks_istio.gateways.egress import EgressGateways, EgressGatewaysArgs
+
+            self.egress_gateways = EgressGateways(
+                f"{name}-egress",
+                EgressGatewaysArgs(**egress_values(gateways.egress), hpa_revision=plan.revisions.stable),
+                opts=opts,
+            )
+        if plan.features.gateway_api:
+            from aks_istio.gateways.gateway_api import GatewayApiIngress, GatewayApiIngressArgs
+
+            self.gateway_api = GatewayApiIngress(
+                f"{name}-gateway-api",
+                GatewayApiIngressArgs(
+                    **gateway_api_values(gateways.gateway_api),
+                    revisions=plan.revisions.installed,
+                    resource_group_name=cluster.resource_group_name,
+                    cluster_name=cluster.cluster_name,
+                    cluster_id=cluster.cluster_id,
+                    app_routing_istio=gateways.app_routing_istio,
+                    revision_label=plan.revisions.gateway_api_revision,
+                ),
+                opts=opts,
+                gateways_after=[self.mesh_namespaces],
+            )
+
+    def _observability(
+        self, name: str, config: StackConfig, args: AksIstioPlatformArgs, opts: pulumi.ResourceOptions
+    ) -> None:
+        """Managed Prometheus and Grafana. Imported here: a stack without observability never loads their SDKs."""
+        from aks_istio.observability.grafana import ManagedGrafana, ManagedGrafanaArgs
+        from aks_istio.observability.prometheus import ManagedPrometheus, ManagedPrometheusArgs
+
+        plan = self.plan
+        cluster = self.cluster
+        self.prometheus = ManagedPrometheus(
+            f"{name}-prometheus",
+            ManagedPrometheusArgs(
+                **prometheus_values(config.observability),
+                cluster_name=plan.cluster_name,
+                cluster_id=cluster.cluster_id,
+                resource_group_name=cluster.resource_group_name,
+                location=plan.location,
+                tags=plan.tags,
+                protect=plan.protect,
+            ),
+            opts=opts,
+        )
+        grafana = config.observability.grafana
+        if plan.features.grafana:
+            self.grafana = ManagedGrafana(
+                f"{name}-grafana",
+                ManagedGrafanaArgs(
+                    **grafana_values(grafana),
+                    name=plan.grafana_name,
+                    public_network_access=plan.grafana_public_network_access,
+                    workspace_id=self.prometheus.workspace_id,
+                    resource_group_name=cluster.resource_group_name,
+                    location=plan.location,
+                    tags=plan.tags,
+                    protect=plan.protect,
+                    private_endpoint_subnet_id=(
+                        (grafana.private_endpoint.subnet_id or cluster.node_subnet_id)
+                        if plan.grafana_private_endpoint
+                        else None
+                    ),
+                    private_dns_zone_id=grafana.private_endpoint.private_dns_zone_id,
+                    dashboards_token=args.grafana_dashboards_token,
                 ),
                 opts=opts,
             )
-    if gateways.egress.gateways:
-        from aks_istio.gateways.egress import EgressGateways, EgressGatewaysArgs
-
-        EgressGateways(f"{name}-egress", EgressGatewaysArgs(egress=gateways.egress, mesh=config.mesh), opts=opts)
-    if gateways.gateway_api.enabled:
-        from aks_istio.gateways.gateway_api import GatewayApiIngress, GatewayApiIngressArgs
-
-        GatewayApiIngress(
-            f"{name}-gateway-api",
-            GatewayApiIngressArgs(
-                settings=gateways.gateway_api,
-                revisions=cluster_revisions(config.mesh),
-                resource_group_name=cluster.resource_group_name,
-                cluster_name=cluster.cluster_name,
-                cluster_id=cluster.cluster_id,
-                app_routing_istio=gateways.app_routing_istio,
-                depends_on=[mesh_namespaces],
-                revision_label=gateway_api_revision(config.mesh),
-            ),
-            opts=opts,
-        )
-
-
-def _observability(
-    name: str, config: StackConfig, tags: dict[str, str], cluster: AksIstioCluster, opts: pulumi.ResourceOptions
-) -> None:
-    """Managed Prometheus and Grafana. Imported here: a stack without observability never loads their SDKs."""
-    from aks_istio.observability.grafana import ManagedGrafana, ManagedGrafanaArgs, default_name
-    from aks_istio.observability.prometheus import ManagedPrometheus, ManagedPrometheusArgs
-
-    prometheus = ManagedPrometheus(
-        f"{name}-prometheus",
-        ManagedPrometheusArgs(
-            settings=config.observability,
-            cluster_name=config.cluster_name,
-            cluster_id=cluster.cluster_id,
-            resource_group_name=cluster.resource_group_name,
-            location=config.location,
-            tags=tags,
-            protect=config.protect,
-        ),
-        opts=opts,
-    )
-    grafana = config.observability.grafana
-    if grafana.enabled:
-        ManagedGrafana(
-            f"{name}-grafana",
-            ManagedGrafanaArgs(
-                settings=grafana,
-                name=grafana.name or default_name(config.cluster_name),
-                public_network_access=grafana.public_access(config.environment),
-                workspace_id=prometheus.workspace_id,
-                resource_group_name=cluster.resource_group_name,
-                location=config.location,
-                tags=tags,
-                protect=config.protect,
-                private_endpoint_subnet_id=(
-                    (grafana.private_endpoint.subnet_id or cluster.node_subnet_id)
-                    if grafana.private_endpoint_wanted(config.environment)
-                    else None
-                ),
-                private_dns_zone_id=grafana.private_endpoint.private_dns_zone_id,
-            ),
-            opts=opts,
-        )

@@ -15,10 +15,12 @@ from aks_istio.config.secrets import secret_keys
 def main() -> None:
     """Declare the stack's platform from its `aks-istio:platform` config object, or stop before declaring anything."""
     settings = pulumi.Config("aks-istio")
+    raw = settings.get_object("platform")
     try:
-        config = load_stack_config(settings.get_object("platform"))
+        config = load_stack_config(raw)
         # A secret the stack names but lacks fails here, before any resource, not halfway through the program.
-        missing = [key for key in secret_keys(config) if settings.get(key.split(":", 1)[1]) is None]
+        secrets = secret_keys(config)
+        missing = [key for key in secrets if settings.get(key.split(":", 1)[1]) is None]
         if missing:
             raise ConfigError(
                 [f"{key}: required secret is missing; set it with `pulumi config set --secret`" for key in missing]
@@ -29,7 +31,11 @@ def main() -> None:
 
     from aks_istio.platform import AksIstioPlatform, AksIstioPlatformArgs  # only once the config is valid
 
-    platform = AksIstioPlatform(config.cluster_name, AksIstioPlatformArgs(config=config))
+    token_key = config.observability.grafana.dashboards_token_config_key
+    token = settings.require_secret(token_key) if token_key and f"aks-istio:{token_key}" in secrets else None
+    assert isinstance(raw, dict)  # load_stack_config accepted it
+    args = AksIstioPlatformArgs(platform=raw, grafana_dashboards_token=token)
+    platform = AksIstioPlatform(config.cluster_name, args)
 
     pulumi.export("resourceGroupName", platform.cluster.resource_group_name)
     pulumi.export("clusterName", platform.cluster.cluster_name)
@@ -37,4 +43,4 @@ def main() -> None:
     pulumi.export("oidcIssuerUrl", platform.cluster.oidc_issuer_url)
     pulumi.export("meshRevisions", platform.revisions)
     pulumi.export("meshNamespaces", platform.namespaces)
-    pulumi.export("kubeconfig", platform.cluster.kubeconfig)
+    pulumi.export("kubeconfig", platform.kubeconfig)

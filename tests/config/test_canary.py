@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from aks_istio.config import ConfigError, load_stack_config
-from tests.components.test_canary_upgrade import WALK, fixture_platform
+from tests.components.mesh.test_canary import WALK, fixture_platform
 from tests.support import merge
 
 UPGRADE = "aks-istio:platform.mesh.upgrade"

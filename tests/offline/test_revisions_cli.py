@@ -13,7 +13,7 @@ from azure.mgmt.containerservice import models
 from aks_istio import cli
 from aks_istio.addon.catalog import CATALOG_ENV, load_catalog
 from aks_istio.offline import revision_catalog
-from tests.components.test_canary_upgrade import FIXTURES, fixture_platform
+from tests.components.mesh.test_canary import FIXTURES, fixture_platform
 from tests.support import merge
 
 ARM = Path(__file__).resolve().parents[1] / "fixtures" / "arm"

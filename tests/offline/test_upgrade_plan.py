@@ -10,7 +10,7 @@ import pytest
 from aks_istio import cli
 from aks_istio.config import ConfigError, load_stack_config
 from aks_istio.offline.upgrade_plan import plan
-from tests.components.test_canary_upgrade import FIXTURES, fixture_platform
+from tests.components.mesh.test_canary import FIXTURES, fixture_platform
 from tests.support import merge
 
 
@@ -118,7 +118,7 @@ def test_default_target_is_the_newest_allowed_on_the_clusters_kubernetes() -> No
 def test_plan_shows_when_gateway_api_gateways_move(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
     import yaml
 
-    from tests.components.test_gateway_api import SETTINGS
+    from tests.components.gateways.test_gateway_api import SETTINGS
 
     platform = merge(fixture_platform("step0-before"), {"gateways": {"gatewayApi": SETTINGS}})
     path = tmp_path / "Pulumi.gw.yaml"

@@ -6,8 +6,6 @@ planned-maintenance windows, the role grants the add-on depends on, and a Kubern
 credentials never leave Pulumi's secret handling.
 """
 
-from __future__ import annotations
-
 import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,25 +14,23 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_azure_native import authorization, containerservice, managedidentity, network, resources
 
+from aks_istio.addon import rules
 from aks_istio.addon import support_matrix as sm
 from aks_istio.azure.roles import grant
 from aks_istio.cluster import spec
-from aks_istio.config import ClusterSettings, EgressSettings, IngressSettings, MeshSettings, ObservabilitySettings
-from aks_istio.mesh.plugin_ca import PluginCa, PluginCaArgs
+from aks_istio.cluster.values import ClusterSpec, EgressGatewayRef, EgressPool, KubeStateMetrics
+from aks_istio.mesh.plugin_ca import PluginCa, PluginCaArgs, PluginCaSource
 from aks_istio.outputs import after_apply
+from aks_istio.plan import vnet_name
 from aks_istio.tokens import type_token
 
 
 @dataclass(frozen=True, kw_only=True)
 class AksIstioClusterArgs:
-    cluster: ClusterSettings
-    """Node pools, network, API server access, Entra ID, upgrades."""
-    mesh: MeshSettings
-    """Revision, plug-in CA and mesh settings."""
-    ingress: IngressSettings
-    """Which classic ingress gateways the add-on runs."""
-    egress: EgressSettings = field(default_factory=EgressSettings)
-    """Egress gateways (on the cluster's mesh profile) and their Static Egress Gateway pool."""
+    """Inputs of `AksIstioCluster`."""
+
+    cluster: ClusterSpec
+    """Version, tier, node pools, network, API server access, Entra ID, upgrades."""
     cluster_name: str
     """Name of the managed cluster."""
     location: str
@@ -43,26 +39,40 @@ class AksIstioClusterArgs:
     """Group to create, or the existing group when `existing_resource_group` is set."""
     existing_resource_group: bool = False
     """Use `resource_group_name` as it is instead of creating it."""
-    revisions: Sequence[str] = ()
-    """The control-plane revisions to run; empty means just `mesh.revision` (a canary upgrade passes two)."""
-    revisions_wait_for: Sequence[pulumi.Resource] = ()
-    """Resources the cluster update (and so any change of `revisions`) waits for: during a canary upgrade the
-    new revision's shared MeshConfig, relabelled namespaces and restarts (see canary_upgrade.py)."""
+    revisions: Sequence[str]
+    """The control-plane revisions to run: the plan's `revisions.installed` (two during a canary upgrade)."""
+    vnet_name: str | None = None
+    """Name of the VNet created for the nodes (the plan's `vnet_name`); unset: `vnet-<cluster_name>`."""
+    internal_ingress: bool = False
+    """The add-on runs its internal ingress gateway."""
+    external_ingress: bool = False
+    """The add-on runs its external ingress gateway."""
+    plugin_ca: PluginCaSource | None = None
+    """Istio's CA from Key Vault (the add-on's plug-in CA); unset: the add-on's self-signed root."""
+    egress_pool: EgressPool | None = None
+    """The Static Egress Gateway pool egress gateways need."""
+    egress_gateways: list[EgressGatewayRef] = field(default_factory=list)
+    """Egress gateways on the mesh profile (their Kubernetes side is `EgressGateways`)."""
+    kube_state_metrics: KubeStateMetrics | None = None
+    """Set: `azureMonitorProfile.metrics` on with these allowlists (`ManagedPrometheus` adds the collection
+    chain); unset: metrics off."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Azure tags on every resource."""
     protect: bool = False
     """Protect the cluster, its identity, network and CA vault (prod)."""
-    observability: ObservabilitySettings = field(default_factory=ObservabilitySettings)
-    """Sets `azureMonitorProfile.metrics`; the platform adds the DCR and its associations (ManagedPrometheus)."""
 
     def __post_init__(self) -> None:
-        revisions = list(self.revisions) or [self.mesh.revision]
-        if not 1 <= len(revisions) <= sm.MAX_REVISIONS or len(set(revisions)) != len(revisions):
-            raise ValueError(f"revisions {revisions} must hold 1 or {sm.MAX_REVISIONS} distinct asm-1-N values")
-        for revision in revisions:
-            sm.parse_revision(revision)
+        problems = rules.revision_set_problems(self.revisions)
+        if problems:
+            raise ValueError(f"revisions: {'; '.join(problems)}")
+        if self.egress_gateways and self.egress_pool is None:
+            raise ValueError("egress gateways need a Static Egress Gateway pool (egress_pool)")
 
 
 class AksIstioCluster(pulumi.ComponentResource):
+    """An AKS cluster with the Istio add-on and what it stands on: resource group, network, control-plane
+    identity, plug-in CA, node pools, maintenance windows, role grants and a Kubernetes provider."""
+
     resource_group_name: pulumi.Output[str]
     """The group the cluster lives in."""
     cluster_name: pulumi.Output[str]
@@ -81,15 +91,24 @@ class AksIstioCluster(pulumi.ComponentResource):
     """Istio control-plane revisions installed."""
     kubeconfig: pulumi.Output[str]
     """User kubeconfig (exec format, needs kubelogin), always secret."""
-    k8s_provider: k8s.Provider
-    """Provider for Kubernetes resources on this cluster (pass as `providers`/`provider` to children)."""
 
-    def __init__(self, name: str, args: AksIstioClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        args: AksIstioClusterArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        revisions_wait_for: Sequence[pulumi.Resource] = (),
+    ) -> None:
+        """`revisions_wait_for`: resources the cluster update (and so any change of `revisions`) waits for: during
+        a canary upgrade the new revision's shared MeshConfig, relabelled namespaces and restarts
+        (`aks_istio.mesh.canary`). Python-side wiring, so a keyword here rather than a field of the Args (which
+        other languages' schemas are built from)."""
         super().__init__(type_token("AksIstioCluster"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
         settings = args.cluster
-        revisions = list(args.revisions) or [args.mesh.revision]
+        revisions = list(args.revisions)
         client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
 
         if args.existing_resource_group:
@@ -120,7 +139,7 @@ class AksIstioCluster(pulumi.ComponentResource):
                 f"{name}-vnet",
                 resource_group_name=rg_name,
                 location=args.location,
-                virtual_network_name=f"vnet-{args.cluster_name}",
+                virtual_network_name=args.vnet_name or vnet_name(args.cluster_name),
                 address_space={"address_prefixes": [settings.network.vnet_address_space]},
                 tags=args.tags,
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect, ignore_changes=["subnets"]),
@@ -146,11 +165,11 @@ class AksIstioCluster(pulumi.ComponentResource):
         )
 
         plugin_ca: PluginCa | None = None
-        if args.mesh.plugin_ca is not None:
+        if args.plugin_ca is not None:
             plugin_ca = PluginCa(
                 f"{name}-plugin-ca",
                 PluginCaArgs(
-                    settings=args.mesh.plugin_ca,
+                    source=args.plugin_ca,
                     resource_group_name=rg_name,
                     location=args.location,
                     tenant_id=client.tenant_id,
@@ -167,30 +186,35 @@ class AksIstioCluster(pulumi.ComponentResource):
             location=args.location,
             dns_prefix=args.cluster_name,
             kubernetes_version=settings.kubernetes_version,
-            sku={"name": "Base", "tier": settings.tier},
+            sku={"name": "Base", "tier": settings.tier.value},
             identity={"type": "UserAssigned", "user_assigned_identities": [identity.id]},
             agent_pool_profiles=[spec.system_pool_profile(settings, subnet_id)],
-            network_profile=spec.network_profile(settings, static_egress=args.egress.pool is not None),
+            network_profile=spec.network_profile(settings, static_egress=args.egress_pool is not None),
             aad_profile=spec.aad_profile(settings),
             enable_rbac=True,
             disable_local_accounts=True,
             api_server_access_profile=spec.api_server_access_profile(settings),
             oidc_issuer_profile={"enabled": True},
             security_profile=spec.security_profile(settings),
-            addon_profiles=spec.addon_profiles(settings, args.mesh.plugin_ca),
+            addon_profiles=spec.addon_profiles(settings, args.plugin_ca),
             auto_upgrade_profile=spec.auto_upgrade_profile(settings),
             disk_encryption_set_id=settings.disk_encryption_set_id,
             node_resource_group=f"MC_{args.resource_group_name}_{args.cluster_name}",
             service_mesh_profile=spec.service_mesh_profile(
-                args.mesh, args.ingress, revisions, plugin_ca.key_vault_id if plugin_ca else None, args.egress
+                revisions,
+                internal_ingress=args.internal_ingress,
+                external_ingress=args.external_ingress,
+                plugin_ca=args.plugin_ca,
+                plugin_ca_key_vault_id=plugin_ca.key_vault_id if plugin_ca else None,
+                egress_gateways=args.egress_gateways,
             ),
-            azure_monitor_profile=spec.azure_monitor_profile(args.observability),
+            azure_monitor_profile=spec.azure_monitor_profile(args.kube_state_metrics),
             tags=args.tags,
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.protect,
                 ignore_changes=spec.cluster_ignore_changes(settings),
-                depends_on=[network_grant, *args.revisions_wait_for],
+                depends_on=[network_grant, *revisions_wait_for],
             ),
         )
 
@@ -204,14 +228,14 @@ class AksIstioCluster(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, ignore_changes=spec.agent_pool_ignore_changes(settings)),
             )
 
-        if args.egress.pool is not None:
+        if args.egress_pool is not None:
             # One owner per pool: the gateway pool is a separate AgentPool like the user pools, never inline.
             containerservice.AgentPool(
-                f"{name}-pool-{args.egress.pool.name}",
+                f"{name}-pool-{args.egress_pool.name}",
                 resource_group_name=rg_name,
                 resource_name_=managed_cluster.name,
-                agent_pool_name=args.egress.pool.name,
-                **spec.gateway_pool_fields(args.egress.pool, subnet_id=subnet_id),
+                agent_pool_name=args.egress_pool.name,
+                **spec.gateway_pool_fields(args.egress_pool, subnet_id=subnet_id),
                 opts=child,
             )
 
@@ -238,7 +262,10 @@ class AksIstioCluster(pulumi.ComponentResource):
             )
 
         self.kubeconfig = user_kubeconfig(rg_name, managed_cluster.name, parent=self)
-        self.k8s_provider = kubernetes_provider(f"{name}-k8s", self.kubeconfig, parent=self)
+        # A child, not an output: set here rather than declared on the class, as Pulumi's component-provider
+        # schema takes class annotations for outputs.
+        self.k8s_provider: k8s.Provider = kubernetes_provider(f"{name}-k8s", self.kubeconfig, parent=self)
+        """Provider for Kubernetes resources on this cluster (pass as `providers`/`provider` to children)."""
 
         self.resource_group_name = rg_name
         self.cluster_name = managed_cluster.name

@@ -1,4 +1,4 @@
-"""Pure functions that build the ManagedCluster and AgentPool payloads from settings.
+"""Pure functions that build the ManagedCluster and AgentPool payloads from the cluster's values.
 
 Nothing here declares a resource, so every payload can be checked without Pulumi's runtime. Field names are
 the azure-native SDK's snake_case, which the provider sends to ARM as the camelCase names of API 2025-09-01.
@@ -13,16 +13,8 @@ import pulumi
 
 from aks_istio.addon import support_matrix as sm
 from aks_istio.azure.vm_sizes import DEFAULT_MANAGED_OS_DISK_GIB, ephemeral_capacity_gib
-from aks_istio.config import (
-    ClusterSettings,
-    EgressPoolSettings,
-    EgressSettings,
-    IngressSettings,
-    MeshSettings,
-    NodePoolSettings,
-    ObservabilitySettings,
-    PluginCaSettings,
-)
+from aks_istio.cluster.values import ClusterSpec, EgressGatewayRef, EgressPool, KubeStateMetrics, NodePool
+from aks_istio.mesh.plugin_ca import PluginCaSource
 
 SYSTEM_POOL_TAINT = "CriticalAddonsOnly=true:NoSchedule"
 # The secrets provider re-reads Key Vault on this schedule, which is how a rotated plug-in CA reaches istiod
@@ -30,16 +22,16 @@ SYSTEM_POOL_TAINT = "CriticalAddonsOnly=true:NoSchedule"
 KEYVAULT_ADDON = sm.KEY_VAULT_SECRETS_PROVIDER_ADDON
 
 
-def os_disk_size_gb(pool: NodePoolSettings) -> int:
+def os_disk_size_gb(pool: NodePool) -> int:
     if pool.os_disk_size_gb is not None:
         return pool.os_disk_size_gb
-    if pool.effective_os_disk_type == "Ephemeral":
+    if pool.os_disk_type == "Ephemeral":
         capacity = ephemeral_capacity_gib(pool.vm_size) or DEFAULT_MANAGED_OS_DISK_GIB
         return min(capacity, DEFAULT_MANAGED_OS_DISK_GIB)
     return DEFAULT_MANAGED_OS_DISK_GIB
 
 
-def pool_fields(pool: NodePoolSettings, *, mode: str, subnet_id: pulumi.Input[str]) -> dict[str, Any]:
+def pool_fields(pool: NodePool, *, mode: str, subnet_id: pulumi.Input[str]) -> dict[str, Any]:
     """The fields an inline agentPoolProfile and a separate AgentPool share."""
     taints = list(pool.taints)
     if mode == "System" and SYSTEM_POOL_TAINT not in taints:
@@ -48,8 +40,8 @@ def pool_fields(pool: NodePoolSettings, *, mode: str, subnet_id: pulumi.Input[st
         "mode": mode,
         "vm_size": pool.vm_size,
         "os_type": "Linux",
-        "os_sku": pool.os_sku,
-        "os_disk_type": pool.effective_os_disk_type,
+        "os_sku": pool.os_sku.value,
+        "os_disk_type": pool.os_disk_type.value,
         "os_disk_size_gb": os_disk_size_gb(pool),
         "type": "VirtualMachineScaleSets",
         "enable_auto_scaling": True,
@@ -70,21 +62,21 @@ def pool_fields(pool: NodePoolSettings, *, mode: str, subnet_id: pulumi.Input[st
     return fields
 
 
-def system_pool_profile(settings: ClusterSettings, subnet_id: pulumi.Input[str]) -> dict[str, Any]:
+def system_pool_profile(settings: ClusterSpec, subnet_id: pulumi.Input[str]) -> dict[str, Any]:
     return {"name": settings.system_pool.name, **pool_fields(settings.system_pool, mode="System", subnet_id=subnet_id)}
 
 
-def network_profile(settings: ClusterSettings, *, static_egress: bool = False) -> dict[str, Any]:
+def network_profile(settings: ClusterSpec, *, static_egress: bool = False) -> dict[str, Any]:
     net = settings.network
     profile: dict[str, Any] = {
         "network_plugin": "azure",
         "network_plugin_mode": "overlay",
-        "network_dataplane": net.dataplane,
-        "network_policy": net.network_policy,
+        "network_dataplane": net.dataplane.value,
+        "network_policy": net.network_policy.value,
         "pod_cidr": net.pod_cidr,
         "service_cidr": net.service_cidr,
         "dns_service_ip": net.dns_service_ip,
-        "outbound_type": net.outbound_type,
+        "outbound_type": net.outbound_type.value,
         "load_balancer_sku": "standard",
     }
     if static_egress:
@@ -95,30 +87,32 @@ def network_profile(settings: ClusterSettings, *, static_egress: bool = False) -
 
 
 def service_mesh_profile(
-    mesh: MeshSettings,
-    ingress: IngressSettings,
     revisions: Sequence[str],
-    plugin_ca_key_vault_id: pulumi.Input[str] | None,
-    egress: EgressSettings | None = None,
+    *,
+    internal_ingress: bool,
+    external_ingress: bool,
+    plugin_ca: PluginCaSource | None = None,
+    plugin_ca_key_vault_id: pulumi.Input[str] | None = None,
+    egress_gateways: Sequence[EgressGatewayRef] = (),
 ) -> dict[str, Any]:
     """`serviceMeshProfile`: mode Istio, pinned revisions, ingress and egress gateways, plug-in CA."""
     istio: dict[str, Any] = {
         "revisions": list(revisions),
         "components": {
             "ingress_gateways": [
-                {"mode": "Internal", "enabled": ingress.internal.enabled},
-                {"mode": "External", "enabled": ingress.external.enabled},
+                {"mode": "Internal", "enabled": internal_ingress},
+                {"mode": "External", "enabled": external_ingress},
             ],
         },
     }
-    if egress is not None and egress.gateways:
-        istio["components"]["egress_gateways"] = egress_gateway_profiles(egress)
-    if mesh.plugin_ca is not None and plugin_ca_key_vault_id is not None:
-        istio["certificate_authority"] = {"plugin": plugin_ca_fields(mesh.plugin_ca, plugin_ca_key_vault_id)}
+    if egress_gateways:
+        istio["components"]["egress_gateways"] = egress_gateway_profiles(egress_gateways)
+    if plugin_ca is not None and plugin_ca_key_vault_id is not None:
+        istio["certificate_authority"] = {"plugin": plugin_ca_fields(plugin_ca, plugin_ca_key_vault_id)}
     return {"mode": "Istio", "istio": istio}
 
 
-def egress_gateway_profiles(egress: EgressSettings) -> list[dict[str, Any]]:
+def egress_gateway_profiles(gateways: Sequence[EgressGatewayRef]) -> list[dict[str, Any]]:
     """`istio.components.egressGateways`: name, namespace and the StaticGatewayConfiguration each one uses.
 
     `gatewayConfigurationName` is optional in the schema but "must be specified when enabling" (BT 2025-09-01
@@ -131,11 +125,11 @@ def egress_gateway_profiles(egress: EgressSettings) -> list[dict[str, Any]]:
             "namespace": gateway.namespace,
             "gateway_configuration_name": gateway.configuration_name,
         }
-        for gateway in egress.gateways
+        for gateway in gateways
     ]
 
 
-def gateway_pool_fields(pool: EgressPoolSettings, *, subnet_id: pulumi.Input[str]) -> dict[str, Any]:
+def gateway_pool_fields(pool: EgressPool, *, subnet_id: pulumi.Input[str]) -> dict[str, Any]:
     """A Static Egress Gateway pool: mode Gateway, a fixed node count (no cluster autoscaler on gateway pools),
     Linux, and the size of the public IP prefix its nodes egress from (AKSDOCS configure-static-egress-gateway.md).
     """
@@ -162,7 +156,7 @@ def gateway_pool_fields(pool: EgressPoolSettings, *, subnet_id: pulumi.Input[str
     return fields
 
 
-def plugin_ca_fields(ca: PluginCaSettings, key_vault_id: pulumi.Input[str]) -> dict[str, Any]:
+def plugin_ca_fields(ca: PluginCaSource, key_vault_id: pulumi.Input[str]) -> dict[str, Any]:
     return {
         "key_vault_id": key_vault_id,
         "cert_object_name": ca.cert_object_name,
@@ -172,7 +166,7 @@ def plugin_ca_fields(ca: PluginCaSettings, key_vault_id: pulumi.Input[str]) -> d
     }
 
 
-def addon_profiles(settings: ClusterSettings, plugin_ca: PluginCaSettings | None) -> dict[str, Any]:
+def addon_profiles(settings: ClusterSpec, plugin_ca: PluginCaSource | None) -> dict[str, Any]:
     profiles: dict[str, Any] = {"azurepolicy": {"enabled": settings.azure_policy}}
     # The CSI secrets provider is what mounts the plug-in CA into istiod; without it the RP refuses the CA
     # ("AzureKeyvaultSecretsProvider addon is required ...", SUPP general troubleshooting).
@@ -184,7 +178,7 @@ def addon_profiles(settings: ClusterSettings, plugin_ca: PluginCaSettings | None
     return profiles
 
 
-def aad_profile(settings: ClusterSettings) -> dict[str, Any]:
+def aad_profile(settings: ClusterSpec) -> dict[str, Any]:
     profile: dict[str, Any] = {
         "managed": True,
         "enable_azure_rbac": True,
@@ -195,14 +189,14 @@ def aad_profile(settings: ClusterSettings) -> dict[str, Any]:
     return profile
 
 
-def api_server_access_profile(settings: ClusterSettings) -> dict[str, Any]:
+def api_server_access_profile(settings: ClusterSpec) -> dict[str, Any]:
     access = settings.api_server
     if access.private_cluster:
         return {"enable_private_cluster": True}
     return {"authorized_ip_ranges": list(access.authorized_ip_ranges)}
 
 
-def security_profile(settings: ClusterSettings) -> dict[str, Any]:
+def security_profile(settings: ClusterSpec) -> dict[str, Any]:
     profile: dict[str, Any] = {
         "workload_identity": {"enabled": True},
         "image_cleaner": {"enabled": True, "interval_hours": 48},
@@ -215,19 +209,19 @@ def security_profile(settings: ClusterSettings) -> dict[str, Any]:
     return profile
 
 
-def auto_upgrade_profile(settings: ClusterSettings) -> dict[str, Any]:
+def auto_upgrade_profile(settings: ClusterSpec) -> dict[str, Any]:
     return {
-        "upgrade_channel": settings.upgrade.channel,
-        "node_os_upgrade_channel": settings.upgrade.node_os_channel,
+        "upgrade_channel": settings.upgrade.channel.value,
+        "node_os_upgrade_channel": settings.upgrade.node_os_channel.value,
     }
 
 
-def minor_upgrades_are_automatic(settings: ClusterSettings) -> bool:
+def minor_upgrades_are_automatic(settings: ClusterSpec) -> bool:
     """stable/rapid move the cluster to new minors by themselves; patch/node-image/none never change the minor."""
     return settings.upgrade.channel in ("stable", "rapid")
 
 
-def cluster_ignore_changes(settings: ClusterSettings) -> list[str]:
+def cluster_ignore_changes(settings: ClusterSpec) -> list[str]:
     """Fields the platform changes by itself, so they never show as a diff or get reverted."""
     ignored = ["agentPoolProfiles[*].count"]  # the cluster autoscaler owns node counts
     if minor_upgrades_are_automatic(settings):
@@ -235,14 +229,14 @@ def cluster_ignore_changes(settings: ClusterSettings) -> list[str]:
     return ignored
 
 
-def agent_pool_ignore_changes(settings: ClusterSettings) -> list[str]:
+def agent_pool_ignore_changes(settings: ClusterSpec) -> list[str]:
     ignored = ["count"]
     if minor_upgrades_are_automatic(settings):
         ignored.append("orchestratorVersion")
     return ignored
 
 
-def maintenance_configurations(settings: ClusterSettings) -> Mapping[str, dict[str, Any]]:
+def maintenance_configurations(settings: ClusterSpec) -> Mapping[str, dict[str, Any]]:
     """The three planned-maintenance configurations AKS reads, all on one weekly window.
 
     `default` is the window the add-on's istiod/gateway patch rollouts respect (AKSDOCS istio-upgrade.md
@@ -250,7 +244,7 @@ def maintenance_configurations(settings: ClusterSettings) -> Mapping[str, dict[s
     """
     window = settings.upgrade.maintenance_window
     weekly = {
-        "schedule": {"weekly": {"day_of_week": window.day_of_week, "interval_weeks": 1}},
+        "schedule": {"weekly": {"day_of_week": window.day_of_week.value, "interval_weeks": 1}},
         "duration_hours": window.duration_hours,
         "start_time": f"{window.start_hour:02d}:00",
         "utc_offset": window.utc_offset,
@@ -258,7 +252,7 @@ def maintenance_configurations(settings: ClusterSettings) -> Mapping[str, dict[s
     # `default` counts whole hours within one day, so a window that runs past midnight is cut there.
     hours = list(range(window.start_hour, min(24, window.start_hour + window.duration_hours)))
     configs: dict[str, dict[str, Any]] = {
-        "default": {"time_in_week": [{"day": window.day_of_week, "hour_slots": hours}]},
+        "default": {"time_in_week": [{"day": window.day_of_week.value, "hour_slots": hours}]},
     }
     if settings.upgrade.channel != "none":
         configs["aksManagedAutoUpgradeSchedule"] = {"maintenance_window": weekly}
@@ -267,16 +261,17 @@ def maintenance_configurations(settings: ClusterSettings) -> Mapping[str, dict[s
     return configs
 
 
-def azure_monitor_profile(observability: ObservabilitySettings) -> dict[str, Any]:
-    """`azureMonitorProfile.metrics`: on exactly when the observability chain (with its DCR associations) exists.
+def azure_monitor_profile(kube_state_metrics: KubeStateMetrics | None) -> dict[str, Any]:
+    """`azureMonitorProfile.metrics`: on exactly when the observability chain (with its DCR associations) exists,
+    i.e. when `kube_state_metrics` is given.
 
     Off is sent explicitly, so turning observability off also removes the ama-metrics pods. kube-state-metrics
     allowlists are `resource=[key,...]` lists joined by commas (PROMCOL nested_azuremonitormetrics_profile_*.bicep;
     note the ARM casing `metricLabelsAllowlist` vs `metricAnnotationsAllowList`).
     """
-    if not observability.enabled:
+    if kube_state_metrics is None:
         return {"metrics": {"enabled": False}}
-    ksm = observability.kube_state_metrics
+    ksm = kube_state_metrics
     return {
         "metrics": {
             "enabled": True,

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from aks_istio.addon import lifecycle
+from aks_istio.addon import lifecycle, rules
 from aks_istio.addon import support_matrix as sm
 from aks_istio.addon.catalog import active_catalog
 from aks_istio.config._base import K8S_NAME_PATTERN, Problems, Settings, allowed
@@ -71,17 +71,11 @@ class PluginCaSettings(Settings):
     @model_validator(mode="after")
     def _source_of_secrets(self) -> PluginCaSettings:
         problems = Problems()
-        if self.key_vault_id is None and not self.generate_dev_ca:
-            problems.add(
-                "keyVaultId",
-                "is required unless generateDevCa is true: a new vault would hold no CA secrets and istiod "
-                "would hang in Init; allowed: the resource id of a vault with the four secrets",
-            )
-        if self.key_vault_id is not None and self.generate_dev_ca:
-            problems.add("generateDevCa", "true writes into a vault we create; allowed with keyVaultId: false")
         names = [self.cert_object_name, self.key_object_name, self.root_cert_object_name, self.cert_chain_object_name]
-        if len(set(names)) != len(names):
-            problems.add("certObjectName", f"the four object names must differ; got {names}")
+        for key, problem in rules.plugin_ca_problems(
+            self.key_vault_id, generate_dev_ca=self.generate_dev_ca, object_names=names
+        ):
+            problems.add(key, problem)
         problems.raise_if_any()
         return self
 
@@ -153,6 +147,11 @@ class MeshSettings(Settings):
         "`[first, last]` as `az aks mesh get-revisions` lists them (e.g. ['1.33', '1.37']). Unset: the newest "
         "catalogued revision's range shifted by one minor per revision. Ignored for catalogued revisions.",
     )
+
+    @property
+    def named_revisions(self) -> list[str]:
+        """`revision` and, during an upgrade, its target: every revision the stack file puts on the cluster."""
+        return [self.revision] + ([self.upgrade.to] if self.upgrade is not None else [])
 
     @field_validator("revision")
     @classmethod

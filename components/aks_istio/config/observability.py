@@ -177,20 +177,6 @@ class GrafanaSettings(Settings):
         description="Secret config key (aks-istio:<key>) with a service-account token; set: dashboards provisioned.",
     )
 
-    def public_access(self, environment: str) -> bool:
-        """Public network access as configured, else off in prod only."""
-        if self.public_network_access is not None:
-            return self.public_network_access
-        return environment != "prod"
-
-    def private_endpoint_wanted(self, environment: str) -> bool:
-        """A private endpoint as configured, else exactly when public access is off (never for an existing one)."""
-        if self.existing_id is not None:
-            return False
-        if self.private_endpoint.enabled is not None:
-            return self.private_endpoint.enabled
-        return not self.public_access(environment)
-
     @model_validator(mode="after")
     def _consistent(self) -> GrafanaSettings:
         problems = Problems()

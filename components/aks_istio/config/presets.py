@@ -1,12 +1,25 @@
-"""Environment presets: the defaults a stack file starts from. The stack file always wins.
+"""What the environment (dev, staging, prod) decides, in one place: presets, prod hardening, prod defaults.
 
-dev is small and cheap; prod is zone-redundant, on the Standard tier (uptime SLA) and protected.
+- Presets: the defaults a stack file starts from; the stack file always wins. dev is small and cheap; prod is
+  zone-redundant, on the Standard tier (uptime SLA) and protected.
+- Prod hardening: what a prod stack file may not say even explicitly (`prod_problems`), checked with the rest of
+  the stack's validation.
+- Prod defaults that depend on other settings (Grafana's network access), resolved once by the plan.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+from aks_istio.addon.exposure import open_to_internet
+from aks_istio.config._base import Problems
+
+if TYPE_CHECKING:
+    from aks_istio.config.observability import GrafanaSettings
+    from aks_istio.config.stack import StackConfig
+
+PROD: Final = "prod"
 
 PRESETS: Final[dict[str, dict[str, Any]]] = {
     "dev": {
@@ -62,3 +75,56 @@ def _merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
+
+
+def prod_problems(config: StackConfig, problems: Problems) -> None:
+    """Prod hardening: an uptime SLA, zone-redundant pools and IPs, no generated CA, no ingress open to all."""
+    if config.environment != PROD:
+        return
+    cluster = config.cluster
+    if cluster.tier == "Free":
+        problems.add("cluster.tier", "'Free' has no uptime SLA; allowed in prod: Standard, Premium")
+    pools: list[tuple[str, Any]] = [("cluster.systemPool", cluster.system_pool)]
+    pools += [(f"cluster.userPools[{i}]", p) for i, p in enumerate(cluster.user_pools)]
+    if config.gateways.egress.pool is not None:
+        pools.append(("gateways.egress.pool", config.gateways.egress.pool))
+    for path, pool in pools:
+        if len(pool.zones) < 2:
+            problems.add(f"{path}.zones", f"{pool.zones} is not zone-redundant; allowed in prod: 2 or 3 zones")
+    plugin_ca = config.mesh.plugin_ca
+    if plugin_ca is not None and plugin_ca.generate_dev_ca:
+        problems.add(
+            "mesh.pluginCa.generateDevCa",
+            "true puts the CA private key in Pulumi state; allowed in prod: false, with keyVaultId",
+        )
+    external = config.gateways.ingress.external
+    # The same rule the pack applies to any program's gateway Service (ingressgateway-external-source-restricted).
+    reason = open_to_internet({**external.annotations, **external.managed_annotations()})
+    if external.enabled and reason is not None:
+        problems.add(
+            "gateways.ingress.external",
+            f"is open to the whole internet ({reason}); allowed in prod: allowedServiceTags "
+            "(e.g. AzureFrontDoor.Backend) or allowedIpRanges other than Internet and 0.0.0.0/0",
+        )
+    ip = external.static_ip
+    if external.enabled and ip is not None and not ip.existing and len(ip.zones) < 2:
+        problems.add(
+            "gateways.ingress.external.staticIp.zones", f"{ip.zones} is not zone-redundant; allowed in prod: 1, 2, 3"
+        )
+
+
+def grafana_public_access(grafana: GrafanaSettings, environment: str) -> bool:
+    """Grafana's public network access as configured, else off in prod only (reach it through a private
+    endpoint there)."""
+    if grafana.public_network_access is not None:
+        return grafana.public_network_access
+    return environment != PROD
+
+
+def grafana_private_endpoint(grafana: GrafanaSettings, environment: str) -> bool:
+    """A private endpoint as configured, else exactly when public access is off (never for an existing one)."""
+    if grafana.existing_id is not None:
+        return False
+    if grafana.private_endpoint.enabled is not None:
+        return grafana.private_endpoint.enabled
+    return not grafana_public_access(grafana, environment)

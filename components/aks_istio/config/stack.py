@@ -13,7 +13,7 @@ from aks_istio.config.errors import ConfigError, validate_completely
 from aks_istio.config.gateways import GatewaySettings, stack_problems
 from aks_istio.config.mesh import MeshSettings, revision_kubernetes_problems
 from aks_istio.config.observability import ObservabilitySettings
-from aks_istio.config.presets import with_preset
+from aks_istio.config.presets import prod_problems, with_preset
 
 Environment = Literal["dev", "staging", "prod"]
 
@@ -58,27 +58,10 @@ class StackConfig(Settings):
     def _across_sections(self) -> StackConfig:
         problems = Problems()
         revision_kubernetes_problems(self.mesh, self.cluster.kubernetes_version, problems)
-        if self.environment == "prod":
-            if self.cluster.tier == "Free":
-                problems.add("cluster.tier", "'Free' has no uptime SLA; allowed in prod: Standard, Premium")
-            for path, pool in self._pools():
-                if len(pool.zones) < 2:
-                    problems.add(f"{path}.zones", f"{pool.zones} is not zone-redundant; allowed in prod: 2 or 3 zones")
-            if self.mesh.plugin_ca is not None and self.mesh.plugin_ca.generate_dev_ca:
-                problems.add(
-                    "mesh.pluginCa.generateDevCa",
-                    "true puts the CA private key in Pulumi state; allowed in prod: false, with keyVaultId",
-                )
-        stack_problems(
-            self.gateways, environment=self.environment, mesh=self.mesh, cluster=self.cluster, problems=problems
-        )
+        prod_problems(self, problems)
+        stack_problems(self.gateways, mesh=self.mesh, cluster=self.cluster, problems=problems)
         problems.raise_if_any()
         return self
-
-    def _pools(self) -> list[tuple[str, Any]]:
-        pools: list[tuple[str, Any]] = [("cluster.systemPool", self.cluster.system_pool)]
-        pools += [(f"cluster.userPools[{i}]", p) for i, p in enumerate(self.cluster.user_pools)]
-        return pools
 
 
 def load_stack_config(raw: Mapping[str, Any] | None) -> StackConfig:

@@ -1,7 +1,7 @@
 """EgressGateways: the add-on's Istio egress gateways end to end, on Static Egress Gateway.
 
 The cluster side (networkProfile.staticEgressGatewayProfile, the mode-Gateway pool and the
-`istio.components.egressGateways` entries) is on the ManagedCluster (cluster_spec). This component adds what lives
+`istio.components.egressGateways` entries) is on the ManagedCluster (cluster/spec.py). This component adds what lives
 in Kubernetes (AKSDOCS istio-deploy-egress.md, configure-static-egress-gateway.md):
 
 - the egress namespace and a `StaticGatewayConfiguration` in it, naming the gateway pool: the add-on's egress
@@ -13,19 +13,17 @@ in Kubernetes (AKSDOCS istio-deploy-egress.md, configure-static-egress-gateway.m
   With `outboundTrafficPolicy: REGISTRY_ONLY` (config validation insists on it) nothing else leaves the mesh.
 """
 
-from __future__ import annotations
-
+import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from aks_istio.addon import support_matrix as sm
-from aks_istio.config import EgressGatewaySettings, EgressHostSettings, EgressSettings, MeshSettings
-from aks_istio.gateways.ingress import hpa_patch
-from aks_istio.mesh.canary import revision_handover_options, stable_revision
+from aks_istio.gateways.ingress import GatewayHpa, hpa_patch
+from aks_istio.mesh.canary import revision_handover_options
 from aks_istio.tokens import type_token
 
 ISTIO_NETWORKING_API = "networking.istio.io/v1"
@@ -34,11 +32,52 @@ GATEWAY_PORTS = {"TLS": 443, "HTTP": 80}
 EGRESS_SUBSET = "egress"
 
 
+class EgressProtocol(enum.StrEnum):
+    """How an external host is reached through the gateway."""
+
+    TLS = "TLS"
+    """Passthrough by SNI (HTTPS from the app)."""
+    HTTP = "HTTP"
+    """Plain HTTP."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EgressHost:
+    """An external host apps reach through the egress gateway (a ServiceEntry with DNS resolution)."""
+
+    host: str
+    """DNS name, no wildcards."""
+    port: int = 443
+    """Port on the external host."""
+    protocol: EgressProtocol = EgressProtocol.TLS
+    """TLS passthrough by SNI, or plain HTTP."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EgressGateway:
+    """One add-on egress gateway, its StaticGatewayConfiguration and the hosts routed through it."""
+
+    name: str
+    """Gateway name (Service `<name>`, Deployment `<name>-<revision>`), as on the cluster's mesh profile."""
+    namespace: str = sm.ADDON_EGRESS_NAMESPACE
+    """Namespace of the gateway and its StaticGatewayConfiguration."""
+    configuration_name: str
+    """Name of its StaticGatewayConfiguration (the stack's default: <name>-sgc)."""
+    exclude_cidrs: list[str] = field(default_factory=list)
+    """Destinations that bypass the gateway pool."""
+    public_ip_prefix_id: str | None = None
+    """Bring your own public IP prefix; unset: AKS creates one."""
+    hosts: list[EgressHost] = field(default_factory=list)
+    """External hosts routed through the gateway."""
+    hpa: GatewayHpa | None = None
+    """Replica bounds; unset: AKS's 2..5."""
+
+
 def k8s_name(host: str) -> str:
     return host.replace(".", "-")[:63].strip("-")
 
 
-def static_gateway_configuration(gateway: EgressGatewaySettings, pool_name: str) -> dict[str, Any]:
+def static_gateway_configuration(gateway: EgressGateway, pool_name: str) -> dict[str, Any]:
     spec: dict[str, Any] = {"gatewayNodepoolName": pool_name}
     if gateway.exclude_cidrs:
         spec["excludeCidrs"] = list(gateway.exclude_cidrs)
@@ -52,7 +91,7 @@ def static_gateway_configuration(gateway: EgressGatewaySettings, pool_name: str)
     }
 
 
-def gateway_service_host(gateway: EgressGatewaySettings) -> str:
+def gateway_service_host(gateway: EgressGateway) -> str:
     return f"{gateway.name}.{gateway.namespace}.svc.cluster.local"
 
 
@@ -65,7 +104,7 @@ def _istio(kind: str, name: str, namespace: str, spec: dict[str, Any]) -> dict[s
     }
 
 
-def service_entry(gateway: EgressGatewaySettings, host: EgressHostSettings) -> dict[str, Any]:
+def service_entry(gateway: EgressGateway, host: EgressHost) -> dict[str, Any]:
     return _istio(
         "ServiceEntry",
         k8s_name(host.host),
@@ -73,13 +112,15 @@ def service_entry(gateway: EgressGatewaySettings, host: EgressHostSettings) -> d
         {
             "hosts": [host.host],
             "location": "MESH_EXTERNAL",
-            "ports": [{"number": host.port, "name": f"{host.protocol.lower()}-{host.port}", "protocol": host.protocol}],
+            "ports": [
+                {"number": host.port, "name": f"{host.protocol.lower()}-{host.port}", "protocol": host.protocol.value}
+            ],
             "resolution": sm.EGRESS_SERVICE_ENTRY_RESOLUTION,
         },
     )
 
 
-def istio_gateway(gateway: EgressGatewaySettings) -> dict[str, Any]:
+def istio_gateway(gateway: EgressGateway) -> dict[str, Any]:
     """One Istio Gateway on the egress gateway's pods: a server per protocol with the hosts it lets out."""
     servers = []
     for protocol, port in GATEWAY_PORTS.items():
@@ -101,7 +142,7 @@ def istio_gateway(gateway: EgressGatewaySettings) -> dict[str, Any]:
     )
 
 
-def destination_rule(gateway: EgressGatewaySettings) -> dict[str, Any]:
+def destination_rule(gateway: EgressGateway) -> dict[str, Any]:
     return _istio(
         "DestinationRule",
         gateway.name,
@@ -110,7 +151,7 @@ def destination_rule(gateway: EgressGatewaySettings) -> dict[str, Any]:
     )
 
 
-def virtual_service(gateway: EgressGatewaySettings, host: EgressHostSettings) -> dict[str, Any]:
+def virtual_service(gateway: EgressGateway, host: EgressHost) -> dict[str, Any]:
     """Sidecars send `host` to the egress gateway; the gateway sends it on to `host` (TLS by SNI, or HTTP)."""
     gateway_port = GATEWAY_PORTS[host.protocol]
     to_gateway = {
@@ -136,7 +177,7 @@ def virtual_service(gateway: EgressGatewaySettings, host: EgressHostSettings) ->
     )
 
 
-def routing(gateway: EgressGatewaySettings) -> list[dict[str, Any]]:
+def routing(gateway: EgressGateway) -> list[dict[str, Any]]:
     """Every Istio object that routes the gateway's hosts through it; empty when it lets no host out."""
     if not gateway.hosts:
         return []
@@ -148,19 +189,21 @@ def routing(gateway: EgressGatewaySettings) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True, kw_only=True)
 class EgressGatewaysArgs:
-    egress: EgressSettings
-    """The gateway pool and the egress gateways (the same settings the cluster's mesh profile was built from)."""
-    mesh: MeshSettings
-    """Revision and canary phase: the HPA patched is the stable revision's."""
+    """Inputs of `EgressGateways`."""
+
+    pool_name: str
+    """The cluster's Static Egress Gateway pool (mode Gateway) the gateways leave through."""
+    gateways: list[EgressGateway]
+    """The egress gateways (the same ones the cluster's mesh profile enables)."""
+    hpa_revision: str
+    """The revision whose gateway HPAs are patched: the stable one (the plan's `revisions.stable`)."""
     pod_subnet_ids: Sequence[str] = ()
     """Pod subnets of the cluster's pools (Azure CNI pod-subnet mode). Our clusters use overlay and have none;
     a library user wiring another cluster passes them so the unsupported combination is refused."""
 
     def __post_init__(self) -> None:
-        if not self.egress.gateways:
+        if not self.gateways:
             raise ValueError("no egress gateways to configure")
-        if self.egress.pool is None:
-            raise ValueError("egress gateways need a Static Egress Gateway pool (egress.pool)")
         if sm.is_pod_subnet_cluster("azure", list(self.pod_subnet_ids)):
             raise ValueError(
                 f"the Istio egress gateway needs Static Egress Gateway, which is not supported on "
@@ -169,6 +212,8 @@ class EgressGatewaysArgs:
 
 
 class EgressGateways(pulumi.ComponentResource):
+    """The Kubernetes side of the add-on's egress gateways: StaticGatewayConfigurations, HPA bounds, routing."""
+
     gateway_services: pulumi.Output[list[str]]
     """In-cluster hosts of the egress gateway Services (`<name>.<namespace>.svc.cluster.local`)."""
     gateway_configurations: pulumi.Output[list[str]]
@@ -176,28 +221,25 @@ class EgressGateways(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: EgressGatewaysArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("EgressGateways"), name, None, opts)
-        pool = args.egress.pool
-        assert pool is not None  # checked in EgressGatewaysArgs
-        revision = stable_revision(args.mesh)
 
         namespaces: dict[str, k8s.core.v1.Namespace] = {}
-        for ns in sorted({g.namespace for g in args.egress.gateways}):
+        for ns in sorted({g.namespace for g in args.gateways}):
             namespaces[ns] = k8s.core.v1.Namespace(
                 f"{name}-ns-{ns}", metadata={"name": ns}, opts=pulumi.ResourceOptions(parent=self)
             )
 
         configurations: list[pulumi.Output[str]] = []
-        for gateway in args.egress.gateways:
+        for gateway in args.gateways:
             prefix = f"{name}-{gateway.name}"
             in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[namespaces[gateway.namespace]])
             sgc = k8s.apiextensions.CustomResource(
-                f"{prefix}-sgc", **static_gateway_configuration(gateway, pool.name), opts=in_namespace
+                f"{prefix}-sgc", **static_gateway_configuration(gateway, args.pool_name), opts=in_namespace
             )
             configurations.append(pulumi.Output.concat(gateway.namespace, "/", sgc.metadata["name"]))
             if gateway.hpa is not None:
                 k8s.autoscaling.v2.HorizontalPodAutoscalerPatch(
                     f"{prefix}-hpa",
-                    **hpa_patch(gateway.name, gateway.namespace, revision, gateway.hpa),
+                    **hpa_patch(gateway.name, gateway.namespace, args.hpa_revision, gateway.hpa),
                     opts=revision_handover_options(self),
                 )
             for body in routing(gateway):
@@ -205,7 +247,7 @@ class EgressGateways(pulumi.ComponentResource):
                     f"{prefix}-{body['kind'].lower()}-{body['metadata']['name']}", **body, opts=in_namespace
                 )
 
-        self.gateway_services = pulumi.Output.from_input([gateway_service_host(g) for g in args.egress.gateways])
+        self.gateway_services = pulumi.Output.from_input([gateway_service_host(g) for g in args.gateways])
         self.gateway_configurations = pulumi.Output.all(*configurations).apply(list)
         self.register_outputs(
             {"gateway_services": self.gateway_services, "gateway_configurations": self.gateway_configurations}

@@ -21,11 +21,10 @@ versioned ManagedCluster, or the generic `resources.Resource`) would PUT the who
 So the one field is set the way Microsoft documents it, `az aks update --enable-gateway-api` (az CLI >= 2.86),
 as a `command:local:Command` that runs once per cluster (and `--disable-gateway-api` on destroy); the exact ARM
 fragment it sets is `gateway_api_ingress_profile()` below, shown in the preview. When azure-native's default
-ManagedCluster reaches 2026-02-01, put that fragment into `ingress_profile` in cluster_spec and drop the command.
+ManagedCluster reaches 2026-02-01, put that fragment into `ingress_profile` in cluster/spec.py and drop the command.
 """
 
-from __future__ import annotations
-
+import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,8 +33,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 import yaml
 
+from aks_istio.addon import rules
 from aks_istio.addon import support_matrix as sm
-from aks_istio.config import GatewayApiGatewaySettings, GatewayApiSettings, GatewayListenerSettings
 from aks_istio.gateways.ingress import patch_metadata
 from aks_istio.tokens import type_token
 
@@ -50,12 +49,69 @@ DISABLE_COMMAND = (
 )
 
 
+class ListenerProtocol(enum.StrEnum):
+    """Protocol of a Gateway listener: HTTPS terminates TLS at the gateway."""
+
+    HTTP = "HTTP"
+    HTTPS = "HTTPS"
+
+
+class AllowedRoutes(enum.StrEnum):
+    """Namespaces whose routes may attach to a listener."""
+
+    SAME = "Same"
+    ALL = "All"
+
+
+@dataclass(frozen=True, kw_only=True)
+class GatewayListener:
+    """One listener of a Gateway API `Gateway`."""
+
+    name: str
+    """Listener name."""
+    port: int
+    """Port on the gateway's load balancer."""
+    protocol: ListenerProtocol = ListenerProtocol.HTTP
+    """HTTPS terminates TLS at the gateway."""
+    hostname: str | None = None
+    """Host the listener serves."""
+    certificate_secret: str | None = None
+    """HTTPS: the kubernetes.io/tls Secret in the Gateway's namespace."""
+    allowed_routes: AllowedRoutes = AllowedRoutes.SAME
+    """Namespaces whose routes may attach."""
+
+    def __post_init__(self) -> None:
+        problems = rules.listener_tls_problems(self.protocol.value, self.certificate_secret)
+        if problems:
+            raise ValueError("; ".join(f"listener {self.name}: {key} {problem}" for key, problem in problems))
+
+
+@dataclass(frozen=True, kw_only=True)
+class GatewayApiGateway:
+    """A Gateway API `Gateway` of class `istio`; AKS provisions `<name>-istio` (Deployment, Service, HPA, PDB)."""
+
+    name: str
+    """Gateway name."""
+    namespace: str
+    """Namespace of the Gateway and its routes."""
+    internal: bool = True
+    """Internal load balancer (else a public one)."""
+    internal_subnet: str | None = None
+    """Internal: subnet of the mesh VNet for the frontend."""
+    annotations: dict[str, str] = field(default_factory=dict)
+    """spec.infrastructure.annotations, copied onto the generated Service."""
+    listeners: list[GatewayListener] = field(default_factory=lambda: [GatewayListener(name="http", port=80)])
+    """Listeners; default one HTTP listener on 80."""
+    parameters: dict[str, Any] = field(default_factory=dict)
+    """Per-gateway customization ConfigMap (allowlisted fields only); wins over the class defaults."""
+
+
 def gateway_api_ingress_profile() -> dict[str, Any]:
     """The ARM fragment the CRD installation sets on the cluster (API >= 2026-02-01)."""
     return {"ingressProfile": {"gatewayAPI": {"installation": sm.GATEWAY_API_INSTALLATION_STANDARD}}}
 
 
-def parameters_configmap_name(gateway: GatewayApiGatewaySettings) -> str:
+def parameters_configmap_name(gateway: GatewayApiGateway) -> str:
     return f"{gateway.name}-gateway-params"[:63]
 
 
@@ -64,12 +120,12 @@ def customization_data(body: Mapping[str, Any]) -> dict[str, str]:
     return {key: yaml.safe_dump(value, sort_keys=True, default_flow_style=False) for key, value in body.items()}
 
 
-def listener(settings: GatewayListenerSettings) -> dict[str, Any]:
+def listener(settings: GatewayListener) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "name": settings.name,
         "port": settings.port,
-        "protocol": settings.protocol,
-        "allowedRoutes": {"namespaces": {"from": settings.allowed_routes}},
+        "protocol": settings.protocol.value,
+        "allowedRoutes": {"namespaces": {"from": settings.allowed_routes.value}},
     }
     if settings.hostname:
         spec["hostname"] = settings.hostname
@@ -81,7 +137,7 @@ def listener(settings: GatewayListenerSettings) -> dict[str, Any]:
     return spec
 
 
-def infrastructure_annotations(gateway: GatewayApiGatewaySettings) -> dict[str, str]:
+def infrastructure_annotations(gateway: GatewayApiGateway) -> dict[str, str]:
     annotations = dict(gateway.annotations)
     if gateway.internal:
         annotations[sm.LOAD_BALANCER_INTERNAL_ANNOTATION] = "true"
@@ -90,7 +146,7 @@ def infrastructure_annotations(gateway: GatewayApiGatewaySettings) -> dict[str, 
     return annotations
 
 
-def gateway_object(gateway: GatewayApiGatewaySettings, revision: str | None = None) -> dict[str, Any]:
+def gateway_object(gateway: GatewayApiGateway, revision: str | None = None) -> dict[str, Any]:
     """A `gateway.networking.k8s.io/v1` Gateway of class `istio`, pinned to `revision` when given."""
     infrastructure: dict[str, Any] = {}
     annotations = infrastructure_annotations(gateway)
@@ -113,8 +169,12 @@ def gateway_object(gateway: GatewayApiGatewaySettings, revision: str | None = No
 
 @dataclass(frozen=True, kw_only=True)
 class GatewayApiIngressArgs:
-    settings: GatewayApiSettings
-    """CRDs on/off, class defaults and the Gateways."""
+    """Inputs of `GatewayApiIngress`."""
+
+    gateways: list[GatewayApiGateway] = field(default_factory=list)
+    """The Gateways to create."""
+    class_defaults: dict[str, Any] = field(default_factory=dict)
+    """Patched into AKS's istio-gateway-class-defaults ConfigMap; allowlisted fields only."""
     revisions: Sequence[str]
     """The control-plane revisions the cluster runs (all must be asm-1-26 or newer)."""
     resource_group_name: pulumi.Input[str]
@@ -125,33 +185,40 @@ class GatewayApiIngressArgs:
     """Re-runs the installation when the cluster is replaced."""
     app_routing_istio: bool = False
     """App-routing's Istio Gateway API implementation is on (it cannot coexist)."""
-    depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
-    """Resources the Gateways need first (e.g. their namespaces)."""
     revision_label: str | None = None
-    """During a canary upgrade, the revision the Gateways are pinned to (`istio.io/rev`); None: AKS's default."""
+    """During a canary upgrade, the revision the Gateways are pinned to (`istio.io/rev`); unset: AKS's default
+    owner, the higher revision."""
 
     def __post_init__(self) -> None:
-        if not self.settings.enabled:
-            raise ValueError("Gateway API ingress is not enabled")
-        too_old = [r for r in self.revisions if not sm.gateway_api_supported(r)]
-        if too_old:
-            raise ValueError(f"Gateway API ingress needs {sm.GATEWAY_API_MIN_REVISION}+; the mesh runs {too_old}")
-        if self.app_routing_istio:
-            raise ValueError(f"Gateway API ingress cannot coexist with {sm.APP_ROUTING_ISTIO_CLASS}")
-        for gateway in self.settings.gateways:
+        prerequisites = rules.gateway_api_problems(self.revisions, app_routing_istio=self.app_routing_istio)
+        if prerequisites:
+            raise ValueError(f"Gateway API ingress {'; '.join(prerequisites)}")
+        for gateway in self.gateways:
             problems = sm.gateway_api_customization_problems(gateway.parameters)
             if problems:
                 raise ValueError(f"gateway {gateway.name}: {'; '.join(problems)}")
-        problems = sm.gateway_api_customization_problems(self.settings.class_defaults)
+        problems = sm.gateway_api_customization_problems(self.class_defaults)
         if problems:
             raise ValueError(f"classDefaults: {'; '.join(problems)}")
 
 
 class GatewayApiIngress(pulumi.ComponentResource):
+    """The add-on's managed Gateway API ingress: the CRD installation, class defaults, and Gateways of class
+    `istio` with their customization ConfigMaps."""
+
     gateways: pulumi.Output[list[str]]
     """`<namespace>/<name>` of each Gateway (AKS names its Service `<name>-istio`)."""
 
-    def __init__(self, name: str, args: GatewayApiIngressArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        args: GatewayApiIngressArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        gateways_after: Sequence[pulumi.Resource] = (),
+    ) -> None:
+        """`gateways_after`: resources the Gateways need first (e.g. their namespaces); Python-side wiring, so a
+        keyword here rather than a field of the Args (which other languages' schemas are built from)."""
         super().__init__(type_token("GatewayApiIngress"), name, None, opts)
         from pulumi_command import local  # only stacks with Gateway API load the command provider
 
@@ -169,18 +236,18 @@ class GatewayApiIngress(pulumi.ComponentResource):
             triggers=[args.cluster_id],
             opts=pulumi.ResourceOptions(parent=self),
         )
-        after_crds = pulumi.ResourceOptions(parent=self, depends_on=[crds, *args.depends_on])
+        after_crds = pulumi.ResourceOptions(parent=self, depends_on=[crds, *gateways_after])
 
-        if args.settings.class_defaults:
+        if args.class_defaults:
             k8s.core.v1.ConfigMapPatch(
                 f"{name}-class-defaults",
                 metadata=patch_metadata(sm.GATEWAY_API_CLASS_DEFAULTS_CONFIGMAP, sm.ADDON_SYSTEM_NAMESPACE, force=True),
-                data=customization_data(args.settings.class_defaults),
+                data=customization_data(args.class_defaults),
                 opts=after_crds,
             )
 
         names: list[pulumi.Output[str]] = []
-        for gateway in args.settings.gateways:
+        for gateway in args.gateways:
             prefix = f"{name}-{gateway.namespace}-{gateway.name}"
             if gateway.parameters:
                 k8s.core.v1.ConfigMap(

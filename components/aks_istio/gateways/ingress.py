@@ -14,8 +14,7 @@ Contributor for the cluster identity on its resource group (AKSDOCS static-ip.md
 for the internal load balancer with Network Contributor on it.
 """
 
-from __future__ import annotations
-
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,10 +23,10 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_azure_native import network
 
+from aks_istio.addon import rules
 from aks_istio.addon import support_matrix as sm
 from aks_istio.azure.roles import grant, resource_group_id
-from aks_istio.config import HpaSettings, IngressGatewaySettings, MeshSettings, StaticIpSettings
-from aks_istio.mesh.canary import revision_handover_options, stable_revision
+from aks_istio.mesh.canary import revision_handover_options
 from aks_istio.tokens import type_token
 
 # pulumi-kubernetes Patch resources apply with server-side apply; a conflict with a field another manager owns
@@ -54,18 +53,76 @@ def patch_metadata(
     return metadata
 
 
+class IngressMode(enum.StrEnum):
+    """Which of the add-on's two classic ingress gateways."""
+
+    INTERNAL = "Internal"
+    EXTERNAL = "External"
+
+
+class ExternalTrafficPolicy(enum.StrEnum):
+    """`spec.externalTrafficPolicy` of the gateway Service: Local keeps client source IPs."""
+
+    CLUSTER = "Cluster"
+    LOCAL = "Local"
+
+
+@dataclass(frozen=True, kw_only=True)
+class GatewayHpa:
+    """Replica bounds of a gateway's HorizontalPodAutoscaler (the add-on refuses fewer than 2)."""
+
+    min_replicas: int
+    """Lower bound, at least 2."""
+    max_replicas: int
+    """Upper bound, at least `min_replicas`."""
+
+    def __post_init__(self) -> None:
+        problems = rules.hpa_problems(self.min_replicas, self.max_replicas)
+        if problems:
+            raise ValueError("; ".join(f"{key} {problem}" for key, problem in problems))
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaticPublicIp:
+    """The external gateway's Standard static public IP: one we create, or an existing one."""
+
+    name: str
+    """Name of the IP (the stack's default: pip-<cluster>-ingress)."""
+    existing: bool = False
+    """Use an existing IP of that name instead of creating one."""
+    resource_group: str | None = None
+    """Group of the IP; unset: the platform's. The cluster identity gets Network Contributor on it."""
+    zones: list[str] = field(default_factory=list)
+    """Zones of a created IP; 1, 2, 3 is zone-redundant."""
+    domain_name_label: str | None = None
+    """DNS label of a created IP: <label>.<region>.cloudapp.azure.com."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class GatewaySubnet:
+    """A subnet of the mesh VNet for the internal gateway's load balancer frontend."""
+
+    name: str
+    """Subnet name."""
+    prefix: str
+    """Address prefix inside the VNet, e.g. 10.20.8.0/24."""
+
+
 def default_public_ip_name(cluster_name: str) -> str:
     return f"pip-{cluster_name}-ingress"
 
 
 def service_annotations(
-    settings: IngressGatewaySettings,
-    *,
-    public_ip_name: str | None,
-    public_ip_resource_group: pulumi.Input[str] | None,
+    args: "IngressGatewayArgs", *, public_ip_resource_group: pulumi.Input[str] | None
 ) -> dict[str, pulumi.Input[str]]:
-    """The annotations the platform puts on the gateway Service: yours, then those its typed settings imply."""
-    annotations: dict[str, pulumi.Input[str]] = {**settings.annotations, **settings.managed_annotations()}
+    """The annotations the platform puts on the gateway Service: yours, then those its typed fields imply."""
+    managed = rules.managed_gateway_annotations(
+        allowed_service_tags=args.allowed_service_tags,
+        allowed_ip_ranges=args.allowed_ip_ranges,
+        subnet=args.subnet.name if args.subnet is not None else None,
+    )
+    annotations: dict[str, pulumi.Input[str]] = {**args.annotations, **managed}
+    public_ip_name = args.static_ip.name if args.static_ip is not None else None
     if public_ip_name is not None:
         annotations[sm.GATEWAY_SERVICE_ANNOTATION_PIP_NAME] = public_ip_name
     if public_ip_resource_group is not None:
@@ -76,24 +133,22 @@ def service_annotations(
     return dict(sorted(annotations.items()))
 
 
-def service_patch(
-    mode: str, settings: IngressGatewaySettings, annotations: Mapping[str, pulumi.Input[str]]
-) -> dict[str, Any]:
+def service_patch(args: "IngressGatewayArgs", annotations: Mapping[str, pulumi.Input[str]]) -> dict[str, Any]:
     """The ServicePatch body: metadata.annotations and, if set, spec.externalTrafficPolicy; nothing else."""
     body: dict[str, Any] = {
         "metadata": patch_metadata(
-            sm.INGRESS_GATEWAY_SERVICES[mode],
+            sm.INGRESS_GATEWAY_SERVICES[args.mode],
             sm.ADDON_INGRESS_NAMESPACE,
-            force=settings.external_traffic_policy is not None,
+            force=args.external_traffic_policy is not None,
             annotations=annotations,
         )
     }
-    if settings.external_traffic_policy is not None:
-        body["spec"] = {"external_traffic_policy": settings.external_traffic_policy}
+    if args.external_traffic_policy is not None:
+        body["spec"] = {"external_traffic_policy": args.external_traffic_policy.value}
     return body
 
 
-def hpa_patch(gateway: str, namespace: str, revision: str, hpa: HpaSettings) -> dict[str, Any]:
+def hpa_patch(gateway: str, namespace: str, revision: str, hpa: GatewayHpa) -> dict[str, Any]:
     """The HorizontalPodAutoscalerPatch body for `<gateway>-<revision>`: only the replica bounds."""
     return {
         "metadata": patch_metadata(sm.gateway_hpa_name(gateway, revision), namespace, force=True),
@@ -101,10 +156,10 @@ def hpa_patch(gateway: str, namespace: str, revision: str, hpa: HpaSettings) -> 
     }
 
 
-def public_ip_args(ip: StaticIpSettings, *, name: str, location: str, tags: Mapping[str, str]) -> dict[str, Any]:
+def public_ip_args(ip: StaticPublicIp, *, location: str, tags: Mapping[str, str]) -> dict[str, Any]:
     """A Standard, static IPv4 address: the only kind a Standard load balancer (AKS's) takes."""
     args: dict[str, Any] = {
-        "public_ip_address_name": name,
+        "public_ip_address_name": ip.name,
         "location": location,
         "sku": {"name": "Standard", "tier": "Regional"},
         "public_ip_allocation_method": "Static",
@@ -122,36 +177,37 @@ def public_ip_args(ip: StaticIpSettings, *, name: str, location: str, tags: Mapp
 PUBLIC_IP_IGNORED_CHANGES = ['tags["k8s-azure-service"]', 'tags["k8s-azure-cluster-name"]', "ipTags"]
 
 
-def vnet_of(subnet_id: str) -> tuple[str, str]:
-    """`.../resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<s>` -> (rg, vnet)."""
-    parts = subnet_id.split("/")
-    lowered = [p.lower() for p in parts]
-    return parts[lowered.index("resourcegroups") + 1], parts[lowered.index("virtualnetworks") + 1]
-
-
-def mesh_vnet(existing_subnet_id: str | None, resource_group_name: str, cluster_name: str) -> tuple[str, str]:
-    """(resource group, name) of the mesh VNet: the existing node subnet's, or the one the cluster creates."""
-    if existing_subnet_id is not None:
-        return vnet_of(existing_subnet_id)
-    return resource_group_name, f"vnet-{cluster_name}"
-
-
 @dataclass(frozen=True, kw_only=True)
 class IngressGatewayArgs:
-    mode: str
-    """`Internal` or `External`: which of the add-on's two gateways."""
-    settings: IngressGatewaySettings
-    """Annotations, traffic policy, source limits, HPA bounds, static IP or subnet."""
-    mesh: MeshSettings
-    """Revision and canary phase: the HPA patched is the stable revision's."""
-    cluster_name: str
-    """Names the default public IP."""
+    """Inputs of `IngressGateway`."""
+
+    mode: IngressMode
+    """Which of the add-on's two gateways."""
+    annotations: dict[str, str] = field(default_factory=dict)
+    """Extra Service annotations, only from AKS's allowlist."""
+    external_traffic_policy: ExternalTrafficPolicy | None = None
+    """Local keeps client source IPs (may unbalance load); unset: the add-on's."""
+    allowed_service_tags: list[str] = field(default_factory=list)
+    """Only these Azure service tags reach the gateway, e.g. AzureFrontDoor.Backend."""
+    allowed_ip_ranges: list[str] = field(default_factory=list)
+    """Only these CIDRs reach the gateway."""
+    hpa: GatewayHpa | None = None
+    """Replica bounds; unset: AKS's 2..5."""
+    static_ip: StaticPublicIp | None = None
+    """External only: pin a static public IP."""
+    subnet: GatewaySubnet | None = None
+    """Internal only: a subnet of its own in the mesh VNet."""
+    hpa_revision: str
+    """The revision whose HPA is patched: the stable one (the plan's `revisions.stable`); during a canary the
+    add-on copies its bounds to the canary's and reverts edits made there."""
     location: str
     """Region of a created public IP."""
     resource_group_name: pulumi.Input[str]
     """The platform's group: default home of the public IP."""
-    vnet: tuple[str, str]
-    """(resource group, name) of the mesh VNet, where the internal gateway's own subnet goes (`mesh_vnet`)."""
+    vnet_resource_group: str
+    """Resource group of the mesh VNet, where the internal gateway's own subnet goes."""
+    vnet_name: str
+    """The mesh VNet (the plan's `vnet_name`)."""
     node_subnet_id: pulumi.Input[str]
     """The cluster's node subnet: ours is created after it (ARM serializes subnet writes in one VNet)."""
     principal_id: pulumi.Input[str]
@@ -159,21 +215,22 @@ class IngressGatewayArgs:
     subscription_id: pulumi.Input[str]
     """Subscription of the role definitions."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Azure tags of a created public IP."""
     protect: bool = False
     """Protect the public IP and subnet (prod): a new IP means new DNS records and allowlists everywhere."""
 
     def __post_init__(self) -> None:
-        if self.mode not in sm.INGRESS_GATEWAY_MODES:
-            raise ValueError(f"mode {self.mode!r}; allowed: {', '.join(sm.INGRESS_GATEWAY_MODES)}")
-        if not self.settings.enabled:
-            raise ValueError(f"the {self.mode} gateway is not enabled; the add-on would have no Service to patch")
-        if self.mode == "Internal" and self.settings.static_ip is not None:
-            raise ValueError("a static public IP is for the External gateway")
-        if self.mode == "External" and self.settings.subnet is not None:
-            raise ValueError("a subnet of its own is for the Internal gateway")
+        problems = rules.ingress_mode_problems(
+            self.mode.value, static_ip=self.static_ip is not None, subnet=self.subnet is not None
+        )
+        if problems:
+            raise ValueError("; ".join(f"{key} {problem}" for key, problem in problems))
 
 
 class IngressGateway(pulumi.ComponentResource):
+    """Customizes one of the add-on's classic ingress gateways (Service annotations, traffic policy, HPA bounds)
+    and builds what its annotations point at (a static public IP, or a subnet of its own)."""
+
     service_name: pulumi.Output[str]
     """The add-on's Service, `aks-istio-ingressgateway-<mode>` in aks-istio-ingress."""
     public_ip_address: pulumi.Output[str | None]
@@ -185,22 +242,19 @@ class IngressGateway(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: IngressGatewayArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("IngressGateway"), name, None, opts)
-        settings = args.settings
         grants: list[pulumi.Resource] = []
 
-        ip_name: str | None = None
         ip_group: pulumi.Input[str] | None = None
         ip_address: pulumi.Output[str | None] = pulumi.Output.from_input(None)
         ip_id: pulumi.Output[str | None] = pulumi.Output.from_input(None)
-        if settings.static_ip is not None:
-            ip = settings.static_ip
-            ip_name = ip.name or default_public_ip_name(args.cluster_name)
+        if args.static_ip is not None:
+            ip = args.static_ip
             ip_group = ip.resource_group or args.resource_group_name
             if not ip.existing:
                 created = network.PublicIPAddress(
                     f"{name}-ip",
                     resource_group_name=ip_group,
-                    **public_ip_args(ip, name=ip_name, location=args.location, tags=args.tags),
+                    **public_ip_args(ip, location=args.location, tags=args.tags),
                     opts=pulumi.ResourceOptions(
                         parent=self, protect=args.protect, ignore_changes=PUBLIC_IP_IGNORED_CHANGES
                     ),
@@ -221,14 +275,13 @@ class IngressGateway(pulumi.ComponentResource):
             )
 
         subnet_id: pulumi.Output[str | None] = pulumi.Output.from_input(None)
-        if settings.subnet is not None:
-            vnet_group, vnet_name = args.vnet
+        if args.subnet is not None:
             subnet = network.Subnet(
                 f"{name}-subnet",
-                resource_group_name=vnet_group,
-                virtual_network_name=pulumi.Output.all(args.node_subnet_id, vnet_name).apply(lambda v: str(v[1])),
-                subnet_name=settings.subnet.name,
-                address_prefix=settings.subnet.prefix,
+                resource_group_name=args.vnet_resource_group,
+                virtual_network_name=pulumi.Output.all(args.node_subnet_id, args.vnet_name).apply(lambda v: str(v[1])),
+                subnet_name=args.subnet.name,
+                address_prefix=args.subnet.prefix,
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
             )
             subnet_id = subnet.id
@@ -245,19 +298,19 @@ class IngressGateway(pulumi.ComponentResource):
                 )
             )
 
-        annotations = service_annotations(settings, public_ip_name=ip_name, public_ip_resource_group=ip_group)
+        annotations = service_annotations(args, public_ip_resource_group=ip_group)
         service_name = sm.INGRESS_GATEWAY_SERVICES[args.mode]
         patch = k8s.core.v1.ServicePatch(
             f"{name}-service",
-            **service_patch(args.mode, settings, annotations),
+            **service_patch(args, annotations),
             # The load balancer picks the IP/subnet up only once the identity may use it.
             opts=pulumi.ResourceOptions(parent=self, depends_on=grants),
         )
 
-        if settings.hpa is not None:
+        if args.hpa is not None:
             k8s.autoscaling.v2.HorizontalPodAutoscalerPatch(
                 f"{name}-hpa",
-                **hpa_patch(service_name, sm.ADDON_INGRESS_NAMESPACE, stable_revision(args.mesh), settings.hpa),
+                **hpa_patch(service_name, sm.ADDON_INGRESS_NAMESPACE, args.hpa_revision, args.hpa),
                 opts=revision_handover_options(self),
             )
 

@@ -35,19 +35,15 @@ on re-runs or on complete. The patches are `retain_on_delete`, so dropping the u
 not remove the annotation (removing it would roll the pods again).
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from aks_istio.addon import lifecycle
-from aks_istio.addon.catalog import Catalog, active_catalog, parse_revision
-from aks_istio.config import MeshSettings
+from aks_istio.config.canary import UPGRADE_PHASES
+from aks_istio.mesh.phases import Restart
 from aks_istio.tokens import type_token
 
 # Our own key rather than kubectl's `kubectl.kubernetes.io/restartedAt`: a later `kubectl rollout restart`
@@ -55,113 +51,6 @@ from aks_istio.tokens import type_token
 RESTART_ANNOTATION = "aks-istio/revision-restart"
 # pulumi-kubernetes Patch resources: take the field even if another manager set it.
 PATCH_FORCE_ANNOTATION = "pulumi.com/patchForce"
-
-
-def cluster_revisions(mesh: MeshSettings) -> list[str]:
-    """`serviceMeshProfile.istio.revisions` for the current phase."""
-    upgrade = mesh.upgrade
-    if upgrade is None:
-        return [mesh.revision]
-    if upgrade.phase == "complete":
-        return [upgrade.to]
-    if upgrade.phase == "rollback":
-        return [mesh.revision]
-    return [mesh.revision, upgrade.to]
-
-
-def namespace_revision(mesh: MeshSettings, namespace: str) -> str:
-    """The revision a managed namespace's `istio.io/rev` label points at in the current phase."""
-    upgrade = mesh.upgrade
-    if upgrade is None or upgrade.phase in ("start", "rollback"):
-        return mesh.revision
-    if upgrade.phase == "complete" or namespace in migrated_namespaces(mesh):
-        return upgrade.to
-    return mesh.revision
-
-
-def stable_revision(mesh: MeshSettings) -> str:
-    """The revision whose gateway HPAs may be edited: during a canary the add-on copies the stable revision's
-    HPA spec to the canary's and reverts edits made to the canary's (AKSDOCS istio-upgrade.md)."""
-    upgrade = mesh.upgrade
-    return upgrade.to if upgrade is not None and upgrade.phase == "complete" else mesh.revision
-
-
-def gateway_api_revision(mesh: MeshSettings) -> str | None:
-    """The `istio.io/rev` label of Gateway API Gateways in this phase: the stack's pin during an upgrade, else none
-    (one revision, or AKS's default owner)."""
-    return mesh.upgrade.gateway_revision if mesh.upgrade is not None else None
-
-
-def gateway_api_owner(mesh: MeshSettings) -> str:
-    """The revision whose control plane programs the Gateways: the pin, else the higher installed revision ("while a
-    canary upgrade is in progress, the higher revision" owns them: AKSDOCS istio-gateway-api.md)."""
-    return gateway_api_revision(mesh) or max(cluster_revisions(mesh), key=parse_revision)
-
-
-def relabel_waits_for_cluster(mesh: MeshSettings) -> bool:
-    """migrate and complete point namespaces at `to`: their relabel (and the restarts after it) must wait for the
-    cluster update that lists `to`, so a start that failed half-way never leaves pods labelled for an injector
-    that does not exist (they would start without sidecars and fail STRICT mTLS). rollback is the other way round:
-    namespaces go back to `mesh.revision` *before* `to` is removed (AKSDOCS istio-upgrade.md)."""
-    return mesh.upgrade is not None and mesh.upgrade.phase in ("migrate", "complete")
-
-
-def migrated_namespaces(mesh: MeshSettings) -> list[str]:
-    """Managed namespaces the upgrade has moved to its target (empty outside an upgrade)."""
-    if mesh.upgrade is None:
-        return []
-    return mesh.upgrade.migrated_namespaces([ns.name for ns in mesh.namespaces])
-
-
-@dataclass(frozen=True)
-class Restart:
-    """One Deployment rolled so its pods get the sidecar of the revision its namespace now points at."""
-
-    namespace: str
-    deployment: str
-    key: str
-    """The annotation value; a new value is what restarts the pods."""
-
-
-def restarts(mesh: MeshSettings) -> list[Restart]:
-    """The restarts declared in the current phase: none in start; migrate and complete keep the migrate key
-    (so complete restarts nothing); rollback switches to the rollback key (one more restart)."""
-    upgrade = mesh.upgrade
-    if upgrade is None or upgrade.phase == "start":
-        return []
-    step = "rollback" if upgrade.phase == "rollback" else "migrate"
-    key = f"{step} {mesh.revision}->{upgrade.to}"
-    moved = set(migrated_namespaces(mesh))
-    return [
-        Restart(namespace, deployment, key)
-        for namespace, deployments in upgrade.restarts.items()
-        if namespace in moved
-        for deployment in deployments
-    ]
-
-
-def shared_configmap_revisions(mesh: MeshSettings) -> list[str]:
-    """One `istio-shared-configmap-<rev>` per installed revision (AKSDOCS istio-meshconfig.md); the one of a
-    removed revision is deleted after the removal (step 8 of the procedure)."""
-    return cluster_revisions(mesh)
-
-
-def revision_warnings(
-    mesh: MeshSettings, today: date, catalog: Catalog | None = None, kubernetes_version: str | None = None
-) -> list[str]:
-    """Warnings (never errors: AKS keeps running an end-of-life revision, and a revision newer than the catalog
-    may well exist) about the revisions this phase runs and the catalog itself, judged on `today`."""
-    catalog = catalog or active_catalog()
-    running = cluster_revisions(mesh)
-    warnings: list[str] = []
-    for name in running:
-        revision = lifecycle.resolve(catalog, name, mesh.assumed_kubernetes)
-        if revision is not None and name not in catalog.by_name:
-            how = f"mesh.newRevisionKubernetes {mesh.new_revision_kubernetes}" if mesh.new_revision_kubernetes else ""
-            warnings.append(lifecycle.newer_revision_warning(catalog, revision, how))
-    warnings += lifecycle.end_of_life_warnings(catalog, running, today, kubernetes_version)
-    stale = lifecycle.catalog_age_warning(catalog, today)
-    return warnings + ([stale] if stale else [])
 
 
 def revision_handover_options(parent: pulumi.Resource) -> pulumi.ResourceOptions:
@@ -186,18 +75,23 @@ def restart_patch(restart: Restart) -> dict[str, Any]:
 
 @dataclass(frozen=True, kw_only=True)
 class CanaryUpgradeArgs:
-    mesh: MeshSettings
-    """The mesh settings with `upgrade` set."""
-    relabelled_by: Sequence[pulumi.Resource] = ()
-    """The resources that set the namespaces' `istio.io/rev`: a restart before its relabel would re-inject the
-    old sidecar."""
+    """Inputs of `CanaryUpgrade`: the phase's values, as `aks_istio.plan` derives them from `mesh.upgrade`."""
+
+    phase: str
+    """The upgrade phase: start, migrate, complete or rollback."""
+    revisions: Sequence[str]
+    """Control-plane revisions the cluster runs in this phase."""
+    restarts: Sequence[Restart] = ()
+    """Deployments to roll in this phase (the annotation value changes once per migrate and rollback)."""
 
     def __post_init__(self) -> None:
-        if self.mesh.upgrade is None:
-            raise ValueError("CanaryUpgrade needs mesh.upgrade; without an upgrade there is nothing to restart")
+        if self.phase not in UPGRADE_PHASES:
+            raise ValueError(f"phase {self.phase!r}; allowed: {', '.join(UPGRADE_PHASES)}")
 
 
 class CanaryUpgrade(pulumi.ComponentResource):
+    """The restarts of a canary revision upgrade's phase, after the relabel of their namespaces."""
+
     phase: pulumi.Output[str]
     """The upgrade phase the stack file is in."""
     revisions: pulumi.Output[list[str]]
@@ -205,18 +99,25 @@ class CanaryUpgrade(pulumi.ComponentResource):
     restarted: pulumi.Output[list[str]]
     """`namespace/deployment` of every Deployment restarted for the upgrade."""
 
-    def __init__(self, name: str, args: CanaryUpgradeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        args: CanaryUpgradeArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        relabelled_by: Sequence[pulumi.Resource] = (),
+    ) -> None:
+        """`relabelled_by`: the resources that set the namespaces' `istio.io/rev`; the restarts wait for them (a
+        restart before its relabel would re-inject the old sidecar). Ordering is Python-side wiring, so it is a
+        keyword here rather than a field of the Args (which other languages' schemas are built from)."""
         super().__init__(type_token("CanaryUpgrade"), name, None, opts)
-        mesh = args.mesh
-        assert mesh.upgrade is not None  # checked in CanaryUpgradeArgs.__post_init__
-        planned = restarts(mesh)
-        for restart in planned:
+        for restart in args.restarts:
             k8s.apps.v1.DeploymentPatch(
                 f"{name}-restart-{restart.namespace}-{restart.deployment}",
                 **restart_patch(restart),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.relabelled_by), retain_on_delete=True),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(relabelled_by), retain_on_delete=True),
             )
-        self.phase = pulumi.Output.from_input(mesh.upgrade.phase)
-        self.revisions = pulumi.Output.from_input(cluster_revisions(mesh))
-        self.restarted = pulumi.Output.from_input([f"{r.namespace}/{r.deployment}" for r in planned])
+        self.phase = pulumi.Output.from_input(args.phase)
+        self.revisions = pulumi.Output.from_input(list(args.revisions))
+        self.restarted = pulumi.Output.from_input([f"{r.namespace}/{r.deployment}" for r in args.restarts])
         self.register_outputs({"phase": self.phase, "revisions": self.revisions, "restarted": self.restarted})

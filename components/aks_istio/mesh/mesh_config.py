@@ -5,9 +5,7 @@ its admission webhooks reject fields outside the allowlist (AKSDOCS istio-meshco
 already holds the fields to that allowlist.
 """
 
-from __future__ import annotations
-
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +14,6 @@ import pulumi_kubernetes as k8s
 import yaml
 
 from aks_istio.addon import support_matrix as sm
-from aks_istio.config import MeshConfigSettings
 from aks_istio.tokens import type_token
 
 
@@ -24,27 +21,31 @@ def shared_configmap_name(revision: str) -> str:
     return f"{sm.SHARED_MESH_CONFIGMAP_PREFIX}{revision}"
 
 
-def mesh_config_data(settings: MeshConfigSettings) -> dict[str, str]:
+def mesh_config_data(fields: Mapping[str, Any]) -> dict[str, str]:
     """The ConfigMap's data: the MeshConfig as YAML under `mesh` (spaces, never tabs, as AKS requires)."""
-    return {sm.MESH_CONFIG_DATA_KEY: yaml.safe_dump(settings.fields, sort_keys=True, default_flow_style=False)}
+    return {sm.MESH_CONFIG_DATA_KEY: yaml.safe_dump(dict(fields), sort_keys=True, default_flow_style=False)}
 
 
 @dataclass(frozen=True, kw_only=True)
 class SharedMeshConfigArgs:
-    settings: MeshConfigSettings
-    """The MeshConfig fields."""
+    """Inputs of `SharedMeshConfig`."""
+
+    fields: dict[str, Any]
+    """MeshConfig fields, only those AKS admits (config validation holds them to the add-on's allowlist)."""
     revisions: Sequence[str]
     """Every revision that gets a copy (during a canary upgrade, both)."""
 
 
 class SharedMeshConfig(pulumi.ComponentResource):
+    """The shared MeshConfig ConfigMap of every installed revision."""
+
     configmap_names: pulumi.Output[list[str]]
     """Names of the ConfigMaps in aks-istio-system."""
 
     def __init__(self, name: str, args: SharedMeshConfigArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("SharedMeshConfig"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        data = mesh_config_data(args.settings)
+        data = mesh_config_data(args.fields)
         names: list[Any] = []
         for revision in args.revisions:
             configmap = k8s.core.v1.ConfigMap(

@@ -5,8 +5,6 @@ four secrets the add-on reads (AKSDOCS istio-plugin-ca.md). The CA private key t
 (encrypted as a secret), which is why config validation refuses it in prod.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 
 import pulumi
@@ -14,7 +12,7 @@ import pulumi_random as random
 import pulumi_tls as tls
 from pulumi_azure_native import keyvault
 
-from aks_istio.config import PluginCaSettings
+from aks_istio.addon import rules
 from aks_istio.tokens import type_token
 
 CA_VALIDITY_HOURS_ROOT = 24 * 365 * 10
@@ -23,9 +21,38 @@ PEM = "application/x-pem-file"
 
 
 @dataclass(frozen=True, kw_only=True)
+class PluginCaSource:
+    """Where the mesh's plug-in CA comes from: an existing Key Vault holding the four secrets, or a generated dev
+    CA in a vault we create; the secrets' object names and how often the secrets provider re-reads them."""
+
+    key_vault_id: str | None = None
+    """Existing vault holding the four secrets; unset: a vault is created (needs `generate_dev_ca`)."""
+    generate_dev_ca: bool = False
+    """Generate a root and intermediate CA with pulumi-tls and store them (never in prod: the key is in state)."""
+    cert_object_name: str = "ca-cert"
+    """Secret with the intermediate certificate."""
+    key_object_name: str = "ca-key"
+    """Secret with the intermediate private key."""
+    root_cert_object_name: str = "root-cert"
+    """Secret with the root certificate."""
+    cert_chain_object_name: str = "cert-chain"
+    """Secret with the certificate chain."""
+    rotation_poll_interval: str = "2m"
+    """How often the secrets provider re-reads the vault."""
+
+    def __post_init__(self) -> None:
+        names = [self.cert_object_name, self.key_object_name, self.root_cert_object_name, self.cert_chain_object_name]
+        problems = rules.plugin_ca_problems(self.key_vault_id, generate_dev_ca=self.generate_dev_ca, object_names=names)
+        if problems:
+            raise ValueError("; ".join(f"{key} {problem}" for key, problem in problems))
+
+
+@dataclass(frozen=True, kw_only=True)
 class PluginCaArgs:
-    settings: PluginCaSettings
-    """Object names, rotation, and whether to generate a dev CA."""
+    """Inputs of `PluginCa`."""
+
+    source: PluginCaSource
+    """The vault or a generated dev CA, and the secrets' object names."""
     resource_group_name: pulumi.Input[str]
     """Group for a vault we create."""
     location: str
@@ -35,11 +62,15 @@ class PluginCaArgs:
     trust_domain: str = "cluster.local"
     """Subject of the generated CA."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Azure tags of a created vault."""
     protect: bool = False
     """Protect the vault (it holds the mesh's trust root)."""
 
 
 class PluginCa(pulumi.ComponentResource):
+    """The Key Vault holding the mesh's plug-in CA (an existing vault, or one we create with a generated
+    dev CA in it)."""
+
     key_vault_id: pulumi.Output[str]
     """Resource id of the vault that holds the four CA secrets."""
     root_cert_pem: pulumi.Output[str] | None
@@ -48,7 +79,7 @@ class PluginCa(pulumi.ComponentResource):
     def __init__(self, name: str, args: PluginCaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("PluginCa"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        settings = args.settings
+        settings = args.source
 
         if settings.key_vault_id is not None:
             self.key_vault_id = pulumi.Output.from_input(settings.key_vault_id)

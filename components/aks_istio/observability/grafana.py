@@ -12,8 +12,7 @@
   (docs/observability.md) and the `dashboards` output lists what to import.
 """
 
-from __future__ import annotations
-
+import enum
 import json
 import re
 from collections.abc import Mapping
@@ -25,44 +24,44 @@ from pulumi_azure_native import authorization, dashboard
 
 from aks_istio.addon import support_matrix as sm
 from aks_istio.azure.roles import grant, resource_group_id
-from aks_istio.config.observability import GRAFANA_NAME_PATTERN, GrafanaSettings
+from aks_istio.config.observability import GRAFANA_NAME_PATTERN
 from aks_istio.observability.dashboards import FOLDER_TITLE, dashboards
 from aks_istio.observability.private_access import PrivateAccess, PrivateAccessArgs
 from aks_istio.outputs import after_apply
 from aks_istio.tokens import type_token
 
-NAME_MAX = 23
 _GRAFANA_ID = re.compile(
     r"^/subscriptions/[^/]+/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.Dashboard/grafana/(?P<name>[^/]+)$"
 )
 
 
-def default_name(cluster_name: str) -> str:
-    """`amg-<cluster>`, cut to Managed Grafana's 23 characters, ending in a letter or digit."""
-    return f"amg-{cluster_name}"[:NAME_MAX].rstrip("-_")
+class GrafanaSku(enum.StrEnum):
+    """Managed Grafana's pricing tier."""
+
+    STANDARD = "Standard"
+    ESSENTIAL = "Essential"
+    """No SLA, no zone redundancy."""
 
 
-def grafana_properties(
-    settings: GrafanaSettings, workspace_id: pulumi.Input[str], public_network_access: bool
-) -> dict[str, Any]:
+def grafana_properties(args: "ManagedGrafanaArgs") -> dict[str, Any]:
     return {
-        "grafana_major_version": settings.major_version,
-        "public_network_access": "Enabled" if public_network_access else "Disabled",
-        "zone_redundancy": "Enabled" if settings.zone_redundant else "Disabled",
-        "api_key": "Enabled" if settings.service_accounts else "Disabled",
+        "grafana_major_version": args.major_version,
+        "public_network_access": "Enabled" if args.public_network_access else "Disabled",
+        "zone_redundancy": "Enabled" if args.zone_redundant else "Disabled",
+        "api_key": "Enabled" if args.service_accounts else "Disabled",
         "grafana_integrations": {
-            "azure_monitor_workspace_integrations": [{"azure_monitor_workspace_resource_id": workspace_id}]
+            "azure_monitor_workspace_integrations": [{"azure_monitor_workspace_resource_id": args.workspace_id}]
         },
     }
 
 
-def people_roles(settings: GrafanaSettings) -> list[tuple[str, str, str]]:
+def people_roles(args: "ManagedGrafanaArgs") -> list[tuple[str, str, str]]:
     """(child role name, role GUID, object id) for every person or group from config."""
     grants = []
     for role, guid, ids in (
-        ("admin", sm.ROLE_GRAFANA_ADMIN, settings.admins),
-        ("editor", sm.ROLE_GRAFANA_EDITOR, settings.editors),
-        ("viewer", sm.ROLE_GRAFANA_VIEWER, settings.viewers),
+        ("admin", sm.ROLE_GRAFANA_ADMIN, args.admins),
+        ("editor", sm.ROLE_GRAFANA_EDITOR, args.editors),
+        ("viewer", sm.ROLE_GRAFANA_VIEWER, args.viewers),
     ):
         grants += [(f"{role}-{str(object_id)[:8]}", guid, str(object_id)) for object_id in ids]
     return grants
@@ -70,10 +69,26 @@ def people_roles(settings: GrafanaSettings) -> list[tuple[str, str, str]]:
 
 @dataclass(frozen=True, kw_only=True)
 class ManagedGrafanaArgs:
-    settings: GrafanaSettings
-    """SKU, version, access, people, dashboard provisioning."""
+    """Inputs of `ManagedGrafana`."""
+
     name: str
-    """Instance name (ignored with `settings.existing_id`)."""
+    """Instance name (ignored with `existing_id`)."""
+    existing_id: str | None = None
+    """Reuse this Grafana instead of creating one: it gets read access (link the workspace to it yourself)."""
+    sku: GrafanaSku = GrafanaSku.STANDARD
+    """Pricing tier of a created instance."""
+    major_version: str = "11"
+    """Grafana major version (10, 11 or 12)."""
+    zone_redundant: bool = False
+    """Zone-redundant instance (Standard only)."""
+    service_accounts: bool = False
+    """Allow Grafana service accounts (needed for a dashboard-provisioning token)."""
+    admins: list[str] = field(default_factory=list)
+    """Entra object ids that get Grafana Admin."""
+    editors: list[str] = field(default_factory=list)
+    """Entra object ids that get Grafana Editor."""
+    viewers: list[str] = field(default_factory=list)
+    """Entra object ids that get Grafana Viewer."""
     public_network_access: bool
     """Resolved from settings and environment (off in prod unless configured)."""
     workspace_id: pulumi.Input[str]
@@ -83,19 +98,27 @@ class ManagedGrafanaArgs:
     location: str
     """Azure region."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Azure tags of a created instance."""
     protect: bool = False
     """Protect the instance (dashboards, users and settings live in it)."""
     private_endpoint_subnet_id: pulumi.Input[str] | None = None
     """Set: a private endpoint for the instance in this subnet (see `PrivateAccess`)."""
     private_dns_zone_id: str | None = None
     """With a private endpoint: register it in this existing privatelink.grafana.azure.com zone."""
+    dashboards_token: pulumi.Input[str] | None = None
+    """A Grafana service-account token (keep it secret, e.g. `pulumi.Config(...).require_secret(...)`): set, the
+    Istio dashboards are provisioned through it; unset, they are left to import (the `dashboards` output)."""
 
     def __post_init__(self) -> None:
-        if self.settings.existing_id is None and not re.match(GRAFANA_NAME_PATTERN, self.name):
+        if self.existing_id is None and not re.match(GRAFANA_NAME_PATTERN, self.name):
             raise ValueError(f"Grafana name {self.name!r} must be 2-23 letters, digits or '-'")
+        if self.existing_id is not None and not _GRAFANA_ID.match(self.existing_id):
+            raise ValueError(f"existing_id {self.existing_id!r} is not the ARM id of a Managed Grafana")
 
 
 class ManagedGrafana(pulumi.ComponentResource):
+    """Azure Managed Grafana reading the Azure Monitor workspace, with its role grants and the Istio dashboards."""
+
     grafana_id: pulumi.Output[str]
     """ARM id of the instance."""
     endpoint: pulumi.Output[str]
@@ -109,18 +132,17 @@ class ManagedGrafana(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ManagedGrafanaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("ManagedGrafana"), name, None, opts)
-        settings = args.settings
         client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
 
-        if settings.existing_id is not None:
-            match = _GRAFANA_ID.match(settings.existing_id)
-            assert match is not None  # the settings pattern guarantees it
+        if args.existing_id is not None:
+            match = _GRAFANA_ID.match(args.existing_id)
+            assert match is not None  # checked in ManagedGrafanaArgs
             existing = dashboard.get_grafana_output(
                 resource_group_name=match["rg"],
                 workspace_name=match["name"],
                 opts=pulumi.InvokeOutputOptions(parent=self),
             )
-            grafana_id: pulumi.Output[str] = pulumi.Output.from_input(settings.existing_id)
+            grafana_id: pulumi.Output[str] = pulumi.Output.from_input(args.existing_id)
             properties: pulumi.Output[Any] = existing.properties
             identity: pulumi.Output[Any] = existing.identity
         else:
@@ -129,9 +151,9 @@ class ManagedGrafana(pulumi.ComponentResource):
                 resource_group_name=args.resource_group_name,
                 workspace_name=args.name,
                 location=args.location,
-                sku={"name": settings.sku},
+                sku={"name": args.sku.value},
                 identity={"type": "SystemAssigned"},
-                properties=grafana_properties(settings, args.workspace_id, args.public_network_access),
+                properties=grafana_properties(args),
                 tags=args.tags,
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
             )
@@ -154,7 +176,7 @@ class ManagedGrafana(pulumi.ComponentResource):
                 subscription_id=client.subscription_id,
                 parent=self,
             )
-        for role, guid, object_id in people_roles(settings):
+        for role, guid, object_id in people_roles(args):
             grant(
                 f"{name}-{role}",
                 role_guid=guid,
@@ -166,7 +188,7 @@ class ManagedGrafana(pulumi.ComponentResource):
             )
 
         reachable_through: list[pulumi.Resource] = []
-        if args.private_endpoint_subnet_id is not None and settings.existing_id is None:
+        if args.private_endpoint_subnet_id is not None and args.existing_id is None:
             # With public network access off, the endpoint is the only way to the instance (and its dashboards).
             private = PrivateAccess(
                 f"{name}-private",
@@ -185,9 +207,9 @@ class ManagedGrafana(pulumi.ComponentResource):
             )
             reachable_through.append(private)
 
-        provisioned = settings.dashboards_token_config_key is not None
-        if settings.dashboards_token_config_key is not None:
-            token = pulumi.Config("aks-istio").require_secret(settings.dashboards_token_config_key)
+        provisioned = args.dashboards_token is not None
+        if args.dashboards_token is not None:
+            token = pulumi.Output.secret(args.dashboards_token)
             _provision_dashboards(name, endpoint, token, self, reachable_through)
 
         self.grafana_id = grafana_id

@@ -4,16 +4,30 @@ Microsoft ships no Istio rules (aks-istio-addon.md §9.2), so these are ours. Th
 per-service request rate, 5xx ratio and latency percentiles from the Envoy metrics the scrape config keeps
 (`istio_requests_total`, `istio_request_duration_milliseconds_bucket`, reporter="destination"); the alerts read
 those records, istiod's `pilot_*` metrics and kube-state-metrics (scraped by default by the add-on).
-Thresholds come from `AlertSettings`.
+Thresholds come from `IstioAlerts` (the stack's `observability.alerts`).
 """
-
-from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import Final
 
 from aks_istio.addon import support_matrix as sm
-from aks_istio.config.observability import AlertSettings
+
+
+@dataclass(frozen=True, kw_only=True)
+class IstioAlerts:
+    """Thresholds of the Istio alert rules; they apply per destination service."""
+
+    error_ratio: float = 0.05
+    """5xx share of requests that fires an alert."""
+    p99_latency_ms: int = 1000
+    """p99 request latency (ms) that fires an alert."""
+    min_request_rate: float = 1.0
+    """Requests/s a service needs before ratio alerts apply (quiet services stay quiet)."""
+    for_minutes: int = 5
+    """How long a condition holds before firing."""
+    severity: int = 2
+    """Azure alert severity (0 critical .. 4 verbose)."""
+
 
 ISTIO_RECORDING_GROUP_PREFIX: Final = "IstioRecordingRulesRuleGroup-"
 ISTIO_ALERT_GROUP_PREFIX: Final = "IstioAlertRulesRuleGroup-"
@@ -78,7 +92,7 @@ def _mesh_namespaces_regex() -> str:
     return "|".join((sm.ADDON_SYSTEM_NAMESPACE, sm.ADDON_INGRESS_NAMESPACE, sm.ADDON_EGRESS_NAMESPACE))
 
 
-def istio_alert_rules(settings: AlertSettings) -> list[IstioRule]:
+def istio_alert_rules(settings: IstioAlerts) -> list[IstioRule]:
     """The alerts that matter for the mesh; each says what broke and where to look."""
     busy = f"istio:service:requests:rate5m > {settings.min_request_rate:g}"
     service = "{{ $labels.destination_service_name }}.{{ $labels.destination_service_namespace }}"

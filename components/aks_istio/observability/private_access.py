@@ -6,8 +6,6 @@
   resolve the service's usual name to the private IP (azure-docs private-link/private-endpoint-dns.md).
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from typing import Any
 

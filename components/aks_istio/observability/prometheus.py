@@ -9,8 +9,6 @@ be half-built (pitfalls.md "Managed Prometheus"):
 The cluster's `azureMonitorProfile.metrics` is set by AksIstioCluster from the same settings.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,17 +19,16 @@ import pulumi_kubernetes as k8s
 from pulumi_azure_native import alertsmanagement, monitor
 
 from aks_istio.addon import support_matrix as sm
-from aks_istio.config import ObservabilitySettings
-from aks_istio.config.observability import AlertSettings
 from aks_istio.observability.azure_recording_rules import AZURE_RECORDING_RULE_GROUPS, RecordingRule
 from aks_istio.observability.istio_rules import (
     ISTIO_ALERT_GROUP_PREFIX,
     ISTIO_RECORDING_GROUP_PREFIX,
+    IstioAlerts,
     IstioRule,
     istio_alert_rules,
     istio_recording_rules,
 )
-from aks_istio.observability.scrape import prometheus_config_data
+from aks_istio.observability.scrape import IstioScrape, prometheus_config_data
 from aks_istio.tokens import type_token
 
 # Names the CLI gives the DCE and DCR: `MSProm-<workspace region>-<cluster>`, alphanumerics and '-' only, the DCE
@@ -90,15 +87,35 @@ def istio_rule_payload(rule: IstioRule, action_group_id: pulumi.Input[str] | Non
     return payload
 
 
-def action_group_receivers(settings: AlertSettings) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class EmailReceiver:
+    """An e-mail receiver of the alert action group."""
+
+    name: str
+    """Receiver name, unique in the group."""
+    address: str
+    """E-mail address."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebhookReceiver:
+    """A webhook receiver of the alert action group (the URI goes into state as a secret)."""
+
+    name: str
+    """Receiver name, unique in the group."""
+    uri: str
+    """HTTPS endpoint that receives the common alert schema."""
+
+
+def action_group_receivers(emails: Sequence[EmailReceiver], webhooks: Sequence[WebhookReceiver]) -> dict[str, Any]:
     """E-mail and webhook receivers; webhook URIs often carry a token, so they go in as secrets."""
     return {
         "email_receivers": [
-            {"name": r.name, "email_address": r.address, "use_common_alert_schema": True} for r in settings.emails
+            {"name": r.name, "email_address": r.address, "use_common_alert_schema": True} for r in emails
         ],
         "webhook_receivers": [
             {"name": r.name, "service_uri": pulumi.Output.secret(r.uri), "use_common_alert_schema": True}
-            for r in settings.webhooks
+            for r in webhooks
         ],
     }
 
@@ -109,8 +126,8 @@ def action_group_short_name(cluster_name: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class ManagedPrometheusArgs:
-    settings: ObservabilitySettings
-    """Workspace, scraping, rules, alerts (Grafana settings are read by the Grafana component)."""
+    """Inputs of `ManagedPrometheus`."""
+
     cluster_name: str
     """Name of the managed cluster (rule groups carry it; DCE/DCR names derive from it)."""
     cluster_id: pulumi.Input[str]
@@ -120,15 +137,31 @@ class ManagedPrometheusArgs:
     location: str
     """The stack's region; the workspace's region unless `workspace.location` says otherwise."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Azure tags on every resource."""
     protect: bool = False
     """Protect the workspace (it holds the metrics)."""
-
-    def __post_init__(self) -> None:
-        if not self.settings.enabled:
-            raise ValueError("ManagedPrometheus needs observability.enabled: true")
+    existing_workspace_id: str | None = None
+    """Reuse this Azure Monitor workspace instead of creating one."""
+    workspace_location: str | None = None
+    """Region of the workspace, DCE, DCR and rule groups; unset: `location`."""
+    workspace_public_network_access: bool = True
+    """Query endpoint of a created workspace reachable from public networks."""
+    scrape: IstioScrape = field(default_factory=IstioScrape)
+    """Istio scrape jobs for the managed collector."""
+    recording_rules: bool = True
+    """The node, Kubernetes and UX recording rules Azure's onboarding creates."""
+    alerts: IstioAlerts | None = field(default_factory=IstioAlerts)
+    """Istio alert thresholds; None: no Istio alert rule group."""
+    alert_emails: list[EmailReceiver] = field(default_factory=list)
+    """E-mail receivers of the alerts."""
+    alert_webhooks: list[WebhookReceiver] = field(default_factory=list)
+    """Webhook receivers of the alerts."""
 
 
 class ManagedPrometheus(pulumi.ComponentResource):
+    """Azure Monitor managed Prometheus for the cluster: workspace, data collection endpoint and rule, their
+    associations, recording and Istio alert rules, and the Istio scrape configuration."""
+
     workspace_id: pulumi.Output[str]
     """ARM id of the Azure Monitor workspace (created or reused)."""
     data_collection_endpoint_id: pulumi.Output[str]
@@ -143,18 +176,17 @@ class ManagedPrometheus(pulumi.ComponentResource):
     def __init__(self, name: str, args: ManagedPrometheusArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("ManagedPrometheus"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        settings = args.settings
-        region = settings.workspace.location or args.location
+        region = args.workspace_location or args.location
 
-        if settings.workspace.existing_id is not None:
-            workspace_id: pulumi.Output[str] = pulumi.Output.from_input(settings.workspace.existing_id)
+        if args.existing_workspace_id is not None:
+            workspace_id: pulumi.Output[str] = pulumi.Output.from_input(args.existing_workspace_id)
         else:
             workspace = monitor.AzureMonitorWorkspace(
                 f"{name}-workspace",
                 resource_group_name=args.resource_group_name,
                 azure_monitor_workspace_name=f"amw-{args.cluster_name}",
                 location=region,
-                public_network_access="Enabled" if settings.workspace.public_network_access else "Disabled",
+                public_network_access="Enabled" if args.workspace_public_network_access else "Disabled",
                 tags=args.tags,
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
             )
@@ -198,7 +230,7 @@ class ManagedPrometheus(pulumi.ComponentResource):
         )
 
         action_group_id: pulumi.Output[str] | None = None
-        if settings.alerts.enabled and settings.alerts.has_receivers:
+        if args.alerts is not None and (args.alert_emails or args.alert_webhooks):
             action_group = monitor.ActionGroup(
                 f"{name}-alerts",
                 resource_group_name=args.resource_group_name,
@@ -207,13 +239,13 @@ class ManagedPrometheus(pulumi.ComponentResource):
                 location="Global",
                 enabled=True,
                 tags=args.tags,
-                **action_group_receivers(settings.alerts),
+                **action_group_receivers(args.alert_emails, args.alert_webhooks),
                 opts=child,
             )
             action_group_id = action_group.id
 
         groups: list[tuple[str, str, str, Sequence[dict[str, Any]]]] = []
-        if settings.recording_rules:
+        if args.recording_rules:
             for spec in AZURE_RECORDING_RULE_GROUPS:
                 payloads = [recording_rule_payload(r) for r in spec.rules]
                 groups.append((_role(spec.name_prefix), spec.name(args.cluster_name), spec.description, payloads))
@@ -225,13 +257,13 @@ class ManagedPrometheus(pulumi.ComponentResource):
                 [istio_rule_payload(r, None) for r in istio_recording_rules()],
             )
         )
-        if settings.alerts.enabled:
+        if args.alerts is not None:
             groups.append(
                 (
                     "istio-alerts",
                     f"{ISTIO_ALERT_GROUP_PREFIX}{args.cluster_name}",
                     "Istio mesh alerts: 5xx ratio, p99 latency, istiod push errors and rejects, unready proxies",
-                    [istio_rule_payload(r, action_group_id) for r in istio_alert_rules(settings.alerts)],
+                    [istio_rule_payload(r, action_group_id) for r in istio_alert_rules(args.alerts)],
                 )
             )
         names: list[pulumi.Output[str]] = []
@@ -253,11 +285,11 @@ class ManagedPrometheus(pulumi.ComponentResource):
             )
             names.append(group.name)
 
-        if settings.scrape.istiod or settings.scrape.envoy:
+        if args.scrape.istiod or args.scrape.envoy:
             k8s.core.v1.ConfigMap(
                 f"{name}-scrape-config",
                 metadata={"name": sm.AMA_METRICS_PROMETHEUS_CONFIGMAP, "namespace": sm.AMA_METRICS_NAMESPACE},
-                data=prometheus_config_data(settings.scrape),
+                data=prometheus_config_data(args.scrape),
                 opts=child,
             )
 

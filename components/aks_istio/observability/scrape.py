@@ -12,14 +12,25 @@ Two jobs:
   that multiply series without helping dashboards or alerts are dropped.
 """
 
-from __future__ import annotations
-
+from dataclasses import dataclass
 from typing import Any, Final
 
 import yaml
 
 from aks_istio.addon import support_matrix as sm
-from aks_istio.config.observability import ScrapeSettings
+
+
+@dataclass(frozen=True, kw_only=True)
+class IstioScrape:
+    """Istio scraping by the managed collector."""
+
+    interval: str = "30s"
+    """Scrape interval of the Istio jobs, e.g. 30s or 1m."""
+    istiod: bool = True
+    """Scrape the add-on's istiod (control-plane metrics)."""
+    envoy: bool = True
+    """Scrape every sidecar and gateway Envoy on :15090."""
+
 
 ISTIOD_JOB: Final = "istiod"
 ENVOY_JOB: Final = "envoy-stats"
@@ -58,7 +69,7 @@ def _pod_identity_labels() -> list[dict[str, Any]]:
     ]
 
 
-def istiod_job(settings: ScrapeSettings) -> dict[str, Any]:
+def istiod_job(settings: IstioScrape) -> dict[str, Any]:
     return {
         "job_name": ISTIOD_JOB,
         "scrape_interval": settings.interval,
@@ -77,7 +88,7 @@ def istiod_job(settings: ScrapeSettings) -> dict[str, Any]:
     }
 
 
-def envoy_job(settings: ScrapeSettings) -> dict[str, Any]:
+def envoy_job(settings: IstioScrape) -> dict[str, Any]:
     return {
         "job_name": ENVOY_JOB,
         "scrape_interval": settings.interval,
@@ -107,7 +118,7 @@ def envoy_job(settings: ScrapeSettings) -> dict[str, Any]:
     }
 
 
-def scrape_config(settings: ScrapeSettings) -> dict[str, Any]:
+def scrape_config(settings: IstioScrape) -> dict[str, Any]:
     """The Prometheus configuration document with the enabled Istio jobs."""
     jobs = []
     if settings.istiod:
@@ -117,6 +128,6 @@ def scrape_config(settings: ScrapeSettings) -> dict[str, Any]:
     return {"scrape_configs": jobs}
 
 
-def prometheus_config_data(settings: ScrapeSettings) -> dict[str, str]:
+def prometheus_config_data(settings: IstioScrape) -> dict[str, str]:
     """The ConfigMap's data: the document as YAML under the key the collector reads."""
     return {sm.AMA_METRICS_PROMETHEUS_CONFIG_KEY: yaml.safe_dump(scrape_config(settings), sort_keys=False)}

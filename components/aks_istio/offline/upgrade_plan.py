@@ -18,7 +18,8 @@ from aks_istio.addon import support_matrix as sm
 from aks_istio.addon.catalog import active_catalog
 from aks_istio.config import ConfigError, MeshSettings, StackConfig
 from aks_istio.config.errors import describe
-from aks_istio.mesh.canary import (
+from aks_istio.mesh.mesh_config import shared_configmap_name
+from aks_istio.mesh.phases import (
     cluster_revisions,
     gateway_api_owner,
     namespace_revision,
@@ -26,7 +27,6 @@ from aks_istio.mesh.canary import (
     shared_configmap_revisions,
     stable_revision,
 )
-from aks_istio.mesh.mesh_config import shared_configmap_name
 
 ISTIOCTL = "istioctl -i aks-istio-system"
 PROXY_IMAGES = (

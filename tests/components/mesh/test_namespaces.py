@@ -58,7 +58,7 @@ def test_only_namespaces_configured_as_exceptions_relax_mtls() -> None:
 
 
 def test_kubernetes_resources_go_through_the_cluster_provider() -> None:
-    # The mesh side has its own provider for the same cluster (canary_upgrade.py explains why); outside an
+    # The mesh side has its own provider for the same cluster (aks_istio.mesh.canary explains why); outside an
     # upgrade its credentials wait for the cluster, like the cluster's own provider.
     provider = one(dev(), "pulumi:providers:kubernetes", "-mesh-k8s")
     assert one(dev(), MANAGED_CLUSTER).urn in provider.dependencies

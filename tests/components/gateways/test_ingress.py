@@ -8,9 +8,17 @@ from typing import Any
 import pytest
 
 from aks_istio.addon import support_matrix as sm
-from aks_istio.config import IngressGatewaySettings
-from aks_istio.gateways.ingress import PATCH_FORCE, IngressGatewayArgs, service_annotations, service_patch
-from tests.support import ROLE_ASSIGNMENT, capture_stack, config_of, merge, one, raw_platform
+from aks_istio.gateways.ingress import (
+    PATCH_FORCE,
+    ExternalTrafficPolicy,
+    GatewayHpa,
+    IngressGatewayArgs,
+    IngressMode,
+    StaticPublicIp,
+    service_annotations,
+    service_patch,
+)
+from tests.support import ROLE_ASSIGNMENT, capture_stack, merge, one, raw_platform
 
 SERVICE_PATCH = "kubernetes:core/v1:ServicePatch"
 HPA_PATCH = "kubernetes:autoscaling/v2:HorizontalPodAutoscalerPatch"
@@ -121,27 +129,38 @@ def test_during_a_canary_only_the_stable_revisions_hpa_is_patched() -> None:
     assert not any(name.endswith("asm-1-30") for name in names)
 
 
+def internal_args(**fields: Any) -> IngressGatewayArgs:
+    wiring: dict[str, Any] = {
+        "hpa_revision": "asm-1-30",
+        "location": "westeurope",
+        "resource_group_name": "rg",
+        "vnet_resource_group": "rg",
+        "vnet_name": "vnet",
+        "node_subnet_id": "id",
+        "principal_id": "p",
+        "subscription_id": "s",
+    }
+    return IngressGatewayArgs(**{"mode": IngressMode.INTERNAL, **wiring, **fields})
+
+
 def test_external_traffic_policy_is_the_only_spec_field_and_takes_the_field_over() -> None:
-    settings = IngressGatewaySettings(enabled=True, external_traffic_policy="Local")
-    body = service_patch(
-        "Internal", settings, service_annotations(settings, public_ip_name=None, public_ip_resource_group=None)
-    )
+    args = internal_args(external_traffic_policy=ExternalTrafficPolicy.LOCAL)
+    body = service_patch(args, service_annotations(args, public_ip_resource_group=None))
     assert body["spec"] == {"external_traffic_policy": "Local"}
     assert body["metadata"]["annotations"][PATCH_FORCE] == "true"
 
 
-def test_args_refuse_a_disabled_gateway() -> None:
-    config = config_of("dev")
-    with pytest.raises(ValueError, match="the External gateway is not enabled"):
-        IngressGatewayArgs(
-            mode="External",
-            settings=config.gateways.ingress.external,
-            mesh=config.mesh,
-            cluster_name="c",
-            location="westeurope",
-            resource_group_name="rg",
-            vnet=("rg", "vnet"),
-            node_subnet_id="id",
-            principal_id="p",
-            subscription_id="s",
-        )
+def test_args_refuse_a_static_ip_on_the_internal_gateway() -> None:
+    with pytest.raises(ValueError, match="staticIp is for the external gateway"):
+        internal_args(static_ip=StaticPublicIp(name="pip"))
+
+
+def test_args_refuse_annotations_outside_the_allowlist() -> None:
+    args = internal_args(annotations={"service.beta.kubernetes.io/port_80_health-probe_protocol": "tcp", "x/y": "1"})
+    with pytest.raises(ValueError, match="x/y"):
+        service_annotations(args, public_ip_resource_group=None)
+
+
+def test_args_refuse_hpa_bounds_below_the_add_ons_minimum() -> None:
+    with pytest.raises(ValueError, match="minReplicas 1 is below the add-on's minimum"):
+        GatewayHpa(min_replicas=1, max_replicas=3)

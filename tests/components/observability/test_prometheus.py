@@ -11,7 +11,7 @@ from aks_istio.addon import support_matrix as sm
 from aks_istio.config import ConfigError
 from aks_istio.observability.scrape import DROPPED_ENVOY_LABELS, DROPPED_ENVOY_METRICS, KEPT_ENVOY_METRICS
 from aks_istio.offline.capture import Capture, Secret
-from tests.components.observability_support import (
+from tests.components.observability.support import (
     balanced,
     labels_in,
     metrics_in,

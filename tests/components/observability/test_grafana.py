@@ -7,7 +7,7 @@ import json
 from aks_istio.addon import support_matrix as sm
 from aks_istio.offline.capture import Capture, Secret, run_program
 from aks_istio.offline.stack_files import stack_config
-from tests.components.observability_support import prod_with, stack
+from tests.components.observability.support import prod_with, stack
 from tests.support import PLATFORM_KEY, ROLE_ASSIGNMENT, merge, one, raw_platform
 
 GRAFANA = "azure-native:dashboard:Grafana"

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from aks_istio.observability.dashboards import DATASOURCE, dashboards, write_files
-from tests.components.observability_support import ISTIO_METRICS, balanced, metrics_in
+from tests.components.observability.support import ISTIO_METRICS, balanced, metrics_in
 
 MODELS = dashboards()
 

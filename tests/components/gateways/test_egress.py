@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from aks_istio.addon import support_matrix as sm
-from aks_istio.config import EgressSettings, MeshSettings
-from aks_istio.gateways.egress import EgressGatewaysArgs
+from aks_istio.gateways.egress import EgressGateway, EgressGatewaysArgs
 from tests.support import AGENT_POOL, MANAGED_CLUSTER, capture_stack, one
 
 SGC = f"kubernetes:{sm.STATIC_GATEWAY_CONFIGURATION_API}:StaticGatewayConfiguration"
@@ -76,11 +75,11 @@ def test_egress_hpa_patch_targets_the_stable_revision(prod: Any) -> None:
 
 
 def test_cni_pod_subnet_clusters_are_refused() -> None:
-    egress = EgressSettings.model_validate({"pool": {}, "gateways": [{"name": "eg"}]})
     with pytest.raises(ValueError, match="not supported on Azure CNI Pod Subnet"):
         EgressGatewaysArgs(
-            egress=egress,
-            mesh=MeshSettings(revision="asm-1-30"),
+            pool_name="egress",
+            gateways=[EgressGateway(name="eg", configuration_name="eg-sgc")],
+            hpa_revision="asm-1-30",
             pod_subnet_ids=[
                 "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/pods"
             ],

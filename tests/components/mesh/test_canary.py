@@ -10,12 +10,13 @@ import pytest
 
 from aks_istio.addon import support_matrix as sm
 from aks_istio.config import load_stack_config
-from aks_istio.mesh.canary import RESTART_ANNOTATION, revision_warnings, stable_revision
+from aks_istio.mesh.canary import RESTART_ANNOTATION
+from aks_istio.mesh.phases import revision_warnings, stable_revision
 from aks_istio.offline.capture import Capture, CapturedResource, run_program
 from aks_istio.offline.stack_files import resolve
 from tests.support import CONFIG_MAP, MANAGED_CLUSTER, NAMESPACE, PLATFORM_KEY, merge, one
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "canary"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "canary"
 DEPLOYMENT_PATCH = "kubernetes:apps/v1:DeploymentPatch"
 K8S_PROVIDER = "pulumi:providers:kubernetes"
 

@@ -6,9 +6,19 @@ import functools
 
 import pytest
 
+from aks_istio import AksIstioCluster, AksIstioClusterArgs, ClusterSpec, ClusterTier, NodePool, OsDiskType
 from aks_istio.addon import support_matrix as sm
 from aks_istio.offline.capture import Capture, Secret
-from tests.support import AGENT_POOL, MANAGED_CLUSTER, ROLE_ASSIGNMENT, capture_stack, merge, one, raw_platform
+from tests.support import (
+    AGENT_POOL,
+    MANAGED_CLUSTER,
+    ROLE_ASSIGNMENT,
+    capture_program,
+    capture_stack,
+    merge,
+    one,
+    raw_platform,
+)
 
 
 @functools.cache
@@ -228,3 +238,33 @@ def test_maintenance_window_covers_add_on_patches_and_both_upgrade_channels() ->
 def test_children_are_parented_to_the_cluster_component() -> None:
     urn = one(stack("dev"), MANAGED_CLUSTER).urn
     assert "aks-istio:index:AksIstioPlatform$aks-istio:index:AksIstioCluster$azure-native:containerservice" in urn
+
+
+def test_a_library_user_builds_the_cluster_from_plain_values_without_a_stack_config() -> None:
+    def program() -> None:
+        AksIstioCluster(
+            "lib",
+            AksIstioClusterArgs(
+                cluster=ClusterSpec(
+                    kubernetes_version="1.33",
+                    tier=ClusterTier.STANDARD,
+                    system_pool=NodePool(name="system", zones=["1", "2", "3"], os_disk_type=OsDiskType.EPHEMERAL),
+                ),
+                cluster_name="aks-lib",
+                location="westeurope",
+                resource_group_name="rg-lib",
+                revisions=["asm-1-27"],
+                internal_ingress=True,
+            ),
+        )
+
+    cluster = one(capture_program(program), MANAGED_CLUSTER).inputs
+    assert cluster["serviceMeshProfile"]["istio"]["revisions"] == ["asm-1-27"]
+    assert cluster["serviceMeshProfile"]["istio"]["components"]["ingressGateways"] == [
+        {"mode": "Internal", "enabled": True},
+        {"mode": "External", "enabled": False},
+    ]
+    assert cluster["sku"] == {"name": "Base", "tier": "Standard"}
+    [system] = cluster["agentPoolProfiles"]
+    assert (system["osDiskType"], system["availabilityZones"]) == ("Ephemeral", ["1", "2", "3"])
+    assert cluster["azureMonitorProfile"] == {"metrics": {"enabled": False}}

@@ -8,8 +8,12 @@ import pytest
 import yaml
 
 from aks_istio.addon import support_matrix as sm
-from aks_istio.config import GatewayApiSettings
-from aks_istio.gateways.gateway_api import GatewayApiIngressArgs, gateway_api_ingress_profile
+from aks_istio.gateways.gateway_api import (
+    GatewayApiIngressArgs,
+    GatewayListener,
+    ListenerProtocol,
+    gateway_api_ingress_profile,
+)
 from tests.support import capture_stack, merge, one, raw_platform
 
 GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway"
@@ -92,12 +96,16 @@ def test_stacks_without_gateway_api_run_no_command() -> None:
 
 
 def test_args_refuse_old_revisions_and_app_routing_istio() -> None:
-    settings = GatewayApiSettings(enabled=True)
     common: dict[str, Any] = {"resource_group_name": "rg", "cluster_name": "c", "cluster_id": "id"}
-    with pytest.raises(ValueError, match="needs asm-1-26"):
-        GatewayApiIngressArgs(settings=settings, revisions=["asm-1-25"], **common)
-    with pytest.raises(ValueError, match="cannot coexist with approuting-istio"):
-        GatewayApiIngressArgs(settings=settings, revisions=["asm-1-30"], app_routing_istio=True, **common)
+    with pytest.raises(ValueError, match="needs revision asm-1-26 or newer"):
+        GatewayApiIngressArgs(revisions=["asm-1-25"], **common)
+    with pytest.raises(ValueError, match="cannot coexist with app-routing's Istio implementation"):
+        GatewayApiIngressArgs(revisions=["asm-1-30"], app_routing_istio=True, **common)
+
+
+def test_an_https_listener_needs_its_certificate() -> None:
+    with pytest.raises(ValueError, match="certificateSecret is required for HTTPS"):
+        GatewayListener(name="https", port=443, protocol=ListenerProtocol.HTTPS)
 
 
 def upgrading(upgrade: dict[str, Any]) -> dict[str, Any]:

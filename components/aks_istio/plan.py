@@ -1,0 +1,172 @@
+"""PlatformPlan: what a stack deploys, derived once from its validated `StackConfig`.
+
+The data path is stack file -> `StackConfig` (validated whole) -> `plan_platform` -> components -> resources.
+Everything the components would otherwise work out from settings is here, computed once: the names (cluster,
+resource group, mesh VNet), the revisions of the current upgrade phase (what the cluster runs, where each
+namespace points, whose gateway HPAs may be edited, what restarts), which features are on, and what the
+environment decides (protection, Grafana's network access). Components take these values through their Args and
+never re-derive them; a library user can fill the same Args by hand without a stack config.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from aks_istio.config import StackConfig
+from aks_istio.config.presets import grafana_private_endpoint, grafana_public_access
+from aks_istio.mesh import phases
+from aks_istio.mesh.phases import Restart
+
+MANAGED_BY_TAG = {"managed-by": "aks-istio"}
+
+
+def vnet_name(cluster_name: str) -> str:
+    """The name of the VNet the cluster creates for its nodes."""
+    return f"vnet-{cluster_name}"
+
+
+def vnet_of(subnet_id: str) -> tuple[str, str]:
+    """`.../resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<s>` -> (rg, vnet)."""
+    parts = subnet_id.split("/")
+    lowered = [p.lower() for p in parts]
+    return parts[lowered.index("resourcegroups") + 1], parts[lowered.index("virtualnetworks") + 1]
+
+
+def grafana_default_name(cluster_name: str) -> str:
+    """`amg-<cluster>`, cut to Managed Grafana's 23 characters, ending in a letter or digit."""
+    return f"amg-{cluster_name}"[:23].rstrip("-_")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevisionPlan:
+    """The Istio revisions of the current canary phase (the table in `aks_istio.mesh.canary`)."""
+
+    installed: list[str]
+    """`serviceMeshProfile.istio.revisions`: one revision, two during start and migrate."""
+    stable: str
+    """The revision whose gateway HPAs may be edited (the add-on copies them to a canary's)."""
+    namespaces: dict[str, str]
+    """Managed namespace -> the revision its `istio.io/rev` label points at."""
+    shared_mesh_config: list[str]
+    """Revisions that get an `istio-shared-configmap-<revision>`."""
+    upgrade_phase: str | None = None
+    """The canary phase the stack file is in; None outside an upgrade."""
+    restarts: list[Restart]
+    """Deployments rolled in this phase so their pods get the new sidecar."""
+    warnings: list[str]
+    """Revisions past their end of life or newer than the catalog, and a stale catalog (warnings: AKS keeps
+    running such revisions)."""
+    relabel_after_cluster: bool
+    """Namespaces point at the new revision in this phase (migrate, complete): their relabel and the restarts
+    wait for the cluster update that lists it, never the other way round."""
+    gateway_api_revision: str | None = None
+    """The `istio.io/rev` pin of Gateway API Gateways during an upgrade (`mesh.upgrade.gatewayRevision`)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeaturePlan:
+    """Which optional parts the stack declares."""
+
+    ingress_modes: list[str]
+    """Classic ingress gateways on, by add-on mode (`Internal`, `External`)."""
+    egress: bool
+    """Egress gateways on Static Egress Gateway."""
+    gateway_api: bool
+    """The add-on's managed Gateway API ingress."""
+    shared_mesh_config: bool
+    """A shared MeshConfig per revision."""
+    canary_upgrade: bool
+    """A canary revision upgrade is in progress."""
+    observability: bool
+    """Managed Prometheus (and, with `grafana`, Managed Grafana)."""
+    grafana: bool
+    """Managed Grafana (only with observability)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlatformPlan:
+    """One stack's platform as plain values: names, revisions, features and environment decisions."""
+
+    environment: str
+    """dev, staging or prod."""
+    location: str
+    """Azure region of the platform."""
+    cluster_name: str
+    """The managed cluster's name."""
+    resource_group_name: str
+    """The platform's resource group."""
+    existing_resource_group: bool
+    """Use that group as it is instead of creating it."""
+    vnet_resource_group: str
+    """Resource group of the mesh VNet: the existing node subnet's, or the platform's."""
+    vnet_name: str
+    """The mesh VNet: the existing node subnet's, or the one the cluster creates."""
+    tags: dict[str, str]
+    """Azure tags on every resource."""
+    protect: bool
+    """Protect stateful and slow-to-rebuild resources (the prod preset turns it on)."""
+    revisions: RevisionPlan
+    """The revisions of the current upgrade phase."""
+    features: FeaturePlan
+    """Which optional parts are on."""
+    grafana_name: str
+    """Managed Grafana's instance name."""
+    grafana_public_network_access: bool
+    """Grafana reachable from public networks (off in prod unless configured)."""
+    grafana_private_endpoint: bool
+    """Grafana gets a private endpoint (when public access is off, unless configured)."""
+
+
+def plan_revisions(config: StackConfig, today: date) -> RevisionPlan:
+    """The revisions of the current phase, from `mesh.revision` and `mesh.upgrade`."""
+    mesh = config.mesh
+    return RevisionPlan(
+        installed=phases.cluster_revisions(mesh),
+        stable=phases.stable_revision(mesh),
+        namespaces={ns.name: phases.namespace_revision(mesh, ns.name) for ns in mesh.namespaces},
+        shared_mesh_config=phases.shared_configmap_revisions(mesh) if mesh.mesh_config.fields else [],
+        upgrade_phase=mesh.upgrade.phase if mesh.upgrade is not None else None,
+        restarts=phases.restarts(mesh),
+        warnings=phases.revision_warnings(mesh, today, kubernetes_version=config.cluster.kubernetes_version),
+        relabel_after_cluster=phases.relabel_waits_for_cluster(mesh),
+        gateway_api_revision=phases.gateway_api_revision(mesh),
+    )
+
+
+def plan_platform(config: StackConfig, today: date) -> PlatformPlan:
+    """The plan of a validated stack config; `today` dates the revision end-of-life warnings."""
+    cluster_name = config.cluster_name
+    resource_group_name = config.resource_group_name
+    existing_subnet = config.cluster.network.existing_subnet_id
+    vnet_group, vnet = (
+        vnet_of(existing_subnet) if existing_subnet is not None else (resource_group_name, vnet_name(cluster_name))
+    )
+    gateways = config.gateways
+    observability = config.observability
+    grafana = observability.grafana
+    return PlatformPlan(
+        environment=config.environment,
+        location=config.location,
+        cluster_name=cluster_name,
+        resource_group_name=resource_group_name,
+        existing_resource_group=config.resource_group.existing,
+        vnet_resource_group=vnet_group,
+        vnet_name=vnet,
+        tags={"environment": config.environment, **MANAGED_BY_TAG, **config.tags},
+        protect=config.protect,
+        revisions=plan_revisions(config, today),
+        features=FeaturePlan(
+            ingress_modes=list(gateways.ingress.gateways()),
+            egress=bool(gateways.egress.gateways),
+            gateway_api=gateways.gateway_api.enabled,
+            shared_mesh_config=bool(config.mesh.mesh_config.fields),
+            canary_upgrade=config.mesh.upgrade is not None,
+            observability=observability.enabled,
+            grafana=observability.enabled and grafana.enabled,
+        ),
+        grafana_name=grafana.name or grafana_default_name(cluster_name),
+        grafana_public_network_access=grafana_public_access(grafana, config.environment),
+        grafana_private_endpoint=grafana_private_endpoint(grafana, config.environment),
+    )
+
+
+__all__ = ["FeaturePlan", "PlatformPlan", "RevisionPlan", "plan_platform", "plan_revisions"]

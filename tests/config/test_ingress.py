@@ -1,0 +1,76 @@
+"""Classic ingress gateway config refusals (config/ingress.py): each names the key path, the bad value and what
+is allowed."""
+
+from __future__ import annotations
+
+from aks_istio.addon import support_matrix as sm
+from aks_istio.config import load_stack_config
+from tests.config.gateway_support import ROOT, ingress, problems_of
+from tests.support import merge, raw_platform
+
+
+def test_unknown_annotation_is_refused_naming_the_allowed_ones() -> None:
+    [problem] = problems_of(
+        "dev", ingress("internal", annotations={"service.beta.kubernetes.io/port_8080_no_lb_rule": "x"})
+    )
+    assert problem.startswith(f"{ROOT}.ingress.internal.annotations: ")
+    assert "'service.beta.kubernetes.io/port_8080_no_lb_rule' cannot be set" in problem
+    assert "service.beta.kubernetes.io/azure-pip-name" in problem  # the allowed list is spelled out
+    assert "service.beta.kubernetes.io/port_443_health-probe_request-path" in problem
+
+
+def test_health_probe_annotations_for_80_and_443_are_accepted() -> None:
+    config = load_stack_config(
+        merge(
+            raw_platform("dev"),
+            ingress("internal", annotations={"service.beta.kubernetes.io/port_443_no_probe_rule": "true"}),
+        )
+    )
+    assert config.gateways.ingress.internal.annotations
+
+
+def test_hpa_below_two_replicas_is_refused() -> None:
+    [problem] = problems_of("dev", ingress("internal", hpa={"minReplicas": 1, "maxReplicas": 3}))
+    assert problem.startswith(f"{ROOT}.ingress.internal.hpa.minReplicas: 1 is below the add-on's minimum")
+    assert "allowed: >= 2" in problem
+
+
+def test_static_ip_on_the_internal_gateway_and_subnet_on_the_external_are_refused_together() -> None:
+    found = problems_of(
+        "dev",
+        {
+            "gateways": {
+                "ingress": {
+                    "internal": {"staticIp": {}},
+                    "external": {"enabled": True, "subnet": {"prefix": "10.20.8.0/24"}},
+                }
+            }
+        },
+    )
+    assert any(p.startswith(f"{ROOT}.ingress.internal.staticIp: is for the external gateway") for p in found)
+    assert any(p.startswith(f"{ROOT}.ingress.external.subnet: is for the internal gateway") for p in found)
+
+
+def test_settings_on_a_disabled_gateway_are_refused() -> None:
+    [problem] = problems_of("dev", ingress("external", allowedServiceTags=["AzureFrontDoor.Backend"]))
+    assert problem.startswith(f"{ROOT}.ingress.external.enabled: is false")
+
+
+def test_typed_key_and_its_raw_annotation_cannot_both_be_set() -> None:
+    [problem] = problems_of(
+        "dev",
+        ingress(
+            "internal",
+            allowedIpRanges=["10.0.0.0/8"],
+            annotations={sm.GATEWAY_SERVICE_ANNOTATION_IP_RANGES: "10.0.0.0/8"},
+        ),
+    )
+    assert f"{sm.GATEWAY_SERVICE_ANNOTATION_IP_RANGES!r} is set from" in problem
+
+
+def test_internal_subnet_outside_the_vnet_is_refused() -> None:
+    [problem] = problems_of("dev", ingress("internal", subnet={"prefix": "172.16.0.0/24"}))
+    assert problem == (
+        f"{ROOT}.ingress.internal.subnet.prefix: '172.16.0.0/24' is outside cluster.network.vnetAddressSpace "
+        "'10.20.0.0/16'"
+    )

@@ -3,6 +3,10 @@
 The project (`Pulumi.yaml`, `stacks/`, `policy/`) is this source checkout when the package runs from one
 (`components/aks_istio/` inside it); an installed wheel carries a copy of those files as data
 (`<prefix>/share/aks-istio/`, see pyproject.toml), so `aks-istio check --stack my.yaml` works from any folder.
+
+A stack *name* is looked up as the Pulumi CLI would look it up first: in the Pulumi project the current folder is
+in (the nearest `Pulumi.yaml` upwards, its `stackConfigDir`); when that project has no such stack, or there is
+none, in this package's project (the checkout's stacks, or the sample stacks the wheel ships: dev, staging, prod).
 """
 
 from __future__ import annotations
@@ -61,11 +65,31 @@ def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, Any]:
 
 def resolve(stack_or_file: str) -> tuple[str, dict[str, Any]]:
     """A stack name (`dev`) or the path of any stack file (`Pulumi.canary.yaml`) -> (stack name, config)."""
+    name, path = locate(stack_or_file)
+    return name, read_config(path)
+
+
+def locate(stack_or_file: str, cwd: Path | None = None) -> tuple[str, Path]:
+    """A stack name or the path of a stack file -> (stack name, its file); FileNotFoundError names where it looked."""
     path = Path(stack_or_file)
     if path.suffix in (".yaml", ".yml") and path.is_file():
-        name = path.name.removeprefix("Pulumi.").rsplit(".", 1)[0]
-        return name, read_config(path)
-    return stack_or_file, stack_config(stack_or_file)
+        return path.name.removeprefix("Pulumi.").rsplit(".", 1)[0], path
+    if path.suffix in (".yaml", ".yml") or len(path.parts) > 1:
+        raise FileNotFoundError(f"no stack file {path}")
+    looked: list[str] = []
+    for root in dict.fromkeys(search_roots(cwd)):
+        candidate = stacks_dir(root) / f"Pulumi.{stack_or_file}.yaml"
+        if candidate.is_file():
+            return stack_or_file, candidate
+        looked.append(f"{candidate} (known stacks: {', '.join(available_stacks(root)) or '(none)'})")
+    raise FileNotFoundError(f"no stack {stack_or_file!r}: looked for {'; '.join(looked)}")
+
+
+def search_roots(cwd: Path | None = None) -> list[Path]:
+    """Where stack names are looked up, in order: the current folder's Pulumi project, then this package's."""
+    here = (cwd or Path.cwd()).resolve()
+    project = next((folder for folder in (here, *here.parents) if (folder / "Pulumi.yaml").is_file()), None)
+    return [*([project] if project is not None else []), PROJECT_ROOT]
 
 
 def read_config(path: Path) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def main(stack_file: str) -> None:
     with open(stack_file) as stream:
         platform_config = yaml.safe_load(stream)["config"]["aks-istio:platform"]
 
-    @pulumi.runtime.test  # type: ignore[misc]  # untyped decorator: runs the body, waits for every registration
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]  # untyped decorator: runs the body, waits for every registration
     def declare() -> pulumi.Output[Any]:
         platform = AksIstioPlatform("payments", AksIstioPlatformArgs(config=load_stack_config(platform_config)))
         return platform.revisions

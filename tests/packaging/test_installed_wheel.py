@@ -43,7 +43,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     subprocess.run([sys.executable, "-m", "pip", "wheel", *pip, "--no-deps", "-w", dist, PROJECT_ROOT], check=True)
     (wheel,) = dist.glob("aks_istio-*.whl")
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-    requirements = ["-r", PROJECT_ROOT / "requirements.txt", "-r", PROJECT_ROOT / "policy" / "requirements.txt"]
+    requirements = [
+        f"--requirement={PROJECT_ROOT / 'requirements.txt'}",
+        f"--requirement={PROJECT_ROOT / 'policy/requirements.txt'}",
+    ]
     subprocess.run([venv / "bin" / "python", "-m", "pip", "install", *pip, *requirements, wheel], check=True)
     yield Installed(venv)
     shutil.rmtree(root, ignore_errors=True)

@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         stack, path = stack_files.locate(args.stack)
         raw = stack_files.read_config(path)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, stack_files.StackFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID_CONFIG
     try:

@@ -41,12 +41,30 @@ PROJECT_ROOT = _project_root()
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _load(text: str) -> Any:
-    return yaml.load(text, Loader=_LOADER)  # a safe loader, C or Python: no arbitrary objects
+class StackFileError(ValueError):
+    """A stack file or a Pulumi.yaml that is not the YAML mapping it must be: the message names file and line."""
+
+
+def _load(path: Path) -> Any:
+    try:
+        return yaml.load(path.read_text(), Loader=_LOADER)  # a safe loader, C or Python: no arbitrary objects
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}, line {mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(error, "problem", None) or str(error)
+        raise StackFileError(f"{where}: not valid YAML: {problem}") from None
+
+
+def _mapping(document: Any, path: Path) -> dict[str, Any]:
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise StackFileError(f"{path}: expected a YAML mapping at the top, found {type(document).__name__}")
+    return document
 
 
 def stacks_dir(root: Path = PROJECT_ROOT) -> Path:
-    project = _load((root / "Pulumi.yaml").read_text())
+    project = _mapping(_load(root / "Pulumi.yaml"), root / "Pulumi.yaml")
     return root / str(project.get("stackConfigDir", "."))
 
 
@@ -93,8 +111,9 @@ def search_roots(cwd: Path | None = None) -> list[Path]:
 
 
 def read_config(path: Path) -> dict[str, Any]:
-    document = _load(path.read_text()) or {}
-    config = document.get("config") or {}
+    config = _mapping(_load(path), path).get("config") or {}
+    if not isinstance(config, dict):
+        raise StackFileError(f"{path}: `config` must be a mapping of config keys, found {type(config).__name__}")
     return {key if ":" in key else f"{PROJECT}:{key}": value for key, value in config.items()}
 
 

@@ -78,6 +78,7 @@ def test_the_bundled_pack_runs_on_its_own(tmp_path: Path, pack: Pack, monkeypatc
     bundle = tmp_path / "published" / "aks-istio-guardrails"
     assert cli.main(["policy-bundle", str(bundle)]) == 0
     assert not list(bundle.rglob("__pycache__")) and not (bundle / "venv").exists()
+    assert not (bundle / "analyze_once.py").exists()  # the offline tool's patch stays out of the published pack
     for fact in ADDON_FACTS.glob("*.py"):
         assert (bundle / "aks_istio" / "addon" / fact.name).read_text() == fact.read_text()
     # The pack's own virtualenv has pulumi and pulumi-policy, not the aks_istio library: `-S` skips the .pth

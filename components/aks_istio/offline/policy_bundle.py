@@ -16,7 +16,9 @@ import aks_istio.addon
 from aks_istio.offline.verdict import PACK_DIR
 
 ADDON_FACTS = Path(aks_istio.addon.__file__).resolve().parent
-LEFT_OUT = ("venv", "__pycache__", "*.pyc")
+# analyze_once.py is the offline tool's patch of pulumi-policy (offline/pack_launcher.py): the published pack runs
+# pulumi-policy as it ships.
+LEFT_OUT = ("venv", "__pycache__", "*.pyc", "analyze_once.py")
 
 
 def build(destination: Path) -> Path:

@@ -112,8 +112,8 @@ class _LeanFinder(importlib.abc.MetaPathFinder):
 def install(packages: Iterable[str] = LEAN_PACKAGES) -> None:
     """Make `packages` load module by module, and the SDKs' shared type modules class by class
     (`sdk_shared_modules`), from now on (idempotent; what is already loaded stays as it is)."""
-    from aks_istio.offline import sdk_shared_modules as _sdk_shared_modules
+    from aks_istio.offline import sdk_shared_modules
 
-    _sdk_shared_modules.install()
+    sdk_shared_modules.install()
     if not any(isinstance(finder, _LeanFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, _LeanFinder(packages))

@@ -1,20 +1,16 @@
 """The aks-istio Pulumi program (`pulumi up`): the library's `aks_istio.program`, from this checkout.
 
 `components/` is the source root of the `aks_istio` package (see pyproject.toml): putting it first on the path
-runs this checkout's code whether or not the package is also installed in the virtualenv.
+runs this checkout's code whether or not the package is also installed in the virtualenv. The engine runs this
+with pulumi and the provider SDKs exactly as they ship, garbage collector on (the offline tool's fast path,
+aks_istio/offline/fast_path.py, is for the `aks-istio` command alone).
 """
 
-import gc
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "components"))
 
-from aks_istio.offline import sdk_imports
+from aks_istio import program
 
-sdk_imports.install()  # before any provider SDK loads: import only the resource modules we use
-
-from aks_istio import program  # noqa: E402
-
-gc.disable()
 program.main()

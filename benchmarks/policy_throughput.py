@@ -24,6 +24,9 @@ reported on its own line, and so is the pack's own (once per request, policy/ana
 benchmarks/results/policy_throughput_<stack>.json.
 
     python benchmarks/policy_throughput.py [--stack prod] [--requests 3000] [--stacks 20]
+
+The pack runs as the Pulumi engine runs it (pulumi-policy as shipped); with AKS_ISTIO_OFFLINE_FAST_PATH=1, as the
+offline tool runs it (policy/analyze_once.py installed: aks_istio/offline/fast_path.py).
 """
 
 from __future__ import annotations
@@ -223,7 +226,10 @@ def pack_policies() -> list[Any]:
     import analyze_once  # the pack's modules, found through the path set above
     from rules import ALL_POLICIES
 
-    analyze_once.install()  # as policy/__main__.py does, so in-process and gRPC figures measure the same pack
+    from aks_istio.offline import fast_path
+
+    if fast_path.requested():  # as the pack the gRPC figures measure (offline/pack_launcher.py), or as shipped
+        analyze_once.install()
     return list(ALL_POLICIES)
 
 

@@ -5,7 +5,6 @@ serves until killed. The rules live in `rules/`; the add-on facts in the `aks_is
 pure-data support matrix, which imports without the Pulumi provider SDKs or pydantic: see requirements.txt).
 """
 
-import os
 import sys
 from pathlib import Path
 
@@ -17,19 +16,11 @@ from pathlib import Path
 _HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(_HERE), str(_HERE.parent / "components")]
 
-import gc  # noqa: E402
-
-import analyze_once  # noqa: E402
 from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 from rules import ALL_POLICIES  # noqa: E402
 
-# Escape hatch, and how the tests compare: AKS_ISTIO_POLICY_SDK_AS_IS=1 runs pulumi_policy unpatched.
-if os.environ.get("AKS_ISTIO_POLICY_SDK_AS_IS") != "1":
-    analyze_once.install()
-
-# The server lives as long as the deployment; what it imported lives as long: keep the GC from rescanning it.
-gc.freeze()
-
+# pulumi-policy runs as it ships, garbage collector on: the engine runs this file. The offline tool alone may start
+# the pack with its fast path (aks_istio/offline/pack_launcher.py installs analyze_once.py before running this).
 PolicyPack(
     name="aks-istio-guardrails",
     policies=ALL_POLICIES,

@@ -10,6 +10,8 @@ then finds the resource is not a kind it judges. benchmarks/policy_throughput.py
   policies that report nothing, ~0.3 ms; `_configure_runtime_settings` (a fresh `Settings`, `RPCManager` and an
   `inspect.signature` on every call), ~0.07-0.11 ms.
 
+The offline tool's fast path alone installs it (aks_istio/offline/pack_launcher.py starts the pack with it): the
+pack the Pulumi engine runs (`__main__.py`) and the published bundle run pulumi-policy as it ships.
 `install()` replaces these, on the tested SDK version only (elsewhere the SDK runs unchanged):
 
 * `Analyze`: the SDK's loop, same order, same diagnostics and not-applicable entries, same error handling; the

@@ -7,8 +7,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-# The SDKs load as the program (__main__.py) and the CLI load them: resource modules one by one, shared type
-# modules class by class. Installed before any test module imports an SDK, so every test sees that one way.
-from aks_istio.offline import sdk_imports as _sdk_imports  # noqa: E402
+# The suite runs twice in `make test`: as shipped (the SDKs as the Pulumi engine loads them), and with the offline
+# tool's fast path (AKS_ISTIO_OFFLINE_FAST_PATH=1, as the CLI sets it): the SDK loaders installed before any test
+# module imports an SDK, and the policy packs the tests start patched with analyze_once.
+from aks_istio.offline import fast_path  # noqa: E402
 
-_sdk_imports.install()
+if fast_path.requested():
+    fast_path.install_sdk_loaders()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from aks_istio.config import ConfigError, StackConfig, load_stack_config
-from aks_istio.offline import report, sdk_imports, stack_files
+from aks_istio.offline import fast_path, report, stack_files
 
 EXIT_OK, EXIT_VIOLATION, EXIT_INVALID_CONFIG, EXIT_INTERNAL_ERROR = (
     report.EXIT_OK,
@@ -25,6 +25,10 @@ EXIT_OK, EXIT_VIOLATION, EXIT_INVALID_CONFIG, EXIT_INTERNAL_ERROR = (
     report.EXIT_INTERNAL_ERROR,
 )
 REPORT_BUGS_TO = "the aks-istio issue tracker (README: Exit codes)"
+STACK_HELP = (
+    "the path of any stack file, or a stack name: Pulumi.<name>.yaml in the current folder's Pulumi project,"
+    " else in this package's sample stacks (dev, staging, prod)"
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,9 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     preview = commands.add_parser("preview", help="render what a stack would deploy and run the policy pack")
     check = commands.add_parser("check", help="run the policy pack over a stack's resources; print only the verdict")
     for command in (preview, check):
-        command.add_argument(
-            "--stack", required=True, help="a stack name (stacks/Pulumi.<stack>.yaml) or the path of any stack file"
-        )
+        command.add_argument("--stack", required=True, help=STACK_HELP)
         command.add_argument("--json", action="store_true", help="machine-readable output")
         command.add_argument(
             "--sarif",
@@ -54,9 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     upgrade = commands.add_parser(
         "upgrade-plan", help="print a canary revision upgrade phase by phase: edits, changes, checks between phases"
     )
-    upgrade.add_argument(
-        "--stack", required=True, help="a stack name (stacks/Pulumi.<stack>.yaml) or the path of any stack file"
-    )
+    upgrade.add_argument("--stack", required=True, help=STACK_HELP)
     upgrade.add_argument("--to", help="target revision (default: mesh.upgrade.to, else the newest allowed)")
     upgrade.add_argument("--json", action="store_true", help="machine-readable output")
     from aks_istio.offline.revisions_cli import add_commands
@@ -70,11 +70,12 @@ def run() -> None:
     # One short-lived process that allocates hundreds of thousands of long-lived objects (the provider SDKs'
     # classes, Pulumi's outputs) and frees almost none before it exits: the cyclic GC would rescan them again and
     # again for nothing. Off, a prod verdict takes about a third less wall time (benchmarks/verdict_time.py).
+    # This is the offline command's own process; `pulumi up` runs __main__.py, which leaves the GC on.
     gc.disable()
     # No uvloop: measured for issue #7 (uvloop 0.23.0, prod check, 2 cores, 2 x 20 alternated cold runs) it
     # took 0.7-1.2% off the wall time (2.127 -> 2.101 s) and ~4% off the capture: the program's time goes to
     # imports and output bookkeeping, not to the event loop. Not worth a platform-specific dependency.
-    sdk_imports.install()
+    fast_path.enable()  # the SDK loaders here, analyze_once in the pack it starts (unless AKS_ISTIO_SDK_AS_IS=1)
     code = guarded(main)
     # Skip the interpreter's teardown, which frees those objects one by one (about half a second); every file
     # we write is closed and the policy pack process is stopped by the time main() returns.

@@ -59,6 +59,30 @@ def test_unknown_names_still_raise_attribute_error_after_a_full_load() -> None:
     assert lean["after_miss"] > 250  # looked everywhere, as the real package would
 
 
+STAR_PROBE = """
+import json
+{install}
+from aks_istio.offline.capture import run_program
+from aks_istio.offline.stack_files import stack_config
+run_program("prod", stack_config("prod"))  # the lean packages have resolved the names the program uses
+names = {{}}
+exec("from pulumi_azure_native.network import *", names)
+print(json.dumps(sorted(name for name in names if name != "__builtins__")))
+"""
+
+
+def test_a_star_import_of_a_lean_package_binds_every_name_it_binds_as_shipped() -> None:
+    def star(install: str) -> list[str]:
+        code = STAR_PROBE.format(install=install)
+        run = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+        names: list[str] = json.loads(run.stdout)
+        return names
+
+    lean = star("from aks_istio.offline.sdk_imports import install; install()")
+    assert lean == star("")
+    assert len(lean) > 1500  # every resource, function, type and enum of the network package
+
+
 def test_module_candidates_cover_both_sdk_naming_schemes() -> None:
     assert module_candidates("PublicIPAddress") == ["PublicIPAddress", "public_ip_address"]
     assert module_candidates("get_client_config_output") == ["get_client_config"]

@@ -3,6 +3,7 @@ that is not in the generated layout loads as usual, and the compiled classes are
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -10,6 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from aks_istio.offline.sdk_shared_modules import ClassIndex, cache_dir
 from aks_istio.offline.stack_files import PROJECT_ROOT
 
 TYPES_PROBE = """
@@ -161,11 +165,11 @@ def test_a_cached_class_cut_short_is_compiled_again(tmp_path: Path) -> None:
     assert fake_probe(tmp_path, cache)["star_elsewhere"] == ["Nested", "Unused", "Used"]
 
 
-def test_the_sdks_load_as_they_ship_when_asked(tmp_path: Path) -> None:
+def test_the_cli_loads_the_sdks_as_they_ship_when_asked(tmp_path: Path) -> None:
     probe = """
 import json, sys
-from aks_istio.offline.sdk_imports import install
-install()
+from aks_istio.offline import fast_path
+fast_path.enable()
 from pulumi_azure_native import network
 network.Subnet
 inputs = vars(sys.modules["pulumi_azure_native.network._inputs"])
@@ -174,3 +178,50 @@ print(json.dumps({"classes": sum(1 for value in inputs.values() if isinstance(va
     shaken = run_probe(probe, env={"AKS_ISTIO_CACHE_DIR": str(tmp_path)})["classes"]
     as_shipped = run_probe(probe, env={"AKS_ISTIO_SDK_AS_IS": "1"})["classes"]
     assert shaken < 100 < 600 < as_shipped  # network: ~620 input classes (+ its enums); a subnet names ~20
+
+
+TYPED_DICTS_PROBE = """
+import json, sys, typing
+{install}
+from aks_istio.offline.capture import run_program
+from aks_istio.offline.stack_files import stack_config
+run_program("prod", stack_config("prod"))
+found = {{}}
+for name, module in list(sys.modules.items()):
+    if name.startswith(("pulumi_azure_native.", "pulumi_kubernetes.")) and name.endswith("._inputs"):
+        for attribute, value in list(vars(module).items()):
+            if typing.is_typeddict(value):
+                found[f"{{name}}.{{attribute}}"] = sorted(value.__required_keys__)
+print(json.dumps(found))
+"""
+
+
+def test_typed_dicts_require_the_keys_they_require_as_shipped(tmp_path: Path) -> None:
+    install = "from aks_istio.offline.sdk_imports import install; install()"
+    shaken = run_probe(TYPED_DICTS_PROBE.format(install=install), env={"AKS_ISTIO_CACHE_DIR": str(tmp_path)})
+    real = run_probe(TYPED_DICTS_PROBE.format(install=""))
+    assert len(shaken) > 50  # the ...ArgsDict twins of the argument classes the stack used
+    assert {name: real[name] for name in shaken} == shaken
+    # The HPA's metric target: `type` required, the three values NotRequired (postponed annotations, which the other
+    # classes are compiled with, would make all four required).
+    assert shaken["pulumi_kubernetes.autoscaling.v2._inputs.MetricTargetArgsDict"] == ["type"]
+
+
+def test_the_class_cache_is_per_interpreter_bytecode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_sdk(tmp_path, FAKE_INPUTS)
+    source, cache = tmp_path / "fakesdk" / "_inputs.py", tmp_path / "cache"
+    first = ClassIndex.load(source, cache)
+    monkeypatch.setattr(importlib.util, "MAGIC_NUMBER", b"\x00\x00\r\n")  # another interpreter build
+    second = ClassIndex.load(source, cache)
+    assert first is not None and second is not None
+    assert first.directory != second.directory
+
+
+def test_compiled_classes_are_never_read_from_a_folder_others_can_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AKS_ISTIO_CACHE_DIR", str(tmp_path))
+    assert cache_dir() == tmp_path / "sdk-classes"
+    assert (tmp_path / "sdk-classes").stat().st_mode & 0o777 == 0o700  # created private
+    (tmp_path / "sdk-classes").chmod(0o777)  # e.g. a shared temp folder someone else prepared
+    assert cache_dir() is None  # then nothing is cached: classes compile in memory

@@ -1,5 +1,6 @@
-"""policy/analyze_once.py changes how the pack's SDK does its work, never what it answers: the patched pack and
-the SDK as is (AKS_ISTIO_POLICY_SDK_AS_IS=1) give the same Analyze and AnalyzeStack replies, byte for byte."""
+"""policy/analyze_once.py (the offline tool's fast path) changes how the pack's SDK does its work, never what it
+answers: the patched pack and the pack as the engine runs it give the same Analyze and AnalyzeStack replies, byte
+for byte."""
 
 from __future__ import annotations
 
@@ -69,10 +70,13 @@ KNOWN_GOOD: list[tuple[str, dict[str, Any]]] = [
 
 @pytest.fixture(scope="module")
 def sdk_as_is() -> Iterator[Pack]:
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("AKS_ISTIO_POLICY_SDK_AS_IS", "1")
-        process = PolicyPackProcess(PACK_DIR, project="aks-istio", stack="test")
-    with process:
+    with PolicyPackProcess(PACK_DIR, project="aks-istio", stack="test", patched_sdk=False) as process:
+        yield Pack(Analyzer(process.stub()))
+
+
+@pytest.fixture(scope="module")
+def patched() -> Iterator[Pack]:
+    with PolicyPackProcess(PACK_DIR, project="aks-istio", stack="test", patched_sdk=True) as process:
         yield Pack(Analyzer(process.stub()))
 
 
@@ -93,7 +97,7 @@ def _resource(type_: str, props: dict[str, Any], name: str = "res") -> Resource:
 
 
 @pytest.mark.parametrize("config", CONFIGS)
-def test_known_good_and_broken_resources_get_the_same_reply(pack: Pack, sdk_as_is: Pack, config: str) -> None:
+def test_known_good_and_broken_resources_get_the_same_reply(patched: Pack, sdk_as_is: Pack, config: str) -> None:
     resources = [_resource(t, p) for t, p in KNOWN_GOOD]
     broken = [
         (
@@ -108,26 +112,26 @@ def test_known_good_and_broken_resources_get_the_same_reply(pack: Pack, sdk_as_i
     ]
     resources += [_resource(t, p, f"broken-{i}") for i, (t, p) in enumerate(broken)]
     infinite = _resource(f.MANAGED_CLUSTER, {"k": math.inf}, "infinite")  # the SDK cannot unpack this one
-    for each in (pack, sdk_as_is):
+    for each in (patched, sdk_as_is):
         _configure(each, CONFIGS[config])
-    patched = [_reply(pack, r) for r in [*resources, infinite]]
-    assert patched == [_reply(sdk_as_is, r) for r in [*resources, infinite]]
-    assert isinstance(patched[-1], str)  # the call fails, in both packs
-    replies = [AnalyzeResponse.FromString(r) for r in patched[:-1] if isinstance(r, bytes)]
+    replies_patched = [_reply(patched, r) for r in [*resources, infinite]]
+    assert replies_patched == [_reply(sdk_as_is, r) for r in [*resources, infinite]]
+    assert isinstance(replies_patched[-1], str)  # the call fails, in both packs
+    replies = [AnalyzeResponse.FromString(r) for r in replies_patched[:-1] if isinstance(r, bytes)]
     assert sum(len(r.diagnostics) for r in replies) >= 3  # not a comparison of empty replies
 
-    assert sorted(d.SerializeToString() for d in pack.analyzer.analyze_stack(resources)) == sorted(
+    assert sorted(d.SerializeToString() for d in patched.analyzer.analyze_stack(resources)) == sorted(
         d.SerializeToString() for d in sdk_as_is.analyzer.analyze_stack(resources)
     )
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(props=top, type_=st.sampled_from(TYPES))
-def test_fuzzed_resources_get_the_same_reply(pack: Pack, sdk_as_is: Pack, props: dict[str, Any], type_: str) -> None:
-    for each in (pack, sdk_as_is):
+def test_fuzzed_resources_get_the_same_reply(patched: Pack, sdk_as_is: Pack, props: dict[str, Any], type_: str) -> None:
+    for each in (patched, sdk_as_is):
         _configure(each, CONFIGS["prod"])
     resource = _resource(type_, props)
-    assert _reply(pack, resource) == _reply(sdk_as_is, resource)
+    assert _reply(patched, resource) == _reply(sdk_as_is, resource)
 
 
 json_values = st.recursive(

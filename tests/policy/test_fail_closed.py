@@ -77,7 +77,8 @@ def broken(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     )
     (directory / "__main__.py").write_text(textwrap.dedent(source))
     (directory / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.0.1\n")
-    with PolicyPackProcess(directory, project="p", stack="s") as process:
+    # The pack patches itself or not (the parameter), so it is started plainly in both runs of the suite.
+    with PolicyPackProcess(directory, project="p", stack="s", patched_sdk=False) as process:
         yield Pack(Analyzer(process.stub()))
 
 

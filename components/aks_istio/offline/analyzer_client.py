@@ -24,6 +24,8 @@ import grpc  # type: ignore[import-untyped]  # grpcio ships no type stubs
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from aks_istio.offline import fast_path
+
 START_TIMEOUT_SECONDS: Final = 60.0
 LEVELS: Final = {
     "advisory": analyzer_pb2.ADVISORY,
@@ -78,8 +80,16 @@ class PolicyPackProcess:
     """A running policy pack. Start it early: its imports overlap with whatever the caller does meanwhile."""
 
     def __init__(
-        self, pack_dir: Path, *, project: str = "project", stack: str = "stack", python_options: Sequence[str] = ()
+        self,
+        pack_dir: Path,
+        *,
+        project: str = "project",
+        stack: str = "stack",
+        python_options: Sequence[str] = (),
+        patched_sdk: bool | None = None,
     ) -> None:
+        """`patched_sdk`: start the pack with `policy/analyze_once.py` installed (default: when this process runs
+        the offline tool's fast path, `fast_path.requested()`); otherwise exactly as the engine starts it."""
         env = {
             **os.environ,
             "PULUMI_PROJECT": project,
@@ -89,8 +99,11 @@ class PolicyPackProcess:
         }
         # Lives as long as the pack process; close() closes it.
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        if patched_sdk is None:
+            patched_sdk = fast_path.requested()
+        launcher = ["-m", "aks_istio.offline.pack_launcher"] if patched_sdk else []
         self._process = subprocess.Popen(
-            [sys.executable, *python_options, "-u", str(pack_dir)],
+            [sys.executable, *python_options, "-u", *launcher, str(pack_dir)],
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             env=env,

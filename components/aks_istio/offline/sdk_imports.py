@@ -1,8 +1,8 @@
-"""Load provider-SDK packages one module at a time.
+"""Load provider-SDK packages one module at a time (the offline tool's fast path only: see `fast_path`).
 
 `pulumi_azure_native.network` and friends are lazy modules, but the first attribute read runs the package's
 `__init__`, which imports every resource module in it (290 for `network`): about a quarter of a second spent on
-classes we never use, in every preview and every `pulumi up`. After `install()`, those packages resolve an
+classes we never use, in every offline preview. After `install()`, those packages resolve an
 attribute by importing only the module that defines it (`network.VirtualNetwork` -> `network.virtual_network`,
 `core.v1.ConfigMap` -> `core.v1.ConfigMap`); anything else falls back to running the real `__init__`, so the
 package behaves exactly as before, only sooner. Resource-type registration lives in the SDKs' top-level
@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
-import os
 import re
 import sys
 import types
@@ -65,6 +64,13 @@ class _LeanLoader(importlib.abc.Loader):
 
         def __getattr__(attribute: str) -> Any:  # noqa: N807 (PEP 562 module hook)
             nonlocal loaded_all
+            if attribute == "__all__" and not loaded_all:
+                # `from <package> import *` asks for __all__ first: it binds every name the package has as
+                # shipped, so run the real __init__ now (it defines no __all__: Python then takes every public
+                # name, all of them there by then).
+                loaded_all = True
+                real.exec_module(module)
+                return getattr(module, attribute)
             if attribute.startswith("__") or loaded_all:
                 raise AttributeError(f"module {package!r} has no attribute {attribute!r}")
             for candidate in module_candidates(attribute):
@@ -103,17 +109,11 @@ class _LeanFinder(importlib.abc.MetaPathFinder):
         return spec
 
 
-AS_IS_VARIABLE: Final = "AKS_ISTIO_SDK_AS_IS"
-"""Set to 1 to load the SDKs exactly as they ship (to rule this module out when something looks wrong)."""
-
-
 def install(packages: Iterable[str] = LEAN_PACKAGES) -> None:
     """Make `packages` load module by module, and the SDKs' shared type modules class by class
-    (`_sdk_shared_modules`), from now on (idempotent; what is already loaded stays as it is)."""
-    if os.environ.get(AS_IS_VARIABLE) == "1":
-        return
-    from aks_istio.offline import sdk_shared_modules as _sdk_shared_modules
+    (`sdk_shared_modules`), from now on (idempotent; what is already loaded stays as it is)."""
+    from aks_istio.offline import sdk_shared_modules
 
-    _sdk_shared_modules.install()
+    sdk_shared_modules.install()
     if not any(isinstance(finder, _LeanFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, _LeanFinder(packages))

@@ -1,4 +1,5 @@
-"""Load a provider SDK's shared type modules (`_inputs`, `outputs`, `_enums`) one class at a time.
+"""Load a provider SDK's shared type modules (`_inputs`, `outputs`, `_enums`) one class at a time (the offline
+tool's fast path only: see `fast_path`).
 
 Every resource module of pulumi-azure-native and pulumi-kubernetes starts with `from ._inputs import *`, and its
 package's `_inputs`, `outputs` and `_enums` define every type of the package in one file: 728 input classes for
@@ -13,12 +14,16 @@ part of a prod verdict (0.6 s of ~2 s, issue #7). After `install()`, such a modu
 * `import *` from anywhere else still gets every name, as the real module gives.
 
 A class definition is compiled the first time a process needs it and cached, one file per class, under a folder
-named for the SDK file's path, size and modification time (like the interpreter's own `.pyc` files: a changed
-file gets a new folder), so a first run pays only for the classes it uses. It is compiled with postponed
-evaluation of annotations (PEP 563): the SDK resolves its type
+named for the SDK file's path, size and modification time and the interpreter's bytecode magic number (like the
+interpreter's own `.pyc` files: a changed file or interpreter gets a new folder), so a first run pays only for the
+classes it uses. The cache lives in the user's own cache folder and is read only when that folder belongs to the
+user and nobody else can write to it (never a shared temp folder: it holds code this process runs). Classes
+other than TypedDicts are compiled with postponed evaluation of annotations (PEP 563): the SDK resolves its type
 annotations with `typing.get_type_hints`, which takes strings and objects alike, so nothing evaluates them at
-definition time any more (that halved what the remaining class definitions cost). A file whose layout is not
-the generated one (a header, then only top-level classes) is left to the normal import.
+definition time any more (that halved what the remaining class definitions cost). TypedDicts (`...ArgsDict`) are
+compiled as shipped: `TypedDict` reads `NotRequired[...]` from evaluated annotations to build
+`__required_keys__`. A file whose layout is not the generated one (a header, then only top-level classes) is
+left to the normal import.
 """
 
 from __future__ import annotations
@@ -28,9 +33,11 @@ import hashlib
 import importlib
 import importlib.abc
 import importlib.machinery
+import importlib.util
 import marshal
 import os
 import re
+import stat
 import sys
 import tempfile
 import threading
@@ -41,7 +48,7 @@ from typing import Any, Final
 
 SHARED_MODULES: Final = frozenset({"_inputs", "outputs", "_enums"})
 SDK_ROOTS: Final = ("pulumi_azure_native.", "pulumi_kubernetes.")
-CACHE_FORMAT: Final = 3
+CACHE_FORMAT: Final = 4
 # A class with its decorators (`@pulumi.input_type`, `@pulumi.output_type`, `@pulumi.type_token("...")`).
 _CHUNK_START = re.compile(r"^(?:@pulumi\.\w+(?:\(.*\))?\n)*class (\w+)\b", re.MULTILINE)
 # Anything else at the start of a line once the classes begin (a statement between classes): not shakeable.
@@ -49,18 +56,35 @@ _OTHER_TOP_LEVEL = re.compile(r"^(?!@pulumi\.\w+(?:\(.*\))?$|class \w|#|[ \t]|$)
 _STAR_IMPORT = re.compile(r"^from \.(\w+) import \*$", re.MULTILINE)
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _CLASS_NAME = re.compile(r"^class (\w+)\b", re.MULTILINE)
+_TYPED_DICT = re.compile(r"^class \w+\((?:typing\.)?TypedDict\b", re.MULTILINE)
 _IMPORTLIB_FRAMES = ("<frozen importlib", importlib.__file__ or "importlib")
 
 
-def cache_dir() -> Path:
-    """`$AKS_ISTIO_CACHE_DIR`, else `$XDG_CACHE_HOME/aks-istio`, else `~/.cache/aks-istio` (a home-less CI
-    container: the temp dir), then `sdk-classes/`."""
+def cache_dir() -> Path | None:
+    """`$AKS_ISTIO_CACHE_DIR`, else `$XDG_CACHE_HOME/aks-istio`, else `~/.cache/aks-istio`, then `sdk-classes/`;
+    None (compile in memory, cache nothing) when there is no home folder or the folder is not private."""
     configured = os.environ.get("AKS_ISTIO_CACHE_DIR")
     if configured:
-        return Path(configured) / "sdk-classes"
-    home = os.path.expanduser("~")
-    base = os.environ.get("XDG_CACHE_HOME") or (os.path.join(home, ".cache") if home != "~" else tempfile.gettempdir())
-    return Path(base) / "aks-istio" / "sdk-classes"
+        folder = Path(configured) / "sdk-classes"
+    else:
+        home = os.path.expanduser("~")
+        if home == "~" and not os.environ.get("XDG_CACHE_HOME"):
+            return None  # a home-less container: no shared temp folder instead
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
+        folder = Path(base) / "aks-istio" / "sdk-classes"
+    return folder if private_folder(folder) else None
+
+
+def private_folder(folder: Path) -> bool:
+    """Create `folder` (mode 0700) if needed; True if it is a real folder of this user's that no one else can
+    write to, so no other user can plant compiled code in it."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    owner_is_us = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return stat.S_ISDIR(info.st_mode) and owner_is_us and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 class ClassIndex:
@@ -70,7 +94,7 @@ class ClassIndex:
     def __init__(
         self,
         path: Path,
-        directory: Path,
+        directory: Path | None,
         header: bytes,
         spans: dict[str, tuple[int, int, int]],
         star: list[str],
@@ -78,7 +102,7 @@ class ClassIndex:
     ) -> None:
         self.path = path
         self.directory = directory
-        """This source file's cache folder (its name is the file's path, size, mtime and interpreter)."""
+        """This source file's cache folder (named for its path, size, mtime and interpreter); None: no cache."""
         self.header = header
         self.spans = spans
         """class name -> (start, end, line) of its definition in the source"""
@@ -90,24 +114,26 @@ class ClassIndex:
 
     def chunk(self, name: str) -> tuple[list[str], types.CodeType]:
         """(the classes `name`'s definition names, its code): cached, or compiled now and cached."""
-        cached = self.directory / f"{name}.marshal"
-        try:
-            uses, code = marshal.loads(cached.read_bytes())
-            return uses, code
-        except (OSError, EOFError, ValueError, TypeError):
-            pass  # not compiled yet, or cut short: compile it (again)
+        cached = None if self.directory is None else self.directory / f"{name}.marshal"
+        if cached is not None:
+            try:
+                uses, code = marshal.loads(cached.read_bytes())
+                return uses, code
+            except (OSError, EOFError, ValueError, TypeError):
+                pass  # not compiled yet, or cut short: compile it (again)
         if self._source is None:
             self._source = self.path.read_text(encoding="utf-8")
         start, end, line = self.spans[name]
         text = self._source[start:end]
-        flags = __future__.annotations.compiler_flag
+        flags = 0 if _TYPED_DICT.search(text) else __future__.annotations.compiler_flag
         code = _moved_down(compile(text, str(self.path), "exec", flags=flags, dont_inherit=True), line)
         uses = sorted(self.known.intersection(_IDENTIFIER.findall(text)) - {name})
-        _write_atomically(cached, marshal.dumps((uses, code)))
+        if cached is not None:
+            _write_atomically(cached, marshal.dumps((uses, code)))
         return uses, code
 
     @classmethod
-    def build(cls, path: Path, directory: Path) -> ClassIndex | None:
+    def build(cls, path: Path, directory: Path | None) -> ClassIndex | None:
         """Find the classes in the generated layout; None if the file has anything else at top level."""
         source = path.read_text(encoding="utf-8")
         starts = [(match.start(), match.group(1)) for match in _CHUNK_START.finditer(source)]
@@ -139,9 +165,13 @@ class ClassIndex:
         """From the cache when there is one for this exact file, else found now and cached (None: not the
         generated layout). The classes themselves are compiled and cached as they are first defined, so a
         first run pays only for what it uses."""
-        stat = path.stat()
-        key = repr([CACHE_FORMAT, sys.implementation.cache_tag, str(path), stat.st_mtime_ns, stat.st_size])
-        folder = (directory or cache_dir()) / f"{path.stem}-{hashlib.sha1(key.encode()).hexdigest()[:20]}"
+        root = directory or cache_dir()
+        if root is None:
+            return cls.build(path, None)
+        info = path.stat()
+        magic = importlib.util.MAGIC_NUMBER.hex()
+        key = repr([CACHE_FORMAT, sys.implementation.cache_tag, magic, str(path), info.st_mtime_ns, info.st_size])
+        folder = root / f"{path.stem}-{hashlib.sha1(key.encode()).hexdigest()[:20]}"
         try:
             stored = marshal.loads((folder / "index.marshal").read_bytes())
             if stored is None:

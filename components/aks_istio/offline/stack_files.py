@@ -3,6 +3,10 @@
 The project (`Pulumi.yaml`, `stacks/`, `policy/`) is this source checkout when the package runs from one
 (`components/aks_istio/` inside it); an installed wheel carries a copy of those files as data
 (`<prefix>/share/aks-istio/`, see pyproject.toml), so `aks-istio check --stack my.yaml` works from any folder.
+
+A stack *name* is looked up as the Pulumi CLI would look it up first: in the Pulumi project the current folder is
+in (the nearest `Pulumi.yaml` upwards, its `stackConfigDir`); when that project has no such stack, or there is
+none, in this package's project (the checkout's stacks, or the sample stacks the wheel ships: dev, staging, prod).
 """
 
 from __future__ import annotations
@@ -75,7 +79,11 @@ def _load(text: str, path: Path | str = "<stack file>") -> Any:
 
 
 def stacks_dir(root: Path = PROJECT_ROOT) -> Path:
-    project = _load((root / "Pulumi.yaml").read_text())
+    """The project's stack folder (`stackConfigDir` of its Pulumi.yaml)."""
+    file = root / "Pulumi.yaml"
+    project = _load(file.read_text(), file) or {}
+    if not isinstance(project, Mapping):
+        raise StackFileError(file, "is not a Pulumi project file: expected a mapping", 1)
     return root / str(project.get("stackConfigDir", "."))
 
 
@@ -92,22 +100,25 @@ def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, Any]:
     return read_config(path)
 
 
-def locate(stack_or_file: str, root: Path = PROJECT_ROOT) -> tuple[str, Path]:
+def locate(stack_or_file: str, cwd: Path | None = None) -> tuple[str, Path]:
     """A stack name (`dev`) or the path of any stack file (`drafts/Pulumi.canary.yaml`) -> (stack name, file).
 
-    Anything with a folder or a YAML suffix is a path and is never turned into `stacks/Pulumi.<it>.yaml`."""
+    Anything with a folder or a YAML suffix is a path and is never turned into `stacks/Pulumi.<it>.yaml`; a name is
+    looked up in `search_roots(cwd)`, the first project that has it wins."""
     path = Path(stack_or_file)
     if path.suffix in (".yaml", ".yml") or len(path.parts) > 1:
         if not path.is_file():
             raise MissingStackFileError(path, "no such stack file (give a stack name such as dev, or a file's path)")
         return path.name.removeprefix("Pulumi.").rsplit(".", 1)[0], path
-    file = stacks_dir(root) / f"Pulumi.{stack_or_file}.yaml"
-    if not file.is_file():
-        known = ", ".join(available_stacks(root)) or "(none)"
-        raise MissingStackFileError(
-            display_path(file), f"no stack {stack_or_file!r}; known stacks: {known} (or give a stack file's path)"
-        )
-    return stack_or_file, file
+    looked: list[str] = []
+    for root in dict.fromkeys(search_roots(cwd)):
+        candidate = stacks_dir(root) / f"Pulumi.{stack_or_file}.yaml"
+        if candidate.is_file():
+            return stack_or_file, candidate
+        looked.append(f"{candidate} (known stacks: {', '.join(available_stacks(root)) or '(none)'})")
+    raise MissingStackFileError(
+        stack_or_file, f"no stack of that name; looked for {'; '.join(looked)} (or give a stack file's path)"
+    )
 
 
 def resolve(stack_or_file: str) -> tuple[str, dict[str, Any]]:
@@ -127,8 +138,18 @@ def read_config(path: Path) -> dict[str, Any]:
         raise StackFileError(path, "is not a Pulumi stack file: expected a mapping with a `config:` key", 1)
     config = document.get("config") or {}
     if not isinstance(config, Mapping):
-        raise StackFileError(path, "`config:` must be a mapping of config keys to values")
+        raise StackFileError(
+            path, f"`config:` must be a mapping of config keys to values, found {type(config).__name__}"
+        )
     return {key if ":" in key else f"{PROJECT}:{key}": value for key, value in config.items()}
+
+
+def search_roots(cwd: Path | None = None) -> list[Path]:
+    """Where stack names are looked up, in order: the current folder's Pulumi project (the nearest `Pulumi.yaml`
+    upwards), then this package's (the checkout, or the installed copy of the sample stacks)."""
+    here = (cwd or Path.cwd()).resolve()
+    project = next((folder for folder in (here, *here.parents) if (folder / "Pulumi.yaml").is_file()), None)
+    return [*([project] if project is not None else []), PROJECT_ROOT]
 
 
 def display_path(path: Path, root: Path = PROJECT_ROOT) -> str:

@@ -1,0 +1,121 @@
+"""The package as users get it: the wheel built from this checkout, installed into a fresh virtualenv outside it,
+used from folders that know nothing of the checkout (issue #11: "the installed CLI works anywhere").
+
+The virtualenv gets the runtime from the same pinned requirement files as the checkout's (pip's cache already holds
+them, so nothing is downloaded twice); the library itself comes only from the wheel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from aks_istio.offline.stack_files import PROJECT_ROOT
+
+LIBRARY_PROGRAM = Path(__file__).with_name("library_program.py")
+
+
+class Installed:
+    def __init__(self, venv: Path) -> None:
+        self.venv = venv
+        self.bin = venv / "bin"
+
+    def run(self, *argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        # Nothing of the checkout's environment: no PYTHONPATH, no active virtualenv, another working folder.
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+        return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
+    root = tmp_path_factory.mktemp("installed")
+    dist, venv = root / "dist", root / "venv"
+    pip = ["--quiet", "--disable-pip-version-check"]
+    subprocess.run([sys.executable, "-m", "pip", "wheel", *pip, "--no-deps", "-w", dist, PROJECT_ROOT], check=True)
+    (wheel,) = dist.glob("aks_istio-*.whl")
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    requirements = [
+        f"--requirement={PROJECT_ROOT / 'requirements.txt'}",
+        f"--requirement={PROJECT_ROOT / 'policy/requirements.txt'}",
+    ]
+    subprocess.run([venv / "bin" / "python", "-m", "pip", "install", *pip, *requirements, wheel], check=True)
+    yield Installed(venv)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def pack_policy_count() -> int:
+    """How many policies the checkout's pack has, as its own package lists them."""
+    probe = "import sys; sys.path[:0] = sys.argv[1:]; from rules import ALL_POLICIES; print(len(ALL_POLICIES))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(PROJECT_ROOT / "policy"), str(PROJECT_ROOT / "components")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(out.stdout)
+
+
+@pytest.fixture
+def user_folder(tmp_path: Path) -> Path:
+    """A folder with its own `components/` package (a common Pulumi layout), which must not shadow the library."""
+    (tmp_path / "components").mkdir()
+    (tmp_path / "components" / "__init__.py").write_text("raise ImportError('the user\\'s own components/')\n")
+    return tmp_path
+
+
+def test_check_runs_on_a_copied_stack_file_from_any_folder(installed: Installed, user_folder: Path) -> None:
+    shutil.copy(PROJECT_ROOT / "stacks" / "Pulumi.prod.yaml", user_folder / "my.yaml")
+    result = installed.run(str(installed.bin / "aks-istio"), "check", "--stack", "my.yaml", cwd=user_folder)
+    assert result.returncode == 0, result.stderr
+    # The whole pack ran (every policy the checkout's pack has), with prod's policy config.
+    assert f"Policy aks-istio-guardrails ({pack_policy_count()} policies, config: prod)" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_stack_name_resolves_to_the_shipped_sample_stacks(installed: Installed, user_folder: Path) -> None:
+    result = installed.run(str(installed.bin / "aks-istio"), "preview", "--stack", "dev", cwd=user_folder)
+    assert result.returncode == 0, result.stderr
+    assert "Stack dev:" in result.stdout and "azure-native:containerservice:ManagedCluster" in result.stdout
+
+
+def test_a_stack_name_resolves_in_the_current_pulumi_project_first(installed: Installed, user_folder: Path) -> None:
+    (user_folder / "Pulumi.yaml").write_text("name: payments\nruntime: python\nstackConfigDir: envs\n")
+    (user_folder / "envs").mkdir()
+    dev = yaml.safe_load((PROJECT_ROOT / "stacks" / "Pulumi.dev.yaml").read_text())
+    dev["config"]["aks-istio:platform"]["environment"] = "qa"  # not allowed: this file, not the sample, is read
+    (user_folder / "envs" / "Pulumi.dev.yaml").write_text(yaml.safe_dump(dev))
+    nested = user_folder / "app"
+    nested.mkdir()  # run from a subfolder, as the Pulumi CLI finds its project upwards
+    result = installed.run(str(installed.bin / "aks-istio"), "check", "--stack", "dev", cwd=nested)
+    assert result.returncode == 2
+    assert "aks-istio:platform.environment: 'qa'" in result.stderr
+    unknown = installed.run(str(installed.bin / "aks-istio"), "check", "--stack", "uat", cwd=nested)
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+    assert "known stacks: dev" in unknown.stderr and "known stacks: dev, prod, staging" in unknown.stderr
+
+
+def test_the_library_is_the_installed_one_next_to_a_components_folder(installed: Installed, user_folder: Path) -> None:
+    probe = "import aks_istio, aks_istio.config; print(aks_istio.__file__)"
+    result = installed.run(str(installed.bin / "python"), "-c", probe, cwd=user_folder)
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()).is_relative_to(installed.venv)
+
+
+def test_a_library_program_runs_under_mocks(installed: Installed, user_folder: Path) -> None:
+    stack = PROJECT_ROOT / "stacks" / "Pulumi.dev.yaml"
+    result = installed.run(str(installed.bin / "python"), str(LIBRARY_PROGRAM), str(stack), cwd=user_folder)
+    assert result.returncode == 0, result.stderr
+    declared: dict[str, Any] = json.loads(result.stdout)
+    assert Path(declared["library"]).is_relative_to(installed.venv)
+    (cluster,) = [r for r in declared["resources"] if r["type"] == "azure-native:containerservice:ManagedCluster"]
+    revision = yaml.safe_load(stack.read_text())["config"]["aks-istio:platform"]["mesh"]["revision"]
+    assert cluster["inputs"]["serviceMeshProfile"]["istio"]["revisions"] == [revision]

@@ -11,6 +11,7 @@ from typing import Final
 
 from pulumi_policy import Severity
 
+from aks_istio.addon import rules
 from aks_istio.addon import support_matrix as sm
 
 from ._common import (
@@ -38,11 +39,11 @@ def check_gateway_api_prerequisites(props: Props, config: Config = NO_CONFIG) ->
     installation = get_str(props, sm.GATEWAY_API_INSTALLATION_PATH)
     if installation != sm.GATEWAY_API_INSTALLATION_STANDARD or not istio_enabled(props):
         return []
+    # The same rule config validation and GatewayApiIngressArgs apply (aks_istio.addon.rules).
     messages = [
         f"{ISTIO_PATH}.revisions: {revision} is older than {sm.GATEWAY_API_MIN_REVISION}, the first revision with "
         "Gateway API support in the add-on; upgrade the mesh revision first."
-        for revision in mesh_revisions(props)
-        if sm.REVISION_PATTERN.match(revision) and not sm.gateway_api_supported(revision)
+        for revision in rules.revisions_without_gateway_api(mesh_revisions(props))
     ]
     app_routing = get_str(props, sm.APP_ROUTING_ISTIO_MODE_PATH)
     if app_routing is not None and app_routing.lower() == "enabled":

@@ -12,7 +12,7 @@ from typing import Final
 
 from pulumi_policy import Severity
 
-from aks_istio.addon import lifecycle
+from aks_istio.addon import lifecycle, rules
 from aks_istio.addon import support_matrix as sm
 from aks_istio.addon.catalog import active_catalog
 
@@ -75,16 +75,17 @@ def check_revisions_valid(props: Props, config: Config = NO_CONFIG) -> list[str]
             f'diff. Pin one revision, e.g. ["{sm.REVISIONS[-1].name}"] '
             f"(allowed: {', '.join(r.name for r in sm.REVISIONS[-3:])})."
         ]
+    values = list(elements(raw))
     messages = [
-        f"{path}[{i}]: {value!r} is not of the form asm-<major>-<minor>; use e.g. {sm.REVISIONS[-1].name!r}."
-        for i, value in enumerate(elements(raw))
-        if not (isinstance(value, str) and sm.REVISION_PATTERN.match(value))
+        f"{path}[{i}]: {value!r} is not a string." for i, value in enumerate(values) if not isinstance(value, str)
     ]
-    if len(raw) > sm.MAX_REVISIONS:
-        messages.append(
-            f"{path} has {len(raw)} entries; at most {sm.MAX_REVISIONS} are allowed, and two only "
-            "while a canary upgrade is in progress. Complete or roll back the upgrade first."
-        )
+    # The same rule config validation and AksIstioClusterArgs apply (aks_istio.addon.rules).
+    problems = rules.revision_set_problems([v for v in values if isinstance(v, str)])
+    messages += [
+        f"{path}: {problem}; use e.g. [{sm.REVISIONS[-1].name!r}], two revisions only while a canary upgrade is in "
+        "progress (complete or roll back the upgrade first)."
+        for problem in problems
+    ]
     return messages
 
 

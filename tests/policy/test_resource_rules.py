@@ -97,7 +97,7 @@ VIOLATIONS: list[tuple[str, str, dict[str, Any], str, str]] = [
         MANAGED_CLUSTER,
         mutate(CLUSTER, f"{C}.revisions", ["asm-1-28", "asm-1-29", "asm-1-30"]),
         "managedcluster-istio-revision-pinned",
-        "at most 2",
+        "must hold 1 or 2 distinct asm-1-N values",
     ),
     (
         "upgrade_skipping_two_revisions_rejected",

@@ -1,6 +1,7 @@
 """Istio egress gateways of the add-on (GA 2025-11): names, gateway configuration, Static Egress Gateway, pools.
 
-AKSDOCS istio-deploy-egress.md and configure-static-egress-gateway.md. azure-native only: the classic provider
+https://learn.microsoft.com/azure/aks/istio-deploy-egress and configure-static-egress-gateway.md. azure-native only: the
+classic provider
 (pulumi-azure 6.x) cannot declare egress gateways.
 """
 

@@ -1,6 +1,7 @@
 """Managed Gateway API with the add-on (GA 2026-05): cluster prerequisites, and Gateways of class istio.
 
-AKSDOCS istio-gateway-api.md. azure-native only: the classic provider (pulumi-azure 6.x) has no
+https://learn.microsoft.com/azure/aks/istio-gateway-api. azure-native only: the classic provider (pulumi-azure 6.x) has
+no
 `ingressProfile.gatewayAPI`.
 """
 

@@ -1,7 +1,8 @@
 """The add-on's ingress gateways: what AKS lets users change on their Services, HPAs and Gateway API
 customization ConfigMaps, and who may reach them.
 
-AKSDOCS istio-deploy-ingress.md (annotation allowlist, externalTrafficPolicy), istio-about.md ("port or protocol
+https://learn.microsoft.com/azure/aks/istio-deploy-ingress (annotation allowlist, externalTrafficPolicy), istio-about.md
+("port or protocol
 configuration is currently not supported"), istio-scale.md (minReplicas never below 2), istio-gateway-api.md
 (customization ConfigMaps: "fields outside the allowlist are blocked by add-on webhooks").
 """

@@ -1,6 +1,7 @@
 """MeshConfig customization: only `istio-shared-configmap-<rev>` in aks-istio-system, only allowlisted fields.
 
-AKSDOCS istio-meshconfig.md: fields outside the tables are denied by admission control; "allowed" fields work but
+https://learn.microsoft.com/azure/aks/istio-meshconfig: fields outside the tables are denied by admission control;
+"allowed" fields work but
 have no Azure support; the default `istio-<rev>` ConfigMap is reconciled by the add-on.
 """
 

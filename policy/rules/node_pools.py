@@ -1,4 +1,4 @@
-"""Node pools on a mesh cluster: the add-on does not support Windows Server containers (AKSDOCS istio-about.md).
+"""Node pools on a mesh cluster: the add-on does not support Windows Server containers (https://learn.microsoft.com/azure/aks/istio-about).
 
 Both providers: the inline pools of a ManagedCluster or KubernetesCluster (a resource rule: the cluster says itself
 whether it runs the mesh), and AgentPool or KubernetesClusterNodePool resources (a stack rule: the pool's mesh is its

@@ -14,7 +14,7 @@ from aks_istio.addon import support_matrix as sm
 
 def revision_set_problems(revisions: Sequence[str]) -> list[str]:
     """`serviceMeshProfile.istio.revisions`: 1 or 2 distinct well-formed `asm-1-N` (two only during a canary
-    upgrade; AKSDOCS istio-upgrade.md)."""
+    upgrade; https://learn.microsoft.com/azure/aks/istio-upgrade)."""
     problems = [
         f"{revision!r} is not of the form asm-<major>-<minor>"
         for revision in revisions
@@ -33,7 +33,7 @@ def revisions_without_gateway_api(revisions: Iterable[str]) -> list[str]:
 
 def gateway_api_problems(revisions: Iterable[str], *, app_routing_istio: bool) -> list[str]:
     """Prerequisites of the add-on's managed Gateway API: every running revision supports it, and app-routing's
-    Istio implementation is off (the two cannot coexist; AKSDOCS istio-gateway-api.md)."""
+    Istio implementation is off (the two cannot coexist; https://learn.microsoft.com/azure/aks/istio-gateway-api)."""
     problems: list[str] = []
     too_old = revisions_without_gateway_api(revisions)
     if too_old:
@@ -51,7 +51,8 @@ def gateway_api_problems(revisions: Iterable[str], *, app_routing_istio: bool) -
 
 def ingress_mode_problems(mode: str, *, static_ip: bool, subnet: bool) -> list[tuple[str, str]]:
     """(field, problem) for what one of the two classic ingress gateways cannot take: a static public IP is the
-    external gateway's, a subnet of its own the internal one's (AKSDOCS istio-deploy-ingress.md, static-ip.md)."""
+    external gateway's, a subnet of its own the internal one's
+    (https://learn.microsoft.com/azure/aks/istio-deploy-ingress, static-ip.md)."""
     problems: list[tuple[str, str]] = []
     if mode not in sm.INGRESS_GATEWAY_MODES:
         problems.append(("mode", f"{mode!r}; allowed: {', '.join(sm.INGRESS_GATEWAY_MODES)}"))
@@ -65,8 +66,9 @@ def ingress_mode_problems(mode: str, *, static_ip: bool, subnet: bool) -> list[t
 def managed_gateway_annotations(
     *, allowed_service_tags: Sequence[str], allowed_ip_ranges: Sequence[str], subnet: str | None
 ) -> dict[str, str]:
-    """The gateway Service annotations typed settings stand for (AKSDOCS istio-deploy-ingress.md; the static
-    IP's are added where its name and group are known)."""
+    """The gateway Service annotations typed settings stand for
+    (https://learn.microsoft.com/azure/aks/istio-deploy-ingress; the static IP's are added where its name and group
+    are known)."""
     managed: dict[str, str] = {}
     if allowed_service_tags:
         managed[sm.GATEWAY_SERVICE_ANNOTATION_SERVICE_TAGS] = ",".join(allowed_service_tags)
@@ -79,7 +81,7 @@ def managed_gateway_annotations(
 
 def hpa_problems(min_replicas: int, max_replicas: int) -> list[tuple[str, str]]:
     """(field, problem) for a gateway HPA's replica bounds: the add-on refuses fewer than 2 (they would conflict
-    with the gateway's PodDisruptionBudget; AKSDOCS istio-deploy-ingress.md)."""
+    with the gateway's PodDisruptionBudget; https://learn.microsoft.com/azure/aks/istio-deploy-ingress)."""
     problems: list[tuple[str, str]] = []
     if min_replicas < sm.GATEWAY_HPA_MIN_REPLICAS:
         problems.append(
@@ -108,7 +110,7 @@ def plugin_ca_problems(
     key_vault_id: str | None, *, generate_dev_ca: bool, object_names: Sequence[str]
 ) -> list[tuple[str, str]]:
     """(field, problem) for the source of the plug-in CA: a vault holding the four secrets, or a generated dev CA
-    in a vault we create, never neither or both; four distinct object names (AKSDOCS istio-plugin-ca.md)."""
+    in a vault we create, never neither or both; four distinct object names (https://learn.microsoft.com/azure/aks/istio-plugin-ca)."""
     problems: list[tuple[str, str]] = []
     if key_vault_id is None and not generate_dev_ca:
         problems.append(

@@ -9,7 +9,12 @@ Every fact names its source. Keys used below:
   SUPP     MicrosoftDocs/SupportArticles-docs, support/azure/azure-kubernetes/extensions/<file>
   BT       Azure/bicep-types-az, generated/containerservice/.../<api>/types.md
   CLI      Azure/azure-cli, src/azure-cli/azure/cli/command_modules/acs/<file>
-Collected in ../shared/reference/aks-istio-addon.md on 2026-11-22.
+  MONDOCS  MicrosoftDocs/azure-monitor-docs, articles/azure-monitor/containers/<file>
+  PROMCOL  Azure/prometheus-collector, AddonBicepTemplate/<file> (the template Microsoft's docs link to)
+(on the web: AKSDOCS articles are https://learn.microsoft.com/azure/aks/<file without .md>, SUPP ones
+https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/extensions/<file>, MONDOCS ones
+https://learn.microsoft.com/azure/azure-monitor/containers/<file>; the others are GitHub repositories.)
+Collected on 2026-11-22 from the public sources keyed above; each fact cites its own.
 """
 
 from __future__ import annotations
@@ -20,13 +25,14 @@ from typing import Final
 
 from aks_istio.addon import catalog
 
-# --- Namespaces the add-on owns (AKSDOCS istio-deploy-addon.md, istio-deploy-ingress.md, istio-deploy-egress.md)
+# --- Namespaces the add-on owns (https://learn.microsoft.com/azure/aks/istio-deploy-addon, istio-deploy-ingress.md,
+# istio-deploy-egress.md)
 ADDON_SYSTEM_NAMESPACE: Final = "aks-istio-system"
 ADDON_INGRESS_NAMESPACE: Final = "aks-istio-ingress"
 ADDON_EGRESS_NAMESPACE: Final = "aks-istio-egress"
 REVISION_LABEL: Final = "istio.io/rev"
 # The add-on ignores the upstream injection label: "istio-injection=enabled ... will cause the sidecar
-# injection to skip the namespace" (AKSDOCS istio-deploy-addon.md).
+# injection to skip the namespace" (https://learn.microsoft.com/azure/aks/istio-deploy-addon).
 IGNORED_INJECTION_LABEL: Final = "istio-injection"
 
 # --- Revisions ------------------------------------------------------------------------------------------------
@@ -37,7 +43,7 @@ IGNORED_INJECTION_LABEL: Final = "istio-injection"
 REVISION_PATTERN: Final = catalog.REVISION_PATTERN
 # `serviceMeshProfile.istio.revisions` has {maxLength: 2} (BT 2026-05-01); two only during a canary upgrade.
 MAX_REVISIONS: Final = 2
-# "Istio add-on can only be enabled on AKS clusters of version >= 1.23" (AKSDOCS istio-deploy-addon.md).
+# "Istio add-on can only be enabled on AKS clusters of version >= 1.23" (https://learn.microsoft.com/azure/aks/istio-deploy-addon).
 MIN_KUBERNETES_MINOR: Final = 23
 
 Revision = catalog.Revision
@@ -48,11 +54,16 @@ REVISIONS: Final[tuple[Revision, ...]] = SHIPPED.revisions
 REVISIONS_BY_NAME: Final[Mapping[str, Revision]] = SHIPPED.by_name
 REVISION_CATALOG_SOURCE: Final = f"revision catalog as of {SHIPPED.as_of}: {', '.join(SHIPPED.sources[:1])}"
 REVISION_CATALOG_DATE: Final = SHIPPED.as_of
-UPGRADE_RULE_SOURCE: Final = "AKSDOCS istio-upgrade.md; SUPP istio-add-on-minor-revision-upgrade.md (2026-11-22)"
+UPGRADE_RULE_SOURCE: Final = (
+    "https://learn.microsoft.com/azure/aks/istio-upgrade; "
+    "https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/extensions/istio-add-on-minor-revision-upgrade "
+    "(2026-11-22)"
+)
 
-# Upgrades may go to n+1, or skip one to n+2 when both are supported (AKSDOCS istio-upgrade.md; SUPP
-# istio-add-on-minor-revision-upgrade.md). The ARM docstring says "two consecutive values"; the newer
-# upgrade docs win. A downgrade outside a canary rollback "isn't allowed" (SUPP).
+# Upgrades may go to n+1, or skip one to n+2 when both are supported (https://learn.microsoft.com/azure/aks/istio-upgrade;
+# https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/extensions/istio-add-on-minor-revision-upgrade).
+# The ARM docstring says "two consecutive values"; the newer upgrade docs win. A downgrade outside a canary
+# rollback "isn't allowed" (the same troubleshooting article).
 MAX_UPGRADE_MINOR_DISTANCE: Final = 2
 
 
@@ -61,7 +72,8 @@ def allowed_upgrades(current: str) -> list[str]:
     return SHIPPED.upgrades_of(current)
 
 
-# --- Ingress gateways (AKSDOCS istio-deploy-ingress.md) --------------------------------------------------------
+# --- Ingress gateways (https://learn.microsoft.com/azure/aks/istio-deploy-ingress)
+# --------------------------------------------------------
 INGRESS_GATEWAY_MODES: Final = ("External", "Internal")
 INGRESS_GATEWAY_SERVICES: Final = {
     "External": "aks-istio-ingressgateway-external",
@@ -108,7 +120,7 @@ ALLOWED_HEALTH_PROBE_ANNOTATIONS: Final = frozenset(
 # (patchForce, patchFieldManager: how the server-side apply is made), not Service settings AKS judges.
 PULUMI_PATCH_DIRECTIVE_PREFIX: Final = "pulumi.com/"
 # Besides annotations only `.spec.externalTrafficPolicy` may be changed; "port or protocol configuration is
-# currently not supported" (AKSDOCS istio-about.md, istio-deploy-ingress.md).
+# currently not supported" (https://learn.microsoft.com/azure/aks/istio-about, istio-deploy-ingress.md).
 ALLOWED_GATEWAY_SERVICE_SPEC_FIELDS: Final = frozenset({"externalTrafficPolicy"})
 EXTERNAL_TRAFFIC_POLICIES: Final = ("Cluster", "Local")
 
@@ -122,11 +134,12 @@ def allowed_gateway_annotations() -> list[str]:
 
 
 # HPA for istiod and the gateways: default 2..5 at 80% CPU; "the add-on does not allow setting the
-# minReplicas below the initial default of 2" (AKSDOCS istio-scale.md).
+# minReplicas below the initial default of 2" (https://learn.microsoft.com/azure/aks/istio-scale).
 GATEWAY_HPA_MIN_REPLICAS: Final = 2
 GATEWAY_HPA_DEFAULT_MAX_REPLICAS: Final = 5
 # HPAs (and Deployments) are per revision: `aks-istio-ingressgateway-{external|internal}-asm-1-NN` in
-# aks-istio-ingress (AKSDOCS istio-scale.md); egress Deployments are `<name>-<asm-rev>` (istio-deploy-egress.md)
+# aks-istio-ingress (https://learn.microsoft.com/azure/aks/istio-scale); egress Deployments are `<name>-<asm-rev>`
+# (istio-deploy-egress.md)
 # and their HPA follows the same naming.
 GATEWAY_SERVICE_ANNOTATION_PIP_NAME: Final = "service.beta.kubernetes.io/azure-pip-name"
 GATEWAY_SERVICE_ANNOTATION_PIP_RESOURCE_GROUP: Final = "service.beta.kubernetes.io/azure-load-balancer-resource-group"
@@ -135,7 +148,7 @@ GATEWAY_SERVICE_ANNOTATION_INTERNAL_SUBNET: Final = "service.beta.kubernetes.io/
 GATEWAY_SERVICE_ANNOTATION_SERVICE_TAGS: Final = "service.beta.kubernetes.io/azure-allowed-service-tags"
 GATEWAY_SERVICE_ANNOTATION_IP_RANGES: Final = "service.beta.kubernetes.io/azure-allowed-ip-ranges"
 # Set by the add-on on the internal Service; Gateway API gateways need it in spec.infrastructure.annotations
-# (AKSDOCS istio-gateway-api.md).
+# (https://learn.microsoft.com/azure/aks/istio-gateway-api).
 LOAD_BALANCER_INTERNAL_ANNOTATION: Final = "service.beta.kubernetes.io/azure-load-balancer-internal"
 
 
@@ -144,11 +157,12 @@ def gateway_hpa_name(gateway: str, revision: str) -> str:
     return f"{gateway}-{revision}"
 
 
-# --- Gateway API ingress (AKSDOCS istio-gateway-api.md; GA 2026-05-27) --------------------------------------------
+# --- Gateway API ingress (https://learn.microsoft.com/azure/aks/istio-gateway-api; GA 2026-05-27)
+# --------------------------------------------
 GATEWAY_API_MIN_REVISION: Final = "asm-1-26"
 GATEWAY_API_CLASS_NAME: Final = "istio"
 GATEWAY_API_CLASS_DEFAULTS_CONFIGMAP: Final = "istio-gateway-class-defaults"
-# First stable ARM API version with `ingressProfile.gatewayAPI` (BT scan, aks-istio-addon.md §1.2).
+# First stable ARM API version with `ingressProfile.gatewayAPI` (every BT `types.md` scanned, 2023-02 to 2026-05).
 GATEWAY_API_MIN_ARM_API_VERSION: Final = "2026-02-01"
 # ARM value that installs the managed (standard-channel) Gateway API CRDs: ingressProfile.gatewayAPI.installation.
 GATEWAY_API_INSTALLATION_STANDARD: Final = "Standard"
@@ -157,12 +171,12 @@ GATEWAY_API_VERSION: Final = "gateway.networking.k8s.io/v1"
 # Label that marks the class-level customization ConfigMap in aks-istio-system.
 GATEWAY_API_CLASS_DEFAULTS_LABEL: Final = "gateway.istio.io/defaults-for-class"
 # "Cannot coexist with the app-routing Gateway API implementation (approuting-istio); disable one first"
-# (AKSDOCS istio-gateway-api.md, app-routing-gateway-api.md).
+# (https://learn.microsoft.com/azure/aks/istio-gateway-api, app-routing-gateway-api.md).
 APP_ROUTING_ISTIO_CLASS: Final = "approuting-istio"
 
 
 def gateway_api_supported(revision: str) -> bool:
-    """Gateway API ingress with the add-on needs asm-1-26 or newer (AKSDOCS istio-gateway-api.md)."""
+    """Gateway API ingress with the add-on needs asm-1-26 or newer (https://learn.microsoft.com/azure/aks/istio-gateway-api)."""
     return parse_revision(revision) >= parse_revision(GATEWAY_API_MIN_REVISION)
 
 
@@ -274,7 +288,8 @@ GRAFANA_PRIVATE_LINK_GROUP: Final = "grafana"
 GRAFANA_PRIVATE_DNS_ZONE: Final = "privatelink.grafana.azure.com"
 
 
-# --- Egress gateways (AKSDOCS istio-deploy-egress.md, configure-static-egress-gateway.md; GA 2025-11-24) -------
+# --- Egress gateways (https://learn.microsoft.com/azure/aks/istio-deploy-egress, configure-static-egress-gateway.md; GA
+# 2025-11-24) -------
 EGRESS_GATEWAY_NAME_PATTERN: Final = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 # The AKS doc says 1-53 characters, the CLI constant and SUPP say 63: enforce the stricter one.
 EGRESS_GATEWAY_NAME_MAX_LENGTH: Final = 53
@@ -283,15 +298,18 @@ GATEWAY_POOL_PREFIX_SIZES: Final = (28, 29, 30, 31)
 STATIC_GATEWAY_CONFIGURATION_API: Final = "egressgateway.kubernetes.azure.com/v1alpha1"
 STATIC_GATEWAY_CONFIGURATION_KIND: Final = "StaticGatewayConfiguration"
 # The gateway pool's mode, and what it may not have: no cluster autoscaler, Linux only, IPv4 only
-# (AKSDOCS configure-static-egress-gateway.md limitations).
+# (https://learn.microsoft.com/azure/aks/configure-static-egress-gateway limitations).
 GATEWAY_POOL_MODE: Final = "Gateway"
 # Static Egress Gateway "is currently not supported on Azure CNI Pod Subnet clusters", so neither is the Istio
-# egress gateway (AKSDOCS istio-deploy-egress.md). Overlay (our only mode) and node-subnet CNI are fine.
+# egress gateway (https://learn.microsoft.com/azure/aks/istio-deploy-egress). Overlay (our only mode) and node-subnet
+# CNI are fine.
 EGRESS_UNSUPPORTED_NETWORK: Final = "Azure CNI Pod Subnet (agent pools with podSubnetID)"
-# The egress gateway Service carries `istio: <name>` (AKSDOCS istio-deploy-egress.md), the selector of an
+# The egress gateway Service carries `istio: <name>` (https://learn.microsoft.com/azure/aks/istio-deploy-egress), the
+# selector of an
 # Istio Gateway bound to it.
 EGRESS_GATEWAY_SELECTOR_LABEL: Final = "istio"
-# The add-on egress gateway needs `resolution: DNS` on the ServiceEntry (AKSDOCS istio-scale.md, SUPP
+# The add-on egress gateway needs `resolution: DNS` on the ServiceEntry
+# (https://learn.microsoft.com/azure/aks/istio-scale, SUPP
 # istio-add-on-egress-gateway.md).
 EGRESS_SERVICE_ENTRY_RESOLUTION: Final = "DNS"
 
@@ -306,11 +324,13 @@ def is_pod_subnet_cluster(network_plugin: str | None, pod_subnet_ids: list[str |
     return network_plugin == "azure" and any(pod_subnet_ids)
 
 
-# --- Blocked custom resources (AKSDOCS istio-about.md, HEAD) ----------------------------------------------------
+# --- Blocked custom resources (https://learn.microsoft.com/azure/aks/istio-about, HEAD)
+# ----------------------------------------------------
 # Rejected by the add-on's admission webhooks.
 BLOCKED_ISTIO_KINDS: Final = frozenset({"ProxyConfig", "WorkloadEntry", "WorkloadGroup", "IstioOperator", "WasmPlugin"})
 # EnvoyFilter: since 2025-10-16 every EnvoyFilter is *allowed* but outside Azure's support scope; before that
-# only these three filter types were accepted (AKSDOCS istio-about.md, commit 5d94e46db and its removed lines).
+# only these three filter types were accepted (https://learn.microsoft.com/azure/aks/istio-about, commit 5d94e46db and
+# its removed lines).
 SUPPORTED_ENVOY_FILTER_TYPES: Final = frozenset(
     {
         "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua",
@@ -319,7 +339,8 @@ SUPPORTED_ENVOY_FILTER_TYPES: Final = frozenset(
     }
 )
 
-# --- MeshConfig (AKSDOCS istio-meshconfig.md) --------------------------------------------------------------------
+# --- MeshConfig (https://learn.microsoft.com/azure/aks/istio-meshconfig)
+# --------------------------------------------------------------------
 SHARED_MESH_CONFIGMAP_PREFIX: Final = "istio-shared-configmap-"
 MESH_CONFIG_DATA_KEY: Final = "mesh"
 # "Supported": covered by Azure support.
@@ -389,7 +410,8 @@ PROXY_CONFIG_ALLOWED_FIELDS: Final = frozenset(
 )
 OUTBOUND_TRAFFIC_POLICY_MODES: Final = ("ALLOW_ANY", "REGISTRY_ONLY")
 
-# --- Plug-in CA (AKSDOCS istio-plugin-ca.md; CLI aks_mesh_enable) ------------------------------------------------
+# --- Plug-in CA (https://learn.microsoft.com/azure/aks/istio-plugin-ca; CLI aks_mesh_enable)
+# ------------------------------------------------
 # All four object names plus the Key Vault id are required ("ServiceMeshProfile is missing required
 # parameters: %s for plugin certificate authority", SUPP general troubleshooting).
 PLUGIN_CA_FIELDS: Final = (
@@ -404,7 +426,8 @@ KEY_VAULT_ID_PATTERN: Final = re.compile(
 )
 KEY_VAULT_SECRETS_PROVIDER_ADDON: Final = "azureKeyvaultSecretsProvider"
 
-# --- Add-ons and features the Istio add-on cannot run beside (AKSDOCS istio-about.md §Limitations) ------------
+# --- Add-ons and features the Istio add-on cannot run beside (https://learn.microsoft.com/azure/aks/istio-about
+# §Limitations) ------------
 OSM_ADDON: Final = "openServiceMesh"  # "Istio based Azure service mesh is incompatible with feature %s" (SUPP)
 VIRTUAL_NODE_ADDON: Final = "aciConnectorLinux"
 UNSUPPORTED_OS_TYPES: Final = frozenset({"Windows"})
@@ -412,28 +435,29 @@ UNSUPPORTED_OS_TYPES: Final = frozenset({"Windows"})
 SELF_MANAGED_ISTIO_CHARTS: Final = frozenset({"base", "istiod", "gateway", "cni", "ztunnel", "istio-base"})
 SELF_MANAGED_ISTIO_REPO_MARKERS: Final = ("istio-release.storage.googleapis.com", "istio.io")
 
-# --- Facts the policy pack checks on raw resources (aks-istio-addon.md §§4-8) -----------------------------------
+# --- Facts the policy pack checks on raw resources (https://learn.microsoft.com/azure/aks/istio-about#limitations) -
 # Static egress gateway: the cluster-level switch (BT 2026-05-01 ManagedClusterStaticEgressGatewayProfile; AKSDOCS
 # configure-static-egress-gateway.md); the pool side is GATEWAY_POOL_MODE above.
 STATIC_EGRESS_PROFILE_PATH: Final = "networkProfile.staticEgressGatewayProfile.enabled"
-# "The Istio egress gateway isn't supported on Azure CNI Pod Subnet clusters" (AKSDOCS istio-deploy-egress.md):
+# "The Istio egress gateway isn't supported on Azure CNI Pod Subnet clusters" (https://learn.microsoft.com/azure/aks/istio-deploy-egress):
 # pools that set a pod subnet are that mode.
 POD_SUBNET_POOL_FIELD: Final = "podSubnetID"
-# Managed Gateway API CRDs (BT 2026-02-01+ `ingressProfile.gatewayAPI.installation`; AKSDOCS istio-gateway-api.md)
+# Managed Gateway API CRDs (BT 2026-02-01+ `ingressProfile.gatewayAPI.installation`; https://learn.microsoft.com/azure/aks/istio-gateway-api)
 # and the app-routing Gateway API implementation the add-on cannot coexist with (same doc, Limitations).
 GATEWAY_API_INSTALLATION_PATH: Final = "ingressProfile.gatewayAPI.installation"
 APP_ROUTING_ISTIO_MODE_PATH: Final = "ingressProfile.webAppRouting.gatewayAPIImplementations.appRoutingIstio.mode"
 # The add-on's own per-revision MeshConfig `istio-<rev>` is reconciled: edits are reverted (AKSDOCS
 # istio-meshconfig.md; Azure/AKS #5175, #4362). Only `istio-shared-configmap-<rev>` is for users.
 DEFAULT_MESH_CONFIGMAP_PATTERN: Final = re.compile(r"^istio-asm-\d+-\d+$")
-# Namespaces whose HPAs belong to the add-on (istiod, ingress and egress gateways; AKSDOCS istio-scale.md).
+# Namespaces whose HPAs belong to the add-on (istiod, ingress and egress gateways; https://learn.microsoft.com/azure/aks/istio-scale).
 ADDON_NAMESPACES: Final = frozenset({ADDON_SYSTEM_NAMESPACE, ADDON_INGRESS_NAMESPACE, ADDON_EGRESS_NAMESPACE})
 # Upstream Istio: mesh-wide PeerAuthentication lives in the root namespace, which for the add-on is
-# aks-istio-system (AKSDOCS istio-deploy-addon.md uses it as the root namespace; istio-telemetry.md likewise).
+# aks-istio-system (https://learn.microsoft.com/azure/aks/istio-deploy-addon uses it as the root namespace;
+# istio-telemetry.md likewise).
 MESH_ROOT_NAMESPACE: Final = ADDON_SYSTEM_NAMESPACE
 # API groups a self-managed Istio install brings (its CRDs are `*.istio.io`); the add-on manages these itself.
 ISTIO_API_GROUP_SUFFIX: Final = "istio.io"
-# Service annotations that restrict who can reach a public load balancer (AKSDOCS istio-deploy-ingress.md
+# Service annotations that restrict who can reach a public load balancer (https://learn.microsoft.com/azure/aks/istio-deploy-ingress
 # allowlist): the prod baseline asks for one of them on an external ingress gateway.
 GATEWAY_SOURCE_RESTRICTION_ANNOTATIONS: Final = (
     "service.beta.kubernetes.io/azure-allowed-ip-ranges",
@@ -441,7 +465,7 @@ GATEWAY_SOURCE_RESTRICTION_ANNOTATIONS: Final = (
 )
 
 
-# --- Built-in role definition GUIDs (aks-istio-addon.md §9.2, §10) ----------------------------------------------
+# --- Built-in role GUIDs (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles) -----------
 ROLE_KEY_VAULT_SECRETS_USER: Final = "4633458b-17de-408a-b874-0445c86b69e6"
 ROLE_NETWORK_CONTRIBUTOR: Final = "4d97b98b-1d4f-4787-a291-c67834d212e7"
 ROLE_MONITORING_DATA_READER: Final = "b0d8363b-8ddd-447d-831f-62ca05bff136"
@@ -450,7 +474,7 @@ ROLE_GRAFANA_ADMIN: Final = "22926164-76b3-42b3-bc55-97df8dab3e41"
 ROLE_GRAFANA_EDITOR: Final = "a79a5197-3a5c-4973-a920-486035ffd60f"
 ROLE_GRAFANA_VIEWER: Final = "60921a7e-fef1-4a43-9b16-a26c52ad4769"
 
-# --- Managed Prometheus (aks-istio-addon.md §9; pitfalls.md "Managed Prometheus") --------------------------------
+# --- Managed Prometheus (PROMCOL FullAzureMonitorMetricsProfile.bicep; Azure/prometheus-collector#942) ---------
 # `azureMonitorProfile.metrics.enabled` without a data collection rule association on the cluster leaves the
 # ama-metrics pods crash-looping (Azure/prometheus-collector #942): the two always come together.
 # Name the CLI gives the DCR association (CLI azuremonitormetrics/dc/defaults.py get_default_dcra_name).
@@ -461,7 +485,7 @@ METRICS_DCRA_NAME: Final = "ContainerInsightsMetricsExtension"
 DCE_ASSOCIATION_NAME: Final = "configurationAccessEndpoint"
 PROMETHEUS_STREAM: Final = "Microsoft-PrometheusMetrics"
 # Managed collector ConfigMaps: all in kube-system, none exist by default (MONDOCS
-# prometheus-metrics-scrape-configuration.md; AKSDOCS istio-metrics-managed-prometheus.md).
+# prometheus-metrics-scrape-configuration.md; https://learn.microsoft.com/azure/aks/istio-metrics-managed-prometheus).
 AMA_METRICS_NAMESPACE: Final = "kube-system"
 AMA_METRICS_PROMETHEUS_CONFIGMAP: Final = "ama-metrics-prometheus-config"
 AMA_METRICS_PROMETHEUS_CONFIG_KEY: Final = "prometheus-config"

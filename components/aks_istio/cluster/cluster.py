@@ -251,7 +251,8 @@ class AksIstioCluster(pulumi.ComponentResource):
 
         if plugin_ca is not None:
             # istiod mounts the CA through the secrets provider's identity; without read access its pods hang in
-            # Init:0/2 with a 403 (AKSDOCS istio-plugin-ca.md, which names Key Vault Secrets User).
+            # Init:0/2 with a 403 (https://learn.microsoft.com/azure/aks/istio-plugin-ca, which names Key Vault Secrets
+            # User).
             grant(
                 f"{name}-keyvault-secrets-user",
                 role_guid=sm.ROLE_KEY_VAULT_SECRETS_USER,

@@ -2,6 +2,8 @@
 
 Nothing here declares a resource, so every payload can be checked without Pulumi's runtime. Field names are
 the azure-native SDK's snake_case, which the provider sends to ARM as the camelCase names of API 2025-09-01.
+
+Source keys (AKSDOCS, SUPP, MONDOCS, PROMCOL, BT, CLI) as in `aks_istio.addon.support_matrix`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from aks_istio.mesh.plugin_ca import PluginCaSource
 
 SYSTEM_POOL_TAINT = "CriticalAddonsOnly=true:NoSchedule"
 # The secrets provider re-reads Key Vault on this schedule, which is how a rotated plug-in CA reaches istiod
-# (AKSDOCS istio-plugin-ca.md: auto-rotation must be on).
+# (https://learn.microsoft.com/azure/aks/istio-plugin-ca: auto-rotation must be on).
 KEYVAULT_ADDON = sm.KEY_VAULT_SECRETS_PROVIDER_ADDON
 
 
@@ -80,7 +82,8 @@ def network_profile(settings: ClusterSpec, *, static_egress: bool = False) -> di
         "load_balancer_sku": "standard",
     }
     if static_egress:
-        # Istio egress gateways ride on Static Egress Gateway (AKSDOCS istio-deploy-egress.md); the field is in
+        # Istio egress gateways ride on Static Egress Gateway
+        # (https://learn.microsoft.com/azure/aks/istio-deploy-egress); the field is in
         # ARM since 2025-04-01, so azure-native's default 2025-09-01 carries it.
         profile["static_egress_gateway_profile"] = {"enabled": True}
     return profile
@@ -131,7 +134,7 @@ def egress_gateway_profiles(gateways: Sequence[EgressGatewayRef]) -> list[dict[s
 
 def gateway_pool_fields(pool: EgressPool, *, subnet_id: pulumi.Input[str]) -> dict[str, Any]:
     """A Static Egress Gateway pool: mode Gateway, a fixed node count (no cluster autoscaler on gateway pools),
-    Linux, and the size of the public IP prefix its nodes egress from (AKSDOCS configure-static-egress-gateway.md).
+    Linux, and the size of the public IP prefix its nodes egress from (https://learn.microsoft.com/azure/aks/configure-static-egress-gateway).
     """
     fields: dict[str, Any] = {
         "mode": sm.GATEWAY_POOL_MODE,
@@ -239,7 +242,7 @@ def agent_pool_ignore_changes(settings: ClusterSpec) -> list[str]:
 def maintenance_configurations(settings: ClusterSpec) -> Mapping[str, dict[str, Any]]:
     """The three planned-maintenance configurations AKS reads, all on one weekly window.
 
-    `default` is the window the add-on's istiod/gateway patch rollouts respect (AKSDOCS istio-upgrade.md
+    `default` is the window the add-on's istiod/gateway patch rollouts respect (https://learn.microsoft.com/azure/aks/istio-upgrade
     §Patch version upgrade); the `aksManaged*` ones gate the auto-upgrade channels.
     """
     window = settings.upgrade.maintenance_window

@@ -1,4 +1,7 @@
-"""Settings of Azure Monitor managed Prometheus and Azure Managed Grafana, wired for the Istio add-on."""
+"""Settings of Azure Monitor managed Prometheus and Azure Managed Grafana, wired for the Istio add-on.
+
+Source keys (AKSDOCS, SUPP, MONDOCS, PROMCOL, BT, CLI) as in `aks_istio.addon.support_matrix`.
+"""
 
 from __future__ import annotations
 

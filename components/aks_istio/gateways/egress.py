@@ -2,7 +2,7 @@
 
 The cluster side (networkProfile.staticEgressGatewayProfile, the mode-Gateway pool and the
 `istio.components.egressGateways` entries) is on the ManagedCluster (cluster/spec.py). This component adds what lives
-in Kubernetes (AKSDOCS istio-deploy-egress.md, configure-static-egress-gateway.md):
+in Kubernetes (https://learn.microsoft.com/azure/aks/istio-deploy-egress, configure-static-egress-gateway.md):
 
 - the egress namespace and a `StaticGatewayConfiguration` in it, naming the gateway pool: the add-on's egress
   pods carry `kubernetes.azure.com/static-gateway-configuration: <name>` and leave from that pool's IP prefix;
@@ -27,7 +27,8 @@ from aks_istio.mesh.canary import revision_handover_options
 from aks_istio.tokens import type_token
 
 ISTIO_NETWORKING_API = "networking.istio.io/v1"
-# The egress gateway Service's ports (AKSDOCS istio-deploy-egress.md: ClusterIP 15021/80/443).
+# The egress gateway Service's ports (https://learn.microsoft.com/azure/aks/istio-deploy-egress: ClusterIP
+# 15021/80/443).
 GATEWAY_PORTS = {"TLS": 443, "HTTP": 80}
 EGRESS_SUBSET = "egress"
 

@@ -1,6 +1,6 @@
 """GatewayApiIngress: Kubernetes Gateway API ingress with the add-on (GA since 2026-05 for asm-1-26+).
 
-Three parts (AKSDOCS istio-gateway-api.md, managed-gateway-api.md):
+Three parts (https://learn.microsoft.com/azure/aks/istio-gateway-api, managed-gateway-api.md):
 
 1. The managed Gateway API CRDs: ARM `ingressProfile.gatewayAPI.installation: Standard` on the cluster.
 2. `Gateway` objects of class `istio` (AKS provisions `<name>-istio` Deployment/Service/HPA/PDB for each), with
@@ -162,7 +162,7 @@ def gateway_object(gateway: GatewayApiGateway, revision: str | None = None) -> d
         spec["infrastructure"] = infrastructure
     metadata: dict[str, Any] = {"name": gateway.name, "namespace": gateway.namespace}
     if revision is not None:
-        # "istio.io/rev on the Gateway pins the owner" during a canary upgrade (AKSDOCS istio-gateway-api.md).
+        # "istio.io/rev on the Gateway pins the owner" during a canary upgrade (https://learn.microsoft.com/azure/aks/istio-gateway-api).
         metadata["labels"] = {sm.REVISION_LABEL: revision}
     return {"api_version": sm.GATEWAY_API_VERSION, "kind": "Gateway", "metadata": metadata, "spec": spec}
 

@@ -4,13 +4,15 @@ The add-on owns `aks-istio-ingressgateway-{internal,external}` (Service, per-rev
 `aks-istio-ingress`. Edits outside what it exposes are reverted by its reconciler (Azure/AKS #5175, #4362), so
 this component never declares those objects: it server-side-applies patches that carry only
 
-- the allowlisted Service annotations and `spec.externalTrafficPolicy` (AKSDOCS istio-deploy-ingress.md), never
-  ports or protocol ("port or protocol configuration is currently not supported", AKSDOCS istio-about.md);
+- the allowlisted Service annotations and `spec.externalTrafficPolicy`
+(https://learn.microsoft.com/azure/aks/istio-deploy-ingress), never
+  ports or protocol ("port or protocol configuration is currently not supported", https://learn.microsoft.com/azure/aks/istio-about);
 - `minReplicas`/`maxReplicas` of the *stable* revision's HPA: during a canary upgrade the add-on copies it to the
-  canary's HPA and reverts edits to the canary's (AKSDOCS istio-upgrade.md).
+  canary's HPA and reverts edits to the canary's (https://learn.microsoft.com/azure/aks/istio-upgrade).
 
 Around the Service it builds what the annotations point at: a Standard static public IP (or yours) with Network
-Contributor for the cluster identity on its resource group (AKSDOCS static-ip.md), or a subnet of the mesh VNet
+Contributor for the cluster identity on its resource group (https://learn.microsoft.com/azure/aks/static-ip), or a
+subnet of the mesh VNet
 for the internal load balancer with Network Contributor on it.
 """
 
@@ -262,7 +264,8 @@ class IngressGateway(pulumi.ComponentResource):
                 ip_address = created.ip_address
                 ip_id = created.id
             # The cloud provider reads and attaches an IP outside the node resource group only with rights on
-            # that group (AKSDOCS static-ip.md: Network Contributor on the IP's resource group).
+            # that group (https://learn.microsoft.com/azure/aks/static-ip: Network Contributor on the IP's resource
+            # group).
             grants.append(
                 grant(
                     f"{name}-ip-network-contributor",
@@ -285,7 +288,7 @@ class IngressGateway(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
             )
             subnet_id = subnet.id
-            # The internal load balancer's frontend must be in the mesh's VNet (AKSDOCS istio-deploy-ingress.md)
+            # The internal load balancer's frontend must be in the mesh's VNet (https://learn.microsoft.com/azure/aks/istio-deploy-ingress)
             # and the cluster identity needs rights on that subnet, as on the node subnet.
             grants.append(
                 grant(

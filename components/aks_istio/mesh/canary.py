@@ -1,7 +1,7 @@
 """Canary revision upgrades: what every phase of `mesh.upgrade` puts on the cluster, and the restarts it makes.
 
 The phases mirror `az aks mesh upgrade start|complete|rollback` plus the relabel/restart steps between them
-(AKSDOCS istio-upgrade.md; aks-istio-addon.md §3):
+(https://learn.microsoft.com/azure/aks/istio-upgrade):
 
 | phase    | cluster `revisions` | shared MeshConfig   | managed namespaces' `istio.io/rev`  | restarts            |
 |----------|---------------------|---------------------|-------------------------------------|---------------------|
@@ -12,8 +12,10 @@ The phases mirror `az aks mesh upgrade start|complete|rollback` plus the relabel
 | rollback | [rev]               | rev                 | rev                                 | migrated, once more |
 
 Ordering (the part no other IaC tool gets right). AKS wants `istio-shared-configmap-<to>` to exist *before*
-`to` is added to the cluster (AKSDOCS istio-meshconfig.md, "Mesh configuration and upgrades"), and a rollback
-must relabel and restart workloads *before* `to` is removed (AKSDOCS istio-upgrade.md, rollback steps). The
+`to` is added to the cluster (https://learn.microsoft.com/azure/aks/istio-meshconfig, "Mesh configuration and
+upgrades"), and a rollback
+must relabel and restart workloads *before* `to` is removed (https://learn.microsoft.com/azure/aks/istio-upgrade,
+rollback steps). The
 usual Kubernetes provider takes its credentials from the ManagedCluster's outputs, so anything declared with
 it runs *after* the cluster update: making the cluster depend on it would be a cycle.
 

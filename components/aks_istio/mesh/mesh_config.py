@@ -1,7 +1,8 @@
 """SharedMeshConfig: the add-on's `istio-shared-configmap-<revision>`, one per installed revision.
 
 AKS merges it with its own `istio-<revision>` ConfigMap (which must not be edited: the add-on reverts it) and
-its admission webhooks reject fields outside the allowlist (AKSDOCS istio-meshconfig.md). Config validation
+its admission webhooks reject fields outside the allowlist (https://learn.microsoft.com/azure/aks/istio-meshconfig).
+Config validation
 already holds the fields to that allowlist.
 """
 

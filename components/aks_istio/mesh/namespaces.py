@@ -1,7 +1,8 @@
 """MeshNamespaces: application namespaces in the mesh, and mesh-wide mTLS STRICT.
 
 The add-on injects sidecars only into namespaces labelled `istio.io/rev=<revision>`; the upstream
-`istio-injection=enabled` label makes it *skip* the namespace (AKSDOCS istio-deploy-addon.md). Mesh-wide
+`istio-injection=enabled` label makes it *skip* the namespace
+(https://learn.microsoft.com/azure/aks/istio-deploy-addon). Mesh-wide
 policy lives in the add-on's root namespace, `aks-istio-system`.
 """
 

@@ -2,7 +2,7 @@
 
 Pure functions of `MeshSettings` (no Pulumi): the plan (`aks_istio.plan`) calls them once per stack, and the
 offline `upgrade-plan` command calls them for every phase it prints. The phase table and the ordering they
-implement are in `aks_istio.mesh.canary` (AKSDOCS istio-upgrade.md).
+implement are in `aks_istio.mesh.canary` (https://learn.microsoft.com/azure/aks/istio-upgrade).
 """
 
 from dataclasses import dataclass
@@ -37,7 +37,7 @@ def namespace_revision(mesh: MeshSettings, namespace: str) -> str:
 
 def stable_revision(mesh: MeshSettings) -> str:
     """The revision whose gateway HPAs may be edited: during a canary the add-on copies the stable revision's
-    HPA spec to the canary's and reverts edits made to the canary's (AKSDOCS istio-upgrade.md)."""
+    HPA spec to the canary's and reverts edits made to the canary's (https://learn.microsoft.com/azure/aks/istio-upgrade)."""
     upgrade = mesh.upgrade
     return upgrade.to if upgrade is not None and upgrade.phase == "complete" else mesh.revision
 
@@ -79,8 +79,9 @@ def restarts(mesh: MeshSettings) -> list[Restart]:
 
 
 def shared_configmap_revisions(mesh: MeshSettings) -> list[str]:
-    """One `istio-shared-configmap-<rev>` per installed revision (AKSDOCS istio-meshconfig.md); the one of a
-    removed revision is deleted after the removal (step 8 of the procedure)."""
+    """One `istio-shared-configmap-<rev>` per installed revision
+    (https://learn.microsoft.com/azure/aks/istio-meshconfig); the one of a removed revision is deleted after the
+    removal (step 8 of the procedure)."""
     return cluster_revisions(mesh)
 
 
@@ -92,7 +93,7 @@ def gateway_api_revision(mesh: MeshSettings) -> str | None:
 
 def gateway_api_owner(mesh: MeshSettings) -> str:
     """The revision whose control plane programs the Gateways: the pin, else the higher installed revision ("while a
-    canary upgrade is in progress, the higher revision" owns them: AKSDOCS istio-gateway-api.md)."""
+    canary upgrade is in progress, the higher revision" owns them: https://learn.microsoft.com/azure/aks/istio-gateway-api)."""
     return gateway_api_revision(mesh) or max(cluster_revisions(mesh), key=parse_revision)
 
 
@@ -100,7 +101,7 @@ def relabel_waits_for_cluster(mesh: MeshSettings) -> bool:
     """migrate and complete point namespaces at `to`: their relabel (and the restarts after it) must wait for the
     cluster update that lists `to`, so a start that failed half-way never leaves pods labelled for an injector
     that does not exist (they would start without sidecars and fail STRICT mTLS). rollback is the other way round:
-    namespaces go back to `mesh.revision` *before* `to` is removed (AKSDOCS istio-upgrade.md)."""
+    namespaces go back to `mesh.revision` *before* `to` is removed (https://learn.microsoft.com/azure/aks/istio-upgrade)."""
     return mesh.upgrade is not None and mesh.upgrade.phase in ("migrate", "complete")
 
 

@@ -1,7 +1,8 @@
 """PluginCa: the Key Vault that holds Istio's intermediate CA for the add-on's plug-in CA feature.
 
 With `generateDevCa` the component also creates a root and an intermediate CA with pulumi-tls and stores the
-four secrets the add-on reads (AKSDOCS istio-plugin-ca.md). The CA private key then sits in Pulumi state
+four secrets the add-on reads (https://learn.microsoft.com/azure/aks/istio-plugin-ca). The CA private key then sits in
+Pulumi state
 (encrypted as a secret), which is why config validation refuses it in prod.
 """
 

@@ -8,7 +8,7 @@ Sources:
   Node and Kubernetes groups: Azure/prometheus-collector AddonBicepTemplate/FullAzureMonitorMetricsProfile.bicep
     and AddonTerraformTemplate/main.tf (the records and expressions below, whitespace normalised).
   UX group: the records Container insights' views read (`ux:*`); group names from the CLI
-    (azuremonitormetrics/recordingrules/common.py), see aks-istio-addon.md §9.2.
+    (Azure/azure-cli, src/azure-cli/azure/cli/command_modules/acs/azuremonitormetrics/recordingrules/common.py).
 The Bicep template misspells `KubernetesReccordingRulesRuleGroup-`; we use the CLI's spelling.
 """
 

@@ -1,15 +1,17 @@
 """ManagedGrafana: Azure Managed Grafana reading the cluster's Azure Monitor workspace, with the Istio dashboards.
 
 - The instance has a system-assigned identity and the workspace as an Azure Monitor workspace integration
-  (that creates the Prometheus data source; MONDOCS kubernetes-monitoring-enable-arm.md).
+  (that creates the Prometheus data source; https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable-arm).
 - Its identity gets *Monitoring Data Reader* on the workspace (query Prometheus; CLI amg/link.py, PROMCOL) and
   *Monitoring Reader* on the resource group (the Azure Monitor data source's resource browsing; MONDOCS
-  kubernetes-monitoring-enable-arm.md grants it there). aks-istio-addon.md §13.7 records the two sources.
+  kubernetes-monitoring-enable-arm.md grants it there).
 - People get Grafana Admin / Editor / Viewer on the instance from config.
 - Dashboards: Managed Grafana's data plane takes no ARM calls, so provisioning needs a Grafana credential. When
   `dashboardsTokenConfigKey` names a secret config value holding a service-account token, the dashboards are
   created through the Grafana provider (pulumiverse-grafana); otherwise they are left for a one-step import
   (docs/observability.md) and the `dashboards` output lists what to import.
+
+Source keys (AKSDOCS, SUPP, MONDOCS, PROMCOL, BT, CLI) as in `aks_istio.addon.support_matrix`.
 """
 
 import enum

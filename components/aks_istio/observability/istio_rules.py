@@ -1,6 +1,7 @@
 """Istio recording and alert rules for Azure Monitor managed Prometheus, as pure data.
 
-Microsoft ships no Istio rules (aks-istio-addon.md §9.2), so these are ours. The recording rules pre-compute
+Microsoft ships no Istio rules (neither the az CLI's azuremonitormetrics rule groups nor Azure/prometheus-collector's
+templates have any), so these are ours. The recording rules pre-compute
 per-service request rate, 5xx ratio and latency percentiles from the Envoy metrics the scrape config keeps
 (`istio_requests_total`, `istio_request_duration_milliseconds_bucket`, reporter="destination"); the alerts read
 those records, istiod's `pilot_*` metrics and kube-state-metrics (scraped by default by the add-on).

@@ -1,12 +1,14 @@
 """ManagedPrometheus: Azure Monitor managed Prometheus for one cluster, with Istio scraping, rules and alerts.
 
 The chain Azure's own onboarding (`az aks update --enable-azure-monitor-metrics`) builds, declared so it can't
-be half-built (pitfalls.md "Managed Prometheus"):
+be half-built (hashicorp/terraform-provider-azurerm#23623, Azure/prometheus-collector#942 and #1307):
   Azure Monitor workspace (or an existing one) <- data collection rule (Prometheus forwarder) <- endpoint,
   both associated with the cluster (the rule as `ContainerInsightsMetricsExtension`, the endpoint as
   `configurationAccessEndpoint`); recording rule groups; Istio rule groups; the action group alerts go to; and
   the collector's Istio scrape jobs in `kube-system`.
 The cluster's `azureMonitorProfile.metrics` is set by AksIstioCluster from the same settings.
+
+Source keys (AKSDOCS, SUPP, MONDOCS, PROMCOL, BT, CLI) as in `aks_istio.addon.support_matrix`.
 """
 
 import re
@@ -45,7 +47,7 @@ def collection_name(region: str, cluster_name: str, limit: int) -> str:
 
 
 def data_collection_rule_fields(workspace_id: pulumi.Input[str], endpoint_id: pulumi.Input[str]) -> dict[str, Any]:
-    """The DCR body: forward Prometheus metrics into the workspace (PROMCOL FullAzureMonitorMetricsProfile.bicep)."""
+    """The DCR body: forward Prometheus metrics into the workspace (https://github.com/Azure/prometheus-collector/blob/main/AddonBicepTemplate/FullAzureMonitorMetricsProfile.bicep)."""
     return {
         "kind": "Linux",
         "data_collection_endpoint_id": endpoint_id,

@@ -1,7 +1,7 @@
 """Istio scrape jobs for the managed collector (ama-metrics), as pure data.
 
 The collector reads extra jobs from the `ama-metrics-prometheus-config` ConfigMap in kube-system, data key
-`prometheus-config` (AKSDOCS istio-metrics-managed-prometheus.md; MONDOCS prometheus-metrics-scrape-configuration.md).
+`prometheus-config` (https://learn.microsoft.com/azure/aks/istio-metrics-managed-prometheus; https://learn.microsoft.com/azure/azure-monitor/containers/prometheus-metrics-scrape-configuration).
 Microsoft's samples scrape `istio-system`, where the add-on has nothing: its istiod runs in `aks-istio-system`
 (MicrosoftDocs/azure-monitor-docs #102), so the jobs here name the add-on's namespace and ports explicitly.
 

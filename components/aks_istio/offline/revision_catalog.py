@@ -36,7 +36,7 @@ from aks_istio.addon.catalog import (
 )
 
 # `compatibleWith[].name` values: the REST examples return "kubernetes"; `az aks mesh get-revisions` shows one
-# entry per support plan, `KubernetesOfficial` and `AKSLongTermSupport` (AKSDOCS istio-support-policy.md).
+# entry per support plan, `KubernetesOfficial` and `AKSLongTermSupport` (https://learn.microsoft.com/azure/aks/istio-support-policy).
 STANDARD_COMPATIBILITY = frozenset({"kubernetes", "kubernetesofficial"})
 LTS_COMPATIBILITY = frozenset({"akslongtermsupport"})
 MESH_MODE = "istio"

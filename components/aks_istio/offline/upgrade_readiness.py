@@ -3,7 +3,9 @@ version with its mesh revision, and if not, what must be upgraded first, in orde
 
 AKS upgrades the control plane one Kubernetes minor at a time (https://learn.microsoft.com/azure/aks/upgrade-cluster)
 and refuses a cluster version the mesh revision does not run on ("Service mesh revision %s is not compatible
-with cluster version %s", SUPP istio-add-on-general-troubleshooting.md), while a canary upgrade runs both
+with cluster version %s",
+https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/extensions/istio-add-on-general-troubleshooting), while
+a canary upgrade runs both
 revisions on the current version (https://learn.microsoft.com/azure/aks/istio-upgrade). So the two interleave:
 before each minor the revision must run on both the current and the next minor, else a canary upgrade to one that
 does comes first. Offline from the revision catalog; `--confirm` checks the first steps against the cluster's own

@@ -119,7 +119,7 @@ def upgrading(upgrade: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_canary_upgrade_can_keep_gateways_on_the_old_revision_until_they_are_moved() -> None:
-    # AKS hands Gateways to the higher revision at start unless istio.io/rev pins them (AKSDOCS istio-gateway-api.md).
+    # AKS hands Gateways to the higher revision at start unless istio.io/rev pins them (https://learn.microsoft.com/azure/aks/istio-gateway-api).
     pinned = one(capture_stack("dev", upgrading({"phase": "start", "gatewayRevision": "asm-1-29"})), GATEWAY)
     assert pinned.inputs["metadata"]["labels"] == {sm.REVISION_LABEL: "asm-1-29"}
     moved = one(

@@ -20,21 +20,9 @@ from pulumi import _types
 
 from aks_istio.offline.capture import CapturedResource, run_program
 from aks_istio.offline.stack_files import stack_config
+from tests.sdk_types import input_types
 
 PACKAGE = "pulumi_azure_native."
-
-
-def _input_types(typ: Any) -> list[type]:
-    """The input-type classes a value of `typ` may be, through Optional/Input/Awaitable/Output/Union."""
-    found: list[type] = []
-    pending = [typ]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, type) and _types.is_input_type(current):
-            found.append(current)
-        elif typing.get_origin(current) in (typing.Union, collections.abc.Awaitable):
-            pending.extend(typing.get_args(current))
-    return found
 
 
 def _inner(typ: Any, origins: tuple[Any, ...], position: int) -> Any:
@@ -53,7 +41,7 @@ def _inner(typ: Any, origins: tuple[Any, ...], position: int) -> Any:
 def unknown_keys(value: Any, typ: Any, path: str) -> list[str]:
     """Paths of `value`'s keys (at any depth) that the input type expected there does not have."""
     if isinstance(value, dict):
-        candidates = _input_types(typ)
+        candidates = input_types(typ)
         if candidates:
             properties: dict[str, Any] = {}
             for candidate in candidates:

@@ -19,24 +19,10 @@ from pulumi import _types
 from aks_istio.offline.verdict import PACK_DIR
 from tests.policy.conftest import Pack, mandatory
 from tests.policy.fixtures import CLASSIC_CLUSTER, CLASSIC_MESH, CLASSIC_NODE_POOL, CLASSIC_PLAIN, mutate
+from tests.sdk_types import CONTAINERS, input_types
 
 sys.path.insert(0, str(PACK_DIR))
 from rules.clusters import AZURE_NATIVE, CLASSIC, ClusterShape
-
-CONTAINERS = (collections.abc.Sequence, collections.abc.Mapping, list, dict)
-
-
-def _object_types(typ: Any) -> list[type]:
-    """The input-type classes a value of `typ` may be, through Optional/Input/Awaitable and list/map elements."""
-    found: list[type] = []
-    pending = [typ]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, type) and _types.is_input_type(current):
-            found.append(current)
-        elif typing.get_origin(current) in (typing.Union, collections.abc.Awaitable, *CONTAINERS):
-            pending.extend(typing.get_args(current))
-    return found
 
 
 def _is_map(typ: Any) -> bool:
@@ -55,13 +41,13 @@ def missing(args: type, path: str) -> str | None:
     """The first part of dotted `path` that `args` does not have (None: every part exists). A map's key is free."""
     typ: Any = args
     for part in path.split("."):
-        if _is_map(typ) and not _object_types(typ):
+        if _is_map(typ) and not input_types(typ, CONTAINERS):
             return None  # a free-form map (tags, config): any key
         if _is_map(typ):
-            typ = _object_types(typ)[0]  # the add-on name: any key, an object under it
+            typ = input_types(typ, CONTAINERS)[0]  # the add-on name: any key, an object under it
             continue
         properties: dict[str, Any] = {}
-        for candidate in _object_types(typ):
+        for candidate in input_types(typ, CONTAINERS):
             properties.update(_types.input_type_types(candidate))
         if part not in properties:
             return part

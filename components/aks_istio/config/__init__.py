@@ -13,16 +13,11 @@ from aks_istio.config.cluster import (
     NodePoolSettings,
     UpgradeSettings,
 )
+from aks_istio.config.egress import EgressGatewaySettings, EgressHostSettings, EgressPoolSettings, EgressSettings
 from aks_istio.config.errors import CONFIG_ROOT, ConfigError
-from aks_istio.config.gateways import (
-    EgressGatewaySettings,
-    EgressHostSettings,
-    EgressPoolSettings,
-    EgressSettings,
-    GatewayApiGatewaySettings,
-    GatewayApiSettings,
-    GatewayListenerSettings,
-    GatewaySettings,
+from aks_istio.config.gateway_api import GatewayApiGatewaySettings, GatewayApiSettings, GatewayListenerSettings
+from aks_istio.config.gateways import GatewaySettings
+from aks_istio.config.ingress import (
     HpaSettings,
     IngressGatewaySettings,
     IngressSettings,

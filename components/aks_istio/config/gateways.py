@@ -14,15 +14,9 @@ from pydantic import Field
 
 from aks_istio.addon import rules
 from aks_istio.config._base import Problems, Settings
-from aks_istio.config.egress import EgressGatewaySettings, EgressHostSettings, EgressPoolSettings, EgressSettings
-from aks_istio.config.gateway_api import GatewayApiGatewaySettings, GatewayApiSettings, GatewayListenerSettings
-from aks_istio.config.ingress import (
-    HpaSettings,
-    IngressGatewaySettings,
-    IngressSettings,
-    IngressSubnetSettings,
-    StaticIpSettings,
-)
+from aks_istio.config.egress import EgressSettings
+from aks_istio.config.gateway_api import GatewayApiSettings
+from aks_istio.config.ingress import IngressSettings, IngressSubnetSettings
 
 if TYPE_CHECKING:
     from aks_istio.config.cluster import ClusterSettings
@@ -90,21 +84,3 @@ def _subnet_fits(subnet: IngressSubnetSettings, cluster: ClusterSettings, proble
         problems.add(path, f"{subnet.prefix!r} overlaps cluster.network.nodeSubnetPrefix {str(nodes)!r}")
     if subnet.name == "snet-nodes":
         problems.add("gateways.ingress.internal.subnet.name", "'snet-nodes' is the node subnet; pick another name")
-
-
-__all__ = [
-    "EgressGatewaySettings",
-    "EgressHostSettings",
-    "EgressPoolSettings",
-    "EgressSettings",
-    "GatewayApiGatewaySettings",
-    "GatewayApiSettings",
-    "GatewayListenerSettings",
-    "GatewaySettings",
-    "HpaSettings",
-    "IngressGatewaySettings",
-    "IngressSettings",
-    "IngressSubnetSettings",
-    "StaticIpSettings",
-    "stack_problems",
-]

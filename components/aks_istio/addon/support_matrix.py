@@ -15,6 +15,9 @@ Every fact names its source. Keys used below:
 https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/extensions/<file>, MONDOCS ones
 https://learn.microsoft.com/azure/azure-monitor/containers/<file>; the others are GitHub repositories.)
 Collected on 2026-11-22 from the public sources keyed above; each fact cites its own.
+
+The gateway and MeshConfig facts live in their own modules (ingress_gateways.py, gateway_api.py, mesh_config.py);
+this module re-exports them, so every caller has one import point (`from aks_istio.addon import support_matrix as sm`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,129 @@ from collections.abc import Mapping
 from typing import Final
 
 from aks_istio.addon import catalog
+from aks_istio.addon.gateway_api import (
+    APP_ROUTING_ISTIO_CLASS as APP_ROUTING_ISTIO_CLASS,
+)
+from aks_istio.addon.gateway_api import (
+    GATEWAY_API_CLASS_DEFAULTS_CONFIGMAP as GATEWAY_API_CLASS_DEFAULTS_CONFIGMAP,
+)
+from aks_istio.addon.gateway_api import (
+    GATEWAY_API_CLASS_DEFAULTS_LABEL as GATEWAY_API_CLASS_DEFAULTS_LABEL,
+)
+from aks_istio.addon.gateway_api import (
+    GATEWAY_API_CLASS_NAME as GATEWAY_API_CLASS_NAME,
+)
+from aks_istio.addon.gateway_api import (
+    GATEWAY_API_CUSTOMIZATION_ALLOWLIST as GATEWAY_API_CUSTOMIZATION_ALLOWLIST,
+)
+from aks_istio.addon.gateway_api import (
+    GATEWAY_API_GROUP as GATEWAY_API_GROUP,
+)
+from aks_istio.addon.gateway_api import (
+    GATEWAY_API_INSTALLATION_STANDARD as GATEWAY_API_INSTALLATION_STANDARD,
+)
+from aks_istio.addon.gateway_api import (
+    GATEWAY_API_MIN_ARM_API_VERSION as GATEWAY_API_MIN_ARM_API_VERSION,
+)
+from aks_istio.addon.gateway_api import (
+    GATEWAY_API_MIN_REVISION as GATEWAY_API_MIN_REVISION,
+)
+from aks_istio.addon.gateway_api import (
+    GATEWAY_API_VERSION as GATEWAY_API_VERSION,
+)
+from aks_istio.addon.gateway_api import (
+    gateway_api_customization_problems as gateway_api_customization_problems,
+)
+from aks_istio.addon.gateway_api import (
+    gateway_api_supported as gateway_api_supported,
+)
+from aks_istio.addon.ingress_gateways import (
+    ALLOWED_GATEWAY_SERVICE_ANNOTATIONS as ALLOWED_GATEWAY_SERVICE_ANNOTATIONS,
+)
+from aks_istio.addon.ingress_gateways import (
+    ALLOWED_GATEWAY_SERVICE_SPEC_FIELDS as ALLOWED_GATEWAY_SERVICE_SPEC_FIELDS,
+)
+from aks_istio.addon.ingress_gateways import (
+    ALLOWED_HEALTH_PROBE_ANNOTATIONS as ALLOWED_HEALTH_PROBE_ANNOTATIONS,
+)
+from aks_istio.addon.ingress_gateways import (
+    EXTERNAL_TRAFFIC_POLICIES as EXTERNAL_TRAFFIC_POLICIES,
+)
+from aks_istio.addon.ingress_gateways import (
+    GATEWAY_HPA_DEFAULT_MAX_REPLICAS as GATEWAY_HPA_DEFAULT_MAX_REPLICAS,
+)
+from aks_istio.addon.ingress_gateways import (
+    GATEWAY_HPA_MIN_REPLICAS as GATEWAY_HPA_MIN_REPLICAS,
+)
+from aks_istio.addon.ingress_gateways import (
+    GATEWAY_SERVICE_ANNOTATION_INTERNAL_SUBNET as GATEWAY_SERVICE_ANNOTATION_INTERNAL_SUBNET,
+)
+from aks_istio.addon.ingress_gateways import (
+    GATEWAY_SERVICE_ANNOTATION_IP_RANGES as GATEWAY_SERVICE_ANNOTATION_IP_RANGES,
+)
+from aks_istio.addon.ingress_gateways import (
+    GATEWAY_SERVICE_ANNOTATION_IPV4 as GATEWAY_SERVICE_ANNOTATION_IPV4,
+)
+from aks_istio.addon.ingress_gateways import (
+    GATEWAY_SERVICE_ANNOTATION_PIP_NAME as GATEWAY_SERVICE_ANNOTATION_PIP_NAME,
+)
+from aks_istio.addon.ingress_gateways import (
+    GATEWAY_SERVICE_ANNOTATION_PIP_RESOURCE_GROUP as GATEWAY_SERVICE_ANNOTATION_PIP_RESOURCE_GROUP,
+)
+from aks_istio.addon.ingress_gateways import (
+    GATEWAY_SERVICE_ANNOTATION_SERVICE_TAGS as GATEWAY_SERVICE_ANNOTATION_SERVICE_TAGS,
+)
+from aks_istio.addon.ingress_gateways import (
+    HEALTH_PROBE_ANNOTATION_SUFFIXES as HEALTH_PROBE_ANNOTATION_SUFFIXES,
+)
+from aks_istio.addon.ingress_gateways import (
+    HEALTH_PROBE_PORTS as HEALTH_PROBE_PORTS,
+)
+from aks_istio.addon.ingress_gateways import (
+    INGRESS_GATEWAY_MODES as INGRESS_GATEWAY_MODES,
+)
+from aks_istio.addon.ingress_gateways import (
+    INGRESS_GATEWAY_SERVICES as INGRESS_GATEWAY_SERVICES,
+)
+from aks_istio.addon.ingress_gateways import (
+    LOAD_BALANCER_INTERNAL_ANNOTATION as LOAD_BALANCER_INTERNAL_ANNOTATION,
+)
+from aks_istio.addon.ingress_gateways import (
+    MAX_INGRESS_GATEWAYS_PER_MODE as MAX_INGRESS_GATEWAYS_PER_MODE,
+)
+from aks_istio.addon.ingress_gateways import (
+    PULUMI_PATCH_DIRECTIVE_PREFIX as PULUMI_PATCH_DIRECTIVE_PREFIX,
+)
+from aks_istio.addon.ingress_gateways import (
+    allowed_gateway_annotations as allowed_gateway_annotations,
+)
+from aks_istio.addon.ingress_gateways import (
+    gateway_hpa_name as gateway_hpa_name,
+)
+from aks_istio.addon.ingress_gateways import (
+    is_allowed_gateway_annotation as is_allowed_gateway_annotation,
+)
+from aks_istio.addon.mesh_config import (
+    MESH_CONFIG_ALLOWED_FIELDS as MESH_CONFIG_ALLOWED_FIELDS,
+)
+from aks_istio.addon.mesh_config import (
+    MESH_CONFIG_DATA_KEY as MESH_CONFIG_DATA_KEY,
+)
+from aks_istio.addon.mesh_config import (
+    MESH_CONFIG_SUPPORTED_FIELDS as MESH_CONFIG_SUPPORTED_FIELDS,
+)
+from aks_istio.addon.mesh_config import (
+    OUTBOUND_TRAFFIC_POLICY_MODES as OUTBOUND_TRAFFIC_POLICY_MODES,
+)
+from aks_istio.addon.mesh_config import (
+    PROXY_CONFIG_ALLOWED_FIELDS as PROXY_CONFIG_ALLOWED_FIELDS,
+)
+from aks_istio.addon.mesh_config import (
+    PROXY_CONFIG_SUPPORTED_FIELDS as PROXY_CONFIG_SUPPORTED_FIELDS,
+)
+from aks_istio.addon.mesh_config import (
+    SHARED_MESH_CONFIGMAP_PREFIX as SHARED_MESH_CONFIGMAP_PREFIX,
+)
 
 # --- Namespaces the add-on owns (https://learn.microsoft.com/azure/aks/istio-deploy-addon, istio-deploy-ingress.md,
 # istio-deploy-egress.md)
@@ -72,215 +198,6 @@ def allowed_upgrades(current: str) -> list[str]:
     return SHIPPED.upgrades_of(current)
 
 
-# --- Ingress gateways (https://learn.microsoft.com/azure/aks/istio-deploy-ingress)
-# --------------------------------------------------------
-INGRESS_GATEWAY_MODES: Final = ("External", "Internal")
-INGRESS_GATEWAY_SERVICES: Final = {
-    "External": "aks-istio-ingressgateway-external",
-    "Internal": "aks-istio-ingressgateway-internal",
-}
-# "We support up to one external ingress gateway ... and one internal" (SDK IstioIngressGateway docstring).
-MAX_INGRESS_GATEWAYS_PER_MODE: Final = 1
-
-# Service annotations AKS lets users set on the add-on's ingress gateway Services (AKSDOCS
-# istio-deploy-ingress.md §Annotations; list added 2024-09-18, probe annotations 2026-01-26).
-ALLOWED_GATEWAY_SERVICE_ANNOTATIONS: Final = frozenset(
-    {
-        "external-dns.alpha.kubernetes.io/hostname",
-        "service.beta.kubernetes.io/azure-allowed-ip-ranges",
-        "service.beta.kubernetes.io/azure-allowed-service-tags",
-        "service.beta.kubernetes.io/azure-disable-load-balancer-floating-ip",
-        "service.beta.kubernetes.io/azure-load-balancer-internal-subnet",
-        "service.beta.kubernetes.io/azure-load-balancer-ipv4",
-        "service.beta.kubernetes.io/azure-load-balancer-disable-tcp-reset",
-        "service.beta.kubernetes.io/azure-load-balancer-resource-group",
-        "service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout",
-        "service.beta.kubernetes.io/azure-pip-ip-tags",
-        "service.beta.kubernetes.io/azure-pip-name",
-        "service.beta.kubernetes.io/azure-shared-securityrule",
-    }
-)
-# Health-probe annotations are allowed for ports 80 and 443 only (same doc).
-HEALTH_PROBE_PORTS: Final = (80, 443)
-HEALTH_PROBE_ANNOTATION_SUFFIXES: Final = (
-    "no_lb_rule",
-    "no_probe_rule",
-    "health-probe_protocol",
-    "health-probe_port",
-    "health-probe_interval",
-    "health-probe_num-of-probe",
-    "health-probe_request-path",
-)
-ALLOWED_HEALTH_PROBE_ANNOTATIONS: Final = frozenset(
-    f"service.beta.kubernetes.io/port_{port}_{suffix}"
-    for port in HEALTH_PROBE_PORTS
-    for suffix in HEALTH_PROBE_ANNOTATION_SUFFIXES
-)
-# Annotations under this prefix on a Kubernetes *Patch resource are directives to pulumi-kubernetes
-# (patchForce, patchFieldManager: how the server-side apply is made), not Service settings AKS judges.
-PULUMI_PATCH_DIRECTIVE_PREFIX: Final = "pulumi.com/"
-# Besides annotations only `.spec.externalTrafficPolicy` may be changed; "port or protocol configuration is
-# currently not supported" (https://learn.microsoft.com/azure/aks/istio-about, istio-deploy-ingress.md).
-ALLOWED_GATEWAY_SERVICE_SPEC_FIELDS: Final = frozenset({"externalTrafficPolicy"})
-EXTERNAL_TRAFFIC_POLICIES: Final = ("Cluster", "Local")
-
-
-def is_allowed_gateway_annotation(key: str) -> bool:
-    return key in ALLOWED_GATEWAY_SERVICE_ANNOTATIONS or key in ALLOWED_HEALTH_PROBE_ANNOTATIONS
-
-
-def allowed_gateway_annotations() -> list[str]:
-    return sorted(ALLOWED_GATEWAY_SERVICE_ANNOTATIONS | ALLOWED_HEALTH_PROBE_ANNOTATIONS)
-
-
-# HPA for istiod and the gateways: default 2..5 at 80% CPU; "the add-on does not allow setting the
-# minReplicas below the initial default of 2" (https://learn.microsoft.com/azure/aks/istio-scale).
-GATEWAY_HPA_MIN_REPLICAS: Final = 2
-GATEWAY_HPA_DEFAULT_MAX_REPLICAS: Final = 5
-# HPAs (and Deployments) are per revision: `aks-istio-ingressgateway-{external|internal}-asm-1-NN` in
-# aks-istio-ingress (https://learn.microsoft.com/azure/aks/istio-scale); egress Deployments are `<name>-<asm-rev>`
-# (istio-deploy-egress.md)
-# and their HPA follows the same naming.
-GATEWAY_SERVICE_ANNOTATION_PIP_NAME: Final = "service.beta.kubernetes.io/azure-pip-name"
-GATEWAY_SERVICE_ANNOTATION_PIP_RESOURCE_GROUP: Final = "service.beta.kubernetes.io/azure-load-balancer-resource-group"
-GATEWAY_SERVICE_ANNOTATION_IPV4: Final = "service.beta.kubernetes.io/azure-load-balancer-ipv4"
-GATEWAY_SERVICE_ANNOTATION_INTERNAL_SUBNET: Final = "service.beta.kubernetes.io/azure-load-balancer-internal-subnet"
-GATEWAY_SERVICE_ANNOTATION_SERVICE_TAGS: Final = "service.beta.kubernetes.io/azure-allowed-service-tags"
-GATEWAY_SERVICE_ANNOTATION_IP_RANGES: Final = "service.beta.kubernetes.io/azure-allowed-ip-ranges"
-# Set by the add-on on the internal Service; Gateway API gateways need it in spec.infrastructure.annotations
-# (https://learn.microsoft.com/azure/aks/istio-gateway-api).
-LOAD_BALANCER_INTERNAL_ANNOTATION: Final = "service.beta.kubernetes.io/azure-load-balancer-internal"
-
-
-def gateway_hpa_name(gateway: str, revision: str) -> str:
-    """`aks-istio-ingressgateway-external` + `asm-1-30` -> `aks-istio-ingressgateway-external-asm-1-30`."""
-    return f"{gateway}-{revision}"
-
-
-# --- Gateway API ingress (https://learn.microsoft.com/azure/aks/istio-gateway-api; GA 2026-05-27)
-# --------------------------------------------
-GATEWAY_API_MIN_REVISION: Final = "asm-1-26"
-GATEWAY_API_CLASS_NAME: Final = "istio"
-GATEWAY_API_CLASS_DEFAULTS_CONFIGMAP: Final = "istio-gateway-class-defaults"
-# First stable ARM API version with `ingressProfile.gatewayAPI` (every BT `types.md` scanned, 2023-02 to 2026-05).
-GATEWAY_API_MIN_ARM_API_VERSION: Final = "2026-02-01"
-# ARM value that installs the managed (standard-channel) Gateway API CRDs: ingressProfile.gatewayAPI.installation.
-GATEWAY_API_INSTALLATION_STANDARD: Final = "Standard"
-GATEWAY_API_GROUP: Final = "gateway.networking.k8s.io"
-GATEWAY_API_VERSION: Final = "gateway.networking.k8s.io/v1"
-# Label that marks the class-level customization ConfigMap in aks-istio-system.
-GATEWAY_API_CLASS_DEFAULTS_LABEL: Final = "gateway.istio.io/defaults-for-class"
-# "Cannot coexist with the app-routing Gateway API implementation (approuting-istio); disable one first"
-# (https://learn.microsoft.com/azure/aks/istio-gateway-api, app-routing-gateway-api.md).
-APP_ROUTING_ISTIO_CLASS: Final = "approuting-istio"
-
-
-def gateway_api_supported(revision: str) -> bool:
-    """Gateway API ingress with the add-on needs asm-1-26 or newer (https://learn.microsoft.com/azure/aks/istio-gateway-api)."""
-    return parse_revision(revision) >= parse_revision(GATEWAY_API_MIN_REVISION)
-
-
-# Customization ConfigMap data keys and the fields AKS's webhooks accept under each (same doc, allowlist).
-GATEWAY_API_CUSTOMIZATION_ALLOWLIST: Final[dict[str, frozenset[str]]] = {
-    "deployment": frozenset(
-        {
-            "metadata.labels",
-            "metadata.annotations",
-            "spec.minReadySeconds",
-            "spec.replicas",
-            "spec.template.metadata.labels",
-            "spec.template.metadata.annotations",
-            "spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms",
-            "spec.template.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
-            "spec.template.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution",
-            "spec.template.spec.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution",
-            "spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution",
-            "spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution",
-            "spec.template.spec.containers.resizePolicy",
-            "spec.template.spec.containers.resources.limits",
-            "spec.template.spec.containers.resources.requests",
-            "spec.template.spec.containers.stdin",
-            "spec.template.spec.containers.stdinOnce",
-            "spec.template.spec.nodeSelector",
-            "spec.template.spec.nodeName",
-            "spec.template.spec.tolerations",
-            "spec.template.spec.topologySpreadConstraints",
-            "spec.template.spec.terminationGracePeriodSeconds",
-        }
-    ),
-    "service": frozenset(
-        {
-            "metadata.labels",
-            "metadata.annotations",
-            "spec.type",
-            "spec.loadBalancerSourceRanges",
-            "spec.loadBalancerClass",
-            "spec.externalTrafficPolicy",
-            "spec.internalTrafficPolicy",
-            "spec.healthCheckNodePort",
-        }
-    ),
-    "horizontalPodAutoscaler": frozenset(
-        {
-            "metadata.labels",
-            "metadata.annotations",
-            "spec.behavior.scaleUp.stabilizationWindowSeconds",
-            "spec.behavior.scaleUp.selectPolicy",
-            "spec.behavior.scaleUp.policies",
-            "spec.behavior.scaleDown.stabilizationWindowSeconds",
-            "spec.behavior.scaleDown.selectPolicy",
-            "spec.behavior.scaleDown.policies",
-            "spec.metrics",
-            "spec.minReplicas",
-            "spec.maxReplicas",
-        }
-    ),
-    "podDisruptionBudget": frozenset(
-        {
-            "metadata.labels",
-            "metadata.annotations",
-            "spec.minAvailable",
-            "spec.unhealthyPodEvictionPolicy",
-        }
-    ),
-}
-
-
-def gateway_api_customization_problems(data: Mapping[str, object]) -> list[str]:
-    """Fields of a Gateway API customization ConfigMap (`data` key -> parsed YAML) outside the allowlist above,
-    which the add-on's webhooks block; and an HPA minReplicas below the gateway minimum."""
-    problems: list[str] = []
-    for key, body in data.items():
-        fields = GATEWAY_API_CUSTOMIZATION_ALLOWLIST.get(key)
-        if fields is None:
-            keys = ", ".join(GATEWAY_API_CUSTOMIZATION_ALLOWLIST)
-            problems.append(f"{key!r} is not a customization key; allowed: {keys}")
-            continue
-        if not isinstance(body, Mapping):
-            problems.append(f"{key} must be a mapping of {key} fields")
-            continue
-        problems += [
-            f"{key}.{path} is blocked by the add-on; allowed under {key}: {', '.join(sorted(fields))}"
-            for path in _blocked_paths(body, fields, "")
-        ]
-        spec = body.get("spec")
-        replicas = spec.get("minReplicas") if isinstance(spec, Mapping) else None
-        if key == "horizontalPodAutoscaler" and isinstance(replicas, int) and replicas < GATEWAY_HPA_MIN_REPLICAS:
-            problems.append(f"{key}.spec.minReplicas {replicas} is below {GATEWAY_HPA_MIN_REPLICAS}")
-    return problems
-
-
-def _blocked_paths(body: object, fields: frozenset[str], prefix: str) -> list[str]:
-    if prefix and (prefix in fields or any(prefix.startswith(f + ".") for f in fields)):
-        return []
-    if isinstance(body, Mapping) and body:
-        return [p for k, v in body.items() for p in _blocked_paths(v, fields, f"{prefix}.{k}" if prefix else str(k))]
-    if isinstance(body, list) and body and all(isinstance(item, Mapping) for item in body):
-        # Lists of objects (containers) are transparent: the allowlist names their fields.
-        return [p for item in body for p in _blocked_paths(item, fields, prefix)]
-    return [prefix] if prefix else []
-
-
 # --- Private access to Managed Grafana (azure-docs private-link/private-endpoint-dns.md, "Azure Managed Grafana
 # (Microsoft.Dashboard/grafana)": subresource grafana, zone privatelink.grafana.azure.com; managed-grafana/
 # how-to-set-up-private-access.md: with public access disabled, only private endpoints reach the instance).
@@ -325,7 +242,6 @@ def is_pod_subnet_cluster(network_plugin: str | None, pod_subnet_ids: list[str |
 
 
 # --- Blocked custom resources (https://learn.microsoft.com/azure/aks/istio-about, HEAD)
-# ----------------------------------------------------
 # Rejected by the add-on's admission webhooks.
 BLOCKED_ISTIO_KINDS: Final = frozenset({"ProxyConfig", "WorkloadEntry", "WorkloadGroup", "IstioOperator", "WasmPlugin"})
 # EnvoyFilter: since 2025-10-16 every EnvoyFilter is *allowed* but outside Azure's support scope; before that
@@ -339,79 +255,7 @@ SUPPORTED_ENVOY_FILTER_TYPES: Final = frozenset(
     }
 )
 
-# --- MeshConfig (https://learn.microsoft.com/azure/aks/istio-meshconfig)
-# --------------------------------------------------------------------
-SHARED_MESH_CONFIGMAP_PREFIX: Final = "istio-shared-configmap-"
-MESH_CONFIG_DATA_KEY: Final = "mesh"
-# "Supported": covered by Azure support.
-MESH_CONFIG_SUPPORTED_FIELDS: Final = frozenset(
-    {
-        "defaultConfig",
-        "outboundTrafficPolicy",
-        "accessLogFile",
-        "accessLogFormat",
-        "accessLogEncoding",
-        "enableEnvoyAccessLogService",
-        "disableEnvoyListenerLog",
-        "discoverySelectors",
-    }
-)
-# "Allowed": accepted by the webhooks, no Azure support.
-MESH_CONFIG_ALLOWED_FIELDS: Final = frozenset(
-    {
-        "proxyListenPort",
-        "proxyInboundListenPort",
-        "proxyHttpPort",
-        "connectTimeout",
-        "tcpKeepalive",
-        "extensionProviders",
-        "defaultProviders",
-        "enableTracing",
-        "trustDomain",
-        "trustDomainAliases",
-        "caCertificates",
-        "defaultServiceExportTo",
-        "defaultVirtualServiceExportTo",
-        "defaultDestinationRuleExportTo",
-        "localityLbSetting",
-        "dnsRefreshRate",
-        "h2UpgradePolicy",
-        "enablePrometheusMerge",
-        "pathNormalization",
-        "defaultHttpRetryPolicy",
-        "serviceSettings",
-        "meshMTLS",
-        "tlsDefaults",
-        "ingressService",
-        "ingressSelector",
-    }
-)
-PROXY_CONFIG_SUPPORTED_FIELDS: Final = frozenset(
-    {"drainDuration", "concurrency", "terminationDrainDuration", "holdApplicationUntilProxyStarts"}
-)
-PROXY_CONFIG_ALLOWED_FIELDS: Final = frozenset(
-    {
-        "tracingServiceName",
-        "statsUdpAddress",
-        "proxyAdminPort",
-        "tracing",
-        "envoyAccessLogService",
-        "envoyMetricsService",
-        "proxyMetadata",
-        "statusPort",
-        "extraStatTags",
-        "gatewayTopology",
-        "proxyStatsMatcher",
-        "meshId",
-        "caCertificatesPem",
-        "privateKeyProvider",
-        "proxyHeaders",
-    }
-)
-OUTBOUND_TRAFFIC_POLICY_MODES: Final = ("ALLOW_ANY", "REGISTRY_ONLY")
-
 # --- Plug-in CA (https://learn.microsoft.com/azure/aks/istio-plugin-ca; CLI aks_mesh_enable)
-# ------------------------------------------------
 # All four object names plus the Key Vault id are required ("ServiceMeshProfile is missing required
 # parameters: %s for plugin certificate authority", SUPP general troubleshooting).
 PLUGIN_CA_FIELDS: Final = (

@@ -1,0 +1,136 @@
+"""The `aks-istio` component package: the public components served to every Pulumi language.
+
+Pulumi runs `provider/__main__.py` as a plugin (`pulumi package add`, then `pulumi up` in a TypeScript, Go, C#,
+Java or YAML program); it calls `serve`. The schema is inferred from the components' type annotations by
+Pulumi's Python component-provider host (pulumi.provider.experimental), unmodified; see
+https://www.pulumi.com/docs/iac/guides/building-extending/components/build-a-component/
+
+One thing is added to that host: Pulumi hands `Construct` inputs to a component as a dict keyed by the Python
+field names (it was built for `TypedDict` args), while our `XxxArgs` are frozen dataclasses that check their
+invariants in `__post_init__`. `DataclassArgsProvider` rebuilds the annotated Args (nested dataclasses, lists and
+maps of them) from that dict, so a TypeScript caller gets the same validation as a Python one.
+"""
+
+import dataclasses
+import enum
+import importlib.metadata
+import inspect
+import sys
+import tomllib
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.errors import InputPropertyError
+from pulumi.provider.experimental.analyzer import Analyzer, ComponentDefinition
+from pulumi.provider.experimental.component import ComponentProvider
+from pulumi.provider.server import main
+
+import aks_istio
+from aks_istio.tokens import PACKAGE
+
+DISTRIBUTION = "aks-istio"
+"""The Python distribution whose version the package reports (pyproject.toml `project.name`)."""
+CHECKOUT_PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
+"""pyproject.toml of the checkout the plugin runs from (`pulumi package add` clones the repo)."""
+
+
+def package_version() -> str:
+    """The version the schema reports, which names the generated SDK's version: the checkout's own when the
+    plugin runs from one (its virtualenv holds only the runtime, not this library), else the installed one."""
+    if CHECKOUT_PYPROJECT.is_file():
+        version: str = tomllib.loads(CHECKOUT_PYPROJECT.read_text())["project"]["version"]
+        return version
+    return importlib.metadata.version(DISTRIBUTION)
+
+
+def public_components() -> list[type[pulumi.ComponentResource]]:
+    """Every component the library exports (`aks_istio.__all__`), in export order."""
+    exported = (getattr(aks_istio, name) for name in aks_istio.__all__)
+    return [c for c in exported if inspect.isclass(c) and issubclass(c, pulumi.ComponentResource)]
+
+
+def inference_errors(components: Sequence[type[pulumi.ComponentResource]]) -> dict[str, str]:
+    """Components whose schema Pulumi's inference refuses, with its error (one analysis per component, so one
+    refusal names its own component and does not hide the others)."""
+    refused: dict[str, str] = {}
+    for component in components:
+        try:
+            Analyzer(PACKAGE).analyze([component])
+        except Exception as error:  # the analyzer raises plain Exception, ValueError, AttributeError...
+            refused[component.__name__] = f"{type(error).__name__}: {error}"
+    return refused
+
+
+def args_type(component: type[pulumi.ComponentResource]) -> Any:
+    """The annotated type of the component's `args` parameter (what the inference reads, too)."""
+    return inspect.get_annotations(component.__init__)["args"]
+
+
+def field_annotations(cls: type) -> dict[str, Any]:
+    """A dataclass's field annotations as written, base classes first. Not `typing.get_type_hints`: it evaluates
+    the forward reference inside `pulumi.Input` and fails; the inference reads them this way too."""
+    annotations: dict[str, Any] = {}
+    for base in reversed(cls.__mro__):
+        annotations.update(inspect.get_annotations(base))
+    return annotations
+
+
+def rebuild(annotation: Any, value: Any) -> Any:
+    """`value` as the Python type `annotation` describes: dicts become the dataclasses they stand for, recursively.
+
+    Values of any other shape (plain values, Outputs of wired inputs, enum members the host already converted)
+    are passed through; the dataclass's own checks judge them.
+    """
+    if value is None:
+        return None
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):  # Optional[X]; pulumi.Input[X] is Union[X, Awaitable, Output]
+        return rebuild(arguments[0], value)
+    if annotation is int and isinstance(value, float) and value.is_integer():
+        return int(value)  # the wire has only doubles, and pulumi 3.272's host converts top-level integers only
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum) and not isinstance(value, annotation):
+        return annotation(value)
+    if dataclasses.is_dataclass(annotation) and isinstance(annotation, type) and isinstance(value, Mapping):
+        hints = field_annotations(annotation)
+        fields = {f.name for f in dataclasses.fields(annotation) if f.init}
+        return annotation(**{k: rebuild(hints[k], v) for k, v in value.items() if k in fields})
+    if origin in (list, Sequence) and arguments and isinstance(value, list):
+        return [rebuild(arguments[0], item) for item in value]
+    if origin in (dict, Mapping) and len(arguments) == 2 and isinstance(value, Mapping):
+        return {key: rebuild(arguments[1], item) for key, item in value.items()}
+    return value
+
+
+class DataclassArgsProvider(ComponentProvider):
+    """Pulumi's component provider, handing each component its Args dataclass instead of a dict."""
+
+    def __init__(self, components: Sequence[type[pulumi.ComponentResource]], name: str, version: str) -> None:
+        self.args_types = {component.__name__: args_type(component) for component in components}
+        super().__init__(list(components), name, version=version)
+
+    def map_inputs(self, inputs: pulumi.Inputs, component_def: ComponentDefinition) -> Any:
+        mapped = super().map_inputs(inputs, component_def)
+        try:
+            return rebuild(self.args_types[component_def.name], mapped)
+        except (TypeError, ValueError) as error:
+            # The Args' own checks (`__post_init__`): the caller sees an invalid-input error with their message,
+            # as for a missing required input, not a crash of the plugin.
+            raise InputPropertyError("args", f"{component_def.name}: {error}") from error
+
+
+def serve(components: Sequence[type[pulumi.ComponentResource]], argv: Sequence[str]) -> None:
+    """Serve the components the inference accepts, as Pulumi starts a plugin (`<engine address>` as the first
+    argument; the port goes to stdout first). A refused component is named on stderr, which the engine shows,
+    and left out of the schema: the reviewed schema (tests/provider/schema.json) pins what is served."""
+    refused = inference_errors(components)
+    for name, error in refused.items():
+        print(f"aks-istio: {name} is not served: Pulumi's schema inference refuses its Args: {error}", file=sys.stderr)
+    served = [c for c in components if c.__name__ not in refused]
+    if not served:
+        raise SystemExit("aks-istio: Pulumi's schema inference refuses every component's Args; nothing to serve")
+    main(DataclassArgsProvider(served, PACKAGE, package_version()), list(argv))

@@ -8,13 +8,18 @@ https://www.pulumi.com/docs/iac/guides/building-extending/components/build-a-com
 One thing is added to that host: Pulumi hands `Construct` inputs to a component as a dict keyed by the Python
 field names (it was built for `TypedDict` args), while our `XxxArgs` are frozen dataclasses that check their
 invariants in `__post_init__`. `DataclassArgsProvider` rebuilds the annotated Args (nested dataclasses, lists and
-maps of them) from that dict, so a TypeScript caller gets the same validation as a Python one.
+maps of them) from that dict, so a TypeScript caller gets the same validation as a Python one. And the inference
+carries no defaults: a dataclass field with a default comes out required, so a TypeScript caller would have to
+repeat every default. The provider marks those fields optional in the schema and in its own input check, and
+states each default in the field's description (as JSON, the one notation every SDK's reader knows). Descriptions
+are Markdown: the docstrings' indentation is removed, or a continued paragraph would render as a code block.
 """
 
 import dataclasses
 import enum
 import importlib.metadata
 import inspect
+import json
 import sys
 import tomllib
 import types
@@ -25,8 +30,10 @@ from typing import Any
 
 import pulumi
 from pulumi.errors import InputPropertyError
-from pulumi.provider.experimental.analyzer import Analyzer, ComponentDefinition
+from pulumi.provider.experimental.analyzer import Analyzer, ComponentDefinition, PropertyDefinition
 from pulumi.provider.experimental.component import ComponentProvider
+from pulumi.provider.experimental.schema import generate_schema
+from pulumi.provider.experimental.util import camel_case
 from pulumi.provider.server import main
 
 import aks_istio
@@ -106,12 +113,78 @@ def rebuild(annotation: Any, value: Any) -> Any:
     return value
 
 
+def wire_value(value: Any) -> Any:
+    """A Python Args value as another language's SDK sends it: camelCase keys (the schema's names), enum values,
+    unset optional fields left out."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        return {camel_case(k): wire_value(v) for k, v in fields.items() if v is not None}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {k: wire_value(v) for k, v in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [wire_value(v) for v in value]
+    return value
+
+
+def field_default(field: dataclasses.Field[Any]) -> Any:
+    """The value an omitted field takes, or `dataclasses.MISSING`."""
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    return field.default
+
+
+def tidy_property(prop: PropertyDefinition) -> None:
+    """A property's description (and its array's or map's element's) without the docstring's indentation."""
+    if prop.description:
+        prop.description = inspect.cleandoc(prop.description)
+    for element in (prop.items, prop.additional_properties):
+        if element is not None:
+            tidy_property(element)
+
+
+def describe_defaults(cls: type, properties: Mapping[str, PropertyDefinition], mapping: Mapping[str, str]) -> None:
+    """Mark the schema properties of `cls`'s fields that have a default optional, and state the default."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for schema_name, prop in properties.items():
+        field = fields.get(mapping[schema_name])
+        default = dataclasses.MISSING if field is None else field_default(field)
+        if default is dataclasses.MISSING:
+            continue
+        prop.optional = True
+        if default is not None:  # an Optional field's description says what unset means
+            stated = json.dumps(wire_value(default))
+            prop.description = f"{prop.description or ''} Default: `{stated}`.".lstrip()
+
+
 class DataclassArgsProvider(ComponentProvider):
-    """Pulumi's component provider, handing each component its Args dataclass instead of a dict."""
+    """Pulumi's component provider, handing each component its Args dataclass instead of a dict, with the
+    Args' defaults in its schema."""
 
     def __init__(self, components: Sequence[type[pulumi.ComponentResource]], name: str, version: str) -> None:
         self.args_types = {component.__name__: args_type(component) for component in components}
         super().__init__(list(components), name, version=version)
+        # The base class analysed the components into these definitions; its `map_inputs` checks required inputs
+        # against them, and the schema is generated from them: amend both, then generate the schema again.
+        for component in components:
+            definition = self._component_defs[component.__name__]
+            describe_defaults(args_type(component), definition.inputs, definition.inputs_mapping)
+        for type_def in self._type_defs.values():
+            if dataclasses.is_dataclass(type_def.python_type):
+                describe_defaults(type_def.python_type, type_def.properties, type_def.properties_mapping)
+        for holder in [*self._component_defs.values(), *self._type_defs.values()]:
+            holder.description = inspect.cleandoc(holder.description or "") or None
+        for definition in self._component_defs.values():
+            for prop in [*definition.inputs.values(), *definition.outputs.values()]:
+                tidy_property(prop)
+        for type_def in self._type_defs.values():
+            for prop in type_def.properties.values():
+                tidy_property(prop)
+            for member in type_def.enum or []:
+                member.description = inspect.cleandoc(member.description or "") or None
+        schema = generate_schema(name, version, None, self._component_defs, self._type_defs, self._dependencies)
+        self.schema = json.dumps(schema.to_json())
 
     def map_inputs(self, inputs: pulumi.Inputs, component_def: ComponentDefinition) -> Any:
         mapped = super().map_inputs(inputs, component_def)

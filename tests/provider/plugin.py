@@ -9,14 +9,12 @@ Engine's log) over gRPC and records every call; provider functions are answered 
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import json
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from concurrent import futures
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +22,8 @@ from types import TracebackType
 from typing import Any
 
 import grpc  # type: ignore[import-untyped]  # grpcio ships no type stubs
+import jsonschema
 from google.protobuf import empty_pb2, json_format, struct_pb2
-from pulumi.provider.experimental.util import camel_case
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.proto import (
     engine_pb2,
@@ -232,18 +230,20 @@ def secret(value: Any) -> dict[str, Any]:
     return {SIG_KEY: SECRET_SIG, "value": value}
 
 
-METASCHEMA = Path(__file__).resolve().parent / "data" / "pulumi-package-metaschema.json"
+PACKAGE_SCHEMA_SUBSET = Path(__file__).resolve().parent / "data" / "pulumi-package-subset.schema.json"
+"""Our JSON Schema of the parts of Pulumi's package schema the components use (its `description` cites the
+Pulumi documents it was written from)."""
 
 
 def metaschema_errors(schema: dict[str, Any]) -> list[str]:
-    """Every place `schema` breaks Pulumi's package metaschema (data/README.md says where it comes from)."""
-    import jsonschema  # type: ignore[import-untyped]  # a test-only dependency without stubs
-
-    # The metaschema's patterns are ECMA-262 regexes (JSON Schema's dialect); Python's `re` spells their named
-    # groups `(?P<name>...)`. Nothing else in them differs.
-    metaschema = json.loads(METASCHEMA.read_text().replace("(?<", "(?P<"))
-    validator = jsonschema.Draft202012Validator(metaschema)
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(schema)]
+    """Every place `schema` breaks our subset of Pulumi's package metaschema, as `path: message`."""
+    subset = json.loads(PACKAGE_SCHEMA_SUBSET.read_text())
+    jsonschema.Draft202012Validator.check_schema(subset)
+    validator = jsonschema.Draft202012Validator(subset)
+    # `best_match` descends into a failed `oneOf` (an object or an enum type) to the alternative that came
+    # closest, instead of "is not valid under any of the given schemas".
+    leaves = (jsonschema.exceptions.best_match([error]) for error in validator.iter_errors(schema))
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in leaves]
 
 
 def input_errors(error: grpc.RpcError) -> list[str]:
@@ -258,18 +258,3 @@ def input_errors(error: grpc.RpcError) -> list[str]:
             detail.Unpack(properties)
             found += [f"{e.property_path}: {e.reason}" for e in properties.errors]
     return found
-
-
-def to_wire(value: Any) -> Any:
-    """A Python Args value as another language's SDK sends it to Construct: camelCase keys (the schema's names),
-    enum values, unset optional fields left out."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-        return {camel_case(k): to_wire(v) for k, v in fields.items() if v is not None}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, Mapping):
-        return {k: to_wire(v) for k, v in value.items()}
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        return [to_wire(v) for v in value]
-    return value

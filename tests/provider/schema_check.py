@@ -1,6 +1,7 @@
 """Checks of a package schema that both the probe's and the package's tests run: what a caller's program (YAML
 here) may write against it, and whether it says what the Python Args say."""
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -8,7 +9,7 @@ import pulumi
 from pulumi.provider.experimental.analyzer import is_input, is_optional, unwrap_optional
 from pulumi.provider.experimental.util import camel_case
 
-from aks_istio.component_package import args_type, field_annotations
+from aks_istio.component_package import args_type, field_annotations, field_default
 
 SCALARS: dict[str, type | tuple[type, ...]] = {"string": str, "integer": int, "number": (int, float), "boolean": bool}
 
@@ -78,7 +79,8 @@ def program_problems(schema: Mapping[str, Any], program: Mapping[str, Any]) -> l
 
 def annotation_problems(schema: Mapping[str, Any], components: Sequence[type[pulumi.ComponentResource]]) -> list[str]:
     """Where a served component's schema does not say what its Python code says: an input or output without a
-    description, or a field that is `plain` in the schema but `pulumi.Input[...]` in the Args (or the reverse)."""
+    description, a field that is `plain` in the schema but `pulumi.Input[...]` in the Args (or the reverse), a
+    field required in one and not the other, or a default the description does not state."""
     problems: list[str] = []
     for component in components:
         resource = schema["resources"].get(f"{schema['name']}:index:{component.__name__}")
@@ -89,7 +91,17 @@ def annotation_problems(schema: Mapping[str, Any], components: Sequence[type[pul
                 problems.append(f"{component.__name__}.{key}: no description")
         for field_name, annotation in field_annotations(args_type(component)).items():
             prop = resource["inputProperties"][camel_case(field_name)]
-            bare = unwrap_optional(annotation) if is_optional(annotation) else annotation
+            # `Input[X] | None` flattens into one Union with None, which is_input reads as an Input already.
+            bare = unwrap_optional(annotation) if is_optional(annotation) and not is_input(annotation) else annotation
             if ("plain" in prop) == is_input(bare):
                 problems.append(f"{component.__name__}.{field_name}: plain={prop.get('plain')} for {annotation}")
+        for field in dataclasses.fields(args_type(component)):
+            default = field_default(field)
+            key = camel_case(field.name)
+            required_in_python = default is dataclasses.MISSING and not is_optional(field.type)
+            if (key in resource.get("requiredInputs", [])) != required_in_python:
+                problems.append(f"{component.__name__}.{field.name}: required={not required_in_python} in the schema")
+            stated = "Default: `" in resource["inputProperties"][key].get("description", "")
+            if stated != (default not in (dataclasses.MISSING, None)):
+                problems.append(f"{component.__name__}.{field.name}: default {default!r}, stated={stated}")
     return problems

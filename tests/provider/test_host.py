@@ -1,6 +1,6 @@
 """The package's host through the real protocol: a plugin process, GetSchema, Construct against a recording
-engine. The component is the probe (probe_plugin/probe.py), written as the redesign writes every Args, so what the
-host adds to Pulumi's is proven while the library's own components still wait for that redesign."""
+engine. The component is the probe (probe_plugin/probe.py), written as the library writes every Args, small enough
+to show each thing the host adds to Pulumi's (and a refused component beside it)."""
 
 import tomllib
 from collections.abc import Iterator
@@ -9,7 +9,7 @@ from typing import Any
 import grpc  # type: ignore[import-untyped]  # grpcio ships no type stubs
 import pytest
 
-from aks_istio.component_package import inference_errors
+from aks_istio.component_package import inference_errors, wire_value
 from aks_istio.offline.capture import Secret
 from tests.provider.plugin import (
     ROOT,
@@ -19,7 +19,6 @@ from tests.provider.plugin import (
     input_errors,
     metaschema_errors,
     secret,
-    to_wire,
 )
 from tests.provider.probe_plugin.probe import PoolArgs, Probe, ProbeArgs, Refused, Tier
 from tests.provider.schema_check import annotation_problems, program_problems
@@ -30,7 +29,7 @@ INPUTS: dict[str, Any] = {
     "clusterName": "aks-probe",
     "resourceGroupName": "rg-probe",
     "tier": "Standard",
-    "pools": [{"name": "apps", "maxCount": 3}],
+    "pools": [{"name": "apps", "maxCount": 3, "minCount": 1}],
     "tags": {"team": "platform"},
 }
 
@@ -54,9 +53,17 @@ def test_schema_gives_every_input_its_type_description_and_requiredness(plugin: 
     assert inputs["clusterName"] == {"type": "string", "plain": True, "description": "Name of the managed cluster."}
     assert inputs["pools"]["items"]["$ref"] == "#/types/aks-istio:index:PoolArgs"
     assert inputs["tier"]["$ref"] == "#/types/aks-istio:index:Tier"
-    # Optional[...] fields are the only optional inputs (a default alone would still come out required).
     assert sorted(probe["requiredInputs"]) == ["clusterName", "pools", "resourceGroupName", "tier"]
     assert all(prop.get("description") for prop in inputs.values())
+
+
+def test_a_field_with_a_default_is_optional_and_its_description_states_the_default(plugin: ProviderPlugin) -> None:
+    """Pulumi's inference makes it required; a caller of another language may leave it out, as in Python."""
+    pool = plugin.schema()["types"]["aks-istio:index:PoolArgs"]
+    assert sorted(pool["required"]) == ["maxCount", "name"]
+    assert pool["properties"]["minCount"]["description"] == "Lower bound of the autoscaler. Default: `1`."
+    without_default = {**INPUTS, "pools": [{"name": "apps", "maxCount": 3}]}
+    assert plugin.construct(PROBE, "probe-default", without_default).state["poolNames"] == ["apps"]
 
 
 def test_wiring_inputs_accept_other_programs_outputs(plugin: ProviderPlugin) -> None:
@@ -153,8 +160,8 @@ def test_wire_form_of_args_is_what_construct_takes(plugin: ProviderPlugin, engin
         pools=[PoolArgs(name="apps", max_count=3)],
         tags={"team": "platform"},
     )
-    assert to_wire(args) == INPUTS
-    assert plugin.construct(PROBE, "probe-wire", to_wire(args)).state["poolNames"] == ["apps"]
+    assert wire_value(args) == INPUTS
+    assert plugin.construct(PROBE, "probe-wire", wire_value(args)).state["poolNames"] == ["apps"]
 
 
 def test_schema_agrees_with_the_python_annotations(plugin: ProviderPlugin) -> None:

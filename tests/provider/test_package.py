@@ -1,10 +1,5 @@
 """The aks-istio component package itself (provider/), as another language's program meets it: its schema, the
-reviewed copy of it, and AksIstioPlatform constructed with the dev stack's settings over the real protocol.
-
-Pulumi's schema inference refuses every component's Args at this commit (`from __future__ import annotations`
-and pydantic settings in the Args; issue #11 replaces both). `AWAITING_REDESIGN` names them: their tests are
-strict xfails, so each one fails the build the moment it starts passing, and its name must then be removed.
-"""
+reviewed copy of it, and AksIstioPlatform constructed with the dev stack's settings over the real protocol."""
 
 import functools
 import json
@@ -17,10 +12,10 @@ import pytest
 import yaml
 
 import aks_istio
-from aks_istio.component_package import inference_errors, public_components
+from aks_istio.component_package import inference_errors, public_components, wire_value
 from aks_istio.offline.capture import Secret, run_program
 from aks_istio.offline.stack_files import stack_config
-from tests.provider.plugin import PROVIDER_DIR, ROOT, ProviderPlugin, RecordingEngine, metaschema_errors, to_wire
+from tests.provider.plugin import PROVIDER_DIR, ROOT, ProviderPlugin, RecordingEngine, metaschema_errors
 from tests.provider.schema_check import annotation_problems, program_problems
 
 REQUIRED = (
@@ -32,24 +27,9 @@ REQUIRED = (
     "ManagedGrafana",
 )
 """What issue #15 requires the package to serve: the platform, and what a team composes on its own."""
-AWAITING_REDESIGN = frozenset(REQUIRED)
-"""Refused by the inference at this commit, every one with "AttributeError: 'str' object has no attribute
-'__mro__'" (string annotations); empty it as issue #11 lands."""
 REVIEWED_SCHEMA = Path(__file__).resolve().parent / "schema.json"
 EXAMPLE = ROOT / "examples" / "yaml-dev-cluster" / "Pulumi.yaml"
 GOLDEN_DEV = ROOT / "tests" / "golden" / "preview-dev.json"
-
-REASON = f"issue #11: the inference refuses {sorted(AWAITING_REDESIGN)}"
-
-
-def awaiting(*names: str) -> pytest.MarkDecorator:
-    """Expected to fail while all of `names` await the redesign (strict: passing early fails the build too)."""
-    return pytest.mark.xfail(set(names) <= AWAITING_REDESIGN, strict=True, reason=REASON)
-
-
-awaiting_all = awaiting(*REQUIRED)
-"""Checks of the whole package: they hold as soon as it serves anything."""
-awaiting_platform = awaiting("AksIstioPlatform")
 
 
 @functools.cache
@@ -63,27 +43,21 @@ def component(name: str) -> type[pulumi.ComponentResource]:
     return found
 
 
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(name, marks=awaiting(name)) for name in REQUIRED],
-)
-def test_required_component_is_accepted_by_the_schema_inference(name: str) -> None:
-    assert inference_errors([component(name)]) == {}
+def test_every_public_component_is_accepted_by_the_schema_inference() -> None:
+    assert set(REQUIRED) <= {c.__name__ for c in public_components()}
+    assert inference_errors(public_components()) == {}
 
 
-@pytest.mark.xfail(bool(AWAITING_REDESIGN), strict=True, reason=REASON)
-def test_package_serves_every_required_component_under_its_unchanged_token() -> None:
+def test_package_serves_every_public_component_under_its_unchanged_token() -> None:
     resources = package_schema()["resources"]
-    assert {f"aks-istio:index:{name}" for name in REQUIRED} <= set(resources)
+    assert set(resources) == {f"aks-istio:index:{c.__name__}" for c in public_components()}
     assert all(resource["isComponent"] for resource in resources.values())
 
 
-@awaiting_all
 def test_package_schema_meets_the_pulumi_package_metaschema() -> None:
     assert metaschema_errors(package_schema()) == []
 
 
-@awaiting_all
 def test_schema_matches_its_reviewed_copy() -> None:
     """Regenerate with `UPDATE_GOLDEN=1 python -m pytest tests/provider`, review the diff, commit it."""
     current = json.dumps(package_schema(), indent=1, sort_keys=True) + "\n"
@@ -92,7 +66,6 @@ def test_schema_matches_its_reviewed_copy() -> None:
     assert REVIEWED_SCHEMA.read_text() == current, "the package schema changed: review it (see this test's doc)"
 
 
-@awaiting_all
 def test_every_input_and_output_is_described_and_only_wiring_accepts_outputs() -> None:
     assert annotation_problems(package_schema(), public_components()) == []
 
@@ -103,9 +76,10 @@ def python_call(monkeypatch: pytest.MonkeyPatch, name: str) -> tuple[str, Any]:
     seen: list[tuple[str, Any]] = []
     original: Any = cls.__init__
 
-    def recording(self: Any, name: str, args: Any, opts: pulumi.ResourceOptions | None = None) -> None:
+    def recording(self: Any, name: str, args: Any, opts: pulumi.ResourceOptions | None = None, **more: Any) -> None:
+        # `more`: wiring the Python program passes beside the Args (not served: other languages leave it out).
         seen.append((name, args))
-        original(self, name, args, opts)
+        original(self, name, args, opts, **more)
 
     monkeypatch.setattr(cls, "__init__", recording)
     run_program("dev", stack_config("dev"))
@@ -141,9 +115,7 @@ def rebased(value: Any, old: str, new: str) -> Any:
     return value
 
 
-@pytest.mark.parametrize(
-    "name", [pytest.param(name, marks=awaiting(name)) for name in ("AksIstioPlatform", "MeshNamespaces")]
-)
+@pytest.mark.parametrize("name", ["AksIstioPlatform", "MeshNamespaces"])
 def test_constructed_for_dev_declares_what_the_python_program_declares(
     monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
@@ -161,7 +133,7 @@ def test_constructed_for_dev_declares_what_the_python_program_declares(
     providers = {ref.split("::")[2].split("$")[-1].removeprefix("pulumi:providers:"): ref for ref in refs}
 
     with RecordingEngine() as engine, ProviderPlugin(PROVIDER_DIR, engine) as plugin:
-        constructed = plugin.construct(token, resource_name, to_wire(args), providers=providers)
+        constructed = plugin.construct(token, resource_name, wire_value(args), providers=providers)
 
     declared = [
         {
@@ -183,18 +155,28 @@ def test_constructed_for_dev_declares_what_the_python_program_declares(
     assert by_urn(json.loads(json.dumps(declared, default=str))) == by_urn(expected)
 
 
-@awaiting_platform
 def test_kubeconfig_reaches_another_language_as_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     resource_name, args = python_call(monkeypatch, "AksIstioPlatform")
     with RecordingEngine() as engine, ProviderPlugin(PROVIDER_DIR, engine) as plugin:
-        constructed = plugin.construct("aks-istio:index:AksIstioPlatform", resource_name, to_wire(args))
+        constructed = plugin.construct("aks-istio:index:AksIstioPlatform", resource_name, wire_value(args))
     assert isinstance(constructed.state["kubeconfig"], Secret)
 
 
-@awaiting_platform
 def test_yaml_example_uses_the_package_as_its_schema_says() -> None:
     schema = json.loads(REVIEWED_SCHEMA.read_text())
     assert program_problems(schema, yaml.safe_load(EXAMPLE.read_text())) == []
+
+
+def test_yaml_example_constructs_a_platform_with_the_cluster_and_mesh_it_describes() -> None:
+    """The schema types `platform` as a free-form object: what the example puts in it is judged by Construct (the
+    stack file's validation), as `pulumi up` of the example would."""
+    platform = yaml.safe_load(EXAMPLE.read_text())["resources"]["platform"]
+    with RecordingEngine() as engine, ProviderPlugin(PROVIDER_DIR, engine) as plugin:
+        constructed = plugin.construct(platform["type"], "platform", platform["properties"])
+    assert constructed.state["revisions"] == ["asm-1-30"]
+    assert constructed.state["namespaces"] == ["apps", "legacy"]
+    types = {r.type for r in engine.monitor.registrations.values()}
+    assert "azure-native:containerservice:ManagedCluster" in types
 
 
 def test_plugin_folder_is_what_pulumi_runs() -> None:

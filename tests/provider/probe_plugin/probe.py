@@ -34,6 +34,8 @@ class PoolArgs:
     """Pool name (lower-case letters and digits)."""
     max_count: int
     """Upper bound of the autoscaler."""
+    min_count: int = 1
+    """Lower bound of the autoscaler."""
 
 
 @dataclass(frozen=True, kw_only=True)

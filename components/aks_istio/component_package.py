@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.errors import InputPropertyError
+from pulumi.errors import InputPropertiesError, InputPropertyError, InputPropertyErrorDetails
 from pulumi.provider.experimental.analyzer import Analyzer, ComponentDefinition, PropertyDefinition
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.experimental.schema import generate_schema
@@ -37,12 +37,25 @@ from pulumi.provider.experimental.util import camel_case
 from pulumi.provider.server import main
 
 import aks_istio
+from aks_istio.config.errors import CONFIG_ROOT, ConfigError
 from aks_istio.tokens import PACKAGE
 
 DISTRIBUTION = "aks-istio"
 """The Python distribution whose version the package reports (pyproject.toml `project.name`)."""
 CHECKOUT_PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 """pyproject.toml of the checkout the plugin runs from (`pulumi package add` clones the repo)."""
+
+
+PLATFORM_INPUT = "platform"
+"""The input holding a stack file's `aks-istio:platform` object (`AksIstioPlatformArgs.platform`)."""
+
+
+def config_problem(problem: str) -> InputPropertyErrorDetails:
+    """One line of a stack-config error (`aks-istio:platform.mesh.revision: ...`) as an invalid input
+    (`platform.mesh.revision`), the path the caller wrote."""
+    key, _, reason = problem.partition(": ")
+    path = PLATFORM_INPUT + key.removeprefix(CONFIG_ROOT) if key.startswith(CONFIG_ROOT) else PLATFORM_INPUT
+    return InputPropertyErrorDetails(property_path=path, reason=reason or problem)
 
 
 def package_version() -> str:
@@ -135,10 +148,14 @@ def field_default(field: dataclasses.Field[Any]) -> Any:
     return field.default
 
 
+def tidy(description: str | None) -> str | None:
+    """A docstring as Markdown: without its indentation, which would turn a continued paragraph into code."""
+    return inspect.cleandoc(description) if description else description
+
+
 def tidy_property(prop: PropertyDefinition) -> None:
-    """A property's description (and its array's or map's element's) without the docstring's indentation."""
-    if prop.description:
-        prop.description = inspect.cleandoc(prop.description)
+    """A property's description, and its array's or map's element's, tidied."""
+    prop.description = tidy(prop.description)
     for element in (prop.items, prop.additional_properties):
         if element is not None:
             tidy_property(element)
@@ -170,19 +187,17 @@ class DataclassArgsProvider(ComponentProvider):
         for component in components:
             definition = self._component_defs[component.__name__]
             describe_defaults(args_type(component), definition.inputs, definition.inputs_mapping)
-        for type_def in self._type_defs.values():
-            if dataclasses.is_dataclass(type_def.python_type):
-                describe_defaults(type_def.python_type, type_def.properties, type_def.properties_mapping)
-        for holder in [*self._component_defs.values(), *self._type_defs.values()]:
-            holder.description = inspect.cleandoc(holder.description or "") or None
-        for definition in self._component_defs.values():
+            definition.description = tidy(definition.description)
             for prop in [*definition.inputs.values(), *definition.outputs.values()]:
                 tidy_property(prop)
         for type_def in self._type_defs.values():
+            if dataclasses.is_dataclass(type_def.python_type):
+                describe_defaults(type_def.python_type, type_def.properties, type_def.properties_mapping)
+            type_def.description = tidy(type_def.description)
             for prop in type_def.properties.values():
                 tidy_property(prop)
             for member in type_def.enum or []:
-                member.description = inspect.cleandoc(member.description or "") or None
+                member.description = tidy(member.description)
         schema = generate_schema(name, version, None, self._component_defs, self._type_defs, self._dependencies)
         self.schema = json.dumps(schema.to_json())
 
@@ -190,6 +205,9 @@ class DataclassArgsProvider(ComponentProvider):
         mapped = super().map_inputs(inputs, component_def)
         try:
             return rebuild(self.args_types[component_def.name], mapped)
+        except ConfigError as error:
+            # The platform's stack-file object: every problem at once, each under the key the caller wrote.
+            raise InputPropertiesError(str(error), [config_problem(p) for p in error.problems]) from error
         except (TypeError, ValueError) as error:
             # The Args' own checks (`__post_init__`): the caller sees an invalid-input error with their message,
             # as for a missing required input, not a crash of the plugin.

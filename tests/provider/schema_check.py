@@ -89,19 +89,18 @@ def annotation_problems(schema: Mapping[str, Any], components: Sequence[type[pul
         for key, prop in [*resource["inputProperties"].items(), *resource["properties"].items()]:
             if not prop.get("description"):
                 problems.append(f"{component.__name__}.{key}: no description")
-        for field_name, annotation in field_annotations(args_type(component)).items():
-            prop = resource["inputProperties"][camel_case(field_name)]
+        annotations = field_annotations(args_type(component))
+        for field in dataclasses.fields(args_type(component)):
+            annotation, default, key = annotations[field.name], field_default(field), camel_case(field.name)
+            prop = resource["inputProperties"][key]
             # `Input[X] | None` flattens into one Union with None, which is_input reads as an Input already.
             bare = unwrap_optional(annotation) if is_optional(annotation) and not is_input(annotation) else annotation
             if ("plain" in prop) == is_input(bare):
-                problems.append(f"{component.__name__}.{field_name}: plain={prop.get('plain')} for {annotation}")
-        for field in dataclasses.fields(args_type(component)):
-            default = field_default(field)
-            key = camel_case(field.name)
-            required_in_python = default is dataclasses.MISSING and not is_optional(field.type)
+                problems.append(f"{component.__name__}.{field.name}: plain={prop.get('plain')} for {annotation}")
+            required_in_python = default is dataclasses.MISSING and not is_optional(annotation)
             if (key in resource.get("requiredInputs", [])) != required_in_python:
                 problems.append(f"{component.__name__}.{field.name}: required={not required_in_python} in the schema")
-            stated = "Default: `" in resource["inputProperties"][key].get("description", "")
+            stated = "Default: `" in prop.get("description", "")
             if stated != (default not in (dataclasses.MISSING, None)):
                 problems.append(f"{component.__name__}.{field.name}: default {default!r}, stated={stated}")
     return problems

@@ -4,9 +4,11 @@ reviewed copy of it, and AksIstioPlatform constructed with the dev stack's setti
 import functools
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
+import grpc  # type: ignore[import-untyped]  # grpcio ships no type stubs
 import pulumi
 import pytest
 import yaml
@@ -15,7 +17,14 @@ import aks_istio
 from aks_istio.component_package import inference_errors, public_components, wire_value
 from aks_istio.offline.capture import Secret, run_program
 from aks_istio.offline.stack_files import stack_config
-from tests.provider.plugin import PROVIDER_DIR, ROOT, ProviderPlugin, RecordingEngine, metaschema_errors
+from tests.provider.plugin import (
+    PROVIDER_DIR,
+    ROOT,
+    ProviderPlugin,
+    RecordingEngine,
+    input_errors,
+    metaschema_errors,
+)
 from tests.provider.schema_check import annotation_problems, program_problems
 
 REQUIRED = (
@@ -177,6 +186,34 @@ def test_yaml_example_constructs_a_platform_with_the_cluster_and_mesh_it_describ
     assert constructed.state["namespaces"] == ["apps", "legacy"]
     types = {r.type for r in engine.monitor.registrations.values()}
     assert "azure-native:containerservice:ManagedCluster" in types
+
+
+def test_readme_typescript_snippet_uses_the_schemas_names() -> None:
+    """The README's snippet (the SDK's property names are the schema's, camelCase in every language)."""
+    section = (ROOT / "README.md").read_text().split("## Use from another language\n")[1].split("\n## ")[0]
+    snippet = section.split("```typescript\n")[1].split("```")[0]
+    found = re.search(r"const (\w+) = new aksIstio\.(\w+)\(", snippet)
+    assert found, "the snippet constructs no aks-istio component"
+    variable, cls = found.groups()
+    resource = json.loads(REVIEWED_SCHEMA.read_text())["resources"][f"aks-istio:index:{cls}"]
+    inputs = set(re.findall(r"^    (\w+):", snippet, re.MULTILINE))  # the args object's own keys
+    outputs = set(re.findall(rf"\b{variable}\.(\w+)", snippet))
+    assert set(resource["requiredInputs"]) <= inputs <= set(resource["inputProperties"])
+    assert outputs and outputs <= set(resource["properties"])
+
+
+def test_a_bad_platform_object_is_refused_with_every_key_named() -> None:
+    platform = yaml.safe_load(EXAMPLE.read_text())["resources"]["platform"]
+    bad = {"platform": {**platform["properties"]["platform"], "location": 5, "environment": "qa"}}
+    with RecordingEngine() as engine, ProviderPlugin(PROVIDER_DIR, engine) as plugin:
+        with pytest.raises(grpc.RpcError) as error:
+            plugin.construct(platform["type"], "platform", bad)
+        assert engine.monitor.registrations == {}  # refused before anything is declared
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert [problem.split(":")[0] for problem in input_errors(error.value)] == [
+        "platform.environment",
+        "platform.location",
+    ]
 
 
 def test_plugin_folder_is_what_pulumi_runs() -> None:

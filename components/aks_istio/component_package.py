@@ -5,14 +5,15 @@ Java or YAML program); it calls `serve`. The schema is inferred from the compone
 Pulumi's Python component-provider host (pulumi.provider.experimental), unmodified; see
 https://www.pulumi.com/docs/iac/guides/building-extending/components/build-a-component/
 
-One thing is added to that host: Pulumi hands `Construct` inputs to a component as a dict keyed by the Python
-field names (it was built for `TypedDict` args), while our `XxxArgs` are frozen dataclasses that check their
-invariants in `__post_init__`. `DataclassArgsProvider` rebuilds the annotated Args (nested dataclasses, lists and
-maps of them) from that dict, so a TypeScript caller gets the same validation as a Python one. And the inference
-carries no defaults: a dataclass field with a default comes out required, so a TypeScript caller would have to
-repeat every default. The provider marks those fields optional in the schema and in its own input check, and
-states each default in the field's description (as JSON, the one notation every SDK's reader knows). Descriptions
-are Markdown: the docstrings' indentation is removed, or a continued paragraph would render as a code block.
+What `DataclassArgsProvider` adds to that host. Pulumi hands `Construct` inputs to a component as a dict keyed by
+the Python field names (it was built for `TypedDict` args), while our `XxxArgs` are frozen dataclasses that check
+their invariants in `__post_init__`: the provider rebuilds the annotated Args (nested dataclasses, lists and maps
+of them) from that dict, so a TypeScript caller gets the same validation as a Python one (a bad stack-file object
+is an invalid-input error per key, as a bad field is). The inference carries no defaults: a dataclass field with a
+default comes out required, so a TypeScript caller would have to repeat every default; the provider marks those
+fields optional in the schema and in its own input check, and states each default in the field's description (as
+JSON, the one notation every SDK's reader knows). Descriptions are Markdown: the docstrings' indentation is
+removed, or a continued paragraph would render as a code block.
 """
 
 import dataclasses

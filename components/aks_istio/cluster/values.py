@@ -14,76 +14,107 @@ class ClusterTier(enum.StrEnum):
     """AKS pricing tier: Standard and Premium have the uptime SLA."""
 
     FREE = "Free"
+    """No uptime SLA: for dev and test clusters."""
     STANDARD = "Standard"
+    """Financially backed uptime SLA, for production."""
     PREMIUM = "Premium"
+    """Standard plus long-term support (LTS) Kubernetes versions."""
 
 
 class OsSku(enum.StrEnum):
     """Node OS image."""
 
     AZURE_LINUX = "AzureLinux"
+    """Azure Linux, Microsoft's container host OS."""
     UBUNTU = "Ubuntu"
+    """Ubuntu."""
 
 
 class OsDiskType(enum.StrEnum):
     """Node OS disk: Ephemeral (on the VM's temp disk) or Managed."""
 
     EPHEMERAL = "Ephemeral"
+    """On the VM's local storage: faster reimage, no disk cost; the VM size must have room for it."""
     MANAGED = "Managed"
+    """On an Azure managed disk."""
 
 
 class NetworkDataplane(enum.StrEnum):
     """Network dataplane of Azure CNI overlay."""
 
     CILIUM = "cilium"
+    """Azure CNI powered by Cilium (eBPF)."""
     AZURE = "azure"
+    """Azure's own dataplane."""
 
 
 class NetworkPolicyEngine(enum.StrEnum):
     """Network policy engine."""
 
     CILIUM = "cilium"
+    """Cilium enforces network policies (needs the cilium dataplane)."""
     AZURE = "azure"
+    """Azure Network Policy Manager."""
     CALICO = "calico"
+    """Calico."""
 
 
 class OutboundType(enum.StrEnum):
     """How nodes reach the internet."""
 
     LOAD_BALANCER = "loadBalancer"
+    """Through the cluster's standard load balancer."""
     MANAGED_NAT_GATEWAY = "managedNATGateway"
+    """Through a NAT gateway AKS manages."""
     USER_DEFINED_ROUTING = "userDefinedRouting"
+    """Through the subnet's own route table (a firewall, say); AKS adds no outbound path."""
 
 
 class UpgradeChannel(enum.StrEnum):
     """Kubernetes auto-upgrade channel."""
 
     PATCH = "patch"
+    """Latest patch of the cluster's minor version."""
     STABLE = "stable"
+    """Latest patch of the second-newest supported minor version."""
     RAPID = "rapid"
+    """Latest patch of the newest supported minor version."""
     NODE_IMAGE = "node-image"
+    """Node images only; Kubernetes is not upgraded."""
     NONE = "none"
+    """No automatic upgrades."""
 
 
 class NodeOsChannel(enum.StrEnum):
     """Node OS auto-upgrade channel."""
 
     NODE_IMAGE = "NodeImage"
+    """Nodes are reimaged with each new node image."""
     SECURITY_PATCH = "SecurityPatch"
+    """Security patches only, applied by AKS (reimaging where needed)."""
     UNMANAGED = "Unmanaged"
+    """The OS's own unattended updates; AKS does not reboot nodes."""
     NONE = "None"
+    """No OS updates."""
 
 
 class Weekday(enum.StrEnum):
     """Day of a weekly maintenance window."""
 
     MONDAY = "Monday"
+    """Monday."""
     TUESDAY = "Tuesday"
+    """Tuesday."""
     WEDNESDAY = "Wednesday"
+    """Wednesday."""
     THURSDAY = "Thursday"
+    """Thursday."""
     FRIDAY = "Friday"
+    """Friday."""
     SATURDAY = "Saturday"
+    """Saturday."""
     SUNDAY = "Sunday"
+    """Sunday."""
 
 
 @dataclass(frozen=True, kw_only=True)

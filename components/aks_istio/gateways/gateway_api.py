@@ -53,14 +53,18 @@ class ListenerProtocol(enum.StrEnum):
     """Protocol of a Gateway listener: HTTPS terminates TLS at the gateway."""
 
     HTTP = "HTTP"
+    """Plain HTTP."""
     HTTPS = "HTTPS"
+    """TLS terminated at the gateway with the listener's certificate."""
 
 
 class AllowedRoutes(enum.StrEnum):
     """Namespaces whose routes may attach to a listener."""
 
     SAME = "Same"
+    """Routes in the gateway's own namespace only."""
     ALL = "All"
+    """Routes in any namespace."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -24,8 +24,11 @@ class MtlsMode(enum.StrEnum):
     """mTLS of a namespace: STRICT inherits the mesh-wide policy, the others add a namespace exception."""
 
     STRICT = "STRICT"
+    """Only mTLS traffic is accepted."""
     PERMISSIVE = "PERMISSIVE"
+    """mTLS and plain text are accepted (while clients outside the mesh move in)."""
     DISABLE = "DISABLE"
+    """Plain text only."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -41,6 +41,7 @@ class GrafanaSku(enum.StrEnum):
     """Managed Grafana's pricing tier."""
 
     STANDARD = "Standard"
+    """SLA-backed, zone redundancy available."""
     ESSENTIAL = "Essential"
     """No SLA, no zone redundancy."""
 

@@ -274,6 +274,28 @@ OnRegister = Callable[[CapturedResource], None]
 """Told of each resource as it is registered (from the SDK's executor threads, in capture order)."""
 
 
+def captured_registration(request: Any, urn: str, outputs: dict[str, Any]) -> CapturedResource:
+    """A RegisterResource request as the record the offline tool keeps (any monitor: the mocks', or a gRPC one
+    serving a component provider's Construct); `outputs` is what the monitor answered."""
+    return CapturedResource(
+        urn=urn,
+        type=request.type,
+        name=request.name,
+        custom=bool(request.custom),
+        parent=request.parent,
+        provider=request.provider,
+        protect=bool(request.protect),
+        ignore_changes=list(request.ignoreChanges),
+        dependencies=list(request.dependencies),
+        additional_secret_outputs=list(request.additionalSecretOutputs),
+        aliases=[json_format.MessageToDict(alias) for alias in request.aliases],
+        properties=request.object,
+        inputs=from_wire(json_format.MessageToDict(request.object)),
+        outputs=outputs,
+        retain_on_delete=bool(request.retainOnDelete),
+    )
+
+
 class CaptureMonitor(pulumi_mocks.MockMonitor):
     """The mock monitor, plus a record of every registration request."""
 
@@ -297,24 +319,8 @@ class CaptureMonitor(pulumi_mocks.MockMonitor):
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
-            wire = json_format.MessageToDict(request.object)
-            captured = CapturedResource(
-                urn=response.urn,
-                type=request.type,
-                name=request.name,
-                custom=bool(request.custom),
-                parent=request.parent,
-                provider=request.provider,
-                protect=bool(request.protect),
-                ignore_changes=list(request.ignoreChanges),
-                dependencies=list(request.dependencies),
-                additional_secret_outputs=list(request.additionalSecretOutputs),
-                aliases=[json_format.MessageToDict(alias) for alias in request.aliases],
-                properties=request.object,
-                inputs=from_wire(wire),
-                outputs=dict(self.resources[response.urn].state),  # recorded by super() just above
-                retain_on_delete=bool(request.retainOnDelete),
-            )
+            # The state was recorded by super() just above.
+            captured = captured_registration(request, response.urn, dict(self.resources[response.urn].state))
             with self._lock:
                 self.captured.append(captured)
                 if self._on_register is not None:

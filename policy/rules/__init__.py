@@ -20,6 +20,7 @@ from . import (
     mesh_config,
     node_pools,
     observability,
+    pack_settings,
     revisions,
 )
 
@@ -35,13 +36,15 @@ MODULES: Final = (
     observability,
     baseline,
 )
+SETTINGS: Final = (pack_settings.PACK_SETTINGS,)
+"""Policies that publish the pack-wide settings (pack_settings.py): they run before every rule of a request."""
 REPORTERS: Final = (addon_target.TARGET_DECLARED, *failures.POLICIES)
 """Policies that report what the rules handed on (deferred.py): they run after every rule of a request."""
 
 
 def pack_policies(rules: Iterable[Policy]) -> list[Policy]:
-    """`rules`, then the reporters, with every name unique."""
-    policies: list[Policy] = [*rules, *REPORTERS]
+    """The settings, `rules`, then the reporters, with every name unique."""
+    policies: list[Policy] = [*SETTINGS, *rules, *REPORTERS]
     duplicates = sorted(name for name, count in Counter(p.name for p in policies).items() if count > 1)
     if duplicates:
         raise ValueError(f"duplicate policy names: {', '.join(duplicates)}")

@@ -2,7 +2,8 @@
 
 Both providers: the inline pools of a ManagedCluster or KubernetesCluster (a resource rule: the cluster says itself
 whether it runs the mesh), and AgentPool or KubernetesClusterNodePool resources (a stack rule: the pool's mesh is its
-cluster's, found by dependency; a pool of a cluster outside the program follows `clusterRunsIstioAddon`).
+cluster's, found by dependency; a pool of a cluster outside the program follows `clusterRunsIstioAddon`,
+pack-wide in `pack-settings` or this rule's own).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pulumi_policy import Severity
 from aks_istio.addon import support_matrix as sm
 
 from ._common import DOCS, NO_CONFIG, RESOURCE_TYPE, Config, Props, decided
-from .addon_target import SETTING, SETTING_SCHEMA, Target, route, target
+from .addon_target import OVERRIDE, Target, route, target
 from .clusters import CLUSTER_KINDS, POOL_KINDS, Pool, istio_enabled, node_pools, shape_of
 from .deferred import Finding
 from .factories import Meta, StackRequest, resource_policy, stack_request_policy
@@ -54,7 +55,7 @@ def check_no_windows_pools(request: StackRequest) -> list[Finding]:
             continue
         found = request.each([pool], lambda p: [m for x in node_pools(p.props, p.type) for m in _windows_problem(x)])
         (findings if owners else unowned).extend(found)
-    where = target([], request.config)  # the setting alone: these pools' cluster is not in the program
+    where = target([], request)  # the setting alone: these pools' cluster is not in the program
     if where is Target.UNCONFIRMED and clusters:
         where = Target.ADDON  # the program declares clusters, yet links the pool to none: never a false pass
     return findings + route(request, unowned, where)
@@ -77,10 +78,10 @@ AGENT_POOLS = stack_request_policy(
         "agentpool-no-windows-with-istio",
         "An AgentPool or KubernetesClusterNodePool on a cluster with the Istio add-on is not a Windows pool.",
         Severity.HIGH,
-        WINDOWS_REMEDIATION + " A pool of a cluster outside the program follows clusterRunsIstioAddon.",
+        WINDOWS_REMEDIATION + " A pool of a cluster outside the program follows pack-settings' clusterRunsIstioAddon.",
         DOCS + "istio-about",
         TAGS,
-        config={SETTING: SETTING_SCHEMA},
+        config=OVERRIDE,
     ),
     check_no_windows_pools,
 )

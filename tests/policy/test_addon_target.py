@@ -1,6 +1,7 @@
 """Add-on rules on Kubernetes resources apply where the add-on runs (AnalyzeStack): refused beside the add-on,
 silent for self-managed Istio on a cluster without it, advisory (naming the rule) when the program declares no
-cluster, and as `clusterRunsIstioAddon` says when it is set."""
+cluster, and as `clusterRunsIstioAddon` says when it is set: once, pack-wide, in `pack-settings`, or per rule as an
+override. A cluster the program declares always decides by itself."""
 
 from __future__ import annotations
 
@@ -123,14 +124,63 @@ def test_program_without_a_cluster_gets_addon_findings_as_advisory_naming_the_ru
     assert "clusterRunsIstioAddon" in advice.message
 
 
-def test_cluster_runs_addon_setting_decides_for_a_program_without_a_cluster(pack: Pack) -> None:
+def pack_wide(value: str) -> dict[str, Any]:
+    return {"pack-settings": {"clusterRunsIstioAddon": value}}
+
+
+@pytest.mark.parametrize(
+    ("type_", "props", "policy"), [v[1:4] for v in ADDON_VIOLATIONS], ids=[v[0] for v in ADDON_VIOLATIONS]
+)
+def test_pack_wide_setting_decides_for_a_program_without_a_cluster(
+    pack: Pack, type_: str, props: dict[str, Any], policy: str
+) -> None:
+    level = next(p.enforcement for p in pack.policies if p.name == policy)
+    detected = pack.program([(type_, "res", props)])
+    assert {(v.policy, v.level) for v in detected} == {("stack-istio-addon-target-declared", "advisory")}
+    assert "set clusterRunsIstioAddon to yes or no in the config of pack-settings" in detected[0].message
+    found = pack.program([(type_, "res", props)], pack_wide("yes"))
+    assert {(v.policy, v.resource, v.level) for v in found} == {(policy, "res", level)}
+    assert pack.program([(type_, "res", props)], pack_wide("no")) == []
+
+
+def test_pack_wide_yes_makes_add_on_findings_mandatory_in_one_key(pack: Pack) -> None:
+    program = [(v[1], v[0], v[2]) for v in ADDON_VIOLATIONS if v[3] != "envoyfilter-supported-types-only"]
+    found = mandatory(pack.program(program, pack_wide("yes")))
+    assert sorted(found) == sorted((v[3], v[0]) for v in ADDON_VIOLATIONS if v[3] != "envoyfilter-supported-types-only")
+
+
+def test_a_declared_cluster_decides_whatever_the_pack_wide_setting(pack: Pack) -> None:
+    label = mutate(NAMESPACE_PROPS, "metadata.labels", {"istio-injection": "enabled"})
+    beside_addon = [(MANAGED_CLUSTER, "aks", CLUSTER), (NAMESPACE, "apps", label)]
+    assert ("namespace-no-istio-injection-label", "apps") in mandatory(pack.program(beside_addon, pack_wide("no")))
+    without_addon = [(MANAGED_CLUSTER, "aks", NATIVE_PLAIN), (NAMESPACE, "apps", label)]
+    found = pack.program(without_addon, pack_wide("yes"))
+    assert not any("istio-injection" in v.message for v in found), found
+
+
+def test_a_rules_own_setting_overrides_the_pack_wide_one(pack: Pack) -> None:
     helm = ADDON_VIOLATIONS[3][2]
-    setting = {"istio-no-self-managed-install": {"clusterRunsIstioAddon": "yes"}}
-    assert mandatory(pack.program([(HELM_RELEASE, "istiod", helm)], setting)) == [
-        ("istio-no-self-managed-install", "istiod")
-    ]
-    setting = {"istio-no-self-managed-install": {"clusterRunsIstioAddon": "no"}}
-    assert pack.program([(HELM_RELEASE, "istiod", helm)], setting) == []
+    program = [(HELM_RELEASE, "istiod", helm)]
+    own_no = {**pack_wide("yes"), "istio-no-self-managed-install": {"clusterRunsIstioAddon": "no"}}
+    assert pack.program(program, own_no) == []
+    own_yes = {**pack_wide("no"), "istio-no-self-managed-install": {"clusterRunsIstioAddon": "yes"}}
+    assert mandatory(pack.program(program, own_yes)) == [("istio-no-self-managed-install", "istiod")]
+
+
+def test_a_disabled_settings_policy_leaves_the_rules_at_detect(pack: Pack) -> None:
+    helm = ADDON_VIOLATIONS[3][2]
+    program = [(HELM_RELEASE, "istiod", helm)]
+    assert mandatory(pack.program(program, pack_wide("yes"))) == [("istio-no-self-managed-install", "istiod")]
+    found = pack.program(program, {"pack-settings": "disabled"})  # the same request again: nothing carried over
+    assert [(v.policy, v.level) for v in found] == [("stack-istio-addon-target-declared", "advisory")]
+
+
+def test_settings_policy_reports_nothing_and_runs_before_every_rule(pack: Pack) -> None:
+    assert pack.policies[0].name == "pack-settings"
+    assert pack.policies[0].schema["clusterRunsIstioAddon"]["default"] == "detect"
+    everything = [(v[1], v[0], v[2]) for v in ADDON_VIOLATIONS] + [(MANAGED_CLUSTER, "aks", CLUSTER)]
+    for value in ("detect", "yes", "no"):
+        assert "pack-settings" not in {v.policy for v in pack.program(everything, pack_wide(value))}
 
 
 def test_exemption_applies_to_advisory_addon_findings_too(pack: Pack) -> None:
@@ -139,12 +189,14 @@ def test_exemption_applies_to_advisory_addon_findings_too(pack: Pack) -> None:
     assert pack.program([(HELM_RELEASE, "istiod", helm)], {"istio-no-self-managed-install": waiver}) == []
 
 
-def test_every_addon_scoped_policy_takes_the_setting(pack: Pack) -> None:
+def test_every_addon_scoped_policy_takes_the_setting_as_an_override(pack: Pack) -> None:
     scoped = {p.name for p in pack.policies if "clusterRunsIstioAddon" in p.schema}
-    assert scoped == {*ADDON_RULES, "agentpool-no-windows-with-istio"}
+    assert scoped == {"pack-settings", *ADDON_RULES, "agentpool-no-windows-with-istio"}
     for policy in pack.policies:
         if policy.name in scoped:
             assert policy.schema["clusterRunsIstioAddon"]["enum"] == ["detect", "yes", "no"]
+            # A default on a rule would always win over the pack-wide value (the engine fills defaults in).
+            assert ("default" in policy.schema["clusterRunsIstioAddon"]) == (policy.name == "pack-settings")
 
 
 def test_windows_pool_of_a_cluster_outside_the_program_follows_the_setting(pack: Pack) -> None:
@@ -154,7 +206,5 @@ def test_windows_pool_of_a_cluster_outside_the_program_follows_the_setting(pack:
     assert [(v.policy, v.level) for v in found if "osType 'Windows'" in v.message] == [
         ("stack-istio-addon-target-declared", "advisory")
     ]
-    setting = {"agentpool-no-windows-with-istio": {"clusterRunsIstioAddon": "yes"}}
-    assert mandatory(pack.program(windows, setting)) == [("agentpool-no-windows-with-istio", "win")]
-    setting = {"agentpool-no-windows-with-istio": {"clusterRunsIstioAddon": "no"}}
-    assert not any("osType" in v.message for v in pack.program(windows, setting))
+    assert mandatory(pack.program(windows, pack_wide("yes"))) == [("agentpool-no-windows-with-istio", "win")]
+    assert not any("osType" in v.message for v in pack.program(windows, pack_wide("no")))

@@ -242,5 +242,6 @@ def test_every_stack_policy_is_exercised(pack: Pack) -> None:
         "namespace-no-istio-injection-label",
         "stack-istio-addon-target-declared",
         "pack-stack-rule-raised",
+        "pack-settings",
     }
     assert {p.name for p in pack.policies if p.stack} == exercised

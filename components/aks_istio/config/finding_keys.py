@@ -16,7 +16,9 @@ FINDING_KEYS: Final[Mapping[str, str | None]] = {
     "envoyfilter-supported-types-only": None,
     "istio-no-blocked-custom-resources": None,
     "istio-no-self-managed-install": None,
-    # The pack's own reporters: a program without a cluster, a rule that raised (a pack bug, not a stack key).
+    # The pack's own policies: its settings (never a finding), and its reporters: a program without a cluster, a
+    # rule that raised (a pack bug, not a stack key).
+    "pack-settings": None,
     "stack-istio-addon-target-declared": None,
     "pack-resource-rule-raised": None,
     "pack-stack-rule-raised": None,

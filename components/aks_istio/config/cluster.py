@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Literal
 from uuid import UUID
@@ -101,38 +100,6 @@ class NetworkSettings(Settings):
     @model_validator(mode="after")
     def _cidrs_consistent(self) -> NetworkSettings:
         problems = Problems()
-        nets: dict[str, ipaddress.IPv4Network] = {}
-        for key, alias in (
-            ("vnet_address_space", "vnetAddressSpace"),
-            ("node_subnet_prefix", "nodeSubnetPrefix"),
-            ("pod_cidr", "podCidr"),
-            ("service_cidr", "serviceCidr"),
-        ):
-            value = getattr(self, key)
-            try:
-                nets[key] = ipaddress.IPv4Network(value)
-            except ValueError:
-                problems.add(alias, f"{value!r} is not an IPv4 CIDR; allowed: e.g. 10.20.0.0/16")
-        if (
-            "vnet_address_space" in nets
-            and "node_subnet_prefix" in nets
-            and not nets["node_subnet_prefix"].subnet_of(nets["vnet_address_space"])
-        ):
-            problems.add(
-                "nodeSubnetPrefix",
-                f"{self.node_subnet_prefix!r} is outside vnetAddressSpace {self.vnet_address_space!r}",
-            )
-        if "service_cidr" in nets:
-            for other, alias in (("vnet_address_space", "vnetAddressSpace"), ("pod_cidr", "podCidr")):
-                if other in nets and nets["service_cidr"].overlaps(nets[other]):
-                    problems.add("serviceCidr", f"{self.service_cidr!r} overlaps {alias} {getattr(self, other)!r}")
-            try:
-                if ipaddress.IPv4Address(self.dns_service_ip) not in nets["service_cidr"]:
-                    problems.add(
-                        "dnsServiceIp", f"{self.dns_service_ip!r} is outside serviceCidr {self.service_cidr!r}"
-                    )
-            except ValueError:
-                problems.add("dnsServiceIp", f"{self.dns_service_ip!r} is not an IPv4 address")
         ip_planning_problems(self, problems)
         if self.network_policy == "cilium" and self.dataplane != "cilium":
             problems.add(

@@ -1,4 +1,4 @@
-"""Azure's IP planning rules for an AKS cluster network (Azure CNI overlay), checked before anything is declared.
+"""Azure's address rules for an AKS cluster network (Azure CNI overlay), checked once, before anything is declared.
 
 Microsoft, "Configure Azure CNI Overlay networking", IP address planning:
 https://learn.microsoft.com/azure/aks/azure-cni-overlay#ip-address-planning
@@ -35,45 +35,61 @@ class NetworkPlan(Protocol):
 
 
 def ip_planning_problems(plan: NetworkPlan, problems: Problems) -> None:
-    """Add a problem per broken rule (key paths relative to cluster.network); a value that is not a CIDR or an
-    address is reported by the caller and skipped here."""
-    vnet_address_space, node_subnet_prefix = plan.vnet_address_space, plan.node_subnet_prefix
-    pod_cidr, service_cidr, dns_service_ip = plan.pod_cidr, plan.service_cidr, plan.dns_service_ip
-    pods = _network(pod_cidr)
+    """Add a problem per broken rule (key paths relative to cluster.network), each CIDR and address parsed once:
+    values that are not CIDRs or addresses, the node subnet outside the VNet, ranges that overlap, then the
+    IP planning rules above."""
+    given = {
+        "vnetAddressSpace": plan.vnet_address_space,
+        "nodeSubnetPrefix": plan.node_subnet_prefix,
+        "podCidr": plan.pod_cidr,
+        "serviceCidr": plan.service_cidr,
+    }
+    nets: dict[str, ipaddress.IPv4Network] = {}
+    for alias, value in given.items():
+        try:
+            nets[alias] = ipaddress.IPv4Network(value)
+        except ValueError:
+            problems.add(alias, f"{value!r} is not an IPv4 CIDR; allowed: e.g. 10.20.0.0/16")
+    vnet, nodes = nets.get("vnetAddressSpace"), nets.get("nodeSubnetPrefix")
+    pods, services = nets.get("podCidr"), nets.get("serviceCidr")
+    if vnet is not None and nodes is not None and not nodes.subnet_of(vnet):
+        problems.add(
+            "nodeSubnetPrefix", f"{plan.node_subnet_prefix!r} is outside vnetAddressSpace {plan.vnet_address_space!r}"
+        )
+    dns: ipaddress.IPv4Address | None = None
+    if services is not None:
+        for alias in ("vnetAddressSpace", "podCidr"):
+            other = nets.get(alias)
+            if other is not None and services.overlaps(other):
+                problems.add("serviceCidr", f"{plan.service_cidr!r} overlaps {alias} {given[alias]!r}")
+        try:
+            dns = ipaddress.IPv4Address(plan.dns_service_ip)
+        except ValueError:
+            problems.add("dnsServiceIp", f"{plan.dns_service_ip!r} is not an IPv4 address")
+        else:
+            if dns not in services:
+                problems.add("dnsServiceIp", f"{plan.dns_service_ip!r} is outside serviceCidr {plan.service_cidr!r}")
     if pods is not None:
-        for alias, value in (("nodeSubnetPrefix", node_subnet_prefix), ("vnetAddressSpace", vnet_address_space)):
-            other = _network(value)
+        for alias in ("nodeSubnetPrefix", "vnetAddressSpace"):
+            other = nets.get(alias)
             if other is not None and pods.overlaps(other):
                 problems.add(
                     "podCidr",
-                    f"{pod_cidr!r} overlaps {alias} {value!r}; allowed: a private range outside the VNet, "
+                    f"{plan.pod_cidr!r} overlaps {alias} {given[alias]!r}; allowed: a private range outside the VNet, "
                     "e.g. 192.168.0.0/16",
                 )
                 break
-    services = _network(service_cidr)
     if services is None:
         return
     if services.prefixlen <= SMALLEST_REFUSED_SERVICE_PREFIX:
         problems.add(
             "serviceCidr",
-            f"{service_cidr!r} is too large: AKS needs a service range smaller than /12; allowed: /13 or smaller, "
-            "e.g. 10.240.0.0/16",
+            f"{plan.service_cidr!r} is too large: AKS needs a service range smaller than /12; allowed: /13 or "
+            "smaller, e.g. 10.240.0.0/16",
         )
-    try:
-        dns = ipaddress.IPv4Address(dns_service_ip)
-    except ValueError:
-        return
-    first = services.network_address + 1
-    if dns in (services.network_address, first):
+    if dns is not None and dns in (services.network_address, services.network_address + 1):
         problems.add(
             "dnsServiceIp",
-            f"{dns_service_ip!r} is the first address of serviceCidr {service_cidr!r}, which Kubernetes gives to "
-            f"kubernetes.default; allowed: another address in the range, e.g. {services.network_address + 10}",
+            f"{plan.dns_service_ip!r} is the first address of serviceCidr {plan.service_cidr!r}, which Kubernetes "
+            f"gives to kubernetes.default; allowed: another address in the range, e.g. {services.network_address + 10}",
         )
-
-
-def _network(value: str) -> ipaddress.IPv4Network | None:
-    try:
-        return ipaddress.IPv4Network(value)
-    except ValueError:
-        return None

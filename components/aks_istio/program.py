@@ -9,7 +9,7 @@ from __future__ import annotations
 import pulumi
 
 from aks_istio.config import ConfigError, load_stack_config
-from aks_istio.config.secrets import secret_keys
+from aks_istio.config.secrets import missing_secret, secret_keys
 
 
 def main() -> None:
@@ -20,11 +20,13 @@ def main() -> None:
         config = load_stack_config(raw)
         # A secret the stack names but lacks fails here, before any resource, not halfway through the program.
         secrets = secret_keys(config)
-        missing = [key for key in secrets if settings.get(key.split(":", 1)[1]) is None]
+        missing = [
+            missing_secret(key, named_by)
+            for key, named_by in secrets.items()
+            if settings.get(key.split(":", 1)[1]) is None
+        ]
         if missing:
-            raise ConfigError(
-                [f"{key}: required secret is missing; set it with `pulumi config set --secret`" for key in missing]
-            )
+            raise ConfigError(missing)
     except ConfigError as error:
         # Nothing has been declared yet: a bad stack file stops here with every problem listed.
         raise pulumi.RunError(str(error)) from None

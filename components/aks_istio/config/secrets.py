@@ -32,14 +32,22 @@ def is_secure(value: Any) -> bool:
     return isinstance(value, Mapping) and set(value) == {SECURE} and isinstance(value[SECURE], str)
 
 
+def missing_secret(key: str, named_by: str) -> str:
+    """The problem line for a secret the stack names (at `named_by`) but does not set."""
+    short = key.split(":", 1)[1]
+    return (
+        f"{key}: required secret is missing (named by aks-istio:platform.{named_by}); "
+        f"set it with `pulumi config set --secret {short} <value>`"
+    )
+
+
 def secret_problems(config: StackConfig, stack_config: Mapping[str, Any]) -> list[str]:
     """One line per secret the stack file lacks or holds in plain text (the ConfigError line format)."""
     problems = []
     for key, named_by in secret_keys(config).items():
-        short = key.split(":", 1)[1]
-        set_it = f"set it with `pulumi config set --secret {short} <value>`"
+        set_it = f"set it with `pulumi config set --secret {key.split(':', 1)[1]} <value>`"
         if key not in stack_config:
-            problems.append(f"{key}: required secret is missing (named by aks-istio:platform.{named_by}); {set_it}")
+            problems.append(missing_secret(key, named_by))
         elif not is_secure(stack_config[key]):
             problems.append(
                 f"{key}: is plain text, so it would be committed and stored unencrypted; allowed: a Pulumi secret "

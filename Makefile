@@ -13,8 +13,6 @@ $(STAMP): requirements.txt requirements-dev.txt policy/requirements.txt pyprojec
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --editable .
-	# Compile the SDK classes the offline tool uses once, as pip compiles .pyc files (aks_istio/offline/sdk_shared_modules.py).
-	$(PY) -m aks_istio check --stack prod > /dev/null || true  # its verdict is for `make preview` to show
 	touch $(STAMP)
 
 preview: $(STAMP)
@@ -26,5 +24,3 @@ test: $(STAMP)
 	$(VENV)/bin/mypy
 	MYPYPATH=components $(VENV)/bin/mypy policy
 	$(PY) -m pytest
-	# Again with the offline tool's fast path on (aks_istio/offline/fast_path.py): it must change no result.
-	AKS_ISTIO_OFFLINE_FAST_PATH=1 $(PY) -m pytest --ignore=tests/packaging

@@ -2,8 +2,7 @@
 
 `components/` is the source root of the `aks_istio` package (see pyproject.toml): putting it first on the path
 runs this checkout's code whether or not the package is also installed in the virtualenv. The engine runs this
-with pulumi and the provider SDKs exactly as they ship, garbage collector on (the offline tool's fast path,
-aks_istio/offline/fast_path.py, is for the `aks-istio` command alone).
+with pulumi and the provider SDKs exactly as they ship, as does the offline tool (`python -m aks_istio preview`).
 """
 
 import sys

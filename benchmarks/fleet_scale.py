@@ -21,14 +21,11 @@ ENVIRONMENTS = ("dev", "staging", "prod")
 def fleet_program(size: int) -> None:
     """Declare `size` platforms, cycling regions and environments (run inside a child process).
 
-    Set up as the offline tool (aks_istio.cli) runs the program: its fast path on, cyclic GC off."""
+    Set up as the offline tool (aks_istio.cli) runs the program: cyclic GC off."""
     import copy
     import gc
 
-    from aks_istio.offline import fast_path
-
     gc.disable()
-    fast_path.enable()
 
     from aks_istio.offline.capture import run_program
     from aks_istio.offline.stack_files import stack_config

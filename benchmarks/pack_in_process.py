@@ -1,6 +1,6 @@
 """The pack's cost in-process, without gRPC: every policy's own `validate` over a stack's resources (µs per
-resource, slowest first) and the unmarshalling around it (the SDK's, once per resource policy, and the pack's own,
-once per request). Used by policy_throughput.py, which prints and records the figures.
+resource, slowest first) and the unmarshalling around it (the SDK's, once per resource policy). Used by
+policy_throughput.py, which prints and records the figures.
 """
 
 from __future__ import annotations
@@ -40,13 +40,8 @@ def pack_policies() -> list[Any]:
 
     if str(PACK_DIR) not in sys.path:
         sys.path.insert(0, str(PACK_DIR))
-    import analyze_once  # the pack's modules, found through the path set above
-    from rules import ALL_POLICIES
+    from rules import ALL_POLICIES  # the pack's modules, found through the path set above
 
-    from aks_istio.offline import fast_path
-
-    if fast_path.requested():  # as the pack the gRPC figures measure (offline/pack_launcher.py), or as shipped
-        analyze_once.install()
     return list(ALL_POLICIES)
 
 
@@ -138,14 +133,7 @@ def per_policy(resources: Sequence[Any], environment: str | None) -> dict[str, A
             unmarshal(resource)
 
     unmarshal_s, _ = timed_rounds(unmarshal_all)
-    policies = pack_policies()  # puts policy/ on the path: analyze_once is the pack's module
-    import analyze_once
-
-    def pack_unmarshal_all() -> None:
-        for resource in resources:
-            unknown_checking_proxy(deserialize_properties(analyze_once.struct_to_dict(resource.properties)))
-
-    pack_unmarshal_s, _ = timed_rounds(pack_unmarshal_all)
+    policies = pack_policies()
     props = [unmarshal(r) for r in resources]
     rows: list[dict[str, Any]] = []
     for policy in policies:
@@ -200,6 +188,5 @@ def per_policy(resources: Sequence[Any], environment: str | None) -> dict[str, A
         "rules_us_per_resource": round(sum(row["us_per_resource"] for row in rows), 2),
         "sdk_unmarshal_us_per_resource": round(unmarshal_s / len(resources) * 1e6, 2),
         "sdk_unmarshals_per_resource": resource_policies,
-        "pack_unmarshal_us_per_resource": round(pack_unmarshal_s / len(resources) * 1e6, 2),
         "sdk_unmarshal_us_per_resource_all_policies": round(unmarshal_s / len(resources) * 1e6 * resource_policies, 1),
     }

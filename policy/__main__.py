@@ -19,8 +19,7 @@ sys.path[:0] = [str(_HERE), str(_HERE.parent / "components")]
 from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 from rules import ALL_POLICIES  # noqa: E402
 
-# pulumi-policy runs as it ships, garbage collector on: the engine runs this file. The offline tool alone may start
-# the pack with its fast path (aks_istio/offline/pack_launcher.py installs analyze_once.py before running this).
+# pulumi-policy runs as it ships: the engine runs this file, and the offline tool starts it exactly the same way.
 PolicyPack(
     name="aks-istio-guardrails",
     policies=ALL_POLICIES,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from aks_istio.config import ConfigError, StackConfig, load_stack_config
-from aks_istio.offline import fast_path, report, stack_files
+from aks_istio.offline import report, stack_files
 
 EXIT_OK, EXIT_VIOLATION, EXIT_INVALID_CONFIG, EXIT_INTERNAL_ERROR = (
     report.EXIT_OK,
@@ -75,7 +75,6 @@ def run() -> None:
     # No uvloop: measured for issue #7 (uvloop 0.23.0, prod check, 2 cores, 2 x 20 alternated cold runs) it
     # took 0.7-1.2% off the wall time (2.127 -> 2.101 s) and ~4% off the capture: the program's time goes to
     # imports and output bookkeeping, not to the event loop. Not worth a platform-specific dependency.
-    fast_path.enable()  # the SDK loaders here, analyze_once in the pack it starts (unless AKS_ISTIO_SDK_AS_IS=1)
     code = guarded(main)
     # Skip the interpreter's teardown, which frees those objects one by one (about half a second); every file
     # we write is closed and the policy pack process is stopped by the time main() returns.

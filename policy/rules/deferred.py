@@ -8,9 +8,9 @@ and another as advisory. Two kinds of finding need a level of their own:
 
 The rule hands the finding to a `Deferred` store; a policy placed after every rule in `ALL_POLICIES` takes it and
 reports it at its own level. The engine calls one request's policies one after another on one thread (the SDK's
-`Analyze`/`AnalyzeStack` loop, and policy/analyze_once.py's), so the store is per thread and per request: a
-request `scope` (the resource's URN, or the stack's URNs) that differs from the stored one starts afresh, so a
-store never leaks findings into another request, even when the reporting policy was disabled.
+`Analyze`/`AnalyzeStack` loop), so the store is per thread and per request: a request `scope` (the resource's
+URN, or the stack's URNs) that differs from the stored one starts afresh, so a store never leaks findings into
+another request, even when the reporting policy was disabled.
 """
 
 from __future__ import annotations

@@ -115,15 +115,6 @@ class Meta:
 
 
 # --- Resource policies -------------------------------------------------------------------------------------------
-class KindedResourcePolicy(ResourceValidationPolicy):  # type: ignore[misc]  # the SDK ships untyped
-    """A ResourceValidationPolicy that states which kinds it judges (None: every type). Its `validate` reports
-    nothing for other kinds, so the pack's Analyze (analyze_once.py) skips it for them without calling it."""
-
-    def __init__(self, kinds: Sequence[str] | None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.kinds: frozenset[str] | None = None if kinds is None else frozenset(kinds)
-
-
 ResourceCheck = Callable[[Props, Config], list[str]]
 Fix = Callable[[Props, Config], bool]
 """Mutates the props in place (the SDK's proxies keep secrets secret on write); True when something changed."""
@@ -159,7 +150,7 @@ def resource_policy(
         except Exception:
             return None
 
-    return KindedResourcePolicy(kinds, validate=validate, remediate=remediate if fix else None, **meta.common())
+    return ResourceValidationPolicy(validate=validate, remediate=remediate if fix else None, **meta.common())
 
 
 # --- Stack policies ----------------------------------------------------------------------------------------------
@@ -219,7 +210,7 @@ def deferred_resource_policy(meta: Meta, store: Deferred) -> ResourceValidationP
             if not exempt(config, args.name, args.urn):
                 report(message, None)
 
-    return KindedResourcePolicy(None, validate=validate, **meta.common())
+    return ResourceValidationPolicy(validate=validate, **meta.common())
 
 
 def deferred_stack_policy(meta: Meta, store: Deferred, wording: Callable[[str], str] = str) -> StackValidationPolicy:

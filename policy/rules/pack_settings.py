@@ -3,12 +3,12 @@
 CrossGuard hands each policy only its own config (the `all` key carries an enforcement level, nothing else), so a
 setting several rules need would have to be repeated in each rule's config. Instead one policy holds it: its config
 schema is the pack-wide settings, it reports nothing, and it runs first in `ALL_POLICIES` (rules/__init__.py), so
-the engine's one-thread, in-order loop over a request's policies (the SDK's `AnalyzeStack`, and
-policy/analyze_once.py's) calls it before every rule that reads what it published. What it publishes lives in a
-context variable, scoped to the request: gRPC runs every call in a fresh `contextvars.Context` (grpc/_server.py's
-`_RPCState`), so a request never sees another's settings, even on a reused thread or with `pack-settings` disabled
-by a later Configure (then it never runs and the rules fall back to the default); in-process callers that share a
-context are kept apart by the request scope, as deferred.py's stores are.
+the engine's one-thread, in-order loop over a request's policies (the SDK's `AnalyzeStack`) calls it before every
+rule that reads what it published. What it publishes lives in a context variable, scoped to the request: gRPC
+runs every call in a fresh `contextvars.Context` (grpc/_server.py's `_RPCState`), so a request never sees
+another's settings, even on a reused thread or with `pack-settings` disabled by a later Configure (then it never
+runs and the rules fall back to the default); in-process callers that share a context are kept apart by the
+request scope, as deferred.py's stores are.
 
 Today every reader is a stack policy (the add-on rules of addon_target.py and node_pools.py), so `pack-settings`
 is a stack policy: Analyze has no reader to serve.

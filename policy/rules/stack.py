@@ -29,8 +29,8 @@ _converted: list[tuple[object, list[StackResource]]] = []
 
 def stack_resources(resources: list[Any]) -> list[StackResource]:
     """The stack's resources as `StackResource`s, converted once per AnalyzeStack, not once per stack policy:
-    the SDK (and policy/analyze_once.py) hand every stack policy of one request the same list, which no policy
-    changes. Holding the last list keeps its identity from being reused by another request."""
+    the SDK hands every stack policy of one request the same list, which no policy changes. Holding the last list
+    keeps its identity from being reused by another request."""
     last = _converted[0] if _converted else None  # one read: another request's thread may replace it
     if last is not None and last[0] is resources:
         return last[1]

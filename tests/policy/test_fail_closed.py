@@ -27,11 +27,6 @@ from rules._common import Undecidable, get_str
 from rules.addon_target import addon_resource_policy
 from rules.factories import Meta, resource_policy, stack_policy
 
-if {patched!r}:
-    import analyze_once
-
-    analyze_once.install()
-
 
 def meta(name):
     return Meta(name, "A test rule.", Severity.LOW, "None.", "https://example.com/", (), EnforcementLevel.ADVISORY)
@@ -66,19 +61,15 @@ PolicyPack(
     enforcement_level=EnforcementLevel.MANDATORY,
 )
 """
-VARIANTS = [False, *([True] if (PACK_DIR / "analyze_once.py").exists() else [])]
 
 
-@pytest.fixture(scope="module", params=VARIANTS, ids=lambda patched: "analyze_once" if patched else "sdk")
-def broken(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pack]:
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pack]:
     directory: Path = tmp_path_factory.mktemp("broken-pack")
-    source = BROKEN_PACK.format(
-        policy=str(PACK_DIR), components=str(PACK_DIR.parent / "components"), patched=request.param
-    )
+    source = BROKEN_PACK.format(policy=str(PACK_DIR), components=str(PACK_DIR.parent / "components"))
     (directory / "__main__.py").write_text(textwrap.dedent(source))
     (directory / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.0.1\n")
-    # The pack patches itself or not (the parameter), so it is started plainly in both runs of the suite.
-    with PolicyPackProcess(directory, project="p", stack="s", patched_sdk=False) as process:
+    with PolicyPackProcess(directory, project="p", stack="s") as process:
         yield Pack(Analyzer(process.stub()))
 
 

@@ -78,15 +78,12 @@ def test_the_bundled_pack_runs_on_its_own(tmp_path: Path, pack: Pack, monkeypatc
     bundle = tmp_path / "published" / "aks-istio-guardrails"
     assert cli.main(["policy-bundle", str(bundle)]) == 0
     assert not list(bundle.rglob("__pycache__")) and not (bundle / "venv").exists()
-    assert not (bundle / "analyze_once.py").exists()  # the offline tool's patch stays out of the published pack
     for fact in ADDON_FACTS.glob("*.py"):
         assert (bundle / "aks_istio" / "addon" / fact.name).read_text() == fact.read_text()
     # The pack's own virtualenv has pulumi and pulumi-policy, not the aks_istio library: `-S` skips the .pth
     # files (an editable install of the library is one), and the site-packages come back through PYTHONPATH.
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(site.getsitepackages()))
-    with PolicyPackProcess(
-        bundle, project="aks-istio", stack="dev", python_options=["-S"], patched_sdk=False
-    ) as process:
+    with PolicyPackProcess(bundle, project="aks-istio", stack="dev", python_options=["-S"]) as process:
         bundled = Analyzer(process.stub())
         assert [p.name for p in bundled.info()] == [p.name for p in pack.policies]
         bundled.configure(resolve_config(bundled.info(), None))
@@ -293,26 +290,3 @@ def test_preview_prints_tree_then_verdict_grouped_by_resource(capsys: pytest.Cap
     tree, verdict = out.split("Policy aks-istio-guardrails", 1)
     assert "azure-native:containerservice:ManagedCluster" in tree
     assert "aks-istio-dev-mesh-legacy-mtls-permissive  (kubernetes:security.istio.io/v1:PeerAuthentication)" in verdict
-
-
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_unpacking_properties_once_per_request_changes_no_finding(stack: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """policy/analyze_once.py (the offline tool's fast path) shares one unpacking of a request across policies: same
-    verdict as the pack the engine runs, including for a stack with a violation in it."""
-    from aks_istio.offline import fast_path, verdict
-    from aks_istio.offline.capture import run_program
-    from aks_istio.offline.stack_files import stack_config
-
-    capture = run_program(stack, stack_config(stack))
-
-    def findings(fast: bool) -> list[tuple[str, str, str, str | None]]:
-        if fast:
-            monkeypatch.setenv(fast_path.VARIABLE, "1")
-        else:
-            monkeypatch.delenv(fast_path.VARIABLE, raising=False)
-        result = verdict.check(capture, stack)
-        return [(v.policy, v.enforcement, v.message, v.urn) for v in result.violations]
-
-    patched = findings(fast=True)
-    assert findings(fast=False) == patched
-    assert patched  # both stacks have advisory findings, so the comparison is not between two empty lists

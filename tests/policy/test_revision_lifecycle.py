@@ -83,9 +83,7 @@ def test_a_policy_bundle_carries_the_users_catalog_in_place_of_the_shipped_one(
     # Published, the bundle has no environment variable and no stacks/ beside it: its own file is the catalog.
     monkeypatch.delenv("AKS_ISTIO_REVISION_CATALOG")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(site.getsitepackages()))
-    with PolicyPackProcess(
-        bundle, project="aks-istio", stack="dev", python_options=["-S"], patched_sdk=False
-    ) as process:
+    with PolicyPackProcess(bundle, project="aks-istio", stack="dev", python_options=["-S"]) as process:
         bundled = Analyzer(process.stub())
         bundled.configure(resolve_config(bundled.info(), None))
         known = mutate(CLUSTER, REVISIONS, ["asm-1-31"])

@@ -24,8 +24,6 @@ import grpc  # type: ignore[import-untyped]  # grpcio ships no type stubs
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from aks_istio.offline import fast_path
-
 START_TIMEOUT_SECONDS: Final = 60.0
 LEVELS: Final = {
     "advisory": analyzer_pb2.ADVISORY,
@@ -86,10 +84,8 @@ class PolicyPackProcess:
         project: str = "project",
         stack: str = "stack",
         python_options: Sequence[str] = (),
-        patched_sdk: bool | None = None,
     ) -> None:
-        """`patched_sdk`: start the pack with `policy/analyze_once.py` installed (default: when this process runs
-        the offline tool's fast path, `fast_path.requested()`); otherwise exactly as the engine starts it."""
+        """Start the pack exactly as the engine starts it: `python <pack dir>`, pulumi-policy as it ships."""
         env = {
             **os.environ,
             "PULUMI_PROJECT": project,
@@ -99,11 +95,8 @@ class PolicyPackProcess:
         }
         # Lives as long as the pack process; close() closes it.
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
-        if patched_sdk is None:
-            patched_sdk = fast_path.requested()
-        launcher = ["-m", "aks_istio.offline.pack_launcher"] if patched_sdk else []
         self._process = subprocess.Popen(
-            [sys.executable, *python_options, "-u", *launcher, str(pack_dir)],
+            [sys.executable, *python_options, "-u", str(pack_dir)],
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             env=env,

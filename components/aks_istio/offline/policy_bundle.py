@@ -19,9 +19,7 @@ from aks_istio.addon.catalog import CATALOG_FILE, SHIPPED_CATALOG, load_catalog,
 from aks_istio.offline.verdict import PACK_DIR
 
 ADDON_FACTS = Path(aks_istio.addon.__file__).resolve().parent
-# analyze_once.py is the offline tool's patch of pulumi-policy (offline/pack_launcher.py): the published pack runs
-# pulumi-policy as it ships.
-LEFT_OUT = ("venv", "__pycache__", "*.pyc", "analyze_once.py")
+LEFT_OUT = ("venv", "__pycache__", "*.pyc")
 MARKER = ".aks-istio-policy-bundle"
 """Written into every bundle: only a folder holding it is ever emptied by the next build."""
 

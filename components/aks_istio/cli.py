@@ -1,7 +1,7 @@
-"""`python -m aks_istio preview --stack dev`: render a stack offline and check it, with no credentials.
+"""`aks-istio`: render a stack offline, check it against the policy pack, and more, with no credentials.
 
-Exit codes: 0 clean, 1 a mandatory policy violation, 2 invalid input (a missing or unreadable stack file, YAML
-syntax, invalid config, a missing or plain-text secret: nothing is declared), 3 an internal error (a bug).
+Every subcommand registers itself in `_parser()` with a description and help for each option; the exit codes
+below mean the same for all of them and are printed by `aks-istio --help`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +25,59 @@ EXIT_OK, EXIT_VIOLATION, EXIT_INVALID_CONFIG, EXIT_INTERNAL_ERROR = (
     report.EXIT_INVALID_INPUT,
     report.EXIT_INTERNAL_ERROR,
 )
+PROG = "aks-istio"
+HELP_WIDTH = 110
 REPORT_BUGS_TO = "the aks-istio issue tracker (README: Exit codes)"
 STACK_HELP = (
     "the path of any stack file, or a stack name: Pulumi.<name>.yaml in the current folder's Pulumi project,"
     " else in this package's sample stacks (dev, staging, prod)"
 )
+EXIT_CODES = f"""exit codes (every subcommand):
+  {EXIT_OK}    clean: no mandatory policy finding (upgrade-readiness: a path exists)
+  {EXIT_VIOLATION}    a mandatory policy finding (upgrade-readiness: no catalogued revision route reaches the target)
+  {EXIT_INVALID_CONFIG}    invalid input, nothing declared: no such stack file, YAML syntax, an invalid config value
+       or combination, a secret missing or in plain text, a bad argument; every problem at once, as file:line
+  {EXIT_INTERNAL_ERROR}    internal error (a bug in aks-istio): one line; please report it with the command you ran
+  130  interrupted (Ctrl-C)
+Paths in every output are relative to the repository the stack file is in (its git top level, else its Pulumi
+project folder), whatever folder the command runs from. --json output: docs/preview-output.schema.json."""
+
+
+def _command(commands: Any, name: str, summary: str, details: str = "") -> argparse.ArgumentParser:
+    """A subcommand with its one-line summary (in `aks-istio --help`) and description (in its own --help)."""
+    description = f"{summary[0].upper()}{summary[1:]}.{f' {details}' if details else ''}"
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=summary,
+        description=textwrap.fill(description, HELP_WIDTH),
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m aks_istio", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    preview = commands.add_parser("preview", help="render what a stack would deploy and run the policy pack")
-    check = commands.add_parser("check", help="run the policy pack over a stack's resources; print only the verdict")
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=__doc__.splitlines()[0].removeprefix("`aks-istio`: ").capitalize(),
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    preview = _command(
+        commands,
+        "preview",
+        "render what a stack would deploy and run the policy pack over it",
+        "Runs the Pulumi program under mocks (no credentials) and the policy pack through its Analyzer protocol.",
+    )
+    check = _command(
+        commands, "check", "run the policy pack over a stack's resources and print only the verdict, by resource"
+    )
     for command in (preview, check):
         command.add_argument("--stack", required=True, help=STACK_HELP)
-        command.add_argument("--json", action="store_true", help="machine-readable output")
+        command.add_argument(
+            "--json", action="store_true", help="print one JSON document (docs/preview-output.schema.json)"
+        )
         command.add_argument(
             "--sarif",
             nargs="?",
@@ -46,22 +85,28 @@ def _parser() -> argparse.ArgumentParser:
             metavar="PATH",
             help="write the verdict as SARIF 2.1.0 to PATH (or stdout, instead of the text output, without PATH)",
         )
-    commands.add_parser("config-reference", help="print the stack-config reference (Markdown)")
-    bundle = commands.add_parser(
-        "policy-bundle", help="write the policy pack as one self-contained folder (for `pulumi policy publish`)"
+    _command(commands, "config-reference", "print the stack-config reference (Markdown)")
+    bundle = _command(
+        commands,
+        "policy-bundle",
+        "write the policy pack as one self-contained folder, for `pulumi policy publish`",
+        "Writes into a new or empty folder, or one an earlier bundle wrote: it removes only the files that bundle "
+        "wrote (listed in its .aks-istio-policy-bundle manifest); anything else in the folder stays.",
     )
     bundle.add_argument(
         "directory", help="where to write it: a new or empty folder, or one an earlier bundle wrote; e.g. dist/policy"
     )
-    upgrade = commands.add_parser(
-        "upgrade-plan", help="print a canary revision upgrade phase by phase: edits, changes, checks between phases"
+    upgrade = _command(
+        commands,
+        "upgrade-plan",
+        "print a canary revision upgrade phase by phase: edits, changes, checks between phases",
     )
     upgrade.add_argument("--stack", required=True, help=STACK_HELP)
     upgrade.add_argument("--to", help="target revision (default: mesh.upgrade.to, else the newest allowed)")
-    upgrade.add_argument("--json", action="store_true", help="machine-readable output")
+    upgrade.add_argument("--json", action="store_true", help="print the plan as JSON")
     from aks_istio.offline.revisions_cli import add_commands
 
-    add_commands(commands)
+    add_commands(commands, _command, STACK_HELP)
     return parser
 
 
@@ -129,56 +174,72 @@ def main(argv: Sequence[str] | None = None) -> int:
     sarif: str | None = getattr(args, "sarif", None)
     try:
         stack, path = stack_files.locate(args.stack)
-        file = stack_files.display_path(path)
+        source = stack_files.source_file(path)
         raw = stack_files.read_config(path)
     except stack_files.StackFileError as error:
         stack = Path(args.stack).name.removeprefix("Pulumi.").rsplit(".", 1)[0]
         problem = (f"{error.detail}", None, error.line)
-        return _invalid(args.command, stack, error.path, [problem], as_json=as_json, sarif=sarif)
+        # A name that matched no file is echoed as given; a file is named from its repository's root.
+        named = isinstance(error, stack_files.MissingStackFileError) and not Path(error.path).parent.exists()
+        where = stack_files.SourceFile(error.path, Path.cwd()) if named else stack_files.source_file(Path(error.path))
+        return _invalid(args.command, stack, where, [problem], as_json=as_json, sarif=sarif)
     from aks_istio.offline.revisions_cli import use_catalog_beside
 
     use_catalog_beside(str(path))
+    secrets: dict[str, str] = {}
     try:
         config = load_stack_config(raw.get("aks-istio:platform"))
         if args.command == "upgrade-readiness":
             from aks_istio.offline.revisions_cli import upgrade_readiness
 
-            return upgrade_readiness(stack, config, args)
+            return upgrade_readiness(stack, config, args, str(source), stack_files.key_lines(path))
         if args.command == "upgrade-plan":
             return _upgrade_plan(stack, config, args.to, as_json=as_json)
-        from aks_istio.config.secrets import secret_problems
+        from aks_istio.config.secrets import secret_keys, secret_problems
 
+        secrets = secret_keys(config)
         missing = secret_problems(config, raw)
         if missing:
             raise ConfigError(missing)
     except ConfigError as error:
-        lines = stack_files.key_lines(path)
-        problems = [(p, _platform_key(p), _line_of_problem(lines, p)) for p in error.problems]
-        return _invalid(args.command, stack, file, problems, as_json=as_json, sarif=sarif)
-    return _preview(stack, raw, config, path, as_json=as_json, tree=args.command == "preview", sarif=sarif, file=file)
+        problems = placed(error.problems, path, secrets)
+        return _invalid(args.command, stack, source, problems, as_json=as_json, sarif=sarif)
+    return _preview(stack, raw, config, path, as_json=as_json, tree=args.command == "preview", sarif=sarif, file=source)
 
 
-def _platform_key(problem: str) -> str | None:
+Placed = tuple[str, str | None, int | None]
+"""A problem's message, the config key it names (or None) and its line in the stack file (or None)."""
+
+
+def placed(problems: Sequence[str], path: Path, secrets: Mapping[str, str]) -> list[Placed]:
+    """Each problem at its own line: a key under `aks-istio:platform` at its line (else its nearest ancestor's); a
+    secret config key at the line holding its plain-text value, or, when it is missing, at the key that names it
+    (`secrets`: secret config key -> the platform key naming it)."""
     from aks_istio.config.errors import CONFIG_ROOT, key_of
 
-    key = key_of(problem)
-    return key if key.startswith(CONFIG_ROOT) or key.startswith("aks-istio:") else None
-
-
-def _line_of_problem(lines: dict[str, int], problem: str) -> int | None:
-    from aks_istio.config.errors import CONFIG_ROOT
-
-    key = _platform_key(problem)
-    if key is None or not key.startswith(CONFIG_ROOT):
-        return None
-    return stack_files.line_of(lines, key.removeprefix(CONFIG_ROOT).removeprefix("."))
+    lines = stack_files.key_lines(path)
+    values: dict[str, int] | None = None
+    result: list[Placed] = []
+    for problem in problems:
+        key = key_of(problem)
+        if key == CONFIG_ROOT or key.startswith((f"{CONFIG_ROOT}.", f"{CONFIG_ROOT}[")):
+            result.append((problem, key, stack_files.line_of(lines, key.removeprefix(CONFIG_ROOT).removeprefix("."))))
+        elif key.startswith(f"{stack_files.PROJECT}:"):
+            values = stack_files.config_value_lines(path) if values is None else values
+            named_by = secrets.get(key)
+            result.append(
+                (problem, key, values.get(key) or (stack_files.line_of(lines, named_by) if named_by else None))
+            )
+        else:
+            result.append((problem, None, None))
+    return result
 
 
 def _invalid(
     command: str,
     stack: str,
-    file: str,
-    problems: Sequence[tuple[str, str | None, int | None]],
+    file: stack_files.SourceFile,
+    problems: Sequence[Placed],
     *,
     as_json: bool,
     sarif: str | None,
@@ -196,7 +257,7 @@ def _invalid(
     if as_json:
         errors = [report.config_error(message, line) for message, _, line in problems]
         document = report.document(
-            command=command, stack=stack, file=file, exit_code=EXIT_INVALID_CONFIG, config_errors=errors
+            command=command, stack=stack, file=str(file), exit_code=EXIT_INVALID_CONFIG, config_errors=errors
         )
         print(json.dumps(document, indent=2))
         return EXIT_INVALID_CONFIG
@@ -227,9 +288,9 @@ def _preview(
     path: Path,
     *,
     as_json: bool,
-    tree: bool = True,
-    sarif: str | None = None,
-    file: str = "",
+    tree: bool,
+    sarif: str | None,
+    file: stack_files.SourceFile,
 ) -> int:
     # Imported here so a config error is reported before the Pulumi SDKs load.
     from aks_istio.config.finding_keys import stack_key
@@ -252,6 +313,7 @@ def _preview(
 
     result = stream.finish().placed(place)
     code = EXIT_VIOLATION if result.blocking else EXIT_OK
+    warnings = report.placed_warnings(capture.warnings, config, lines)
     if sarif is not None:
         from aks_istio.offline.sarif import to_sarif
 
@@ -263,11 +325,20 @@ def _preview(
     command = "preview" if tree else "check"
     if as_json:
         output = report.document(
-            command=command, stack=stack, file=file, exit_code=code, capture=capture, verdict=result
+            command=command,
+            stack=stack,
+            file=str(file),
+            exit_code=code,
+            capture=capture,
+            verdict=result,
+            warnings=warnings,
         )
         print(json.dumps(output, indent=2))
     else:
+        # Warnings where the engine shows them (apart from the preview on stdout), each at its stack key's line.
+        for line in report.warning_lines(warnings, str(file)):
+            print(line, file=sys.stderr)
         if tree:
             print(render.tree(capture))
-        print(verdict.format_text(result, {r.urn: r.type for r in capture.resources}, file=file))
+        print(verdict.format_text(result, {r.urn: r.type for r in capture.resources}, file=str(file)))
     return code

@@ -3,20 +3,32 @@ is allowed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aks_istio.addon import support_matrix as sm
 from aks_istio.config import load_stack_config
 from tests.config.gateway_support import ROOT, ingress, problems_of
 from tests.support import merge, raw_platform
 
 
-def test_unknown_annotation_is_refused_naming_the_allowed_ones() -> None:
-    [problem] = problems_of(
-        "dev", ingress("internal", annotations={"service.beta.kubernetes.io/port_8080_no_lb_rule": "x"})
-    )
-    assert problem.startswith(f"{ROOT}.ingress.internal.annotations: ")
-    assert "'service.beta.kubernetes.io/port_8080_no_lb_rule' cannot be set" in problem
-    assert "service.beta.kubernetes.io/azure-pip-name" in problem  # the allowed list is spelled out
-    assert "service.beta.kubernetes.io/port_443_health-probe_request-path" in problem
+def test_each_unknown_annotation_is_refused_at_its_entry_naming_the_nearest_allowed_ones() -> None:
+    bad = {"service.beta.kubernetes.io/port_8080_no_lb_rule": "x", "service.beta.kubernetes.io/azure-pip-nam": "y"}
+    first, second = problems_of("dev", ingress("internal", annotations=bad))
+    prefix = f"{ROOT}.ingress.internal.annotations"
+    assert first.startswith(f"{prefix}.service.beta.kubernetes.io/port_8080_no_lb_rule: ")
+    assert "'service.beta.kubernetes.io/port_8080_no_lb_rule' cannot be set" in first
+    assert "allowed: service.beta.kubernetes.io/port_80_no_lb_rule, " in first  # the nearest first, not all 26
+    assert "service.beta.kubernetes.io/azure-pip-name" not in first
+    assert f"the nearest of {len(sm.allowed_gateway_annotations())}; all of them: " in first
+    assert second.startswith(f"{prefix}.service.beta.kubernetes.io/azure-pip-nam: ")
+    assert "allowed: service.beta.kubernetes.io/azure-pip-name, " in second
+
+
+def test_the_documented_annotation_list_is_the_allowlist() -> None:
+    documented = (Path(__file__).resolve().parents[2] / "docs" / "gateways.md").read_text()
+    section = documented.split("### Allowed Service annotations", 1)[1].split("\n## ", 1)[0]
+    listed = [line[3:-1] for line in section.splitlines() if line.startswith("- `")]
+    assert listed == sm.allowed_gateway_annotations()
 
 
 def test_health_probe_annotations_for_80_and_443_are_accepted() -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from aks_istio.addon import lifecycle
+from aks_istio.addon.catalog import active_catalog
 from aks_istio.config import ConfigError, load_stack_config
 from aks_istio.offline.capture import ProgramError
 from tests.support import capture_stack, config_of, merge, raw_platform
@@ -54,7 +57,13 @@ def test_revision_that_does_not_run_on_the_kubernetes_version_names_the_ones_tha
     raw = merge(raw_platform("dev"), {"mesh": {"revision": "asm-1-24"}})
     on_revision, on_version = problems_of(raw)
     assert on_revision.startswith("aks-istio:platform.mesh.revision: 'asm-1-24' does not run on Kubernetes 1.35")
-    assert "allowed: asm-1-27, asm-1-28, asm-1-29, asm-1-30" in on_revision
+    # The revisions that run on 1.35, those past end of life today listed apart, never as allowed.
+    catalog, runs = active_catalog(), ["asm-1-27", "asm-1-28", "asm-1-29", "asm-1-30"]
+    supported = [r for r in runs if r in lifecycle.supported_revisions(catalog, date.today())]
+    retired = [r for r in runs if r not in supported]
+    assert f"allowed: {', '.join(supported)}" + (f"; past end of life: {', '.join(retired)}" if retired else "") in (
+        on_revision
+    )
     assert on_version.startswith("aks-istio:platform.cluster.kubernetesVersion: '1.35' does not run mesh revision")
     assert "allowed with asm-1-24: 1.28, 1.29, 1.30, 1.31, 1.32, 1.33 (or change mesh.revision)" in on_version
 
@@ -85,12 +94,20 @@ def test_a_revision_newer_than_the_catalog_runs_on_the_range_shifted_by_one_mino
     ("revision", "fragment"),
     [
         ("1.30", "is not a revision name; allowed: asm-<major>-<minor>"),
-        ("asm-1-16", "is not in the add-on's revision catalog; allowed: asm-1-17"),
+        ("asm-1-16", "is not in the add-on's revision catalog; allowed: "),
     ],
 )
 def test_malformed_or_unknown_revisions_are_refused(revision: str, fragment: str) -> None:
     [problem] = problems_of(merge(raw_platform("dev"), {"mesh": {"revision": revision}}))
     assert "mesh.revision" in problem and fragment in problem
+    if revision.startswith("asm-"):  # the catalogued ones past end of life are counted apart, not "allowed"
+        catalog = active_catalog()
+        supported = lifecycle.supported_revisions(catalog, date.today())
+        retired = [name for name in catalog.by_name if name not in supported]
+        assert f"allowed: {', '.join(supported)} (or a newer revision); " in problem
+        assert f"past end of life: {len(retired)} from {retired[0]} to {retired[-1]} (`aks-istio revisions show`)" in (
+            problem
+        )
 
 
 def test_revision_is_required_never_left_to_the_add_on_default() -> None:

@@ -53,7 +53,7 @@ def test_check_and_invalid_input_keep_the_same_top_level_keys(
     path.write_text(yaml.safe_dump({"config": {"aks-istio:platform": merge(raw_platform("dev"), {"location": 7})}}))
     code, invalid = run_json(capsys, "check", "--stack", str(path))
     assert code == cli.EXIT_INVALID_CONFIG
-    assert list(checked) == list(invalid) == SCHEMA["required"]
+    assert list(checked) == list(invalid) == SCHEMA["$defs"]["verdict"]["required"]
     assert invalid["counts"]["configErrors"] == len(invalid["configErrors"]) > 0
 
 
@@ -127,13 +127,36 @@ def test_policy_bundle_refuses_the_working_folder(
     assert (tmp_path / ".git").is_dir()
 
 
-def test_policy_bundle_replaces_its_own_earlier_bundle(tmp_path: Path) -> None:
+def test_policy_bundle_replaces_its_own_earlier_bundle_and_keeps_what_a_team_added(tmp_path: Path) -> None:
     target = tmp_path / "bundle"
     policy_bundle.build(target)
-    (target / "stale.py").write_text("left from an older bundle")
+    manifest = json.loads((target / policy_bundle.MANIFEST).read_text())
+    assert "PulumiPolicy.yaml" in manifest["files"] and "aks_istio/addon/revisions.json" in manifest["files"]
+    # A file an earlier bundle wrote that this one no longer writes (a rule module since removed)...
+    (target / "rules" / "retired.py").write_text("left from an older bundle")
+    (target / policy_bundle.MANIFEST).write_text(json.dumps({"files": [*manifest["files"], "rules/retired.py"]}))
+    # ... and what the team added beside the bundle.
+    (target / "README.md").write_text("our notes")
+    (target / "config" / "team.json").write_text("{}")
     policy_bundle.build(target)
-    assert not (target / "stale.py").exists()
-    assert (target / "PulumiPolicy.yaml").is_file() and (target / policy_bundle.MARKER).is_file()
+    assert not (target / "rules" / "retired.py").exists()
+    assert (target / "README.md").read_text() == "our notes" and (target / "config" / "team.json").read_text() == "{}"
+    assert (target / "PulumiPolicy.yaml").is_file() and (target / policy_bundle.MANIFEST).is_file()
+
+
+def test_policy_bundle_never_overwrites_a_file_an_earlier_bundle_did_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "bundle"
+    policy_bundle.build(target)
+    manifest = json.loads((target / policy_bundle.MANIFEST).read_text())
+    (target / policy_bundle.MANIFEST).write_text(
+        json.dumps({"files": [f for f in manifest["files"] if f != "PulumiPolicy.yaml"]})
+    )
+    (target / "PulumiPolicy.yaml").write_text("theirs")
+    assert cli.main(["policy-bundle", str(target)]) == cli.EXIT_INVALID_CONFIG
+    assert "PulumiPolicy.yaml" in capsys.readouterr().err
+    assert (target / "PulumiPolicy.yaml").read_text() == "theirs"
 
 
 def token_stack(tmp_path: Path, token: object | None) -> str:

@@ -7,16 +7,19 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from azure.mgmt.containerservice import models
 
 from aks_istio import cli
 from aks_istio.addon.catalog import CATALOG_ENV, load_catalog
 from aks_istio.offline import revision_catalog
+from aks_istio.offline.stack_files import PROJECT_ROOT
 from tests.components.mesh.test_canary import FIXTURES, fixture_platform
 from tests.support import merge
 
 ARM = Path(__file__).resolve().parents[1] / "fixtures" / "arm"
+SCHEMA = json.loads((PROJECT_ROOT / "docs" / "preview-output.schema.json").read_text())
 
 
 def recorded(name: str) -> dict[str, Any]:
@@ -112,6 +115,19 @@ def test_show_prints_the_catalog_in_use_and_warns_when_it_is_old(
     assert "warning: the revision catalog is 91 days old" in out
 
 
+def test_show_json_lists_revisions_past_end_of_life_apart(
+    capsys: pytest.CaptureFixture[str], region: RecordedRegion
+) -> None:
+    code, out, _ = run(capsys, "revisions", "show", "--today", "2026-12-01", "--json")
+    document = json.loads(out)
+    jsonschema.validate(document, SCHEMA)
+    assert code == cli.EXIT_OK and document["catalog"]["asOf"] == "2026-11-30"
+    assert "asm-1-28" in document["pastEndOfLife"] and "asm-1-28" not in document["supported"]
+    assert "asm-1-30" in document["supported"]
+    [asm_1_28] = [r for r in document["revisions"] if r["name"] == "asm-1-28"]
+    assert asm_1_28["kubernetes"] == ["1.30", "1.35"] and asm_1_28["pastEndOfLife"] is True
+
+
 def stack_file(tmp_path: Path, changes: dict[str, Any]) -> str:
     import yaml
 
@@ -134,7 +150,17 @@ def test_readiness_interleaves_canary_upgrades_with_one_minor_at_a_time(
         "3. Kubernetes 1.35 -> 1.36 with asm-1-30   (AKS upgrades the control plane one minor at a time)",
     ]
     assert "edit: mesh.upgrade: {to: asm-1-30, phase: start}" in out
-    assert "warning: mesh revision asm-1-28 passed its end of life on 2026-08-31" in out
+    # The warning at the line of the key it concerns (mesh.revision), in the file named from its root.
+    revision_line = Path(stack).read_text().splitlines().index("      revision: asm-1-28") + 1
+    assert f"warning: Pulumi.lifecycle.yaml:{revision_line}: mesh revision asm-1-28 passed its end of life" in out
+    code, out, _ = run(
+        capsys, "upgrade-readiness", "--stack", stack, "--kubernetes", "1.36", "--today", "2026-11-30", "--json"
+    )
+    document = json.loads(out)
+    jsonschema.validate(document, SCHEMA)
+    assert document["kubernetesVersion"] == "1.34" and document["outcome"] == "steps" and document["exitCode"] == 0
+    [warning] = [w for w in document["warnings"] if "end of life" in w["message"]]
+    assert warning["key"] == "aks-istio:platform.mesh.revision" and warning["line"] == revision_line
 
 
 def test_readiness_is_blocked_past_the_catalog_until_a_refreshed_catalog_is_beside_the_stack(

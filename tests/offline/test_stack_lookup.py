@@ -49,7 +49,7 @@ def test_a_stack_file_not_in_yaml_exits_2_with_its_line(tmp_path: Path, capsys: 
     broken = tmp_path / "Pulumi.broken.yaml"
     broken.write_text("config:\n  aks-istio:platform: [unclosed\n")
     assert cli.main(["check", "--stack", str(broken)]) == cli.EXIT_INVALID_CONFIG
-    assert f"{broken}:3: not valid YAML" in capsys.readouterr().err
+    assert "\n  Pulumi.broken.yaml:3: not valid YAML" in capsys.readouterr().err
 
 
 def test_a_stack_file_whose_config_is_not_a_mapping_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -62,4 +62,4 @@ def test_a_stack_file_whose_config_is_not_a_mapping_exits_2(tmp_path: Path, caps
 def test_a_broken_pulumi_yaml_in_the_current_project_exits_2(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "Pulumi.yaml").write_text("name: [payments\n")
     assert cli.main(["check", "--stack", "dev"]) == cli.EXIT_INVALID_CONFIG
-    assert f"{project / 'Pulumi.yaml'}:2: not valid YAML" in capsys.readouterr().err
+    assert "\n  Pulumi.yaml:2: not valid YAML" in capsys.readouterr().err  # relative to the project's folder

@@ -71,8 +71,31 @@ def unknown_revision_problem(catalog: Catalog, name: str) -> str | None:
     """The refusal for a revision the add-on never had (older than the catalog's newest, not in it)."""
     if name in catalog.by_name or is_newer_than_catalog(catalog, name):
         return None
-    names = ", ".join(catalog.by_name)
-    return f"{name!r} is not in the add-on's revision catalog; allowed: {names} (or a newer revision)"
+    return (
+        f"{name!r} is not in the add-on's revision catalog; allowed: "
+        f"{allowed_revisions(catalog, list(catalog.by_name), suffix=' (or a newer revision)')}"
+    )
+
+
+PAST_END_OF_LIFE_SPELLED_OUT: Final = 3
+"""More revisions past end of life than this are counted in a message, not listed."""
+
+
+def allowed_revisions(catalog: Catalog, names: Iterable[str], today: date | None = None, *, suffix: str = "") -> str:
+    """`names` as a message's allowed list: the supported ones, and those past end of life (on `today`, default
+    the current date) apart, never as allowed: `asm-1-28, asm-1-29; past end of life: asm-1-27`."""
+    day = today or date.today()
+    supported: list[str] = []
+    retired: list[str] = []
+    for name in names:
+        revision = catalog.by_name.get(name)
+        ends = end_of_life(catalog, revision) if revision is not None else None
+        (retired if ends is not None and day > ends else supported).append(name)
+    text = (", ".join(supported) or "none supported") + suffix
+    if len(retired) > PAST_END_OF_LIFE_SPELLED_OUT:
+        counted = f"{len(retired)} from {retired[0]} to {retired[-1]}"
+        return text + f"; past end of life: {counted} (`aks-istio revisions show`)"
+    return text + (f"; past end of life: {', '.join(retired)}" if retired else "")
 
 
 def newer_revision_warning(catalog: Catalog, revision: Revision, assumed_by: str = "") -> str:
@@ -177,7 +200,7 @@ def kubernetes_problems(
     fits = catalog.supporting(kubernetes_version)
     minor = kubernetes_minor(kubernetes_version)
     newer = minor is not None and minor > catalog.newest.max_kubernetes_minor
-    revisions = ", ".join(fits) if fits else f"none in the catalog ({catalog.source_note()})"
+    revisions = allowed_revisions(catalog, fits) if fits else f"none in the catalog ({catalog.source_note()})"
     if not fits and newer:
         revisions += f"; if AKS has a revision for {kubernetes_version}, {CONFIRM_HINT}"
     versions = ", ".join(f"1.{m}" for m in range(revision.min_kubernetes_minor, revision.max_kubernetes_minor + 1))

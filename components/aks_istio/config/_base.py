@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
@@ -63,3 +65,17 @@ def allowed(values: object) -> str:
         return values
     items = list(values)  # type: ignore[call-overload]
     return ", ".join(str(v) for v in items) if items else "(none)"
+
+
+LONG_LIST = 8
+"""An allowed-list longer than this is shortened in messages to the nearest matches (see `nearest`)."""
+
+
+def nearest(value: str, choices: Sequence[str], *, documented_at: str) -> str:
+    """What is allowed instead of `value`: the whole list when it is short; else the nearest few and where the
+    full list is documented (a message of 26 names on one line hides the one the user meant)."""
+    items = list(choices)
+    if len(items) <= LONG_LIST:
+        return allowed(items)
+    close = difflib.get_close_matches(value, items, n=3, cutoff=0.0)
+    return f"{allowed(close)} (the nearest of {len(items)}; all of them: {documented_at})"

@@ -13,13 +13,14 @@ from pydantic import Field, field_validator, model_validator
 
 from aks_istio.addon import rules
 from aks_istio.addon import support_matrix as sm
-from aks_istio.config._base import RESOURCE_GROUP_PATTERN, Problems, Settings, allowed, valid_cidrs
+from aks_istio.config._base import RESOURCE_GROUP_PATTERN, Problems, Settings, nearest, valid_cidrs
 
 # Azure resource names: public IPs 1-80 chars, resource groups 1-90 (ARM naming rules).
 PUBLIC_IP_NAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,78}[a-zA-Z0-9_]$"
 SUBNET_NAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,78}[a-zA-Z0-9_]$"
 HOSTNAME_PATTERN = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"
 Zone = Literal["1", "2", "3"]
+ANNOTATIONS_DOCUMENTED_AT = "https://learn.microsoft.com/azure/aks/istio-deploy-ingress#annotations, docs/gateways.md"
 
 
 class HpaSettings(Settings):
@@ -113,17 +114,6 @@ class IngressGatewaySettings(Settings):
                 raise ValueError(f"{tag!r} is not a service tag name; allowed: e.g. AzureFrontDoor.Backend")
         return tags
 
-    @field_validator("annotations")
-    @classmethod
-    def _allowlisted(cls, annotations: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(key for key in annotations if not sm.is_allowed_gateway_annotation(key))
-        if unknown:
-            raise ValueError(
-                f"{', '.join(repr(k) for k in unknown)} cannot be set on the add-on's gateway Service; "
-                f"allowed: {allowed(sm.allowed_gateway_annotations())}"
-            )
-        return annotations
-
     def managed_annotations(self) -> dict[str, str]:
         """Annotations the typed keys produce (the static IP's are added where its name is known)."""
         return rules.managed_gateway_annotations(
@@ -151,12 +141,20 @@ class IngressGatewaySettings(Settings):
             mode, static_ip=self.static_ip is not None, subnet=self.subnet is not None
         ):
             problems.add(f"{path}.{key}", problem)
+        # Each bad annotation at its own entry (`annotations.<name>`), where the user edits it.
+        for key in self.annotations:
+            if not sm.is_allowed_gateway_annotation(key):
+                problems.add(
+                    f"{path}.annotations.{key}",
+                    f"{key!r} cannot be set on the add-on's gateway Service; allowed: "
+                    + nearest(key, sm.allowed_gateway_annotations(), documented_at=ANNOTATIONS_DOCUMENTED_AT),
+                )
         typed = set(self.managed_annotations())
         if self.static_ip is not None:
             typed |= {sm.GATEWAY_SERVICE_ANNOTATION_PIP_NAME, sm.GATEWAY_SERVICE_ANNOTATION_PIP_RESOURCE_GROUP}
         for key in sorted(typed & set(self.annotations)):
             problems.add(
-                f"{path}.annotations",
+                f"{path}.annotations.{key}",
                 f"{key!r} is set from staticIp/subnet/allowedServiceTags/allowedIpRanges; remove it from annotations",
             )
 

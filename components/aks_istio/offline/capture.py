@@ -11,7 +11,9 @@ import base64
 import contextvars
 import copy
 import hashlib
+import logging
 import re
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -114,6 +116,8 @@ class Capture:
     stack: str
     resources: list[CapturedResource]
     outputs: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+    """What the program logged as warnings (`pulumi.log.warn`: the engine shows them beside the preview)."""
 
     def of_type(self, type_: str) -> list[CapturedResource]:
         return [r for r in self.resources if r.type == type_]
@@ -359,7 +363,10 @@ def _run(
     set_root_resource(None)  # type: ignore[arg-type]
     set_all_config(engine_config(config), [])
     monitor = CaptureMonitor(AzureMocks(computed=computed), on_register)
-    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
+    logged = _WarningLog()
+    pulumi.runtime.set_mocks(
+        monitor.mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor, logger=logged.logger
+    )
 
     def body() -> None:
         pulumi.runtime.register_stack_transformation(without_sdk_version_aliases)
@@ -368,11 +375,29 @@ def _run(
     try:
         _sync_await(run_pulumi_func(body))
     except Exception as error:
-        raise ProgramError(str(error), Capture(stack=stack, resources=list(monitor.captured), outputs={})) from error
+        captured = Capture(stack=stack, resources=list(monitor.captured), outputs={}, warnings=logged.warnings)
+        raise ProgramError(str(error), captured) from error
     root = pulumi.runtime.get_root_resource()
     exported: dict[str, Any] = dict(getattr(root, "outputs", {}) or {})
     outputs = {key: _resolve(value) for key, value in exported.items()}
-    return Capture(stack=stack, resources=list(monitor.captured), outputs=outputs)
+    return Capture(stack=stack, resources=list(monitor.captured), outputs=outputs, warnings=logged.warnings)
+
+
+class _WarningLog(logging.Handler):
+    """The mock engine's log (what the engine would show beside the preview): warnings are kept for the command to
+    place and print in the format asked for; errors go to stderr, as logging's last resort printed them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.warnings: list[str] = []
+        self.logger = logging.Logger(f"{PROJECT}.program", logging.WARNING)  # not in logging's tree: ours alone
+        self.logger.addHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno == logging.WARNING:
+            self.warnings.append(record.getMessage())
+        else:
+            print(record.getMessage(), file=sys.stderr)
 
 
 def _resolve(value: Any) -> Any:

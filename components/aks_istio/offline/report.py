@@ -2,17 +2,21 @@
 
 Every run prints the same top-level keys whatever the outcome, so a CI step reads `exitCode`, `counts` and
 `policy.violations` without first testing which keys exist. `version` changes only when a key is removed or its
-meaning changes; keys may be added (other work adds e.g. `warnings`).
+meaning changes; keys may be added. `warnings` holds every warning the text output shows, each at the stack key
+it concerns and that key's line, like `configErrors`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from aks_istio.config.errors import key_of
+from aks_istio.config.errors import CONFIG_ROOT, key_of
+from aks_istio.offline.stack_files import line_of
 
 if TYPE_CHECKING:  # a config error is reported without loading the capture's Pulumi SDKs
+    from aks_istio.config import StackConfig
     from aks_istio.offline.capture import Capture
     from aks_istio.offline.verdict import Verdict, Violation
 
@@ -32,6 +36,43 @@ def config_error(problem: str, line: int | None) -> dict[str, Any]:
     return {"key": key if key != problem else None, "line": line, "message": problem}
 
 
+_REVISION_WARNING = re.compile(r"^mesh revision (?P<revision>asm-\d+-\d+) ")
+
+
+def warning_key(message: str, config: StackConfig | None) -> str | None:
+    """The stack key (under `aks-istio:platform`, without that prefix) a warning is about: the key it starts with,
+    or the mesh revision setting a revision notice names; None for notices about no key (the catalog's age)."""
+    if message.startswith(f"{CONFIG_ROOT}."):
+        return key_of(message).removeprefix(f"{CONFIG_ROOT}.")
+    match = _REVISION_WARNING.match(message)
+    if match is None or config is None:
+        return None
+    upgrade = config.mesh.upgrade
+    return "mesh.upgrade.to" if upgrade is not None and upgrade.to == match["revision"] else "mesh.revision"
+
+
+def placed_warnings(
+    messages: Sequence[str], config: StackConfig | None, lines: Mapping[str, int]
+) -> list[dict[str, Any]]:
+    """Warnings as JSON: `{key, line, message}`, the key in full (`aks-istio:platform.mesh.revision`) at its line."""
+    placed = []
+    for message in dict.fromkeys(messages):  # a notice logged twice (a component per revision) is one warning
+        key = warning_key(message, config)
+        placed.append(
+            {
+                "key": f"{CONFIG_ROOT}.{key}" if key is not None else None,
+                "line": line_of(lines, key) if key is not None else None,
+                "message": message,
+            }
+        )
+    return placed
+
+
+def warning_lines(warnings: Sequence[Mapping[str, Any]], file: str) -> list[str]:
+    """The text output's form of placed warnings: `warning: file:line: message`."""
+    return [f"warning: {file}{':' + str(w['line']) if w['line'] else ''}: {w['message']}" for w in warnings]
+
+
 def document(
     *,
     command: str,
@@ -41,7 +82,7 @@ def document(
     capture: Capture | None = None,
     verdict: Verdict | None = None,
     config_errors: Sequence[dict[str, Any]] = (),
-    warnings: Sequence[str] = (),
+    warnings: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The whole JSON output of one run."""
     rendered = None

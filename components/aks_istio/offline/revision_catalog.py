@@ -175,11 +175,55 @@ def default_path(stack_folder: Path) -> Path:
     return stack_folder / CATALOG_FILE
 
 
+def catalog_name(catalog: Catalog) -> str:
+    """The catalog file as outputs name it: the shipped one as such, a refreshed one relative to its repository."""
+    from aks_istio.offline.stack_files import display_path
+
+    return "the shipped catalog" if catalog.shipped else display_path(catalog.path)
+
+
+def show_json(catalog: Catalog, today: date) -> dict[str, Any]:
+    """`revisions show --json`: the catalog in use and each revision's standing on `today`, the revisions past end
+    of life listed apart from the supported ones (docs/preview-output.schema.json, `revisions`)."""
+    stale = lifecycle.catalog_age_warning(catalog, today)
+    revisions = []
+    for revision in catalog.revisions:
+        ends = lifecycle.end_of_life(catalog, revision)
+        revisions.append(
+            {
+                "name": revision.name,
+                "kubernetes": [f"1.{revision.min_kubernetes_minor}", f"1.{revision.max_kubernetes_minor}"],
+                "ltsKubernetes": [f"1.{m}" for m in revision.lts_kubernetes] if revision.lts_kubernetes else None,
+                "upgrades": list(revision.upgrades),
+                "endOfLife": revision.end_of_life.isoformat() if revision.end_of_life else None,
+                "endOfLifeExpected": revision.end_of_life_expected,
+                "endsOn": ends.isoformat() if ends else None,
+                "pastEndOfLife": ends is not None and today > ends,
+            }
+        )
+    return {
+        "version": 1,
+        "command": "revisions show",
+        "catalog": {
+            "file": catalog_name(catalog),
+            "origin": catalog.origin or "curated",
+            "asOf": catalog.as_of.isoformat(),
+            "ageDays": (today - catalog.as_of).days,
+            "sources": list(catalog.sources),
+        },
+        "warnings": [{"key": None, "line": None, "message": stale}] if stale else [],
+        "supported": [r["name"] for r in revisions if not r["pastEndOfLife"]],
+        "pastEndOfLife": [r["name"] for r in revisions if r["pastEndOfLife"]],
+        "revisions": revisions,
+    }
+
+
 def show(catalog: Catalog, today: date) -> str:
     """The catalog in use, its age and each revision's standing on `today`."""
     age = (today - catalog.as_of).days
     lines = [
-        f"revision catalog: {catalog.path} ({catalog.origin or 'curated'}), as of {catalog.as_of} ({age} days old)",
+        f"revision catalog: {catalog_name(catalog)} ({catalog.origin or 'curated'}), as of {catalog.as_of} "
+        f"({age} days old)",
         *[f"source: {s}" for s in catalog.sources],
     ]
     stale = lifecycle.catalog_age_warning(catalog, today)

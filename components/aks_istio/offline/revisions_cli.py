@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,18 +21,26 @@ from aks_istio.config import StackConfig
 EXIT_OK, EXIT_BLOCKED, EXIT_INVALID = 0, 1, 2
 
 
-def add_commands(commands: Any) -> None:
-    """The `revisions` and `upgrade-readiness` sub-commands (on cli.py's sub-parsers)."""
-    revisions = commands.add_parser("revisions", help="the revision catalog: show the one in use, or refresh it")
-    actions = revisions.add_subparsers(dest="action", required=True)
-    show = actions.add_parser("show", help="print the revision catalog in use, its age and each revision's standing")
-    refresh = actions.add_parser(
-        "refresh", help="write a catalog from a region's ARM mesh revision profile (pip install aks-istio[refresh])"
+def add_commands(commands: Any, command: Callable[..., argparse.ArgumentParser], stack_help: str) -> None:
+    """The `revisions` and `upgrade-readiness` sub-commands (on cli.py's sub-parsers; `command` makes one)."""
+    revisions = command(
+        commands,
+        "revisions",
+        "the revision catalog: show the one in use, or refresh it from a region",
+        "Which Istio add-on revisions exist, the Kubernetes versions each runs on, upgrades and end of life, with "
+        "the catalog's as-of date.",
+    )
+    actions = revisions.add_subparsers(dest="action", required=True, metavar="ACTION")
+    show = command(actions, "show", "print the revision catalog in use, its age and each revision's standing")
+    show.add_argument("--json", action="store_true", help="print it as JSON (docs/preview-output.schema.json)")
+    refresh = command(
+        actions,
+        "refresh",
+        "write a catalog from a region's ARM mesh revision profile (pip install 'aks-istio[refresh]'; az login)",
     )
     refresh.add_argument("--location", required=True, help="Azure region, e.g. westeurope")
-    refresh.add_argument(
-        "--subscription", default=os.environ.get("AZURE_SUBSCRIPTION_ID"), help="default: $AZURE_SUBSCRIPTION_ID"
-    )
+    subscription_help = "the Azure subscription to read ARM with; default: $AZURE_SUBSCRIPTION_ID"
+    refresh.add_argument("--subscription", default=os.environ.get("AZURE_SUBSCRIPTION_ID"), help=subscription_help)
     for action in (show, refresh):
         action.add_argument(
             "--catalog",
@@ -39,21 +48,25 @@ def add_commands(commands: Any) -> None:
             help=f"catalog file (show: default the one in use; refresh: default stacks/{CATALOG_FILE})",
         )
         action.add_argument("--today", type=date.fromisoformat, default=None, help=argparse.SUPPRESS)
-    readiness = commands.add_parser(
+    readiness = command(
+        commands,
         "upgrade-readiness",
-        help="can the cluster move to a Kubernetes version with its mesh revision; if not, the ordered steps",
+        "can the cluster move to a Kubernetes version with its mesh revision; if not, the ordered steps",
+        "Offline, from the revision catalog; --confirm checks the first steps against the cluster itself.",
     )
-    readiness.add_argument(
-        "--stack", required=True, help="a stack name (stacks/Pulumi.<stack>.yaml) or the path of any stack file"
-    )
+    readiness.add_argument("--stack", required=True, help=stack_help)
     readiness.add_argument("--kubernetes", required=True, help="target Kubernetes version, e.g. 1.37")
-    readiness.add_argument("--json", action="store_true", help="machine-readable output")
+    readiness.add_argument("--json", action="store_true", help="print it as JSON (docs/preview-output.schema.json)")
     readiness.add_argument(
         "--confirm",
         action="store_true",
         help="check against the cluster's own mesh upgrade profile (needs credentials; aks-istio[refresh])",
     )
-    readiness.add_argument("--subscription", default=os.environ.get("AZURE_SUBSCRIPTION_ID"))
+    readiness.add_argument(
+        "--subscription",
+        default=os.environ.get("AZURE_SUBSCRIPTION_ID"),
+        help=f"with --confirm: {subscription_help}",
+    )
     readiness.add_argument("--today", type=date.fromisoformat, default=None, help=argparse.SUPPRESS)
 
 
@@ -76,7 +89,10 @@ def revisions(args: argparse.Namespace) -> int:
     try:
         if args.action == "show":
             catalog = load_catalog(args.catalog) if args.catalog else active_catalog(stack_files.stacks_dir())
-            print(revision_catalog.show(catalog, today))
+            if args.json:
+                print(json.dumps(revision_catalog.show_json(catalog, today), indent=2))
+            else:
+                print(revision_catalog.show(catalog, today))
             return EXIT_OK
         if not args.subscription:
             print("error: --subscription (or $AZURE_SUBSCRIPTION_ID) is required to read ARM", file=sys.stderr)
@@ -108,7 +124,11 @@ def revisions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def upgrade_readiness(stack: str, config: StackConfig, args: argparse.Namespace) -> int:
+def upgrade_readiness(
+    stack: str, config: StackConfig, args: argparse.Namespace, file: str, lines: Mapping[str, int]
+) -> int:
+    """`upgrade-readiness`; `file` is the stack file as outputs name it, `lines` its keys' lines."""
+    from aks_istio.offline import report
     from aks_istio.offline.upgrade_readiness import ReadinessError, assess, confirm, render
 
     today = args.today or date.today()
@@ -122,8 +142,26 @@ def upgrade_readiness(stack: str, config: StackConfig, args: argparse.Namespace)
         if profile is None:
             return EXIT_INVALID
         readiness.confirmed = confirm(readiness, profile)
-    print(json.dumps(readiness.as_json(), indent=2) if args.json else render(readiness))
-    return EXIT_BLOCKED if readiness.blocked else EXIT_OK
+    code = EXIT_BLOCKED if readiness.blocked else EXIT_OK
+    warnings = report.placed_warnings(readiness.warnings, config, lines)
+    if args.json:
+        outcome = "blocked" if readiness.blocked else "ready" if readiness.ready else "steps"
+        document = {
+            "version": report.VERSION,
+            "command": "upgrade-readiness",
+            "stack": stack,
+            "file": file,
+            "exitCode": code,
+            "outcome": outcome,
+            **readiness.as_json(),
+            "warnings": warnings,
+        }
+        print(json.dumps(document, indent=2))
+    else:
+        # Each warning at its line, as every command prints them.
+        readiness.warnings = [line.removeprefix("warning: ") for line in report.warning_lines(warnings, file)]
+        print(render(readiness))
+    return code
 
 
 def _mesh_upgrade_profile(config: StackConfig, subscription: str | None) -> dict[str, Any] | None:

@@ -15,8 +15,13 @@ import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
+from aks_istio.offline.stack_files import SOURCE_BASE_ID, SourceFile
+
 if TYPE_CHECKING:  # an invalid stack's SARIF is written without loading the Pulumi SDKs
     from aks_istio.offline.verdict import Verdict
+
+StackFile = SourceFile | str
+"""The stack file the results point into; a plain string is repository-relative."""
 
 SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
 # mandatory blocks the deployment; advisory and applied remediations do not.
@@ -42,12 +47,28 @@ def fingerprint(*parts: str | None) -> str:
     return hashlib.sha256("|".join(p or "" for p in parts).encode()).hexdigest()
 
 
-def _location(stack_file: str, line: int | None) -> dict[str, Any]:
-    return {"artifactLocation": {"uri": stack_file}, "region": {"startLine": line or 1}}
+def _location(stack_file: StackFile, line: int | None) -> dict[str, Any]:
+    """A repository-relative URI with its `uriBaseId` (%SRCROOT%, or the shipped samples' own base), so code
+    scanning finds the same file whatever folder the command ran from."""
+    uri, base = (stack_file.relative, stack_file.base_id) if isinstance(stack_file, SourceFile) else (stack_file, None)
+    artifact = {"uri": uri, "uriBaseId": base or SOURCE_BASE_ID}
+    return {"artifactLocation": artifact, "region": {"startLine": line or 1}}
+
+
+def _base_ids(stack_file: StackFile) -> dict[str, Any]:
+    """`originalUriBaseIds` for a sample stack (where the package put it); a repository's root needs none."""
+    if not isinstance(stack_file, SourceFile) or not stack_file.sample:
+        return {}
+    where = {"uri": stack_file.root.as_uri() + "/", "description": {"text": "the sample stacks shipped with aks-istio"}}
+    return {"originalUriBaseIds": {stack_file.base_id: where}}
 
 
 def config_errors_sarif(
-    problems: Sequence[tuple[str, str | None, int | None]], *, stack: str, stack_file: str, tool_version: str = "0.1.0"
+    problems: Sequence[tuple[str, str | None, int | None]],
+    *,
+    stack: str,
+    stack_file: StackFile,
+    tool_version: str = "0.1.0",
 ) -> dict[str, Any]:
     """An invalid stack as SARIF: `problems` are (message, key path or None, line or None)."""
     results = [
@@ -61,11 +82,16 @@ def config_errors_sarif(
         }
         for message, key, line in problems
     ]
-    return _document([CONFIG_RULE], results, stack=stack, environment=None, tool_version=tool_version)
+    return _document([CONFIG_RULE], results, stack=stack, environment=None, tool_version=tool_version, file=stack_file)
 
 
 def to_sarif(
-    verdict: Verdict, *, stack_file: str, stack: str = "", tool_version: str = "0.1.0", platform_line: int | None = None
+    verdict: Verdict,
+    *,
+    stack_file: StackFile,
+    stack: str = "",
+    tool_version: str = "0.1.0",
+    platform_line: int | None = None,
 ) -> dict[str, Any]:
     """`stack_file` is repository-relative (`stacks/Pulumi.prod.yaml`); a finding with no stack key sits at
     `platform_line` (the `aks-istio:platform:` line)."""
@@ -109,7 +135,9 @@ def to_sarif(
         }
         for v, print_of in zip(verdict.violations, _fingerprints(verdict), strict=True)
     ]
-    return _document(rules, results, stack=stack, environment=verdict.environment, tool_version=tool_version)
+    return _document(
+        rules, results, stack=stack, environment=verdict.environment, tool_version=tool_version, file=stack_file
+    )
 
 
 def _fingerprints(verdict: Verdict) -> list[str]:
@@ -132,6 +160,7 @@ def _document(
     stack: str,
     environment: str | None,
     tool_version: str,
+    file: StackFile,
 ) -> dict[str, Any]:
     return {
         "$schema": SCHEMA,
@@ -146,6 +175,7 @@ def _document(
                         "rules": [{k: v for k, v in rule.items() if v is not None} for rule in rules],
                     }
                 },
+                **_base_ids(file),
                 "results": results,
                 # One category per stack: GitHub keeps the three stacks' uploads apart instead of replacing one
                 # with the next.

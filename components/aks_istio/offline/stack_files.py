@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sysconfig
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -36,6 +37,8 @@ def _project_root() -> Path:
 
 PROJECT_ROOT = _project_root()
 """Where `Pulumi.yaml`, the sample `stacks/` and the `policy/` pack are: the checkout, or the installed copy."""
+IN_CHECKOUT: Final = Path(__file__).resolve().parents[3] == PROJECT_ROOT
+"""The package runs from a source checkout (its stacks are the repository's own, not samples)."""
 # libyaml's parser when PyYAML was built with it: the same safe constructor and resolver, so the same values, about
 # ten times faster on a stack file (~12 ms -> ~1.3 ms for prod, on every preview and check).
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -152,34 +155,96 @@ def search_roots(cwd: Path | None = None) -> list[Path]:
     return [*([project] if project is not None else []), PROJECT_ROOT]
 
 
-def display_path(path: Path, root: Path = PROJECT_ROOT) -> str:
-    """`path` relative to the project (or the working folder) when it lies inside it, with `/` separators: what
-    a SARIF upload and a reader both expect."""
+SAMPLE_BASE_ID: Final = "AKS_ISTIO_SAMPLES"
+"""SARIF `uriBaseId` of a sample stack shipped with the package (it is in no repository of the user's)."""
+SOURCE_BASE_ID: Final = "%SRCROOT%"
+"""SARIF `uriBaseId` of a file in the user's repository: GitHub code scanning's name for the checkout's root."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file as every output names it: relative to its root, the same from whatever folder the command runs.
+
+    The root is the git top level of the folder the file is in, else its Pulumi project's folder, else its own
+    folder. A sample stack of an installed package is in no repository of the user's: it is named as a sample
+    (`aks-istio-sample:stacks/Pulumi.dev.yaml`), never as a path that does not exist where the user stands."""
+
+    relative: str
+    """`/`-separated, relative to the root (`stacks/Pulumi.prod.yaml`)."""
+    root: Path
+    sample: bool = False
+
+    @property
+    def base_id(self) -> str:
+        return SAMPLE_BASE_ID if self.sample else SOURCE_BASE_ID
+
+    def __str__(self) -> str:
+        return f"{PROJECT}-sample:{self.relative}" if self.sample else self.relative
+
+
+def source_root(path: Path) -> Path:
+    """The repository root `path` lives in: the git top level (a folder holding `.git`, a folder or, in a
+    worktree or submodule, a file), else the nearest Pulumi project folder, else the file's own folder."""
+    folder = path.resolve().parent
+    chain = (folder, *folder.parents)
+    for marker in (".git", "Pulumi.yaml"):
+        found = next((f for f in chain if (f / marker).exists()), None)
+        if found is not None:
+            return found
+    return folder
+
+
+def source_file(path: Path) -> SourceFile:
+    """How outputs name `path` (see SourceFile)."""
     resolved = path.resolve()
-    for base in (root.resolve(), Path.cwd().resolve()):
-        if resolved.is_relative_to(base):
-            return resolved.relative_to(base).as_posix()
-    return resolved.as_posix()
+    shipped = PROJECT_ROOT.resolve()
+    if not IN_CHECKOUT and resolved.is_relative_to(shipped):
+        return SourceFile(resolved.relative_to(shipped).as_posix(), shipped, sample=True)
+    root = source_root(resolved)
+    return SourceFile(resolved.relative_to(root).as_posix(), root)
+
+
+def display_path(path: Path | str) -> str:
+    """`path` as every output names it: relative to its repository root (see SourceFile)."""
+    return str(source_file(Path(path)))
+
+
+def _config_node(path: Path) -> yaml.MappingNode | None:
+    """The stack file's `config:` mapping as YAML nodes (with their line marks); None when there is none."""
+    try:
+        root = yaml.compose(path.read_text(), Loader=_LOADER)
+    except (OSError, yaml.YAMLError):
+        return None
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    config = next((v for k, v in root.value if k.value == "config"), None)
+    return config if isinstance(config, yaml.MappingNode) else None
 
 
 def key_lines(path: Path, config_key: str = f"{PROJECT}:platform") -> dict[str, int]:
     """The line (1-based) of every key under `config_key` in a stack file, by its key path (`cluster.tier`,
     `cluster.userPools[0].zones`); `""` is `config_key`'s own line. Read from the YAML composer's node marks, so
     it costs a second parse only when a finding or an error is to be placed."""
-    try:
-        root = yaml.compose(path.read_text(), Loader=_LOADER)
-    except (OSError, yaml.YAMLError):
-        return {}
-    if not isinstance(root, yaml.MappingNode):
-        return {}
-    config = next((v for k, v in root.value if k.value == "config"), None)
-    if not isinstance(config, yaml.MappingNode):
+    config = _config_node(path)
+    if config is None:
         return {}
     short = config_key.split(":", 1)[-1]
     for key, value in config.value:
         if key.value in (config_key, short):
             return {"": key.start_mark.line + 1, **dict(_walk(value, ""))}
     return {}
+
+
+def config_value_lines(path: Path) -> dict[str, int]:
+    """The line (1-based) where each config key's value starts (`aks-istio:grafanaToken`, keys fully qualified as
+    `read_config` returns them): where a plain-text secret is held."""
+    config = _config_node(path)
+    if config is None:
+        return {}
+    return {
+        (key.value if ":" in str(key.value) else f"{PROJECT}:{key.value}"): value.start_mark.line + 1
+        for key, value in config.value
+    }
 
 
 def _walk(node: yaml.Node, prefix: str) -> Iterator[tuple[str, int]]:

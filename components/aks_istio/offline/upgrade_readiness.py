@@ -56,7 +56,17 @@ class Readiness:
     confirmed: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The answer's part of `upgrade-readiness --json` (camelCase, as every --json output; the command adds the
+        envelope and the placed warnings: docs/preview-output.schema.json, `upgradeReadiness`)."""
+        return {
+            "revision": self.revision,
+            "kubernetesVersion": self.kubernetes_version,
+            "target": self.target,
+            "ready": self.ready,
+            "blocked": self.blocked or None,
+            "steps": [asdict(step) for step in self.steps],
+            "confirmed": list(self.confirmed),
+        }
 
 
 def _canary(stack: str, frm: Revision, to: str, minor: int, nxt: int) -> Step:

@@ -8,48 +8,18 @@ them, so nothing is downloaded twice); the library itself comes only from the wh
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from aks_istio.offline.stack_files import PROJECT_ROOT
+from tests.packaging.conftest import Installed
 
 LIBRARY_PROGRAM = Path(__file__).with_name("library_program.py")
-
-
-class Installed:
-    def __init__(self, venv: Path) -> None:
-        self.venv = venv
-        self.bin = venv / "bin"
-
-    def run(self, *argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-        # Nothing of the checkout's environment: no PYTHONPATH, no active virtualenv, another working folder.
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-        return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-
-
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
-    root = tmp_path_factory.mktemp("installed")
-    dist, venv = root / "dist", root / "venv"
-    pip = ["--quiet", "--disable-pip-version-check"]
-    subprocess.run([sys.executable, "-m", "pip", "wheel", *pip, "--no-deps", "-w", dist, PROJECT_ROOT], check=True)
-    (wheel,) = dist.glob("aks_istio-*.whl")
-    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-    requirements = [
-        f"--requirement={PROJECT_ROOT / 'requirements.txt'}",
-        f"--requirement={PROJECT_ROOT / 'policy/requirements.txt'}",
-    ]
-    subprocess.run([venv / "bin" / "python", "-m", "pip", "install", *pip, *requirements, wheel], check=True)
-    yield Installed(venv)
-    shutil.rmtree(root, ignore_errors=True)
 
 
 def pack_policy_count() -> int:
@@ -62,14 +32,6 @@ def pack_policy_count() -> int:
         check=True,
     )
     return int(out.stdout)
-
-
-@pytest.fixture
-def user_folder(tmp_path: Path) -> Path:
-    """A folder with its own `components/` package (a common Pulumi layout), which must not shadow the library."""
-    (tmp_path / "components").mkdir()
-    (tmp_path / "components" / "__init__.py").write_text("raise ImportError('the user\\'s own components/')\n")
-    return tmp_path
 
 
 def test_check_runs_on_a_copied_stack_file_from_any_folder(installed: Installed, user_folder: Path) -> None:

@@ -1,0 +1,198 @@
+"""Issue #19: the installed `aks-istio` command keeps its contract wherever it runs. Every test runs the console
+script of the wheel installed in a fresh virtualenv (conftest.py), from a folder other than the repository root."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from aks_istio.offline.stack_files import PROJECT_ROOT
+from tests.packaging.conftest import Installed
+
+SCHEMA = json.loads((PROJECT_ROOT / "docs" / "preview-output.schema.json").read_text())
+DEV = (PROJECT_ROOT / "stacks" / "Pulumi.dev.yaml").read_text()
+STAGING = (PROJECT_ROOT / "stacks" / "Pulumi.staging.yaml").read_text()
+
+
+def repository(root: Path, stacks: dict[str, str], *, git: bool = True) -> Path:
+    """A team's repository: `stacks/Pulumi.<name>.yaml` files, a Pulumi project at its root, a `.git` folder."""
+    (root / "stacks").mkdir(parents=True)
+    (root / "Pulumi.yaml").write_text("name: payments\nruntime: python\nstackConfigDir: stacks\n")
+    if git:
+        (root / ".git").mkdir()
+    for name, text in stacks.items():
+        (root / "stacks" / f"Pulumi.{name}.yaml").write_text(text)
+    return root
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(number for number, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def as_json(result: Any) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(result.stdout)
+    jsonschema.validate(document, SCHEMA)
+    return document
+
+
+# --- 1. Paths relative to the repository root, from any folder --------------------------------------------------
+def test_sarif_json_and_text_name_the_stack_file_from_the_repository_root_wherever_the_command_runs(
+    installed: Installed, tmp_path: Path
+) -> None:
+    repo = repository(tmp_path / "repo", {"qa": DEV.replace("environment: dev", "environment: dev  # qa")})
+    (tmp_path / "elsewhere").mkdir()
+    runs = [
+        ("Pulumi.qa.yaml", repo / "stacks"),  # from the stack's own folder
+        (str(repo / "stacks" / "Pulumi.qa.yaml"), tmp_path / "elsewhere"),  # a full path, from outside the repo
+        ("stacks/Pulumi.qa.yaml", repo),
+    ]
+    for stack, cwd in runs:
+        result = installed.command("check", "--stack", stack, "--sarif", str(tmp_path / "out.sarif"), cwd=cwd)
+        assert result.returncode == 0, result.stderr
+        run = json.loads((tmp_path / "out.sarif").read_text())["runs"][0]
+        locations = {json.dumps(r["locations"][0]["physicalLocation"]["artifactLocation"]) for r in run["results"]}
+        assert locations == {json.dumps({"uri": "stacks/Pulumi.qa.yaml", "uriBaseId": "%SRCROOT%"})}, stack
+        assert (
+            as_json(installed.command("check", "--stack", stack, "--json", cwd=cwd))["file"] == "stacks/Pulumi.qa.yaml"
+        )
+
+
+def test_a_yaml_error_names_the_file_from_the_repository_root_never_absolute(
+    installed: Installed, tmp_path: Path
+) -> None:
+    broken = DEV.replace("    location: westeurope", "\tlocation: westeurope")
+    repo = repository(tmp_path / "repo", {"broken": broken}, git=False)  # no git: the Pulumi project's folder
+    (tmp_path / "elsewhere").mkdir()
+    stack = str(repo / "stacks" / "Pulumi.broken.yaml")
+    result = installed.command("check", "--stack", stack, cwd=tmp_path / "elsewhere")
+    assert result.returncode == 2
+    assert f"\n  stacks/Pulumi.broken.yaml:{line_of(broken, chr(9))}: not valid YAML" in result.stderr
+    assert str(tmp_path) not in result.stderr
+    document = as_json(installed.command("check", "--stack", stack, "--json", cwd=tmp_path / "elsewhere"))
+    assert document["file"] == "stacks/Pulumi.broken.yaml" and document["configErrors"][0]["line"] == 5
+    installed.command("check", "--stack", stack, "--sarif", "x.sarif", cwd=tmp_path / "elsewhere")
+    run = json.loads((tmp_path / "elsewhere" / "x.sarif").read_text())["runs"][0]
+    assert (
+        run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "stacks/Pulumi.broken.yaml"
+    )
+
+
+def test_a_sample_stack_is_named_as_the_packages_sample(installed: Installed, user_folder: Path) -> None:
+    document = as_json(installed.command("check", "--stack", "dev", "--json", cwd=user_folder))
+    assert document["file"] == "aks-istio-sample:stacks/Pulumi.dev.yaml"
+    result = installed.command("check", "--stack", "dev", "--sarif", cwd=user_folder)
+    run = json.loads(result.stdout)["runs"][0]
+    artifact = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": "stacks/Pulumi.dev.yaml", "uriBaseId": "AKS_ISTIO_SAMPLES"}
+    shipped = Path(run["originalUriBaseIds"]["AKS_ISTIO_SAMPLES"]["uri"].removeprefix("file://"))
+    assert (shipped / "stacks" / "Pulumi.dev.yaml").is_file() and shipped.is_relative_to(installed.venv)
+
+
+# --- 2. JSON warnings: every warning the text shows, at its key and line ----------------------------------------
+def test_warnings_are_in_the_json_at_their_key_and_line_as_in_the_text(installed: Installed, tmp_path: Path) -> None:
+    newer = DEV.replace("revision: asm-1-30", "revision: asm-1-31")
+    repo = repository(tmp_path / "repo", {"qa": newer})
+    line = line_of(newer, "revision: asm-1-31")
+    text = installed.command("check", "--stack", "qa", cwd=repo / "stacks")
+    assert text.returncode == 0, text.stderr
+    assert f"warning: stacks/Pulumi.qa.yaml:{line}: mesh revision asm-1-31 is newer than the revision catalog" in (
+        text.stderr
+    )
+    document = as_json(installed.command("check", "--stack", "qa", "--json", cwd=repo / "stacks"))
+    [warning] = [w for w in document["warnings"] if "asm-1-31" in w["message"]]
+    assert warning["key"] == "aks-istio:platform.mesh.revision" and warning["line"] == line
+
+
+# --- 3. Every problem at its own line ------------------------------------------------------------------------------
+TOKEN_KEY = """      grafana:
+        serviceAccounts: true
+        dashboardsTokenConfigKey: grafanaToken
+        viewers: ["00000000-0000-0000-0000-0000000000a1"]"""
+
+
+def test_a_plain_text_secret_is_placed_at_the_line_holding_it_a_missing_one_at_the_key_naming_it(
+    installed: Installed, tmp_path: Path
+) -> None:
+    named = STAGING.replace('      grafana:\n        viewers: ["00000000-0000-0000-0000-0000000000a1"]', TOKEN_KEY)
+    assert named != STAGING
+    plain = named + "  aks-istio:grafanaToken:\n    glsa_plain_text_token\n"
+    repo = repository(tmp_path / "repo", {"plain": plain, "missing": named})
+    (tmp_path / "elsewhere").mkdir()
+    result = installed.command(
+        "check", "--stack", str(repo / "stacks" / "Pulumi.plain.yaml"), cwd=tmp_path / "elsewhere"
+    )
+    assert result.returncode == 2
+    held = line_of(plain, "glsa_plain_text_token")
+    assert f"stacks/Pulumi.plain.yaml:{held}: aks-istio:grafanaToken: is plain text" in result.stderr
+    assert "glsa_plain_text_token" not in result.stderr
+    document = as_json(installed.command("check", "--stack", "missing", "--json", cwd=repo))
+    [error] = document["configErrors"]
+    assert error["key"] == "aks-istio:grafanaToken" and "required secret is missing" in error["message"]
+    assert error["line"] == line_of(named, "dashboardsTokenConfigKey")
+
+
+def test_each_bad_annotation_is_placed_at_its_entry_with_the_nearest_allowed_names(
+    installed: Installed, tmp_path: Path
+) -> None:
+    annotated = DEV.replace(
+        "        internal:\n          enabled: true",
+        "        internal:\n          enabled: true\n          annotations:\n"
+        '            service.beta.kubernetes.io/port_8080_no_lb_rule: "true"\n'
+        '            service.beta.kubernetes.io/azure-pip-nam: "x"',
+    )
+    repo = repository(tmp_path / "repo", {"qa": annotated})
+    document = as_json(installed.command("check", "--stack", "qa", "--json", cwd=repo / "stacks"))
+    lines = {e["key"].rsplit("/", 1)[-1]: e["line"] for e in document["configErrors"]}
+    assert lines == {
+        "port_8080_no_lb_rule": line_of(annotated, "port_8080_no_lb_rule"),
+        "azure-pip-nam": line_of(annotated, "azure-pip-nam"),
+    }
+    for error in document["configErrors"]:
+        assert (
+            "the nearest of 26; all of them: https://learn.microsoft.com/azure/aks/istio-deploy-ingress"
+            in (error["message"])
+        )
+        assert "{" not in error["message"]  # never the whole annotations map
+
+
+# --- 4. policy-bundle keeps what it did not write ------------------------------------------------------------------
+def test_policy_bundle_removes_only_what_an_earlier_bundle_wrote(installed: Installed, user_folder: Path) -> None:
+    assert installed.command("policy-bundle", "out", cwd=user_folder).returncode == 0
+    (user_folder / "out" / "config" / "team.json").write_text('{"all": "mandatory"}')
+    (user_folder / "out" / "README.md").write_text("our notes")
+    again = installed.command("policy-bundle", "out", cwd=user_folder)
+    assert again.returncode == 0, again.stderr
+    assert (user_folder / "out" / "config" / "team.json").read_text() == '{"all": "mandatory"}'
+    assert (user_folder / "out" / "README.md").read_text() == "our notes"
+    manifest = json.loads((user_folder / "out" / ".aks-istio-policy-bundle").read_text())
+    assert "PulumiPolicy.yaml" in manifest["files"] and "README.md" not in manifest["files"]
+
+
+# --- 9. Help fit for a CLI; camelCase JSON of upgrade-readiness and revisions ---------------------------------------
+def test_help_names_the_command_and_its_exit_codes(installed: Installed, user_folder: Path) -> None:
+    top = installed.command("--help", cwd=user_folder)
+    assert top.returncode == 0 and top.stdout.startswith("usage: aks-istio ")
+    assert "exit codes" in top.stdout and "\n  2    invalid input" in top.stdout
+    readiness = installed.command("upgrade-readiness", "--help", cwd=user_folder).stdout
+    assert readiness.startswith("usage: aks-istio upgrade-readiness")
+    assert "--subscription SUBSCRIPTION\n                        with --confirm: the Azure subscription" in readiness
+
+
+@pytest.mark.parametrize("today", ["2026-12-01"])
+def test_readiness_and_revisions_json_are_camel_case_and_in_the_schema(
+    installed: Installed, user_folder: Path, today: str
+) -> None:
+    readiness = as_json(
+        installed.command(
+            "upgrade-readiness", "--stack", "dev", "--kubernetes", "1.36", "--json", "--today", today, cwd=user_folder
+        )
+    )
+    assert readiness["command"] == "upgrade-readiness" and readiness["kubernetesVersion"] == "1.35"
+    assert readiness["file"] == "aks-istio-sample:stacks/Pulumi.dev.yaml"
+    catalog = as_json(installed.command("revisions", "show", "--json", "--today", today, cwd=user_folder))
+    assert catalog["catalog"]["asOf"] and set(catalog["supported"]).isdisjoint(catalog["pastEndOfLife"])
+    assert "asm-1-28" in catalog["pastEndOfLife"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -137,3 +139,23 @@ def test_a_resource_id_rule_shows_the_shape_of_the_id() -> None:
     [problem] = caught.value.problems
     assert problem.endswith("/subscriptions/<...>/resourceGroups/<...>/providers/Microsoft.KeyVault/vaults/<...>")
     assert "[^/]" not in problem
+
+
+def _subcommands(parser: argparse.ArgumentParser, path: str = "") -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _subcommands(sub, f"{path} {name}".strip())
+
+
+def test_every_subcommand_and_option_is_described_and_help_lists_the_exit_codes() -> None:
+    parser = cli._parser()
+    assert parser.prog == "aks-istio"
+    found = list(_subcommands(parser))
+    assert {"preview", "check", "upgrade-readiness", "revisions show", "policy-bundle"} <= {p for p, _ in found}
+    for path, sub in found:
+        assert sub.description, f"`aks-istio {path}` has no description"
+        assert "exit codes" in sub.format_help(), path
+        for action in sub._actions:
+            assert action.help, f"`aks-istio {path}` {action.option_strings or action.dest} has no help"

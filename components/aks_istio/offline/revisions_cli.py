@@ -30,7 +30,7 @@ def add_commands(commands: Any, command: Callable[..., argparse.ArgumentParser],
         "Which Istio add-on revisions exist, the Kubernetes versions each runs on, upgrades and end of life, with "
         "the catalog's as-of date.",
     )
-    actions = revisions.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions = revisions.add_subparsers(dest="action", required=True, metavar="ACTION", help="one of:")
     show = command(actions, "show", "print the revision catalog in use, its age and each revision's standing")
     show.add_argument("--json", action="store_true", help="print it as JSON (docs/preview-output.schema.json)")
     refresh = command(

@@ -191,6 +191,7 @@ def cluster_spec(cluster: ClusterSettings) -> cv.ClusterSpec:
         azure_policy=cluster.azure_policy,
         disk_encryption_set_id=cluster.disk_encryption_set_id,
         defender_workspace_id=cluster.defender_workspace_id,
+        key_vault_secrets_provider=cluster.key_vault_secrets_provider,
     )
 
 

@@ -129,3 +129,31 @@ def agent_pool_problems(inputs: Mapping[str, Any]) -> list[str]:
     path_params = {"resourceGroupName", "resourceName", "agentPoolName"}
     properties = {k: v for k, v in inputs.items() if k not in path_params}
     return problems(properties, sdk.ManagedClusterAgentPoolProfileProperties, "properties")
+
+
+def role_assignment_problems(inputs: Mapping[str, Any]) -> list[str]:
+    """A RoleAssignment against azure-mgmt-authorization's RoleAssignmentCreateParameters of API 2022-04-01 (the
+    version pulumi-azure-native 3.x's RoleAssignment speaks): azure-native flattens `properties`; `scope` and
+    `roleAssignmentName` are path parameters. msrest-style models: `_attribute_map` holds the wire names,
+    `_validation` the required and read-only ones."""
+    from azure.mgmt.authorization.v2022_04_01 import models as authorization
+
+    model = authorization.RoleAssignmentCreateParameters
+    wire = {spec["key"].removeprefix("properties."): attr for attr, spec in model._attribute_map.items()}
+    rules = model._validation
+    body = {k: v for k, v in inputs.items() if k not in ("scope", "roleAssignmentName")}
+    found = [f"properties.{key}: not a field of {model.__name__}" for key in body if key not in wire]
+    found += [
+        f"properties.{key}: read-only in {model.__name__}"
+        for key in body
+        if key in wire and rules.get(wire[key], {}).get("readonly")
+    ]
+    found += [
+        f"properties: required field {key!r} of {model.__name__} is missing"
+        for key, attr in wire.items()
+        if rules.get(attr, {}).get("required") and key not in body
+    ]
+    principal_types = {member.value for member in authorization.PrincipalType}
+    if "principalType" in body and body["principalType"] not in principal_types:
+        found.append(f"properties.principalType: {body['principalType']!r} not in {sorted(principal_types)}")
+    return found

@@ -11,6 +11,15 @@ INGRESS_GATEWAY_SERVICES: Final = {
     "External": "aks-istio-ingressgateway-external",
     "Internal": "aks-istio-ingressgateway-internal",
 }
+# The gateway pods carry `istio: <service name>`: an Istio Gateway selects the add-on's gateway by that label
+# ("selector must refer to the external ingress gateway by its label", https://learn.microsoft.com/azure/aks/istio-deploy-ingress).
+INGRESS_GATEWAY_SELECTOR_LABEL: Final = "istio"
+# The Services' traffic ports and their names (15021 is the status port); more cannot be added
+# ("port or protocol configuration is currently not supported", https://learn.microsoft.com/azure/aks/istio-about;
+# Azure/AKS#3790).
+INGRESS_GATEWAY_PORTS: Final = {80: "http2", 443: "https"}
+INGRESS_GATEWAY_HTTP_PORT: Final = 80
+INGRESS_GATEWAY_HTTPS_PORT: Final = 443
 # "We support up to one external ingress gateway ... and one internal" (SDK IstioIngressGateway docstring).
 MAX_INGRESS_GATEWAYS_PER_MODE: Final = 1
 

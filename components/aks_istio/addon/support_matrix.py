@@ -106,7 +106,19 @@ from aks_istio.addon.ingress_gateways import (
     HEALTH_PROBE_PORTS as HEALTH_PROBE_PORTS,
 )
 from aks_istio.addon.ingress_gateways import (
+    INGRESS_GATEWAY_HTTP_PORT as INGRESS_GATEWAY_HTTP_PORT,
+)
+from aks_istio.addon.ingress_gateways import (
+    INGRESS_GATEWAY_HTTPS_PORT as INGRESS_GATEWAY_HTTPS_PORT,
+)
+from aks_istio.addon.ingress_gateways import (
     INGRESS_GATEWAY_MODES as INGRESS_GATEWAY_MODES,
+)
+from aks_istio.addon.ingress_gateways import (
+    INGRESS_GATEWAY_PORTS as INGRESS_GATEWAY_PORTS,
+)
+from aks_istio.addon.ingress_gateways import (
+    INGRESS_GATEWAY_SELECTOR_LABEL as INGRESS_GATEWAY_SELECTOR_LABEL,
 )
 from aks_istio.addon.ingress_gateways import (
     INGRESS_GATEWAY_SERVICES as INGRESS_GATEWAY_SERVICES,

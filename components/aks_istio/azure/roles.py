@@ -27,8 +27,9 @@ def grant(
     subscription_id: pulumi.Input[str],
     parent: pulumi.Resource,
     managed_identity: bool = True,
+    role_assignment_name: pulumi.Input[str] | None = None,
 ) -> authorization.RoleAssignment:
-    """`role_guid` on `scope` for `principal_id`.
+    """`role_guid` on `scope` for `principal_id`, under `role_assignment_name` (a GUID) if given, else a random one.
 
     Managed identities are marked ServicePrincipal so ARM skips the directory lookup that fails for an identity
     created seconds earlier (replication delay); people and groups from config are left for ARM to resolve.
@@ -39,5 +40,6 @@ def grant(
         principal_id=principal_id,
         principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL if managed_identity else None,
         role_definition_id=role_definition_id(subscription_id, role_guid),
+        role_assignment_name=role_assignment_name,
         opts=pulumi.ResourceOptions(parent=parent),
     )

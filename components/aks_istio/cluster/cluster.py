@@ -91,6 +91,11 @@ class AksIstioCluster(pulumi.ComponentResource):
     """Istio control-plane revisions installed."""
     kubeconfig: pulumi.Output[str]
     """User kubeconfig (exec format, needs kubelogin), always secret."""
+    secrets_provider_client_id: pulumi.Output[str | None]
+    """Client id of the Key Vault secrets provider add-on's identity (`AppIngressArgs`); None when the add-on is
+    off (`ClusterSpec.key_vault_secrets_provider` and no plug-in CA)."""
+    secrets_provider_object_id: pulumi.Output[str | None]
+    """Object id of that identity (what `KeyVaultSecretsReader` grants); None when the add-on is off."""
 
     def __init__(
         self,
@@ -257,7 +262,7 @@ class AksIstioCluster(pulumi.ComponentResource):
                 f"{name}-keyvault-secrets-user",
                 role_guid=sm.ROLE_KEY_VAULT_SECRETS_USER,
                 scope=plugin_ca.key_vault_id,
-                principal_id=managed_cluster.addon_profiles.apply(_secrets_provider_object_id),
+                principal_id=managed_cluster.addon_profiles.apply(_secrets_provider_identity),
                 subscription_id=client.subscription_id,
                 parent=self,
             )
@@ -278,6 +283,17 @@ class AksIstioCluster(pulumi.ComponentResource):
         self.control_plane_principal_id = identity.principal_id
         self.subscription_id = client.subscription_id
         self.revisions = pulumi.Output.from_input(revisions)
+        secrets_provider = args.plugin_ca is not None or settings.key_vault_secrets_provider
+        self.secrets_provider_client_id = (
+            managed_cluster.addon_profiles.apply(lambda p: _secrets_provider_identity(p, "client_id"))
+            if secrets_provider
+            else pulumi.Output.from_input(None)
+        )
+        self.secrets_provider_object_id = (
+            managed_cluster.addon_profiles.apply(lambda p: _secrets_provider_identity(p, "object_id"))
+            if secrets_provider
+            else pulumi.Output.from_input(None)
+        )
         self.register_outputs(
             {
                 "resource_group_name": self.resource_group_name,
@@ -289,6 +305,8 @@ class AksIstioCluster(pulumi.ComponentResource):
                 "subscription_id": self.subscription_id,
                 "revisions": self.revisions,
                 "kubeconfig": self.kubeconfig,
+                "secrets_provider_client_id": self.secrets_provider_client_id,
+                "secrets_provider_object_id": self.secrets_provider_object_id,
             }
         )
 
@@ -317,12 +335,12 @@ def kubernetes_provider(name: str, kubeconfig: pulumi.Input[str], *, parent: pul
     return k8s.Provider(name, kubeconfig=kubeconfig, opts=secret_kubeconfig)
 
 
-def _secrets_provider_object_id(profiles: object) -> pulumi.Input[str]:
-    """The object id of the identity AKS makes for the Key Vault secrets provider add-on.
+def _secrets_provider_identity(profiles: object, field: str = "object_id") -> pulumi.Input[str]:
+    """The object id (or client id) of the identity AKS makes for the Key Vault secrets provider add-on.
 
     AKS creates that identity; at preview the cluster's outputs echo its inputs, which have none yet, so the
     id is unknown until apply.
     """
     profile = profiles.get(spec.KEYVAULT_ADDON) if isinstance(profiles, Mapping) else None
-    object_id = getattr(getattr(profile, "identity", None), "object_id", None)
-    return after_apply(object_id, f"identity for the {spec.KEYVAULT_ADDON} add-on")
+    value = getattr(getattr(profile, "identity", None), field, None)
+    return after_apply(value, f"{field} of the identity for the {spec.KEYVAULT_ADDON} add-on")

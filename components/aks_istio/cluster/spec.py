@@ -22,6 +22,8 @@ SYSTEM_POOL_TAINT = "CriticalAddonsOnly=true:NoSchedule"
 # The secrets provider re-reads Key Vault on this schedule, which is how a rotated plug-in CA reaches istiod
 # (https://learn.microsoft.com/azure/aks/istio-plugin-ca: auto-rotation must be on).
 KEYVAULT_ADDON = sm.KEY_VAULT_SECRETS_PROVIDER_ADDON
+# The add-on's own default poll interval (https://learn.microsoft.com/azure/aks/csi-secrets-store-configuration-options).
+DEFAULT_ROTATION_POLL_INTERVAL = "2m"
 
 
 def os_disk_size_gb(pool: NodePool) -> int:
@@ -172,11 +174,14 @@ def plugin_ca_fields(ca: PluginCaSource, key_vault_id: pulumi.Input[str]) -> dic
 def addon_profiles(settings: ClusterSpec, plugin_ca: PluginCaSource | None) -> dict[str, Any]:
     profiles: dict[str, Any] = {"azurepolicy": {"enabled": settings.azure_policy}}
     # The CSI secrets provider is what mounts the plug-in CA into istiod; without it the RP refuses the CA
-    # ("AzureKeyvaultSecretsProvider addon is required ...", SUPP general troubleshooting).
-    if plugin_ca is not None:
+    # ("AzureKeyvaultSecretsProvider addon is required ...", SUPP general troubleshooting). Apps' ingress
+    # certificates ride on it too (https://learn.microsoft.com/azure/aks/istio-secure-gateway), by their own opt-in;
+    # rotation keeps a renewed certificate flowing into the synced Secret.
+    if plugin_ca is not None or settings.key_vault_secrets_provider:
+        poll = plugin_ca.rotation_poll_interval if plugin_ca is not None else DEFAULT_ROTATION_POLL_INTERVAL
         profiles[KEYVAULT_ADDON] = {
             "enabled": True,
-            "config": {"enableSecretRotation": "true", "rotationPollInterval": plugin_ca.rotation_poll_interval},
+            "config": {"enableSecretRotation": "true", "rotationPollInterval": poll},
         }
     return profiles
 

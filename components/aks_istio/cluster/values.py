@@ -243,6 +243,9 @@ class ClusterSpec:
     """Customer-managed key for OS and data disks."""
     defender_workspace_id: str | None = None
     """Log Analytics workspace of Microsoft Defender for Containers; unset: Defender off."""
+    key_vault_secrets_provider: bool = False
+    """The Key Vault secrets provider add-on (with rotation), which syncs app certificates for `AppIngress`; the
+    plug-in CA turns it on by itself."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -186,6 +186,11 @@ class ClusterSettings(Settings):
     defender_workspace_id: str | None = Field(
         default=None, pattern=RESOURCE_ID_PATTERN, description="Log Analytics workspace for Defender for Containers."
     )
+    key_vault_secrets_provider: bool = Field(
+        default=False,
+        description="The Key Vault secrets provider add-on (with rotation): syncs app certificates for "
+        "`gateways.apps`; the plug-in CA turns it on by itself.",
+    )
 
     @field_validator("kubernetes_version")
     @classmethod

@@ -268,3 +268,14 @@ def test_a_library_user_builds_the_cluster_from_plain_values_without_a_stack_con
     [system] = cluster["agentPoolProfiles"]
     assert (system["osDiskType"], system["availabilityZones"]) == ("Ephemeral", ["1", "2", "3"])
     assert cluster["azureMonitorProfile"] == {"metrics": {"enabled": False}}
+
+
+@pytest.mark.parametrize("opt_in", [False, True])
+def test_secrets_provider_add_on_comes_by_its_own_opt_in_without_a_plug_in_ca(opt_in: bool) -> None:
+    platform = merge(raw_platform("dev"), {"mesh": {"pluginCa": None}, "cluster": {"keyVaultSecretsProvider": opt_in}})
+    profiles = one(capture_stack("dev", platform), MANAGED_CLUSTER).inputs["addonProfiles"]
+    if opt_in:
+        addon = profiles[sm.KEY_VAULT_SECRETS_PROVIDER_ADDON]
+        assert addon == {"enabled": True, "config": {"enableSecretRotation": "true", "rotationPollInterval": "2m"}}
+    else:
+        assert sm.KEY_VAULT_SECRETS_PROVIDER_ADDON not in profiles

@@ -189,7 +189,7 @@ class ClusterSettings(Settings):
     key_vault_secrets_provider: bool = Field(
         default=False,
         description="The Key Vault secrets provider add-on (with rotation): syncs app certificates for "
-        "`gateways.apps`; the plug-in CA turns it on by itself.",
+        "AppIngress (docs/gateways.md); the plug-in CA turns it on by itself.",
     )
 
     @field_validator("kubernetes_version")

@@ -22,7 +22,6 @@ it beside the add-on, and the same SecretProviderClass flow runs in the Gateway'
 https://learn.microsoft.com/azure/aks/app-routing-gateway-api-tls does by hand).
 """
 
-
 from dataclasses import dataclass
 from typing import Any, cast
 

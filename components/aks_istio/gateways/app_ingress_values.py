@@ -5,7 +5,6 @@ of one value is reported at once. Enum fields take their members or their string
 package and the stack file send them).
 """
 
-
 import enum
 import ipaddress
 import re

@@ -22,6 +22,7 @@ from . import (
     observability,
     pack_settings,
     revisions,
+    traffic,
 )
 
 MODULES: Final = (
@@ -35,6 +36,7 @@ MODULES: Final = (
     mesh_config,
     observability,
     baseline,
+    traffic,
 )
 SETTINGS: Final = (pack_settings.PACK_SETTINGS,)
 """Policies that publish the pack-wide settings (pack_settings.py): they run before every rule of a request."""

@@ -10,8 +10,10 @@ another's settings, even on a reused thread or with `pack-settings` disabled by 
 runs and the rules fall back to the default); in-process callers that share a context are kept apart by the
 request scope, as deferred.py's stores are.
 
-Today every reader is a stack policy (the add-on rules of addon_target.py and node_pools.py), so `pack-settings`
-is a stack policy: Analyze has no reader to serve.
+Today every reader is a stack policy (the add-on rules of addon_target.py and node_pools.py, and the traffic
+analysis, which also reads the add-on model of a cluster outside the program: `addonIngressGateways`,
+`addonEgressGateways`, `addonRevisions`, `keyVaultSecretsProvider`), so `pack-settings` is a stack policy: Analyze
+has no reader to serve.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from collections.abc import Hashable, Mapping
 from typing import Any, Final
 
 from pulumi_policy import EnforcementLevel, Severity
+
+from aks_istio.addon import support_matrix as sm
 
 from .deferred import Finding
 from .factories import Meta, StackRequest, stack_request_policy
@@ -46,6 +50,37 @@ CLUSTER_RUNS_ADDON_OVERRIDE_SCHEMA: Final[dict[str, Any]] = {
 }
 
 
+# What the add-on on a cluster outside the program runs, for the traffic analysis (rules/traffic/model.py); absent:
+# unknown, and the rules that need it do not judge. No defaults: the engine would fill them in.
+ADDON_INGRESS_GATEWAYS: Final = "addonIngressGateways"
+ADDON_EGRESS_GATEWAYS: Final = "addonEgressGateways"
+ADDON_REVISIONS: Final = "addonRevisions"
+KEY_VAULT_SECRETS_PROVIDER: Final = "keyVaultSecretsProvider"
+ADDON_MODEL_SCHEMA: Final[dict[str, dict[str, Any]]] = {
+    ADDON_INGRESS_GATEWAYS: {
+        "type": "array",
+        "items": {"type": "string", "enum": list(sm.INGRESS_GATEWAY_MODES)},
+        "description": "The add-on ingress gateways the target cluster enables (External, Internal), when the "
+        "program does not declare the cluster.",
+    },
+    ADDON_EGRESS_GATEWAYS: {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "The add-on egress gateways the target cluster enables, as name or namespace/name (default "
+        f"namespace {sm.ADDON_EGRESS_NAMESPACE}).",
+    },
+    ADDON_REVISIONS: {
+        "type": "array",
+        "items": {"type": "string", "pattern": sm.REVISION_PATTERN.pattern},
+        "description": "The mesh revisions the target cluster runs (asm-1-NN).",
+    },
+    KEY_VAULT_SECRETS_PROVIDER: {
+        "type": "boolean",
+        "description": "Does the target cluster run the Azure Key Vault secrets provider add-on?",
+    },
+}
+
+
 class Published:
     """The settings `pack-settings` published for the current request; read by any number of rules."""
 
@@ -66,8 +101,14 @@ PUBLISHED: Final = Published("aks_istio_pack_settings")
 
 
 def publish(request: StackRequest) -> list[Finding]:
-    PUBLISHED.publish(request.scope, {CLUSTER_RUNS_ADDON: request.config.get(CLUSTER_RUNS_ADDON)})
+    keys = (CLUSTER_RUNS_ADDON, *ADDON_MODEL_SCHEMA)
+    PUBLISHED.publish(request.scope, {key: request.config.get(key) for key in keys})
     return []
+
+
+def published(request: StackRequest) -> Mapping[str, Any]:
+    """The pack-wide settings of this request (empty when pack-settings did not run)."""
+    return PUBLISHED.read(request.scope)
 
 
 def cluster_runs_addon(request: StackRequest) -> str:
@@ -88,7 +129,7 @@ PACK_SETTINGS: Final = stack_request_policy(
         "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/configuration/",
         ("pack",),
         EnforcementLevel.ADVISORY,
-        config={CLUSTER_RUNS_ADDON: CLUSTER_RUNS_ADDON_SCHEMA},
+        config={CLUSTER_RUNS_ADDON: CLUSTER_RUNS_ADDON_SCHEMA, **ADDON_MODEL_SCHEMA},
     ),
     publish,
 )

@@ -161,6 +161,23 @@ KEYS = st.sampled_from(
         "@type",
         "portLevelMtls",
         "resourceUri",
+        "selector",
+        "servers",
+        "hosts",
+        "port",
+        "number",
+        "tls",
+        "credentialName",
+        "gateways",
+        "http",
+        "route",
+        "destination",
+        "host",
+        "subset",
+        "template",
+        "volumes",
+        "secretObjects",
+        "secretName",
     ]
 )
 
@@ -190,10 +207,11 @@ def _plain(value: Any) -> Any:
 
 def _checks() -> list[Any]:
     import rules
+    from rules import traffic
 
     return [
         getattr(module, name)
-        for module in rules.MODULES
+        for module in (*rules.MODULES, *traffic.MODULES)
         for name in dir(module)
         if name.startswith("check_") and callable(getattr(module, name))
     ]
@@ -211,6 +229,12 @@ STACK_TYPES = (
     "kubernetes:core/v1:ServicePatch",
     "kubernetes:security.istio.io/v1:PeerAuthentication",
     "azure-native:monitor:DataCollectionRuleAssociation",
+    "kubernetes:networking.istio.io/v1:Gateway",
+    "kubernetes:networking.istio.io/v1:VirtualService",
+    "kubernetes:networking.istio.io/v1:DestinationRule",
+    "kubernetes:core/v1:Secret",
+    "kubernetes:apps/v1:Deployment",
+    "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass",
 )
 
 
@@ -224,13 +248,17 @@ def test_fuzzed_property_bags_never_make_a_rule_raise(props: dict[str, Any]) -> 
     from rules.deferred import RAISED
     from rules.factories import StackRequest
     from rules.stack import StackResource
+    from rules.traffic.analysis import build
 
     proxied = unknown_checking_proxy(_plain(props))
     stack = [StackResource(t, "r", f"urn:{t}", proxied) for t in STACK_TYPES]
     for check in _checks():
         try:
             first = check.__code__.co_varnames[0]
-            if first == "request":
+            if first == "traffic":
+                result = check(build(stack, {}))
+                assert all(isinstance(u, str) and isinstance(m, str) for u, m in result)
+            elif first == "request":
                 result = check(StackRequest(stack, {}, "fuzz"))
                 assert all(isinstance(u, str) and isinstance(m, str) for u, m in result)
             elif first == "resources":

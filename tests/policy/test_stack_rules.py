@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rules import traffic
 
 from tests.policy.conftest import Pack
 from tests.policy.fixtures import (
@@ -244,4 +245,6 @@ def test_every_stack_policy_is_exercised(pack: Pack) -> None:
         "pack-stack-rule-raised",
         "pack-settings",
     }
+    # The traffic analysis: tests/policy/test_traffic.py trips each of its policies.
+    exercised |= {p.name for p in traffic.POLICIES}
     assert {p.name for p in pack.policies if p.stack} == exercised

@@ -12,6 +12,8 @@ from aks_istio.addon.catalog import parse_revision
 from aks_istio.addon.ingress_gateways import GATEWAY_HPA_MIN_REPLICAS
 
 GATEWAY_API_MIN_REVISION: Final = "asm-1-26"
+# "TLSRoute (SNI passthrough) is not supported on asm-1-29 and is available from asm-1-30" (same doc, Limitations).
+TLS_ROUTE_MIN_REVISION: Final = "asm-1-30"
 GATEWAY_API_CLASS_NAME: Final = "istio"
 GATEWAY_API_CLASS_DEFAULTS_CONFIGMAP: Final = "istio-gateway-class-defaults"
 # First stable ARM API version with `ingressProfile.gatewayAPI` (every BT `types.md` scanned, 2023-02 to 2026-05).

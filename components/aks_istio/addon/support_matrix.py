@@ -16,7 +16,8 @@ https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/extensions/<file
 https://learn.microsoft.com/azure/azure-monitor/containers/<file>; the others are GitHub repositories.)
 Collected on 2026-11-22 from the public sources keyed above; each fact cites its own.
 
-The gateway and MeshConfig facts live in their own modules (ingress_gateways.py, gateway_api.py, mesh_config.py);
+The gateway, app-routing and MeshConfig facts live in their own modules (ingress_gateways.py, app_routing.py,
+gateway_api.py, mesh_config.py);
 this module re-exports them, so every caller has one import point (`from aks_istio.addon import support_matrix as sm`).
 """
 
@@ -27,6 +28,33 @@ from collections.abc import Mapping
 from typing import Final
 
 from aks_istio.addon import catalog
+from aks_istio.addon.app_routing import (
+    GATEWAY_SELECTOR_LABEL as GATEWAY_SELECTOR_LABEL,
+)
+from aks_istio.addon.app_routing import (
+    GATEWAY_SERVICE_PORTS as GATEWAY_SERVICE_PORTS,
+)
+from aks_istio.addon.app_routing import (
+    GATEWAY_STATUS_PORT as GATEWAY_STATUS_PORT,
+)
+from aks_istio.addon.app_routing import (
+    GATEWAY_TRAFFIC_PORTS as GATEWAY_TRAFFIC_PORTS,
+)
+from aks_istio.addon.app_routing import (
+    INGRESS_GATEWAY_SELECTORS as INGRESS_GATEWAY_SELECTORS,
+)
+from aks_istio.addon.app_routing import (
+    SECRET_PROVIDER_CLASS_GROUP as SECRET_PROVIDER_CLASS_GROUP,
+)
+from aks_istio.addon.app_routing import (
+    SECRETS_STORE_CSI_DRIVER as SECRETS_STORE_CSI_DRIVER,
+)
+from aks_istio.addon.app_routing import (
+    UPSTREAM_GATEWAY_SELECTORS as UPSTREAM_GATEWAY_SELECTORS,
+)
+from aks_istio.addon.app_routing import (
+    UPSTREAM_ROOT_NAMESPACE as UPSTREAM_ROOT_NAMESPACE,
+)
 from aks_istio.addon.gateway_api import (
     APP_ROUTING_ISTIO_CLASS as APP_ROUTING_ISTIO_CLASS,
 )
@@ -56,6 +84,9 @@ from aks_istio.addon.gateway_api import (
 )
 from aks_istio.addon.gateway_api import (
     GATEWAY_API_VERSION as GATEWAY_API_VERSION,
+)
+from aks_istio.addon.gateway_api import (
+    TLS_ROUTE_MIN_REVISION as TLS_ROUTE_MIN_REVISION,
 )
 from aks_istio.addon.gateway_api import (
     gateway_api_customization_problems as gateway_api_customization_problems,
@@ -236,7 +267,7 @@ EGRESS_UNSUPPORTED_NETWORK: Final = "Azure CNI Pod Subnet (agent pools with podS
 # The egress gateway Service carries `istio: <name>` (https://learn.microsoft.com/azure/aks/istio-deploy-egress), the
 # selector of an
 # Istio Gateway bound to it.
-EGRESS_GATEWAY_SELECTOR_LABEL: Final = "istio"
+EGRESS_GATEWAY_SELECTOR_LABEL: Final = GATEWAY_SELECTOR_LABEL
 # The add-on egress gateway needs `resolution: DNS` on the ServiceEntry
 # (https://learn.microsoft.com/azure/aks/istio-scale, SUPP
 # istio-add-on-egress-gateway.md).

@@ -22,6 +22,15 @@ FINDING_KEYS: Final[Mapping[str, str | None]] = {
     "stack-istio-addon-target-declared": None,
     "pack-resource-rule-raised": None,
     "pack-stack-rule-raised": None,
+    # Traffic analysis: our stacks declare Istio traffic objects only for egress (gateways.egress); the TLS
+    # credentials they judge belong to application programs.
+    "gateway-selector-matches-workload": "gateways.egress",
+    "gateway-server-port-exposed": "gateways.egress",
+    "gateway-no-conflicts": "gateways.egress",
+    "gateway-credential-resolvable": None,
+    "gateway-credential-declared": None,
+    "virtualservice-gateway-bound": "gateways.egress",
+    "virtualservice-references-declared": "gateways.egress",
     "managedcluster-no-osm-with-istio": "cluster",
     "managedcluster-no-virtual-nodes-with-istio": "cluster",
     "managedcluster-istio-revision-pinned": "mesh.revision",

@@ -431,3 +431,337 @@ CASES: dict[str, Case] = {
         ]
     ),
 }
+
+
+# --- Slice two: mTLS, placement, Sidecars, selectors, port protocols, Gateway API ------------------------------------
+def peer_authentication(name: str, namespace: str, mode: str, selector: dict[str, str] | None = None) -> Resource:
+    spec: dict[str, Any] = {"mtls": {"mode": mode}}
+    if selector is not None:
+        spec["selector"] = {"matchLabels": selector}
+    return (
+        PEER_AUTHENTICATION,
+        f"pa-{name}-{namespace}",
+        _body("security.istio.io/v1", "PeerAuthentication", name, namespace, spec),
+    )
+
+
+def authorization_policy(name: str, namespace: str, selector: dict[str, str] | None) -> Resource:
+    spec: dict[str, Any] = {"action": "ALLOW", "rules": [{"from": [{"source": {"namespaces": ["apps"]}}]}]}
+    if selector is not None:
+        spec["selector"] = {"matchLabels": selector}
+    return (
+        AUTHORIZATION_POLICY,
+        f"ap-{name}-{namespace}",
+        _body("security.istio.io/v1", "AuthorizationPolicy", name, namespace, spec),
+    )
+
+
+def sidecar(name: str, namespace: str = "apps", labels: dict[str, str] | None = None) -> Resource:
+    spec: dict[str, Any] = {"egress": [{"hosts": ["./*", "aks-istio-system/*"]}]}
+    if labels is not None:
+        spec["workloadSelector"] = {"labels": labels}
+    return SIDECAR, f"sidecar-{name}", _body("networking.istio.io/v1", "Sidecar", name, namespace, spec)
+
+
+PARTNER = (
+    SERVICE_ENTRY,
+    "se",
+    _body(
+        "networking.istio.io/v1",
+        "ServiceEntry",
+        "partner",
+        "apps",
+        {"hosts": ["api.partner.example"], "resolution": "DNS"},
+    ),
+)
+MESH_STRICT = peer_authentication("default", "aks-istio-system", "STRICT")
+DISABLE = {"trafficPolicy": {"tls": {"mode": "DISABLE"}}}
+MESH_APP = [CLUSTER_RES, *APP, MESH_STRICT]
+
+
+def api_gateway(
+    name: str = "web", namespace: str = "gw", listeners: list[dict[str, Any]] | None = None, cls: str = "istio"
+) -> Resource:
+    spec = {
+        "gatewayClassName": cls,
+        "listeners": listeners or [{"name": "http", "port": 80, "protocol": "HTTP"}],
+    }
+    return API_GATEWAY, f"gwapi-{name}", _body("gateway.networking.k8s.io/v1", "Gateway", name, namespace, spec)
+
+
+def http_route(parent: dict[str, Any], namespace: str = "apps", backend: dict[str, Any] | None = None) -> Resource:
+    spec = {
+        "parentRefs": [parent],
+        "hostnames": ["shop.example.com"],
+        "rules": [{"backendRefs": [backend or {"name": "shop", "port": 8080}]}],
+    }
+    return HTTP_ROUTE, "route", _body("gateway.networking.k8s.io/v1", "HTTPRoute", "shop", namespace, spec)
+
+
+def namespace(name: str, labels: dict[str, str]) -> Resource:
+    return (
+        NAMESPACE,
+        f"ns-{name}",
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}},
+    )
+
+
+ALL_NAMESPACES = [{"name": "http", "port": 80, "protocol": "HTTP", "allowedRoutes": {"namespaces": {"from": "All"}}}]
+SHARED = [
+    {
+        "name": "http",
+        "port": 80,
+        "protocol": "HTTP",
+        "allowedRoutes": {"namespaces": {"from": "Selector", "selector": {"matchLabels": {"shared-gateway": "true"}}}},
+    }
+]
+TLS_LISTENER = [
+    {
+        "name": "tls",
+        "port": 443,
+        "protocol": "TLS",
+        "tls": {"mode": "Passthrough"},
+        "allowedRoutes": {"namespaces": {"from": "All"}},
+    }
+]
+TLS_ROUTE_RES: Resource = (
+    TLS_ROUTE,
+    "tls-route",
+    _body(
+        "gateway.networking.k8s.io/v1alpha2",
+        "TLSRoute",
+        "db",
+        "apps",
+        {
+            "parentRefs": [{"name": "web", "namespace": "gw"}],
+            "rules": [{"backendRefs": [{"name": "shop", "port": 8080}]}],
+        },
+    ),
+)
+ASM_1_29 = mutate(CLUSTER, "serviceMeshProfile.istio.revisions", ["asm-1-29"])
+GRANT: Resource = (
+    REFERENCE_GRANT,
+    "grant",
+    _body(
+        "gateway.networking.k8s.io/v1beta1",
+        "ReferenceGrant",
+        "from-apps",
+        "backend",
+        {
+            "from": [{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "namespace": "apps"}],
+            "to": [{"group": "", "kind": "Service"}],
+        },
+    ),
+)
+
+MORE_CASES: dict[str, Case] = {
+    # --- STRICT PeerAuthentication against DestinationRule DISABLE (retired upstream IST0113) -----------------------
+    "strict_mesh_and_a_destination_rule_that_disables_tls": Case(
+        [*MESH_APP, destination_rule("shop", "apps", "shop", DISABLE)],
+        [
+            (
+                "destinationrule-mtls-matches-peerauthentication",
+                "dr-shop",
+                "mandatory",
+                "PeerAuthentication aks-istio-system/default is STRICT",
+            )
+        ],
+    ),
+    "namespace_permissive_overrides_mesh_strict_is_clean": Case(
+        [
+            *MESH_APP,
+            peer_authentication("default", "apps", "PERMISSIVE"),
+            destination_rule("shop", "apps", "shop", DISABLE),
+        ]
+    ),
+    "workload_level_peer_authentication_cannot_be_decided": Case(
+        [
+            *MESH_APP,
+            peer_authentication("shop", "apps", "STRICT", {"app": "shop"}),
+            destination_rule("shop", "apps", "shop", DISABLE),
+        ]
+    ),
+    "destination_rule_without_tls_setting_is_clean": Case([*MESH_APP, destination_rule("shop", "apps", "shop")]),
+    "disable_to_a_service_entry_host_is_clean": Case(
+        [*MESH_APP, PARTNER, destination_rule("partner", "apps", "api.partner.example", DISABLE)]
+    ),
+    # --- TLS origination without a CA (IST0128/IST0129) ---------------------------------------------------------------
+    "tls_origination_without_ca_certificates": Case(
+        [
+            *MESH_APP,
+            PARTNER,
+            destination_rule(
+                "partner",
+                "apps",
+                "api.partner.example",
+                {"trafficPolicy": {"portLevelSettings": [{"port": {"number": 443}, "tls": {"mode": "SIMPLE"}}]}},
+            ),
+        ],
+        [("destinationrule-tls-verifies-server", "dr-partner", "advisory", "portLevelSettings[0].tls.mode SIMPLE")],
+    ),
+    "tls_origination_with_ca_certificates_is_clean": Case(
+        [
+            *MESH_APP,
+            PARTNER,
+            destination_rule(
+                "partner",
+                "apps",
+                "api.partner.example",
+                {"trafficPolicy": {"tls": {"mode": "SIMPLE", "caCertificates": "/etc/ssl/certs/ca-certificates.crt"}}},
+            ),
+        ]
+    ),
+    # --- Mesh-wide policies in istio-system ---------------------------------------------------------------------------
+    "mesh_wide_policies_in_istio_system": Case(
+        [
+            *MESH_APP,
+            authorization_policy("deny-all", "istio-system", None),
+            peer_authentication("default", "istio-system", "STRICT"),
+        ],
+        [
+            (
+                "istio-policy-not-in-istio-system",
+                "ap-deny-all-istio-system",
+                "mandatory",
+                "Declare it in aks-istio-system",
+            ),
+            (
+                "istio-policy-not-in-istio-system",
+                "pa-default-istio-system",
+                "mandatory",
+                "upstream Istio's root namespace",
+            ),
+        ],
+    ),
+    "mesh_wide_policy_in_aks_istio_system_is_clean": Case(
+        [*MESH_APP, authorization_policy("deny-all", "aks-istio-system", None)]
+    ),
+    # --- Sidecars (IST0110, IST0111) ---------------------------------------------------------------------------------
+    "two_sidecars_without_a_workload_selector": Case(
+        [*MESH_APP, sidecar("a"), sidecar("b")],
+        [("sidecar-selectors-unambiguous", "sidecar-b", "mandatory", "has no workloadSelector")],
+    ),
+    "sidecars_selecting_the_same_workload": Case(
+        [*MESH_APP, sidecar("a", labels={"app": "shop"}), sidecar("b", labels={"app": "shop"})],
+        [("sidecar-selectors-unambiguous", "sidecar-b", "mandatory", "both select workload apps/shop")],
+    ),
+    "one_default_sidecar_and_one_per_workload_is_clean": Case(
+        [*MESH_APP, sidecar("a"), sidecar("b", labels={"app": "shop"})]
+    ),
+    # --- Selectors matching no workload (IST0127) -----------------------------------------------------------------
+    "authorization_policy_selector_matches_no_workload": Case(
+        [*MESH_APP, authorization_policy("shop", "apps", {"app": "shopp"})],
+        [("istio-selector-matches-workload", "ap-shop-apps", "advisory", '{"app": "shopp"} matches no workload')],
+    ),
+    "authorization_policy_selector_matching_the_workload_is_clean": Case(
+        [*MESH_APP, authorization_policy("shop", "apps", {"app": "shop"})]
+    ),
+    "authorization_policy_on_the_add_on_gateway_is_clean": Case(
+        [*MESH_APP, authorization_policy("ingress", INGRESS_NS, {"istio": "aks-istio-ingressgateway-internal"})]
+    ),
+    "gateway_with_its_own_labels_matching_no_workload": Case(
+        [*MESH_APP, gateway(selector={"app": "edge"}, servers=[http_server()])],
+        [("istio-selector-matches-workload", "shop", "advisory", "Gateway apps/shop")],
+    ),
+    # --- Port names and appProtocol (IST0118) ---------------------------------------------------------------------
+    "service_port_that_makes_istio_sniff": Case(
+        [*MESH_APP, service("legacy", "apps", {"app": "shop"}, [{"name": "web", "port": 8081}])],
+        [("service-port-protocol-explicit", "svc-legacy", "advisory", "named 'web'")],
+    ),
+    "service_port_with_app_protocol_is_clean": Case(
+        [*MESH_APP, service("legacy", "apps", {"app": "shop"}, [{"name": "web", "port": 8081, "appProtocol": "http"}])]
+    ),
+    # --- Gateway API: attachment, class, references, TLSRoute --------------------------------------------------------
+    "route_from_another_namespace_than_the_listener_admits": Case(
+        [CLUSTER_RES, *APP, api_gateway(), http_route({"name": "web", "namespace": "gw"})],
+        [("gateway-api-route-attaches", "route", "mandatory", "admits routes from Same namespace(s), not apps")],
+    ),
+    "route_admitted_by_from_all_is_clean": Case(
+        [CLUSTER_RES, *APP, api_gateway(listeners=ALL_NAMESPACES), http_route({"name": "web", "namespace": "gw"})]
+    ),
+    "route_namespace_carrying_the_selector_label_is_clean": Case(
+        [
+            CLUSTER_RES,
+            *APP,
+            namespace("apps", {"shared-gateway": "true"}),
+            api_gateway(listeners=SHARED),
+            http_route({"name": "web", "namespace": "gw"}),
+        ]
+    ),
+    "route_namespace_without_the_selector_label": Case(
+        [
+            CLUSTER_RES,
+            *APP,
+            namespace("apps", {}),
+            api_gateway(listeners=SHARED),
+            http_route({"name": "web", "namespace": "gw"}),
+        ],
+        [("gateway-api-route-attaches", "route", "mandatory", "admits routes from Selector")],
+    ),
+    "parent_ref_without_namespace_to_a_gateway_elsewhere": Case(
+        [CLUSTER_RES, *APP, api_gateway(listeners=ALL_NAMESPACES), http_route({"name": "web"})],
+        [("gateway-api-route-attaches", "route", "mandatory", "Set parentRefs[0].namespace: gw")],
+    ),
+    "section_name_that_names_no_listener": Case(
+        [
+            CLUSTER_RES,
+            *APP,
+            api_gateway(listeners=ALL_NAMESPACES),
+            http_route({"name": "web", "namespace": "gw", "sectionName": "https"}),
+        ],
+        [("gateway-api-route-attaches", "route", "mandatory", "sectionName 'https' names no listener")],
+    ),
+    "parent_gateway_not_in_the_program_is_advisory": Case(
+        [CLUSTER_RES, *APP, http_route({"name": "shared", "namespace": "gw"})],
+        [("gateway-api-references-declared", "route", "advisory", "names Gateway gw/shared")],
+    ),
+    "backend_in_another_namespace_without_a_reference_grant": Case(
+        [
+            CLUSTER_RES,
+            *APP,
+            api_gateway(listeners=ALL_NAMESPACES),
+            http_route({"name": "web", "namespace": "gw"}, backend={"name": "api", "namespace": "backend", "port": 80}),
+        ],
+        [("gateway-api-references-declared", "route", "advisory", "no ReferenceGrant")],
+    ),
+    "backend_in_another_namespace_with_a_reference_grant_is_clean": Case(
+        [
+            CLUSTER_RES,
+            *APP,
+            GRANT,
+            api_gateway(listeners=ALL_NAMESPACES),
+            http_route({"name": "web", "namespace": "gw"}, backend={"name": "api", "namespace": "backend", "port": 80}),
+        ]
+    ),
+    "gateway_of_another_class": Case(
+        [CLUSTER_RES, api_gateway(listeners=ALL_NAMESPACES, cls="nginx")],
+        [("gateway-api-class-istio", "gwapi-web", "advisory", "gatewayClassName 'nginx'")],
+    ),
+    "gateway_of_a_class_the_program_declares_is_clean": Case(
+        [
+            CLUSTER_RES,
+            api_gateway(listeners=ALL_NAMESPACES, cls="edge"),
+            (
+                GATEWAY_CLASS,
+                "class",
+                {
+                    "apiVersion": "gateway.networking.k8s.io/v1",
+                    "kind": "GatewayClass",
+                    "metadata": {"name": "edge"},
+                    "spec": {"controllerName": "example.com/edge"},
+                },
+            ),
+        ]
+    ),
+    "tls_route_below_asm_1_30": Case(
+        [(MANAGED_CLUSTER, "aks", ASM_1_29), *APP, api_gateway(listeners=TLS_LISTENER), TLS_ROUTE_RES],
+        [("gateway-api-tlsroute-revision", "tls-route", "mandatory", "from asm-1-30")],
+    ),
+    "tls_route_on_asm_1_30_is_clean": Case([CLUSTER_RES, *APP, api_gateway(listeners=TLS_LISTENER), TLS_ROUTE_RES]),
+    "tls_route_with_revisions_from_pack_settings": Case(
+        [*APP, api_gateway(listeners=TLS_LISTENER), TLS_ROUTE_RES],
+        [("gateway-api-tlsroute-revision", "tls-route", "mandatory", "asm-1-29")],
+        {"pack-settings": {"clusterRunsIstioAddon": "yes", "addonRevisions": ["asm-1-29"]}},
+    ),
+}
+CASES = {**CASES, **MORE_CASES}

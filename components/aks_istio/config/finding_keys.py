@@ -22,8 +22,8 @@ FINDING_KEYS: Final[Mapping[str, str | None]] = {
     "stack-istio-addon-target-declared": None,
     "pack-resource-rule-raised": None,
     "pack-stack-rule-raised": None,
-    # Traffic analysis: our stacks declare Istio traffic objects only for egress (gateways.egress); the TLS
-    # credentials they judge belong to application programs.
+    # Traffic analysis: our stacks declare Istio traffic objects only for egress (gateways.egress); TLS
+    # credentials, mesh policies, Services and Gateway API routes belong to application programs.
     "gateway-selector-matches-workload": "gateways.egress",
     "gateway-server-port-exposed": "gateways.egress",
     "gateway-no-conflicts": "gateways.egress",
@@ -31,6 +31,16 @@ FINDING_KEYS: Final[Mapping[str, str | None]] = {
     "gateway-credential-declared": None,
     "virtualservice-gateway-bound": "gateways.egress",
     "virtualservice-references-declared": "gateways.egress",
+    "destinationrule-mtls-matches-peerauthentication": "gateways.egress",
+    "destinationrule-tls-verifies-server": "gateways.egress",
+    "istio-policy-not-in-istio-system": None,
+    "sidecar-selectors-unambiguous": None,
+    "istio-selector-matches-workload": None,
+    "service-port-protocol-explicit": None,
+    "gateway-api-route-attaches": None,
+    "gateway-api-tlsroute-revision": None,
+    "gateway-api-class-istio": None,
+    "gateway-api-references-declared": None,
     "managedcluster-no-osm-with-istio": "cluster",
     "managedcluster-no-virtual-nodes-with-istio": "cluster",
     "managedcluster-istio-revision-pinned": "mesh.revision",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from . import gateways, virtual_services
+from . import gateway_api, gateways, mtls, placement, services, virtual_services
 
-MODULES: Final = (gateways, virtual_services)
+MODULES: Final = (gateways, virtual_services, mtls, placement, services, gateway_api)
 POLICIES: Final = tuple(p for module in MODULES for p in module.POLICIES)

@@ -434,26 +434,23 @@ CASES: dict[str, Case] = {
 
 
 # --- Slice two: mTLS, placement, Sidecars, selectors, port protocols, Gateway API ------------------------------------
-def peer_authentication(name: str, namespace: str, mode: str, selector: dict[str, str] | None = None) -> Resource:
-    spec: dict[str, Any] = {"mtls": {"mode": mode}}
+def _security(
+    kind: str, prefix: str, name: str, namespace: str, spec: dict[str, Any], selector: dict[str, str] | None
+) -> Resource:
+    """A security.istio.io/v1 object, with `selector.matchLabels` when given."""
     if selector is not None:
-        spec["selector"] = {"matchLabels": selector}
-    return (
-        PEER_AUTHENTICATION,
-        f"pa-{name}-{namespace}",
-        _body("security.istio.io/v1", "PeerAuthentication", name, namespace, spec),
-    )
+        spec = {**spec, "selector": {"matchLabels": selector}}
+    type_ = f"kubernetes:security.istio.io/v1:{kind}"
+    return type_, f"{prefix}-{name}-{namespace}", _body("security.istio.io/v1", kind, name, namespace, spec)
+
+
+def peer_authentication(name: str, namespace: str, mode: str, selector: dict[str, str] | None = None) -> Resource:
+    return _security("PeerAuthentication", "pa", name, namespace, {"mtls": {"mode": mode}}, selector)
 
 
 def authorization_policy(name: str, namespace: str, selector: dict[str, str] | None) -> Resource:
-    spec: dict[str, Any] = {"action": "ALLOW", "rules": [{"from": [{"source": {"namespaces": ["apps"]}}]}]}
-    if selector is not None:
-        spec["selector"] = {"matchLabels": selector}
-    return (
-        AUTHORIZATION_POLICY,
-        f"ap-{name}-{namespace}",
-        _body("security.istio.io/v1", "AuthorizationPolicy", name, namespace, spec),
-    )
+    spec = {"action": "ALLOW", "rules": [{"from": [{"source": {"namespaces": ["apps"]}}]}]}
+    return _security("AuthorizationPolicy", "ap", name, namespace, spec, selector)
 
 
 def sidecar(name: str, namespace: str = "apps", labels: dict[str, str] | None = None) -> Resource:

@@ -21,8 +21,9 @@ from aks_istio.addon import support_matrix as sm
 from ..deferred import Finding
 from ..factories import Meta
 from .analysis import TAGS, Traffic, traffic_policy
-from .hosts import covers, fqdn, service_of
+from .hosts import fqdn, service_of
 from .model import ISTIO_NETWORKING, ISTIO_SECURITY, K8sObject, Objects, dig, items, labels_of, text
+from .virtual_services import in_service_entry
 
 URL_PEER: Final = "https://istio.io/latest/docs/reference/config/security/peer_authentication/"
 URL_DESTINATION: Final = "https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings"
@@ -88,7 +89,7 @@ def check_mtls_conflict(traffic: Traffic) -> list[Finding]:
         if not isinstance(host, str) or not isinstance(rule.namespace, str):
             continue
         target = service_of(fqdn(host, rule.namespace))
-        if target is None or _external(objects, fqdn(host, rule.namespace)):
+        if target is None or in_service_entry(objects, fqdn(host, rule.namespace)):
             continue
         for where, tls in tls_settings(rule):
             mode = text(tls, "mode")
@@ -107,13 +108,6 @@ def check_mtls_conflict(traffic: Traffic) -> list[Finding]:
                 )
             )
     return found
-
-
-def _external(objects: Objects, host: str) -> bool:
-    return any(
-        any(isinstance(h, str) and covers(h, host) for h in items(entry.spec, "hosts"))
-        for entry in objects.of(ISTIO_NETWORKING, "ServiceEntry")
-    )
 
 
 def check_tls_origination(traffic: Traffic) -> list[Finding]:

@@ -115,12 +115,19 @@ def destinations(service: K8sObject) -> Iterator[tuple[str, Mapping[str, Any]]]:
                 yield f"spec.{section}[{index}].mirror", mirror
 
 
+def in_service_entry(objects: Objects, host: str) -> bool:
+    """Does a ServiceEntry of the program (wildcards included) declare `host`?"""
+    return any(
+        any(isinstance(h, str) and covers(h, host) for h in items(entry.spec, "hosts"))
+        for entry in objects.of(ISTIO_NETWORKING, "ServiceEntry")
+    )
+
+
 def declared_host(traffic: Traffic, host: str) -> bool | None:
     """Is `host` a Service, a ServiceEntry host or an add-on gateway of this program? None: cannot tell."""
     objects = traffic.objects
-    for entry in objects.of(ISTIO_NETWORKING, "ServiceEntry"):
-        if any(isinstance(h, str) and covers(h, host) for h in items(entry.spec, "hosts")):
-            return True
+    if in_service_entry(objects, host):
+        return True
     if any(g.host == host for g in traffic.mesh.gateways()):
         return True
     service = service_of(host)

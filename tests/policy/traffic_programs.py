@@ -158,6 +158,11 @@ def destination_rule(name: str, namespace: str, host: str, spec: dict[str, Any] 
     )
 
 
+def service_entry(host: str) -> Resource:
+    spec = {"hosts": [host], "resolution": "DNS"}
+    return SERVICE_ENTRY, "se", _body("networking.istio.io/v1", "ServiceEntry", "partner", "apps", spec)
+
+
 APP = [
     deployment("shop", "apps", {"app": "shop"}, ports=[8080]),
     service("shop", "apps", {"app": "shop"}, [{"name": "http", "port": 8080, "targetPort": 8080}]),
@@ -417,23 +422,13 @@ CASES: dict[str, Case] = {
     "virtualservice_to_a_service_entry_host_is_clean": Case(
         [
             *replaced(SECURE_INGRESS, "vs-shop", virtual_service(destination={"host": "api.partner.example"})),
-            (
-                SERVICE_ENTRY,
-                "se",
-                _body(
-                    "networking.istio.io/v1",
-                    "ServiceEntry",
-                    "partner",
-                    "apps",
-                    {"hosts": ["*.partner.example"], "resolution": "DNS"},
-                ),
-            ),
+            service_entry("*.partner.example"),
         ]
     ),
 }
 
 
-# --- Slice two: mTLS, placement, Sidecars, selectors, port protocols, Gateway API ------------------------------------
+# --- mTLS, placement, Sidecars, selectors, port protocols, Gateway API -----------------------------------------------
 def _security(
     kind: str, prefix: str, name: str, namespace: str, spec: dict[str, Any], selector: dict[str, str] | None
 ) -> Resource:
@@ -460,17 +455,7 @@ def sidecar(name: str, namespace: str = "apps", labels: dict[str, str] | None = 
     return SIDECAR, f"sidecar-{name}", _body("networking.istio.io/v1", "Sidecar", name, namespace, spec)
 
 
-PARTNER = (
-    SERVICE_ENTRY,
-    "se",
-    _body(
-        "networking.istio.io/v1",
-        "ServiceEntry",
-        "partner",
-        "apps",
-        {"hosts": ["api.partner.example"], "resolution": "DNS"},
-    ),
-)
+PARTNER = service_entry("api.partner.example")
 MESH_STRICT = peer_authentication("default", "aks-istio-system", "STRICT")
 DISABLE = {"trafficPolicy": {"tls": {"mode": "DISABLE"}}}
 MESH_APP = [CLUSTER_RES, *APP, MESH_STRICT]

@@ -359,6 +359,10 @@ CASES: dict[str, Case] = {
         [*SECURE_INGRESS, gateway(name="shop-2", namespace="team-b")],
         [("gateway-no-conflicts", "shop-2", "mandatory", "serve port 443 for host shop.example.com")],
     ),
+    "two_selectors_reaching_the_same_add_on_gateway": Case(
+        [*SECURE_INGRESS, gateway(name="shop-2", namespace="team-b", selector={**INTERNAL, "app": INTERNAL["istio"]})],
+        [("gateway-no-conflicts", "shop-2", "mandatory", "both select istio: aks-istio-ingressgateway-internal")],
+    ),
     "two_gateways_same_selector_other_hosts_are_clean": Case(
         [*SECURE_INGRESS, gateway(name="blog", servers=[http_server("blog.example.com")])]
     ),

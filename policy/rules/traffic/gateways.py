@@ -348,11 +348,23 @@ def _claims(gateway: K8sObject) -> list[tuple[int, str]]:
     return claims
 
 
+def shared_pod(traffic: Traffic, selector: Mapping[str, str], other: Mapping[str, str]) -> str | None:
+    """A gateway pod both selectors select (upstream compares the pods, not the selectors): the same selector, an
+    add-on gateway or a workload of the program both match."""
+    if selector == other:
+        return shown(selector)
+    first, second = select(traffic, selector), select(traffic, other)
+    both = [g.label for g in first.addon if g in second.addon and g.enabled]
+    both += [w.source.ref for w in first.workloads if w in second.workloads]
+    return both[0] if both else None
+
+
 def check_conflicts(traffic: Traffic) -> list[Finding]:
     found: list[Finding] = []
     candidates = [(g, s) for g in gateways(traffic.objects) if (s := selector_of(g)) is not None]
     for (first, selector), (second, other) in iter_pairs(candidates):
-        if selector != other:
+        pod = shared_pod(traffic, selector, other)
+        if pod is None:
             continue
         claims = [(p, a, b) for p, a in _claims(first) for q, b in _claims(second) if p == q and overlap(a, b)]
         shared = sorted({(p, a if a != "*" else b) for p, a, b in claims})
@@ -361,7 +373,7 @@ def check_conflicts(traffic: Traffic) -> list[Finding]:
             found.append(
                 (
                     second.urn,
-                    f"Gateway {second.ref} and Gateway {first.ref} both select {shown(selector)} and serve port {port} "
+                    f"Gateway {second.ref} and Gateway {first.ref} both select {pod} and serve port {port} "
                     f"for host {host}: the gateway keeps one of them and the other's routes or certificate are lost. "
                     "Merge the servers into one Gateway, or give each Gateway its own hosts.",
                 )

@@ -391,7 +391,10 @@ CASES: dict[str, Case] = {
     ),
     "virtualservice_host_the_gateway_does_not_serve": Case(
         replaced(SECURE_INGRESS, "vs-shop", virtual_service(hosts=["shop.example.org"])),
-        [("virtualservice-gateway-bound", "vs-shop", "mandatory", "hosts shop.example.org are not served")],
+        [("virtualservice-gateway-bound", "vs-shop", "mandatory", "none of its hosts (shop.example.org) is served")],
+    ),
+    "virtualservice_hosts_partly_served_by_the_gateway_is_clean": Case(
+        replaced(SECURE_INGRESS, "vs-shop", virtual_service(hosts=["shop.example.com", "shop.internal"]))
     ),
     "virtualservice_host_under_a_wildcard_server_is_clean": Case(
         replaced(SECURE_INGRESS, "shop", gateway(servers=[https_server(host="*.example.com")]))

@@ -87,15 +87,17 @@ def check_bound(traffic: Traffic) -> list[Finding]:
                         )
                     )
                 continue
-            missing = [h for h in _hosts(service) if not any(_served(service, g, h) for g in bound)]
-            if missing:
+            # As upstream's IST0132: a host the Gateway does not serve may be meant for another gateway or the mesh;
+            # a binding none of whose hosts the Gateway serves is surely dead.
+            hosts = _hosts(service)
+            if hosts and not any(_served(service, g, h) for g in bound for h in hosts):
                 found.append(
                     (
                         service.urn,
-                        f"VirtualService {service.ref}: hosts {', '.join(missing)} are not served by Gateway "
+                        f"VirtualService {service.ref}: none of its hosts ({', '.join(hosts)}) is served by Gateway "
                         f"{bound[0].ref} to namespace {service.namespace} (its servers' hosts decide, with their "
-                        "namespace/ prefix), so these routes are never used at that gateway; add the hosts to the "
-                        "Gateway's servers, or route only hosts it serves.",
+                        "namespace/ prefix), so its routes are never used at that gateway; add the hosts to the "
+                        "Gateway's servers, or route hosts it serves.",
                     )
                 )
     return found

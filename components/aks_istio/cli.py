@@ -14,10 +14,12 @@ import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aks_istio.config import ConfigError, StackConfig, load_stack_config
 from aks_istio.offline import report, stack_files
+
+if TYPE_CHECKING:
+    from aks_istio.config import StackConfig
 
 EXIT_OK, EXIT_VIOLATION, EXIT_INVALID_CONFIG, EXIT_INTERNAL_ERROR = (
     report.EXIT_OK,
@@ -170,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from aks_istio.offline.revisions_cli import revisions
 
         return revisions(args)
+    # The config models (pydantic) load only for the commands that read a stack file.
+    from aks_istio.config import ConfigError, load_stack_config
+
     as_json = bool(getattr(args, "json", False))
     sarif: str | None = getattr(args, "sarif", None)
     try:
@@ -294,7 +299,7 @@ def _preview(
 ) -> int:
     # Imported here so a config error is reported before the Pulumi SDKs load.
     from aks_istio.config.finding_keys import stack_key
-    from aks_istio.offline import render, verdict
+    from aks_istio.offline import verdict
     from aks_istio.offline.capture import run_program
 
     # The pack starts before the capture, so its start-up overlaps the program run, and each resource goes to it
@@ -339,6 +344,8 @@ def _preview(
         for line in report.warning_lines(warnings, str(file)):
             print(line, file=sys.stderr)
         if tree:
+            from aks_istio.offline import render
+
             print(render.tree(capture))
         print(verdict.format_text(result, {r.urn: r.type for r in capture.resources}, file=str(file)))
     return code

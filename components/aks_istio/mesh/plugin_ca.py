@@ -119,7 +119,9 @@ class PluginCa(pulumi.ComponentResource):
         self.register_outputs({"key_vault_id": self.key_vault_id, "root_cert_pem": self.root_cert_pem})
 
 
-def _vault_properties(tenant_id: pulumi.Input[str]) -> keyvault.VaultPropertiesArgsDict:
+# Quoted: evaluating it would load the whole keyvault SDK package (hundreds of classes) in every program that
+# imports this module, also where the plug-in CA lives in an existing vault and no Key Vault resource is declared.
+def _vault_properties(tenant_id: pulumi.Input[str]) -> "keyvault.VaultPropertiesArgsDict":
     """RBAC (no access policies) and purge protection: a deleted trust root must stay recoverable."""
     return {
         "tenant_id": tenant_id,

@@ -19,9 +19,10 @@ _EXPORTS: dict[str, str] = {
     "AppAccess": "gateways.app_ingress_values",
     "AppBackend": "gateways.app_ingress_values",
     "AppIngress": "gateways.app_ingress",
-    "AppIngressArgs": "gateways.app_ingress_values",
+    "AppIngressArgs": "gateways.app_ingress",
     "AppPathRoute": "gateways.app_ingress_values",
     "AppRetries": "gateways.app_ingress_values",
+    "AppRoute": "gateways.app_ingress_values",
     "AutoUpgrade": "cluster.values",
     "CanaryUpgrade": "mesh.canary",
     "CanaryUpgradeArgs": "mesh.canary",
@@ -37,7 +38,7 @@ _EXPORTS: dict[str, str] = {
     "EgressProtocol": "gateways.egress",
     "EmailReceiver": "observability.prometheus",
     "EntraAccess": "cluster.values",
-    "ExternalTrafficPolicy": "gateways.ingress",
+    "ExternalTrafficPolicy": "gateways.modes",
     "GatewayApiGateway": "gateways.gateway_api",
     "GatewayApiIngress": "gateways.gateway_api",
     "GatewayApiIngressArgs": "gateways.gateway_api",
@@ -48,7 +49,7 @@ _EXPORTS: dict[str, str] = {
     "IngressApi": "gateways.app_ingress_values",
     "IngressGateway": "gateways.ingress",
     "IngressGatewayArgs": "gateways.ingress",
-    "IngressMode": "gateways.ingress",
+    "IngressMode": "gateways.modes",
     "IstioAlerts": "observability.istio_rules",
     "IstioScrape": "observability.scrape",
     "JwtRequirement": "gateways.app_ingress_values",
@@ -101,6 +102,7 @@ __all__ = [
     "AppIngressArgs",
     "AppPathRoute",
     "AppRetries",
+    "AppRoute",
     "AutoUpgrade",
     "CanaryUpgrade",
     "CanaryUpgradeArgs",
@@ -190,13 +192,18 @@ if TYPE_CHECKING:
         UpgradeChannel,
         Weekday,
     )
-    from aks_istio.gateways.app_ingress import AppIngress, KeyVaultSecretsReader, KeyVaultSecretsReaderArgs
+    from aks_istio.gateways.app_ingress import (
+        AppIngress,
+        AppIngressArgs,
+        KeyVaultSecretsReader,
+        KeyVaultSecretsReaderArgs,
+    )
     from aks_istio.gateways.app_ingress_values import (
         AppAccess,
         AppBackend,
-        AppIngressArgs,
         AppPathRoute,
         AppRetries,
+        AppRoute,
         IngressApi,
         JwtRequirement,
         KeyVaultCertificate,
@@ -212,14 +219,13 @@ if TYPE_CHECKING:
         ListenerProtocol,
     )
     from aks_istio.gateways.ingress import (
-        ExternalTrafficPolicy,
         GatewayHpa,
         GatewaySubnet,
         IngressGateway,
         IngressGatewayArgs,
-        IngressMode,
         StaticPublicIp,
     )
+    from aks_istio.gateways.modes import ExternalTrafficPolicy, IngressMode
     from aks_istio.mesh.canary import CanaryUpgrade, CanaryUpgradeArgs
     from aks_istio.mesh.mesh_config import SharedMeshConfig, SharedMeshConfigArgs
     from aks_istio.mesh.namespaces import MeshNamespace, MeshNamespaces, MeshNamespacesArgs, MtlsMode

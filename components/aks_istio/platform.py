@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pulumi
 
@@ -31,6 +31,7 @@ from aks_istio.platform_values import (
 from aks_istio.tokens import type_token
 
 if TYPE_CHECKING:
+    from aks_istio.gateways.app_ingress import AppIngress
     from aks_istio.gateways.egress import EgressGateways
     from aks_istio.gateways.gateway_api import GatewayApiIngress
     from aks_istio.gateways.ingress import IngressGateway
@@ -63,8 +64,8 @@ class AksIstioPlatform(pulumi.ComponentResource):
     """A stack's whole platform: the AKS cluster with the Istio add-on, the mesh, gateways and observability.
 
     Children are attributes (`cluster`, `mesh_namespaces`, `ingress_gateways`, `egress_gateways`,
-    `gateway_api`, `prometheus`, `grafana`; None where the stack turns the feature off) and `plan` holds the
-    values they were built from.
+    `gateway_api`, `apps` (by `<namespace>/<name>`), `prometheus`, `grafana`; None or empty where the stack turns
+    the feature off) and `plan` holds the values they were built from.
     """
 
     revisions: pulumi.Output[list[str]]
@@ -129,6 +130,9 @@ class AksIstioPlatform(pulumi.ComponentResource):
         self.egress_gateways: EgressGateways | None = None
         self.gateway_api: GatewayApiIngress | None = None
         self._gateways(name, config, in_cluster)
+        self.apps: dict[str, AppIngress] = {}
+        if config.gateways.apps:
+            self._apps(name, config)
 
         self.revisions = self.cluster.revisions
         self.namespaces = self.mesh_namespaces.namespaces
@@ -256,6 +260,57 @@ class AksIstioPlatform(pulumi.ComponentResource):
                 ),
                 opts=opts,
                 gateways_after=[self.mesh_namespaces],
+            )
+
+    def _apps(self, name: str, config: StackConfig) -> None:
+        """The stack's apps (`gateways.apps`), each an `AppIngress` after the gateways and namespaces it uses. ARM
+        takes one Key Vault Secrets User grant per vault and identity, so each vault the apps' certificates come
+        from gets one `KeyVaultSecretsReader` (none for the plug-in CA's vault: the cluster grants that one)."""
+        from aks_istio.gateways.app_ingress import (
+            AppIngress,
+            AppIngressArgs,
+            KeyVaultSecretsReader,
+            KeyVaultSecretsReaderArgs,
+        )
+
+        cluster = self.cluster
+        gateways = config.gateways
+        plugin_ca = config.mesh.plugin_ca
+        # Set whenever an app has a certificate: config validation refuses one while the add-on is off.
+        client_id = cast(pulumi.Output[str], cluster.secrets_provider_client_id)
+        object_id = cast(pulumi.Output[str], cluster.secrets_provider_object_id)
+        granted = {plugin_ca.key_vault_id.lower()} if plugin_ca is not None and plugin_ca.key_vault_id else set()
+        vaults = {app.certificate.key_vault_id for app in gateways.apps if app.terminates_tls and app.certificate}
+        for vault in sorted(vaults):
+            if vault.lower() in granted:
+                continue
+            KeyVaultSecretsReader(
+                f"{name}-vault-{vault.rsplit('/', 1)[-1]}",
+                KeyVaultSecretsReaderArgs(
+                    key_vault_id=vault,
+                    secrets_provider_object_id=object_id,
+                    subscription_id=cluster.subscription_id,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        gateways_first: list[pulumi.Resource] = [self.mesh_namespaces, *self.ingress_gateways.values()]
+        if self.gateway_api is not None:
+            gateways_first.append(self.gateway_api)
+        for app in gateways.apps:
+            ingress = getattr(gateways.ingress, app.gateway.value.lower())
+            self.apps[f"{app.backend.namespace}/{app.name}"] = AppIngress(
+                f"{name}-app-{app.backend.namespace}-{app.name}",
+                AppIngressArgs(
+                    route=app,
+                    kubernetes_provider=cluster.k8s_provider,
+                    gateway_external_traffic_policy=ingress.external_traffic_policy,
+                    secrets_provider_client_id=client_id,
+                    secrets_provider_object_id=object_id,
+                    grant_vault_access=False,
+                    subscription_id=cluster.subscription_id,
+                    revisions=self.plan.revisions.installed,
+                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=gateways_first),
             )
 
     def _observability(

@@ -17,6 +17,7 @@ from aks_istio.config._base import Problems, Settings
 from aks_istio.config.egress import EgressSettings
 from aks_istio.config.gateway_api import GatewayApiSettings
 from aks_istio.config.ingress import IngressSettings, IngressSubnetSettings
+from aks_istio.gateways.app_ingress_values import AppRoute, IngressApi
 
 if TYPE_CHECKING:
     from aks_istio.config.cluster import ClusterSettings
@@ -33,6 +34,12 @@ class GatewaySettings(Settings):
         default=False,
         description="The cluster runs app-routing's Istio Gateway API implementation (approuting-istio); "
         "it cannot coexist with the add-on's Gateway API ingress.",
+    )
+    apps: list[AppRoute] = Field(
+        default_factory=list,
+        description="Apps the platform publishes through the add-on's gateways, each an AppIngress: name, hosts, "
+        "backend {service, namespace, port}, gateway, api, tlsMode, certificate, pathRoutes, timeout, retries, "
+        "access (docs/gateways.md).",
     )
 
 
@@ -60,6 +67,7 @@ def stack_problems(
         taken = [cluster.system_pool.name] + [p.name for p in cluster.user_pools]
         if egress.pool.name in taken:
             problems.add("gateways.egress.pool.name", f"{egress.pool.name!r} is already a node pool; pick another")
+    _app_problems(gateways, mesh=mesh, cluster=cluster, problems=problems)
     subnet = gateways.ingress.internal.subnet
     if subnet is not None and cluster.network.existing_subnet_id is None:
         _subnet_fits(subnet, cluster, problems)
@@ -84,3 +92,56 @@ def _subnet_fits(subnet: IngressSubnetSettings, cluster: ClusterSettings, proble
         problems.add(path, f"{subnet.prefix!r} overlaps cluster.network.nodeSubnetPrefix {str(nodes)!r}")
     if subnet.name == "snet-nodes":
         problems.add("gateways.ingress.internal.subnet.name", "'snet-nodes' is the node subnet; pick another name")
+
+
+def _app_problems(
+    gateways: GatewaySettings, *, mesh: MeshSettings, cluster: ClusterSettings, problems: Problems
+) -> None:
+    """What each app needs from the rest of the stack: its gateway on, the secrets provider add-on for a
+    certificate, client addresses kept for source ranges; and names and hosts that do not collide."""
+    secrets_provider = cluster.key_vault_secrets_provider or mesh.plugin_ca is not None
+    seen_names: dict[tuple[str, str], int] = {}
+    seen_hosts: dict[tuple[str, str, str], int] = {}
+    for index, app in enumerate(gateways.apps):
+        key = f"gateways.apps[{index}]"
+        if app.terminates_tls and not secrets_provider:
+            problems.add(
+                "cluster.keyVaultSecretsProvider",
+                f"false, but {key} ({app.name}) syncs its {app.tls_mode.value} certificate from Key Vault with that "
+                "add-on; allowed: true",
+            )
+        if app.api is IngressApi.GATEWAY_API:
+            if not gateways.gateway_api.enabled:
+                problems.add(
+                    f"{key}.api", "'GatewayApi' needs the managed Gateway API; allowed: gatewayApi.enabled: true"
+                )
+        else:
+            mode = app.gateway.value.lower()
+            ingress = getattr(gateways.ingress, mode)
+            if not ingress.enabled:
+                problems.add(
+                    f"{key}.gateway",
+                    f"{app.gateway.value!r} is off; allowed: an enabled one (gateways.ingress.{mode}.enabled: true)",
+                )
+            elif app.access is not None and app.access.source_ranges and ingress.external_traffic_policy != "Local":
+                problems.add(
+                    f"{key}.access.sourceRanges",
+                    f"need the client's address, which the {mode} gateway keeps only with externalTrafficPolicy "
+                    f"Local; allowed: gateways.ingress.{mode}.externalTrafficPolicy: Local, or no sourceRanges",
+                )
+        name = (app.backend.namespace, app.name)
+        if name in seen_names:
+            problems.add(
+                f"{key}.name",
+                f"{app.name!r} in {app.backend.namespace} is also apps[{seen_names[name]}]; allowed: a name unique "
+                "per namespace",
+            )
+        seen_names.setdefault(name, index)
+        for host in app.hosts:
+            where = (app.api.value, app.gateway.value, host)
+            if where in seen_hosts:
+                problems.add(
+                    f"{key}.hosts",
+                    f"{host!r} is also served by apps[{seen_hosts[where]}] on that gateway; allowed: one app per host",
+                )
+            seen_hosts.setdefault(where, index)

@@ -22,19 +22,96 @@ it beside the add-on, and the same SecretProviderClass flow runs in the Gateway'
 https://learn.microsoft.com/azure/aks/app-routing-gateway-api-tls does by hand).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_azure_native import authorization
 
+from aks_istio.addon import rules
 from aks_istio.addon import support_matrix as sm
 from aks_istio.azure.roles import grant
 from aks_istio.gateways import app_ingress_objects as objects
-from aks_istio.gateways.app_ingress_values import AppIngressArgs, IngressApi, raise_problems
+from aks_istio.gateways.app_ingress_values import AppRoute, IngressApi, coerce_enum, raise_problems
 from aks_istio.gateways.gateway_api import customization_data, parameters_configmap_name
+from aks_istio.gateways.modes import ExternalTrafficPolicy
 from aks_istio.tokens import type_token
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppIngressArgs:
+    """Inputs of `AppIngress`: the app's route and how it reaches the cluster, the vault and the gateway."""
+
+    route: AppRoute
+    """The app: hosts, Service, gateway, TLS mode and certificate, routes, access."""
+    kubernetes_provider: pulumi.Input[k8s.Provider]
+    """The cluster's Kubernetes provider (`AksIstioCluster.k8s_provider`): every object goes to that cluster."""
+    gateway_external_traffic_policy: ExternalTrafficPolicy | None = None
+    """Istio API: the classic gateway Service's externalTrafficPolicy (`IngressGatewayArgs`); source ranges need
+    Local. Gateway API: ignored (the app's own gateway gets Local when it has source ranges)."""
+    secrets_provider_client_id: pulumi.Input[str] | None = None
+    """SIMPLE/MUTUAL: client id of the Key Vault secrets provider add-on's identity
+    (`AksIstioCluster.secrets_provider_client_id`); the cluster must run the add-on."""
+    secrets_provider_object_id: pulumi.Input[str] | None = None
+    """SIMPLE/MUTUAL with `grant_vault_access`: object id of that identity."""
+    grant_vault_access: bool = True
+    """Declare the *Key Vault Secrets User* grant for the add-on identity on the certificate's vault. ARM takes
+    one such grant per vault and identity: when apps share a vault, declare `KeyVaultSecretsReader` once for it
+    and set this to false on every app."""
+    subscription_id: pulumi.Input[str] | None = None
+    """With `grant_vault_access`: the subscription whose built-in role definition is assigned."""
+    revisions: list[str] = field(default_factory=list)
+    """Gateway API: the revisions the cluster runs (all must support Gateway API)."""
+
+    def __post_init__(self) -> None:
+        raise_problems(type(self).__name__, self.problems())
+
+    def problems(self) -> list[str]:
+        """The wiring's problems (the route checked its own when it was made)."""
+        problems: list[str] = []
+        route = self.route
+        if self.gateway_external_traffic_policy is not None:
+            coerce_enum(self, "gateway_external_traffic_policy", ExternalTrafficPolicy, problems)
+        if not isinstance(self.kubernetes_provider, pulumi.ProviderResource):
+            problems.append(
+                f"kubernetes_provider: {type(self.kubernetes_provider).__name__} is not a Kubernetes provider; "
+                "allowed: the cluster's (AksIstioCluster.k8s_provider)"
+            )
+        if route.terminates_tls:
+            problems += self._identity_problems()
+        if route.api is IngressApi.GATEWAY_API:
+            problems += [f"revisions: {p}" for p in rules.revision_set_problems(self.revisions)]
+            prerequisites = rules.gateway_api_problems(self.revisions, app_routing_istio=False)
+            problems += [f"api: GatewayApi {p}" for p in prerequisites]
+        elif route.access is not None and route.access.source_ranges and not self._keeps_client_addresses:
+            shown = self.gateway_external_traffic_policy
+            problems.append(
+                f"gateway_external_traffic_policy: {repr(shown.value) if shown else 'unset'}, but "
+                "access.source_ranges needs Local: with Cluster the gateway sees node addresses, not clients'; "
+                "allowed: Local (set the gateway's externalTrafficPolicy: Local first)"
+            )
+        return problems
+
+    @property
+    def _keeps_client_addresses(self) -> bool:
+        return self.gateway_external_traffic_policy is ExternalTrafficPolicy.LOCAL
+
+    def _identity_problems(self) -> list[str]:
+        problems: list[str] = []
+        if self.secrets_provider_client_id is None:
+            problems.append(
+                "secrets_provider_client_id: missing; the certificate is synced by the Key Vault secrets provider "
+                "add-on (turn it on: ClusterSpec.key_vault_secrets_provider / stack key "
+                "cluster.keyVaultSecretsProvider, then pass AksIstioCluster.secrets_provider_client_id)"
+            )
+        if self.grant_vault_access and (self.secrets_provider_object_id is None or self.subscription_id is None):
+            problems.append(
+                "secrets_provider_object_id, subscription_id: missing; grant_vault_access declares the add-on "
+                "identity's Key Vault Secrets User grant (or set grant_vault_access: false where "
+                "KeyVaultSecretsReader declares it)"
+            )
+        return problems
 
 
 def vault_grant(
@@ -116,25 +193,28 @@ class AppIngress(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AppIngressArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("AppIngress"), name, None, opts)
+        route = args.route
         self._provider = cast(pulumi.ProviderResource, args.kubernetes_provider)  # the Args checked its type
 
         # The Gateway waits for its certificate: a server whose credential is missing fails its listener.
         certificate = self._certificate(name, args)
-        if args.api is IngressApi.GATEWAY_API:
-            gateway = self._gateway_api(name, args, certificate)
+        if route.api is IngressApi.GATEWAY_API:
+            gateway = self._gateway_api(name, route, certificate)
         else:
-            gateway = self._custom(f"{name}-gateway", objects.istio_gateway(args), certificate)
-            self._custom(f"{name}-route", objects.virtual_service(args), [gateway])
+            gateway = self._custom(f"{name}-gateway", objects.istio_gateway(route), certificate)
+            self._custom(f"{name}-route", objects.virtual_service(route), [gateway])
         for suffix, body in (
-            ("request-authentication", objects.request_authentication(args)),
-            ("access", objects.authorization_policy(args)),
+            ("request-authentication", objects.request_authentication(route)),
+            ("access", objects.authorization_policy(route)),
         ):
             if body is not None:  # in place before the gateway serves the app
                 self._custom(f"{name}-{suffix}", body, [])
 
-        self.gateway = pulumi.Output.from_input(objects.gateway_reference(args))
-        self.hosts = pulumi.Output.from_input(list(args.hosts))
-        self.credential_name = pulumi.Output.from_input(objects.credential_name(args) if args.terminates_tls else None)
+        self.gateway = pulumi.Output.from_input(objects.gateway_reference(route))
+        self.hosts = pulumi.Output.from_input(list(route.hosts))
+        self.credential_name = pulumi.Output.from_input(
+            objects.credential_name(route) if route.terminates_tls else None
+        )
         self.register_outputs({"gateway": self.gateway, "hosts": self.hosts, "credential_name": self.credential_name})
 
     def _in_cluster(self, depends_on: list[pulumi.Resource]) -> pulumi.ResourceOptions:
@@ -146,7 +226,8 @@ class AppIngress(pulumi.ComponentResource):
 
     def _certificate(self, name: str, args: AppIngressArgs) -> list[pulumi.Resource]:
         """SIMPLE/MUTUAL: the grant, the SecretProviderClass and the pod that makes the driver sync it."""
-        if not args.terminates_tls or args.certificate is None or args.secrets_provider_client_id is None:
+        route = args.route
+        if not route.terminates_tls or route.certificate is None or args.secrets_provider_client_id is None:
             return []
         declared: list[pulumi.Resource] = []
         if args.grant_vault_access:
@@ -154,23 +235,23 @@ class AppIngress(pulumi.ComponentResource):
             declared.append(
                 vault_grant(
                     f"{name}-vault-secrets-user",
-                    key_vault_id=args.certificate.key_vault_id,
+                    key_vault_id=route.certificate.key_vault_id,
                     principal_id=args.secrets_provider_object_id,
                     subscription_id=args.subscription_id,
                     parent=self,
                 )
             )
         spc = self._custom(
-            f"{name}-certificate", objects.secret_provider_class(args, args.secrets_provider_client_id), declared
+            f"{name}-certificate", objects.secret_provider_class(route, args.secrets_provider_client_id), declared
         )
         sync = k8s.apps.v1.Deployment(
-            f"{name}-certificate-sync", **objects.secret_sync_deployment(args), opts=self._in_cluster([spc])
+            f"{name}-certificate-sync", **objects.secret_sync_deployment(route), opts=self._in_cluster([spc])
         )
         return [*declared, spc, sync]
 
-    def _gateway_api(self, name: str, args: AppIngressArgs, certificate: list[pulumi.Resource]) -> pulumi.Resource:
+    def _gateway_api(self, name: str, route: AppRoute, certificate: list[pulumi.Resource]) -> pulumi.Resource:
         """The app's Gateway of class `istio` (after its customization ConfigMap), then its HTTPRoutes."""
-        gateway_value = objects.api_gateway(args)
+        gateway_value = objects.api_gateway(route)
         before = list(certificate)
         if gateway_value.parameters:
             params = k8s.core.v1.ConfigMap(
@@ -180,8 +261,8 @@ class AppIngress(pulumi.ComponentResource):
                 opts=self._in_cluster([]),
             )
             before.append(params)
-        gateway = self._custom(f"{name}-gateway", objects.api_gateway_object(args), before)
-        for body in objects.http_routes(args):
-            suffix = body["metadata"]["name"].removeprefix(args.name)
+        gateway = self._custom(f"{name}-gateway", objects.api_gateway_object(route), before)
+        for body in objects.http_routes(route):
+            suffix = body["metadata"]["name"].removeprefix(route.name)
             self._custom(f"{name}-route{suffix}", body, [gateway])
         return gateway

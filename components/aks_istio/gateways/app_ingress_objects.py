@@ -15,9 +15,9 @@ import pulumi
 
 from aks_istio.addon import secure_ingress as si
 from aks_istio.addon import support_matrix as sm
-from aks_istio.gateways.app_ingress_values import AppIngressArgs, AppPathRoute, IngressApi, KeyVaultCertificate, TlsMode
+from aks_istio.gateways.app_ingress_values import AppPathRoute, AppRoute, IngressApi, KeyVaultCertificate, TlsMode
 from aks_istio.gateways.gateway_api import GatewayApiGateway, GatewayListener, ListenerProtocol, gateway_object
-from aks_istio.gateways.ingress import IngressMode
+from aks_istio.gateways.modes import IngressMode
 
 ISTIO_NETWORKING_API = "networking.istio.io/v1"
 ISTIO_SECURITY_API = "security.istio.io/v1"
@@ -31,13 +31,13 @@ def k8s_name(*parts: str) -> str:
     return "-".join(parts)[:63].rstrip("-")
 
 
-def credential_name(args: AppIngressArgs) -> str:
+def credential_name(args: AppRoute) -> str:
     """The synced Secret (and its SecretProviderClass): namespaced by the app's namespace, as every app's secret
     shares `aks-istio-ingress` with the others'."""
     return k8s_name(args.backend.namespace, args.name, "tls")
 
 
-def secret_namespace(args: AppIngressArgs) -> str:
+def secret_namespace(args: AppRoute) -> str:
     """Where the certificate must be: the gateway pods' namespace. The add-on's classic gateways run in
     aks-istio-ingress; a Gateway API Gateway's pods run in the Gateway's namespace."""
     return args.backend.namespace if args.api is IngressApi.GATEWAY_API else sm.ADDON_INGRESS_NAMESPACE
@@ -55,7 +55,7 @@ def _object(api: str, kind: str, name: str, namespace: str, spec: dict[str, Any]
 # --- The certificate: SecretProviderClass, the pod that mounts it, the vault grant -------------------------
 
 
-def synced_keys(args: AppIngressArgs, certificate: KeyVaultCertificate) -> list[tuple[str, str]]:
+def synced_keys(args: AppRoute, certificate: KeyVaultCertificate) -> list[tuple[str, str]]:
     """(Key Vault object, Secret key) pairs: tls.key and tls.crt, and ca.crt for MUTUAL."""
     pairs = [(certificate.key_object_name, si.TLS_KEY_KEY), (certificate.cert_object_name, si.TLS_CERT_KEY)]
     if args.tls_mode is TlsMode.MUTUAL and certificate.ca_object_name is not None:
@@ -71,7 +71,7 @@ def objects_parameter(object_names: list[str]) -> str:
     return f"array:\n{entries}"
 
 
-def secret_provider_class(args: AppIngressArgs, client_id: pulumi.Input[str]) -> dict[str, Any]:
+def secret_provider_class(args: AppRoute, client_id: pulumi.Input[str]) -> dict[str, Any]:
     """Syncs the certificate from Key Vault into the Secret the gateway reads, with the add-on's identity."""
     certificate = args.certificate
     assert certificate is not None  # AppIngressArgs requires one for SIMPLE and MUTUAL
@@ -99,7 +99,7 @@ def secret_provider_class(args: AppIngressArgs, client_id: pulumi.Input[str]) ->
     return _object(si.SECRET_PROVIDER_CLASS_API, kind, credential_name(args), secret_namespace(args), spec)
 
 
-def secret_sync_deployment(args: AppIngressArgs) -> dict[str, Any]:
+def secret_sync_deployment(args: AppRoute) -> dict[str, Any]:
     """The pod the CSI driver needs before it creates the Secret: it mounts the SecretProviderClass and does
     nothing else. Small and locked down: non-root, read-only, no privileges, no API token, limits set."""
     name = k8s_name(credential_name(args), "sync")
@@ -160,7 +160,7 @@ def role_assignment_name(scope: str, role_guid: str, principal_id: str) -> str:
 # --- Istio API: Gateway, VirtualService ----------------------------------------------------------------------
 
 
-def gateway_servers(args: AppIngressArgs) -> list[dict[str, Any]]:
+def gateway_servers(args: AppRoute) -> list[dict[str, Any]]:
     hosts = list(args.hosts)
     if args.tls_mode is TlsMode.NONE:
         return [{"port": {"number": args.http_port, "name": "http", "protocol": "HTTP"}, "hosts": hosts}]
@@ -179,13 +179,13 @@ def gateway_servers(args: AppIngressArgs) -> list[dict[str, Any]]:
     return servers
 
 
-def istio_gateway(args: AppIngressArgs) -> dict[str, Any]:
+def istio_gateway(args: AppRoute) -> dict[str, Any]:
     """An Istio Gateway on the add-on's gateway of the chosen mode, in the app's namespace."""
     spec = {"selector": selector(args.gateway), "servers": gateway_servers(args)}
     return _object(ISTIO_NETWORKING_API, "Gateway", args.name, args.backend.namespace, spec)
 
 
-def gateway_reference(args: AppIngressArgs) -> str:
+def gateway_reference(args: AppRoute) -> str:
     """`<namespace>/<name>`: a VirtualService elsewhere would not find a bare name."""
     return f"{args.backend.namespace}/{args.name}"
 
@@ -194,7 +194,7 @@ def _destination(host: str, port: int) -> dict[str, Any]:
     return {"destination": {"host": host, "port": {"number": port}}}
 
 
-def _http_route(args: AppIngressArgs, match: list[dict[str, Any]] | None, host: str, port: int) -> dict[str, Any]:
+def _http_route(args: AppRoute, match: list[dict[str, Any]] | None, host: str, port: int) -> dict[str, Any]:
     route: dict[str, Any] = {"route": [_destination(host, port)]}
     if match:
         route = {"match": match, **route}
@@ -216,7 +216,7 @@ def _path_match(route: AppPathRoute) -> list[dict[str, Any]]:
     return [match]
 
 
-def virtual_service(args: AppIngressArgs) -> dict[str, Any]:
+def virtual_service(args: AppRoute) -> dict[str, Any]:
     """Binds the hosts on the Gateway to the app's Services: path routes first, then the backend."""
     backend = args.backend
     spec: dict[str, Any] = {"hosts": list(args.hosts), "gateways": [gateway_reference(args)]}
@@ -239,17 +239,17 @@ def virtual_service(args: AppIngressArgs) -> dict[str, Any]:
 # --- Access at the shared gateway ----------------------------------------------------------------------------
 
 
-def host_patterns(args: AppIngressArgs) -> list[str]:
+def host_patterns(args: AppRoute) -> list[str]:
     """The app's hosts as an AuthorizationPolicy matches the Host header: with and without a port."""
     return [pattern for host in args.hosts for pattern in (host, f"{host}:*")]
 
 
-def policy_name(args: AppIngressArgs) -> str:
+def policy_name(args: AppRoute) -> str:
     """Policies at the shared gateway sit beside other apps' in aks-istio-ingress: named by namespace and app."""
     return k8s_name(args.backend.namespace, args.name)
 
 
-def policy_target(args: AppIngressArgs) -> tuple[str, dict[str, Any]]:
+def policy_target(args: AppRoute) -> tuple[str, dict[str, Any]]:
     """(namespace, selection) of the gateway a policy applies at: the add-on gateway's pods by their label in
     aks-istio-ingress, or the app's own Gateway API Gateway by `targetRefs`."""
     if args.api is IngressApi.GATEWAY_API:
@@ -258,7 +258,7 @@ def policy_target(args: AppIngressArgs) -> tuple[str, dict[str, Any]]:
     return sm.ADDON_INGRESS_NAMESPACE, {"selector": {"matchLabels": selector(args.gateway)}}
 
 
-def authorization_policy(args: AppIngressArgs) -> dict[str, Any] | None:
+def authorization_policy(args: AppRoute) -> dict[str, Any] | None:
     """DENY what the app's access does not allow, for the app's hosts only.
 
     Not ALLOW: the classic gateway is shared, and once any ALLOW policy selects a workload, every request no
@@ -283,7 +283,7 @@ def authorization_policy(args: AppIngressArgs) -> dict[str, Any] | None:
     return _object(ISTIO_SECURITY_API, "AuthorizationPolicy", policy_name(args), namespace, spec)
 
 
-def request_authentication(args: AppIngressArgs) -> dict[str, Any] | None:
+def request_authentication(args: AppRoute) -> dict[str, Any] | None:
     """Validates the issuer's tokens at the gateway, giving the request a principal the DENY policy checks.
 
     It has no host scope: a request to another app carrying a token *of this issuer* that fails validation is
@@ -307,7 +307,7 @@ def https_listener_name(index: int) -> str:
     return f"https-{index}"
 
 
-def api_gateway(args: AppIngressArgs) -> GatewayApiGateway:
+def api_gateway(args: AppRoute) -> GatewayApiGateway:
     """The app's own Gateway API Gateway: one HTTPS listener per host (a listener takes one hostname) with the
     synced Secret, and an HTTP listener (plain, or for the redirect). Source ranges need the client address, so
     its Service then keeps it (externalTrafficPolicy: Local, an allowlisted customization)."""
@@ -337,15 +337,15 @@ def api_gateway(args: AppIngressArgs) -> GatewayApiGateway:
     )
 
 
-def api_gateway_object(args: AppIngressArgs) -> dict[str, Any]:
+def api_gateway_object(args: AppRoute) -> dict[str, Any]:
     return gateway_object(api_gateway(args))
 
 
-def _parent_refs(args: AppIngressArgs, sections: list[str]) -> list[dict[str, Any]]:
+def _parent_refs(args: AppRoute, sections: list[str]) -> list[dict[str, Any]]:
     return [{"name": args.name, "namespace": args.backend.namespace, "sectionName": s} for s in sections]
 
 
-def _api_rule(args: AppIngressArgs, service: str, port: int, prefix: str | None) -> dict[str, Any]:
+def _api_rule(args: AppRoute, service: str, port: int, prefix: str | None) -> dict[str, Any]:
     rule: dict[str, Any] = {"backendRefs": [{"name": service, "port": port}]}
     if prefix is not None:
         rule = {"matches": [{"path": {"type": "PathPrefix", "value": prefix}}], **rule}
@@ -354,7 +354,7 @@ def _api_rule(args: AppIngressArgs, service: str, port: int, prefix: str | None)
     return rule
 
 
-def http_routes(args: AppIngressArgs) -> list[dict[str, Any]]:
+def http_routes(args: AppRoute) -> list[dict[str, Any]]:
     """The app's HTTPRoute on its Gateway's serving listeners, and with a redirect a second one on the HTTP
     listener that only redirects to HTTPS. A path route bound to one host gets an HTTPRoute of its own."""
     backend = args.backend
@@ -374,7 +374,7 @@ def http_routes(args: AppIngressArgs) -> list[dict[str, Any]]:
 
 
 def _http_route_object(
-    args: AppIngressArgs, name: str, sections: list[str], hostnames: list[str], rules: list[dict[str, Any]]
+    args: AppRoute, name: str, sections: list[str], hostnames: list[str], rules: list[dict[str, Any]]
 ) -> dict[str, Any]:
     spec = {"parentRefs": _parent_refs(args, sections), "hostnames": hostnames, "rules": rules}
     return _object(sm.GATEWAY_API_VERSION, "HTTPRoute", name, args.backend.namespace, spec)

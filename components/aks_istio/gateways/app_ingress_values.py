@@ -1,8 +1,10 @@
 """The values of `AppIngress`: one app behind the add-on's internal or external gateway, and the rules on them.
 
-Each value checks itself on construction and names the field, the bad value and what is allowed; every problem
-of one value is reported at once. Enum fields take their members or their string values (as the component
-package and the stack file send them).
+Defined once: `AppIngressArgs` is an `AppRoute` plus its wiring, and the stack file's `gateways.apps[]` entries
+are `AppRoute`s (pydantic validates the file into these classes: camelCase keys, unknown keys refused). Each
+value checks itself on construction and names the field, the bad value and what is allowed; every problem of one
+value is reported at once. Enum fields take their members or their string values. No Pulumi imports here, so a
+stack file validates without the SDKs.
 """
 
 import enum
@@ -10,16 +12,22 @@ import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
-import pulumi
-import pulumi_kubernetes as k8s
-
-from aks_istio.addon import rules
 from aks_istio.addon import support_matrix as sm
-from aks_istio.gateways.ingress import ExternalTrafficPolicy, IngressMode
+from aks_istio.gateways.modes import IngressMode
 
 E = TypeVar("E", bound=enum.Enum)
+
+
+def camel(name: str) -> str:
+    """A field as the stack file writes it: `tls_mode` -> `tlsMode`."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+# pydantic's config for these classes when a stack file is validated into them (a plain dict: no pydantic here).
+STACK_FILE = {"alias_generator": camel, "extra": "forbid", "populate_by_name": True}
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 # A host a Gateway server and a VirtualService take: a DNS name, or one with a leading `*.` wildcard.
@@ -254,8 +262,8 @@ class KeyVaultCertificate:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AppIngressArgs:
-    """Inputs of `AppIngress`: one app behind the add-on's internal or external gateway."""
+class AppRoute:
+    """One app behind the add-on's internal or external gateway: its hosts, Service, TLS and routes."""
 
     name: str
     """The app's name: names its Gateway, route, SecretProviderClass and Secret."""
@@ -263,8 +271,6 @@ class AppIngressArgs:
     """Host names the app answers on (a leading `*.` wildcard is allowed)."""
     backend: AppBackend
     """The app's Service: every request that no path route takes goes there."""
-    kubernetes_provider: pulumi.Input[k8s.Provider]
-    """The cluster's Kubernetes provider (`AksIstioCluster.k8s_provider`): every object goes to that cluster."""
     gateway: IngressMode = IngressMode.INTERNAL
     """Which of the add-on's gateways: Internal (private IP) or External (public IP)."""
     api: IngressApi = IngressApi.ISTIO
@@ -287,40 +293,22 @@ class AppIngressArgs:
     """Retries at the gateway; unset: Istio's default (2 attempts on connect failures)."""
     access: AppAccess | None = None
     """Limit the app's hosts to source ranges and/or a JWT issuer, at the shared gateway."""
-    gateway_external_traffic_policy: ExternalTrafficPolicy | None = None
-    """Istio API: the classic gateway Service's externalTrafficPolicy (`IngressGatewayArgs`); source ranges need
-    Local. Gateway API: ignored (the app's own gateway gets Local when it has source ranges)."""
-    secrets_provider_client_id: pulumi.Input[str] | None = None
-    """SIMPLE/MUTUAL: client id of the Key Vault secrets provider add-on's identity
-    (`AksIstioCluster.secrets_provider_client_id`); the cluster must run the add-on."""
-    secrets_provider_object_id: pulumi.Input[str] | None = None
-    """SIMPLE/MUTUAL with `grant_vault_access`: object id of that identity."""
-    grant_vault_access: bool = True
-    """Declare the *Key Vault Secrets User* grant for the add-on identity on the certificate's vault. ARM takes
-    one such grant per vault and identity: when apps share a vault, declare `KeyVaultSecretsReader` once for it
-    and set this to false on every app."""
-    subscription_id: pulumi.Input[str] | None = None
-    """With `grant_vault_access`: the subscription whose built-in role definition is assigned."""
-    revisions: list[str] = field(default_factory=list)
-    """Gateway API: the revisions the cluster runs (all must support Gateway API)."""
 
     def __post_init__(self) -> None:
+        raise_problems(type(self).__name__, self.problems())
+
+    def problems(self) -> list[str]:
+        """Every problem of the route's own fields (a subclass adds its wiring's)."""
         problems: list[str] = []
         for key, enum_type in (("gateway", IngressMode), ("api", IngressApi), ("tls_mode", TlsMode)):
             coerce_enum(self, key, enum_type, problems)
-        if self.gateway_external_traffic_policy is not None:
-            coerce_enum(self, "gateway_external_traffic_policy", ExternalTrafficPolicy, problems)
+        enums_valid = not problems  # the mode and port rules read the enums
         if not DNS_LABEL.match(self.name):
             problems.append(f"name: {self.name!r} is not a DNS-1123 label")
-        if not isinstance(self.kubernetes_provider, pulumi.ProviderResource):
-            problems.append(
-                f"kubernetes_provider: {type(self.kubernetes_provider).__name__} is not a Kubernetes provider; "
-                "allowed: the cluster's (AksIstioCluster.k8s_provider)"
-            )
         problems += self._host_problems()
-        if not problems:  # the rules below read the coerced enums
-            problems += self._mode_problems() + self._port_problems() + self._access_problems()
-        raise_problems("AppIngressArgs", problems)
+        if enums_valid:
+            problems += self._mode_problems() + self._port_problems()
+        return problems
 
     def _host_problems(self) -> list[str]:
         problems = [
@@ -345,18 +333,6 @@ class AppIngressArgs:
                 )
             elif mode is TlsMode.MUTUAL and self.certificate.ca_object_name is None:
                 problems.append("certificate.ca_object_name: missing; tls_mode MUTUAL verifies clients against a CA")
-            if self.secrets_provider_client_id is None:
-                problems.append(
-                    "secrets_provider_client_id: missing; the certificate is synced by the Key Vault secrets provider "
-                    "add-on (turn it on: AksIstioClusterArgs.key_vault_secrets_provider / stack key "
-                    "cluster.keyVaultSecretsProvider, then pass AksIstioCluster.secrets_provider_client_id)"
-                )
-            if self.grant_vault_access and (self.secrets_provider_object_id is None or self.subscription_id is None):
-                problems.append(
-                    "secrets_provider_object_id, subscription_id: missing; grant_vault_access declares the add-on "
-                    "identity's Key Vault Secrets User grant (or set grant_vault_access: false where "
-                    "KeyVaultSecretsReader declares it)"
-                )
         elif self.certificate is not None:
             problems.append(f"certificate: set, but tls_mode {mode.value} uses none; allowed: SIMPLE or MUTUAL")
         if self.https_redirect and mode is TlsMode.NONE:
@@ -377,9 +353,7 @@ class AppIngressArgs:
         return problems
 
     def _gateway_api_problems(self) -> list[str]:
-        problems = [f"revisions: {p}" for p in rules.revision_set_problems(self.revisions)]
-        prerequisites = rules.gateway_api_problems(self.revisions, app_routing_istio=False)
-        problems += [f"api: GatewayApi {p}" for p in prerequisites]
+        problems: list[str] = []
         if self.tls_mode in (TlsMode.MUTUAL, TlsMode.PASSTHROUGH):
             problems.append(
                 f"tls_mode: {self.tls_mode.value} with api GatewayApi; allowed: NONE or SIMPLE (client certificate "
@@ -409,18 +383,6 @@ class AppIngressArgs:
             if getattr(self, key) != port
         ]
 
-    def _access_problems(self) -> list[str]:
-        access = self.access
-        if access is None or not access.source_ranges or self.api is IngressApi.GATEWAY_API:
-            return []
-        if self.gateway_external_traffic_policy is not ExternalTrafficPolicy.LOCAL:
-            return [
-                f"gateway_external_traffic_policy: {_value(self.gateway_external_traffic_policy)}, but "
-                "access.source_ranges needs Local: with Cluster the gateway sees node addresses, not clients'; "
-                "allowed: Local (set the gateway's externalTrafficPolicy: Local first)"
-            ]
-        return []
-
     @property
     def terminates_tls(self) -> bool:
         return self.tls_mode in TERMINATING
@@ -430,5 +392,5 @@ class AppIngressArgs:
         return self.terminates_tls if self.https_redirect is None else self.https_redirect
 
 
-def _value(value: Any) -> str:
-    return repr(value.value) if isinstance(value, enum.Enum) else "unset"
+for _value_type in (AppBackend, AppPathRoute, AppRetries, JwtRequirement, AppAccess, KeyVaultCertificate, AppRoute):
+    setattr(_value_type, "__pydantic_config__", STACK_FILE)  # noqa: B010 (pydantic reads it; not a dataclass field)

@@ -16,7 +16,6 @@ subnet of the mesh VNet
 for the internal load balancer with Network Contributor on it.
 """
 
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +27,10 @@ from pulumi_azure_native import network
 from aks_istio.addon import rules
 from aks_istio.addon import support_matrix as sm
 from aks_istio.azure.roles import grant, resource_group_id
+
+# Re-exported: the enums live in gateways/modes.py (no Pulumi imports), which AppRoute's stack-file values share.
+from aks_istio.gateways.modes import ExternalTrafficPolicy as ExternalTrafficPolicy
+from aks_istio.gateways.modes import IngressMode as IngressMode
 from aks_istio.mesh.canary import revision_handover_options
 from aks_istio.tokens import type_token
 
@@ -53,24 +56,6 @@ def patch_metadata(
     if merged:
         metadata["annotations"] = merged
     return metadata
-
-
-class IngressMode(enum.StrEnum):
-    """Which of the add-on's two classic ingress gateways."""
-
-    INTERNAL = "Internal"
-    """Private IP on an internal load balancer in the cluster's virtual network."""
-    EXTERNAL = "External"
-    """Public IP on the cluster's public load balancer."""
-
-
-class ExternalTrafficPolicy(enum.StrEnum):
-    """`spec.externalTrafficPolicy` of the gateway Service: Local keeps client source IPs."""
-
-    CLUSTER = "Cluster"
-    """Every node forwards to a gateway pod; client source IPs are lost."""
-    LOCAL = "Local"
-    """Only nodes running a gateway pod take traffic; client source IPs are kept."""
 
 
 @dataclass(frozen=True, kw_only=True)

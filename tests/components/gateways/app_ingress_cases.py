@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from aks_istio.gateways.app_ingress import AppIngress
+from aks_istio.gateways.app_ingress import AppIngress, AppIngressArgs
 from aks_istio.gateways.app_ingress_values import (
     AppAccess,
     AppBackend,
-    AppIngressArgs,
     AppPathRoute,
     AppRetries,
+    AppRoute,
     JwtRequirement,
     KeyVaultCertificate,
 )
@@ -64,6 +65,17 @@ def args_fields(**changes: Any) -> dict[str, Any]:
     return fields | changes
 
 
+ROUTE_FIELDS = {f.name for f in dataclasses.fields(AppRoute)}
+
+
+def make_args(provider: Any, **changes: Any) -> AppIngressArgs:
+    """`AppIngressArgs` of the SIMPLE app with `changes`: route fields go to its `AppRoute`, the rest to the wiring."""
+    fields = args_fields(**changes)
+    route = AppRoute(**{k: v for k, v in fields.items() if k in ROUTE_FIELDS})
+    wiring = {k: v for k, v in fields.items() if k not in ROUTE_FIELDS}
+    return AppIngressArgs(route=route, kubernetes_provider=provider, **wiring)
+
+
 VARIANTS: dict[str, dict[str, Any]] = {
     "simple": {},
     "mutual": {"tls_mode": "MUTUAL", "certificate": certificate(ca_object_name="shop-client-ca")},
@@ -89,7 +101,7 @@ def declare(**changes: Any) -> Capture:
 
     def program() -> None:
         provider = k8s.Provider("cluster", kubeconfig="{}")
-        AppIngress("shop", AppIngressArgs(**args_fields(**changes), kubernetes_provider=provider))
+        AppIngress("shop", make_args(provider, **changes))
         pulumi.export("done", True)
 
     return capture_program(program)

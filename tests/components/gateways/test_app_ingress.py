@@ -16,7 +16,6 @@ from aks_istio.addon import support_matrix as sm
 from aks_istio.gateways.app_ingress_values import (
     AppAccess,
     AppBackend,
-    AppIngressArgs,
     AppPathRoute,
     AppRetries,
     JwtRequirement,
@@ -40,9 +39,9 @@ from tests.components.gateways.app_ingress_cases import (
     VARIANTS,
     VAULT_ID,
     VIRTUAL_SERVICE,
-    args_fields,
     certificate,
     declare,
+    make_args,
 )
 from tests.components.test_sdk_schema_payloads import unknown_keys
 from tests.support import one
@@ -252,7 +251,7 @@ def test_the_schemas_catch_a_misspelt_field_and_a_bad_enum() -> None:
 
 def refused(**changes: Any) -> str:
     with pytest.raises(ValueError) as error:
-        AppIngressArgs(**args_fields(**changes), kubernetes_provider=PROVIDER)
+        make_args(PROVIDER, **changes)
     return str(error.value)
 
 
@@ -318,12 +317,12 @@ def test_a_bad_value_is_refused_naming_the_field(changes: dict[str, Any], field:
 
 def test_a_missing_provider_is_refused_naming_the_field() -> None:
     with pytest.raises(ValueError, match="kubernetes_provider: NoneType is not a Kubernetes provider"):
-        AppIngressArgs(**args_fields(), kubernetes_provider=None)
+        make_args(None)
 
 
 def test_every_problem_of_one_value_is_reported_at_once() -> None:
-    message = refused(https_port=8443, http_port=81, timeout=None, secrets_provider_client_id=None)
-    assert "https_port:" in message and "http_port:" in message and "secrets_provider_client_id:" in message
+    message = refused(https_port=8443, http_port=81, hosts=["shop.example.com", "Bad_Host"])
+    assert "https_port:" in message and "http_port:" in message and "hosts: 'Bad_Host'" in message
 
 
 def test_nested_values_name_their_own_fields() -> None:

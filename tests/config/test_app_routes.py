@@ -1,0 +1,94 @@
+"""`gateways.apps`: the apps a stack publishes through the add-on's gateways are AppRoutes, validated with the rest
+of the stack (every problem at once, at its key)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aks_istio.config import load_stack_config
+from aks_istio.gateways.app_ingress_values import AppRoute, TlsMode
+from tests.config.gateway_support import ROOT, problems_of
+from tests.support import merge, raw_platform
+
+SUBSCRIPTION = "00000000-0000-0000-0000-000000000001"
+VAULT = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-certs/providers/Microsoft.KeyVault/vaults/kv-apps"
+CERTIFICATE = {
+    "keyVaultId": VAULT,
+    "tenantId": "11111111-2222-3333-4444-555555555555",
+    "certObjectName": "shop-crt",
+    "keyObjectName": "shop-key",
+}
+
+
+def app(**changes: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name": "shop",
+        "hosts": ["shop.example.com"],
+        "backend": {"service": "shop", "namespace": "apps", "port": 8080},
+        "certificate": CERTIFICATE,
+    }
+    return merge(entry, changes)
+
+
+def apps(*entries: dict[str, Any], secrets_provider: bool = True) -> dict[str, Any]:
+    """dev without its plug-in CA, so only `cluster.keyVaultSecretsProvider` turns the add-on on."""
+    return {
+        "gateways": {"apps": list(entries)},
+        "mesh": {"pluginCa": None},
+        "cluster": {"keyVaultSecretsProvider": secrets_provider},
+    }
+
+
+def test_an_app_entry_is_an_app_route_with_camel_case_keys() -> None:
+    config = load_stack_config(
+        merge(raw_platform("dev"), apps(app(tlsMode="MUTUAL", certificate={"caObjectName": "ca"})))
+    )
+    [route] = config.gateways.apps
+    assert isinstance(route, AppRoute)
+    assert route.tls_mode is TlsMode.MUTUAL and route.certificate is not None
+    assert route.certificate.ca_object_name == "ca"
+
+
+def test_no_apps_is_the_default() -> None:
+    assert load_stack_config(raw_platform("prod")).gateways.apps == []
+
+
+def test_a_certificate_needs_the_secrets_provider_add_on() -> None:
+    found = problems_of("dev", apps(app(), secrets_provider=False))
+    assert found == [
+        "aks-istio:platform.cluster.keyVaultSecretsProvider: false, but gateways.apps[0] (shop) syncs its SIMPLE "
+        "certificate from Key Vault with that add-on; allowed: true"
+    ]
+
+
+def test_the_plug_in_ca_brings_the_add_on_for_apps_too() -> None:
+    load_stack_config(merge(raw_platform("dev"), {"gateways": {"apps": [app()]}}))  # dev: generated plug-in CA
+
+
+def test_every_problem_of_the_apps_at_once_at_its_key() -> None:
+    found = problems_of(
+        "dev",
+        apps(
+            app(gateway="External"),
+            app(access={"sourceRanges": ["10.0.0.0/8"]}),
+            app(api="GatewayApi", name="api"),
+            app(name="other", hosts=["shop.example.com"]),
+        ),
+    )
+    keys = [p.split(": ")[0].removeprefix(f"{ROOT}.") for p in found]
+    assert keys == [
+        "apps[0].gateway",
+        "apps[1].access.sourceRanges",
+        "apps[1].name",
+        "apps[2].api",
+        "apps[3].hosts",
+    ]
+    assert "allowed: gateways.ingress.internal.externalTrafficPolicy: Local" in found[1]
+
+
+def test_bad_values_are_refused_naming_the_field() -> None:
+    found = problems_of("dev", apps(app(tlsMode="STRICT"), app(httpsPort=8443), app(hosts=["Shop"]), app(typo=1)))
+    assert f"{ROOT}.apps[0].tlsMode: 'STRICT' is not valid" in found[0]
+    assert "https_port: 8443 is not exposed by aks-istio-ingressgateway-internal" in found[1]
+    assert "hosts: 'Shop' is not a host name" in found[2]
+    assert found[3].startswith(f"{ROOT}.apps[3].typo:")

@@ -76,7 +76,25 @@ def _parser() -> argparse.ArgumentParser:
         commands, "check", "run the policy pack over a stack's resources and print only the verdict, by resource"
     )
     for command in (preview, check):
-        command.add_argument("--stack", required=True, help=STACK_HELP)
+        command.add_argument(
+            "--stack", help=f"{STACK_HELP}; with --program: a stack of the program (default: its only one)"
+        )
+        command.add_argument(
+            "--program",
+            metavar="DIR",
+            help="judge another team's Pulumi Python program (the folder of its Pulumi.yaml) under mocks, offline",
+        )
+        command.add_argument(
+            "--policy-config",
+            metavar="FILE",
+            help="with --program: a policy config (the --policy-pack-config JSON format); default: the pack's defaults",
+        )
+        command.add_argument(
+            "--answers",
+            metavar="FILE",
+            help="with --program: results of provider functions, stack references and ESC imports the mocks cannot"
+            " answer (docs/policy.md#answers-file)",
+        )
         command.add_argument(
             "--json", action="store_true", help="print one JSON document (docs/preview-output.schema.json)"
         )
@@ -177,6 +195,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     as_json = bool(getattr(args, "json", False))
     sarif: str | None = getattr(args, "sarif", None)
+    if getattr(args, "program", None) is not None:
+        from aks_istio.offline.program_check import check_program
+
+        return check_program(
+            Path(args.program),
+            args.stack,
+            command=args.command,
+            policy_config=Path(args.policy_config) if args.policy_config else None,
+            answers_file=Path(args.answers) if args.answers else None,
+            as_json=as_json,
+            sarif=sarif,
+        )
+    if args.command in ("preview", "check") and (args.stack is None or args.policy_config or args.answers):
+        usage = (
+            "give --stack NAME (a stack of this project, or a stack file) or --program DIR (another team's program)"
+            if args.stack is None
+            else "--policy-config and --answers go with --program DIR; a stack's policy config follows its environment"
+        )
+        print(f"aks-istio {args.command}: {usage}", file=sys.stderr)
+        return EXIT_INVALID_CONFIG
     try:
         stack, path = stack_files.locate(args.stack)
         source = stack_files.source_file(path)

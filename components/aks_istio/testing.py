@@ -17,7 +17,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 
-from aks_istio.offline.capture import FAKE_KUBECONFIG, FAKE_SUBSCRIPTION, FAKE_TENANT, AzureMocks
+from aks_istio.offline.capture import AzureMocks
+from aks_istio.offline.program_harness import FAKE_KUBECONFIG, FAKE_SUBSCRIPTION, FAKE_TENANT
 
 __all__ = ["FAKE_KUBECONFIG", "FAKE_SUBSCRIPTION", "FAKE_TENANT", "AksIstioMocks"]
 

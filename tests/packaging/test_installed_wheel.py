@@ -81,3 +81,18 @@ def test_a_library_program_runs_under_mocks(installed: Installed, user_folder: P
     (cluster,) = [r for r in declared["resources"] if r["type"] == "azure-native:containerservice:ManagedCluster"]
     revision = yaml.safe_load(stack.read_text())["config"]["aks-istio:platform"]["mesh"]["revision"]
     assert cluster["inputs"]["serviceMeshProfile"]["istio"]["revisions"] == [revision]
+
+
+def test_another_teams_program_is_judged_by_the_installed_command(installed: Installed, user_folder: Path) -> None:
+    """The security team's CI step: the installed command on a program copied from elsewhere, its YAML expanded."""
+    program = user_folder / "storefront"
+    shutil.copytree(PROJECT_ROOT / "tests" / "fixtures" / "programs" / "k8s-istio-yaml", program)
+    argv = ["check", "--program", "storefront", "--policy-config", "storefront/addon-target.json", "--json"]
+    result = installed.run(str(installed.bin / "aks-istio"), *argv, cwd=user_folder)
+    assert result.returncode == 1, result.stderr
+    document = json.loads(result.stdout)
+    wasm = next(v for v in document["policy"]["violations"] if v["resource"] == "mesh-storefront/metrics")
+    assert (wasm["enforcement"], wasm["line"]) == ("mandatory", 27)
+    assert wasm["file"].endswith("manifests/mesh.yaml") and not Path(wasm["file"]).is_absolute()
+    assert any("Helm chart 'redis'" in w for w in document["warnings"])
+    assert "Traceback" not in result.stderr

@@ -37,13 +37,12 @@ from pulumi.runtime.proto import (
 )
 
 from aks_istio.offline.capture import (
-    SECRET_SIG,
-    SIG_KEY,
     AzureMocks,
     CapturedResource,
     captured_registration,
     from_wire,
 )
+from aks_istio.offline.program_harness import SECRET_SIG, SIG_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDER_DIR = ROOT / "provider"

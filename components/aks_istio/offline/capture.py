@@ -7,7 +7,6 @@ feeds both the renderer and the policy pack's Analyzer interface.
 
 from __future__ import annotations
 
-import base64
 import contextvars
 import copy
 import hashlib
@@ -27,17 +26,18 @@ from pulumi.runtime.settings import set_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-import aks_istio.program
+from aks_istio.offline.program_harness import (
+    FAKE_SUBSCRIPTION,
+    FAKE_TENANT,
+    KNOWN_CALLS,
+    SECRET_SIG,
+    SIG_KEY,
+    qualified_urn,
+)
 from aks_istio.offline.stack_files import PROJECT, engine_config
 
-# The engine's wire markers (pulumi/sdk/go/common/resource/sig): a secret is an object with this signature key,
-# an unknown value is this string.
-SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+# An unknown value on the engine's wire (pulumi/sdk/go/common/resource/sig); a secret is an object with SIG_KEY.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-FAKE_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
-FAKE_TENANT = "00000000-0000-0000-0000-0000000000aa"
-FAKE_KUBECONFIG = "apiVersion: v1\nkind: Config\nusers:\n- name: clusterUser\n  user:\n    exec: {command: kubelogin}\n"
 
 
 class Secret:
@@ -109,6 +109,8 @@ class CapturedResource:
     """What the mocks answered (inputs echoed, plus computed ids with `computed=True`)."""
     retain_on_delete: bool = False
     """Deleting it only drops it from the state (patches on objects the add-on may remove, restarts)."""
+    source: tuple[str, int] | None = None
+    """Where another team's program declared it (file, line): `check --program` places findings there."""
 
 
 @dataclass
@@ -215,16 +217,8 @@ class AzureMocks(pulumi_mocks.Mocks):
         return resource_id, state
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        if args.token == "azure-native:authorization:getClientConfig":
-            return {
-                "subscriptionId": FAKE_SUBSCRIPTION,
-                "tenantId": FAKE_TENANT,
-                "clientId": "00000000-0000-0000-0000-0000000000cc",
-                "objectId": "00000000-0000-0000-0000-0000000000dd",
-            }, []
-        if args.token == "azure-native:containerservice:listManagedClusterUserCredentials":
-            kubeconfig = base64.b64encode(FAKE_KUBECONFIG.encode()).decode()
-            return {"kubeconfigs": [{"name": "clusterUser", "value": kubeconfig}]}, []
+        if args.token in KNOWN_CALLS:  # the ones `check --program` answers for any program
+            return KNOWN_CALLS[args.token](args.args), []
         if args.token == "azure-native:dashboard:getGrafana":
             # An existing Managed Grafana (observability.grafana.existingId): its identity and endpoint.
             name = str(args.args.get("workspaceName"))
@@ -314,11 +308,7 @@ class CaptureMonitor(pulumi_mocks.MockMonitor):
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """URNs as the engine builds them: the parent's whole qualified type chain, not just its last type
         (the SDK's mock keeps only the last), so golden URNs match what a real stack records."""
-        if parent:
-            qualified = parent.split("::")[2]
-            if qualified != "pulumi:pulumi:Stack":
-                type_ = f"{qualified}${type_}"
-        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), type_, name])
+        return qualified_urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
@@ -348,7 +338,11 @@ def run_program(
     streams them to the policy pack). Runs in a fresh contextvars context, so several runs in one process never
     see each other's state.
     """
-    main = program or aks_istio.program.main
+    if program is None:
+        import aks_istio.program  # only our own stacks need it (and the SDKs it loads), not `check --program`
+
+        program = aks_istio.program.main
+    main = program
     return contextvars.Context().run(_run, stack, config, main, preview, computed, on_register)
 
 

@@ -83,8 +83,9 @@ def document(
     verdict: Verdict | None = None,
     config_errors: Sequence[dict[str, Any]] = (),
     warnings: Sequence[Mapping[str, Any]] = (),
+    program: str | None = None,
 ) -> dict[str, Any]:
-    """The whole JSON output of one run."""
+    """The whole JSON output of one run; `program` is the folder of another team's program (`--program`)."""
     rendered = None
     if capture is not None and command == "preview":
         from aks_istio.offline.render import capture_json
@@ -97,6 +98,7 @@ def document(
         "command": command,
         "stack": stack,
         "file": file,
+        "program": program,
         "exitCode": exit_code,
         "outcome": OUTCOMES[exit_code],
         "counts": {
@@ -115,6 +117,7 @@ def document(
             "ran": verdict.ran if verdict else False,
             "environment": verdict.environment if verdict else None,
             "policies": len(verdict.policies) if verdict else 0,
+            "configFile": verdict.config_file if verdict else None,
             "violations": [_violation(v, types) for v in verdict.violations] if verdict else [],
         },
     }
@@ -131,4 +134,5 @@ def _violation(violation: Violation, types: Mapping[str, str]) -> dict[str, Any]
         "urn": violation.urn,
         "stackKey": None if violation.stack_key is None else f"aks-istio:platform.{violation.stack_key}",
         "line": violation.line,
+        "file": violation.file,
     }

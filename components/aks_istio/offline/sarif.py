@@ -120,7 +120,7 @@ def to_sarif(
             "message": {"text": v.message},
             "locations": [
                 {
-                    "physicalLocation": _location(stack_file, v.line or platform_line),
+                    "physicalLocation": _location(v.file or stack_file, v.line or platform_line),
                     "logicalLocations": [
                         {"name": v.resource or "(stack)", "fullyQualifiedName": v.urn or "", "kind": "resource"}
                     ],

@@ -52,7 +52,10 @@ class Violation:
     stack_key: str | None = None
     """The key under aks-istio:platform that controls the finding (config/finding_keys.py); None: not ours."""
     line: int | None = None
-    """The stack file's line of `stack_key` (or of its nearest ancestor the file sets)."""
+    """The stack file's line of `stack_key` (or of its nearest ancestor the file sets), or the line of `file`."""
+    file: str | None = None
+    """Where `line` is when not in the stack file: the source file of another team's program that declared the
+    resource (`check --program`), repository-relative."""
 
 
 @dataclass
@@ -63,6 +66,8 @@ class Verdict:
     environment: str | None = None
     """Which policy/config/<env>.json was applied (None: the pack's own defaults)."""
     policies: list[PolicyInfo] = field(default_factory=list)
+    config_file: str | None = None
+    """The policy config file given with `--policy-config` (None: the environment's, or the pack's defaults)."""
 
     @property
     def blocking(self) -> list[Violation]:
@@ -71,6 +76,11 @@ class Verdict:
     def placed(self, place: Callable[[Violation], tuple[str | None, int | None]]) -> Verdict:
         """This verdict with each finding's stack key and line filled in by `place`."""
         violations = [replace(v, stack_key=key, line=line) for v in self.violations for key, line in [place(v)]]
+        return replace(self, violations=violations)
+
+    def located(self, locate: Callable[[Violation], tuple[str | None, int | None]]) -> Verdict:
+        """This verdict with each finding's source file and line filled in by `locate` (another team's program)."""
+        violations = [replace(v, file=file, line=line) for v in self.violations for file, line in [locate(v)]]
         return replace(self, violations=violations)
 
     def by_resource(self) -> dict[str, list[Violation]]:
@@ -111,10 +121,17 @@ def check(
         process.close()
 
 
-def stream(stack: str, *, pack: PolicyPackProcess | None = None, environment: str | None = None) -> Stream:
+def stream(
+    stack: str,
+    *,
+    pack: PolicyPackProcess | None = None,
+    environment: str | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> Stream:
     """A verdict that analyzes resources while the program still declares them: pass `Stream.add` as
-    `run_program(on_register=...)`, then call `Stream.finish()` (or `Stream.close()` if the program failed)."""
-    return Stream(environment_of(stack, environment), pack or start(stack))
+    `run_program(on_register=...)`, then call `Stream.finish()` (or `Stream.close()` if the program failed).
+    `config` is a policy config document to use instead of the environment's (`--policy-config`)."""
+    return Stream(environment_of(stack, environment), pack or start(stack), config)
 
 
 class Stream:
@@ -122,8 +139,11 @@ class Stream:
     capture instead of after it (the pack is another process: it works on the other core, and the worker waits
     on gRPC with the GIL released). The result is the one `check()` gives for the same capture."""
 
-    def __init__(self, environment: str | None, process: PolicyPackProcess) -> None:
+    def __init__(
+        self, environment: str | None, process: PolicyPackProcess, config: Mapping[str, Any] | None = None
+    ) -> None:
         self._environment = environment
+        self._config = config
         self._process = process
         self._queue: queue.SimpleQueue[Resource | None] = queue.SimpleQueue()
         self._session: _Session | None = None
@@ -155,7 +175,7 @@ class Stream:
     def _work(self) -> None:
         try:
             # Waits for the pack's port (its start-up overlaps the program's), then configures it once.
-            self._session = _Session(Analyzer(self._process.stub()), self._environment)
+            self._session = _Session(Analyzer(self._process.stub()), self._environment, self._config)
             while (resource := self._queue.get()) is not None:
                 self._session.add(resource)
         except BaseException as error:  # handed to finish(), which raises it in the caller's thread
@@ -174,11 +194,11 @@ class _Session:
     lists remediation notes first, then each resource's diagnostics in that order, then the stack's, as the
     engine reports them (remediations of every resource precede the analysis of the remediated properties)."""
 
-    def __init__(self, analyzer: Analyzer, environment: str | None) -> None:
+    def __init__(self, analyzer: Analyzer, environment: str | None, document: Mapping[str, Any] | None = None) -> None:
         self.analyzer = analyzer
         self.environment = environment
         self.policies = analyzer.info()
-        config = resolve_config(self.policies, policy_config(environment))
+        config = resolve_config(self.policies, document if document is not None else policy_config(environment))
         analyzer.configure(config)
         self.severity = {p.name: p.severity for p in self.policies}
         self.remediating = any(level == "remediate" for level, _ in config.values())
@@ -280,7 +300,7 @@ def format_text(verdict: Verdict, types: Mapping[str, str] | None = None, file: 
     the stack key that controls each, at `file:line`."""
     if not verdict.ran:
         return "Policy: not run (no policy pack wired in)"
-    env = verdict.environment or "pack defaults"
+    env = verdict.config_file or verdict.environment or "pack defaults"
     blocking = len(verdict.blocking)
     lines = [
         f"Policy aks-istio-guardrails ({len(verdict.policies)} policies, config: {env}): "
@@ -297,4 +317,6 @@ def format_text(verdict: Verdict, types: Mapping[str, str] | None = None, file: 
             if v.stack_key is not None:
                 where = f" ({file}:{v.line})" if file and v.line else ""
                 lines.append(f"        stack key: aks-istio:platform.{v.stack_key}{where}")
+            elif v.file is not None:
+                lines.append(f"        declared at: {v.file}:{v.line or 1}")
     return "\n".join(lines)

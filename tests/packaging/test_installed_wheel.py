@@ -94,5 +94,5 @@ def test_another_teams_program_is_judged_by_the_installed_command(installed: Ins
     wasm = next(v for v in document["policy"]["violations"] if v["resource"] == "mesh-storefront/metrics")
     assert (wasm["enforcement"], wasm["line"]) == ("mandatory", 27)
     assert wasm["file"].endswith("manifests/mesh.yaml") and not Path(wasm["file"]).is_absolute()
-    assert any("Helm chart 'redis'" in w for w in document["warnings"])
+    assert any("Helm chart 'redis'" in w["message"] for w in document["warnings"])
     assert "Traceback" not in result.stderr

@@ -124,9 +124,11 @@ def _parser() -> argparse.ArgumentParser:
     upgrade.add_argument("--stack", required=True, help=STACK_HELP)
     upgrade.add_argument("--to", help="target revision (default: mesh.upgrade.to, else the newest allowed)")
     upgrade.add_argument("--json", action="store_true", help="print the plan as JSON")
+    from aks_istio.fleet.cli import add_commands as add_fleet_commands
     from aks_istio.offline.revisions_cli import add_commands
 
     add_commands(commands, _command, STACK_HELP)
+    add_fleet_commands(commands)
     return parser
 
 
@@ -186,6 +188,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(reference(), end="")
         return EXIT_OK
+    if args.command == "fleet":
+        from aks_istio.fleet import cli as fleet_cli
+
+        return fleet_cli.run(args)
     if args.command == "revisions":
         from aks_istio.offline.revisions_cli import revisions
 

@@ -15,7 +15,14 @@ import pulumi
 
 from aks_istio.addon import support_matrix as sm
 from aks_istio.azure.vm_sizes import DEFAULT_MANAGED_OS_DISK_GIB, ephemeral_capacity_gib
-from aks_istio.cluster.values import ClusterSpec, EgressGatewayRef, EgressPool, KubeStateMetrics, NodePool
+from aks_istio.cluster.values import (
+    ClusterSpec,
+    EgressGatewayRef,
+    EgressPool,
+    KubeStateMetrics,
+    NodePool,
+    UpgradeChannel,
+)
 from aks_istio.mesh.plugin_ca import PluginCaSource
 
 SYSTEM_POOL_TAINT = "CriticalAddonsOnly=true:NoSchedule"
@@ -226,7 +233,7 @@ def auto_upgrade_profile(settings: ClusterSpec) -> dict[str, Any]:
 
 def minor_upgrades_are_automatic(settings: ClusterSpec) -> bool:
     """stable/rapid move the cluster to new minors by themselves; patch/node-image/none never change the minor."""
-    return settings.upgrade.channel in ("stable", "rapid")
+    return UpgradeChannel(settings.upgrade.channel).moves_minor
 
 
 def cluster_ignore_changes(settings: ClusterSpec) -> list[str]:

@@ -84,6 +84,12 @@ class UpgradeChannel(enum.StrEnum):
     NONE = "none"
     """No automatic upgrades."""
 
+    @property
+    def moves_minor(self) -> bool:
+        """stable and rapid move the cluster to new Kubernetes minors by themselves (AKS owns the version then);
+        patch, node-image and none never change the minor."""
+        return self in (UpgradeChannel.STABLE, UpgradeChannel.RAPID)
+
 
 class NodeOsChannel(enum.StrEnum):
     """Node OS auto-upgrade channel."""

@@ -36,8 +36,8 @@ class ConfigError(Exception):
         )
 
 
-def _key_path(loc: Sequence[int | str]) -> str:
-    path = CONFIG_ROOT
+def _key_path(loc: Sequence[int | str], root_key: str = CONFIG_ROOT) -> str:
+    path = root_key
     for part in loc:
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
     return path
@@ -79,7 +79,9 @@ def _short(value: Any) -> str:
 
 
 def describe(error: ValidationError, root: type[BaseModel]) -> list[str]:
-    """One line per problem, each naming the full key path."""
+    """One line per problem, each naming the full key path (under the root model's `KEY_ROOT`, when it has one:
+    another file's models, such as the fleet file's, are reported under their own top-level key)."""
+    root_key: str = getattr(root, "KEY_ROOT", CONFIG_ROOT)
     lines: list[str] = []
     for item in error.errors(include_url=False):
         loc = [p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
@@ -90,26 +92,26 @@ def describe(error: ValidationError, root: type[BaseModel]) -> list[str]:
             key = str(loc[-1]) if loc else "?"
             hint = difflib.get_close_matches(key, known, n=1)
             did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
-            lines.append(f"{_key_path(loc)}: unknown key{did_you_mean}; allowed keys: {', '.join(known)}")
+            lines.append(f"{_key_path(loc, root_key)}: unknown key{did_you_mean}; allowed keys: {', '.join(known)}")
         elif kind == "value_error" and PATH_SEP in str(item.get("ctx", {}).get("error", "")):
             for problem in str(item["ctx"]["error"]).split(PROBLEM_SEP):
                 rel, message = problem.split(PATH_SEP, 1)
-                path = _key_path(loc) + (f".{rel}" if rel and not rel.startswith("[") else rel)
+                path = _key_path(loc, root_key) + (f".{rel}" if rel and not rel.startswith("[") else rel)
                 lines.append(f"{path}: {message}")
         elif kind == "missing":
-            lines.append(f"{_key_path(loc)}: required key is missing")
+            lines.append(f"{_key_path(loc, root_key)}: required key is missing")
         elif (
             kind == "string_type"
             and isinstance(item.get("input"), (int, float))
             and not isinstance(item.get("input"), bool)
         ):
             lines.append(
-                f"{_key_path(loc)}: {item['input']!r} is a number, not text (YAML reads an unquoted 1.30 as the number "
-                '1.3); write the value in quotes as you mean it, e.g. kubernetesVersion: "1.30"'
+                f"{_key_path(loc, root_key)}: {item['input']!r} is a number, not text (YAML reads an unquoted 1.30 as "
+                'the number 1.3); write the value in quotes as you mean it, e.g. kubernetesVersion: "1.30"'
             )
         else:
             message = _in_words(item, root, loc)
-            lines.append(f"{_key_path(loc)}: {_short(item.get('input'))} is not valid: {message}")
+            lines.append(f"{_key_path(loc, root_key)}: {_short(item.get('input'))} is not valid: {message}")
     return lines
 
 
@@ -177,7 +179,11 @@ def validate_completely(validate: Callable[[Mapping[str, Any]], T], raw: Mapping
     repaired: list[str] = []
     still_missing: set[str] | None = None
     for _ in range(REPAIR_PASSES):
-        fixed = [_key_path(loc) for loc in _failed_locations(error) if _repair(data, loc, root)]
+        fixed = [
+            _key_path(loc, getattr(root, "KEY_ROOT", CONFIG_ROOT))
+            for loc in _failed_locations(error)
+            if _repair(data, loc, root)
+        ]
         if not fixed:
             break
         repaired += fixed

@@ -81,6 +81,16 @@ def _load(text: str, path: Path | str = "<stack file>") -> Any:
         raise StackFileError(path, f"not valid YAML: {error}") from None
 
 
+def load_yaml(path: Path) -> Any:
+    """Any YAML file of the project (a fleet file), read with the stack file's safe loader and hints; a
+    StackFileError names the file and line when it cannot be read."""
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise StackFileError(path, f"cannot be read: {error.strerror or error}") from None
+    return _load(text, path)
+
+
 def stacks_dir(root: Path = PROJECT_ROOT) -> Path:
     """The project's stack folder (`stackConfigDir` of its Pulumi.yaml)."""
     file = root / "Pulumi.yaml"
@@ -136,6 +146,11 @@ def read_config(path: Path) -> dict[str, Any]:
         text = path.read_text()
     except OSError as error:
         raise StackFileError(path, f"cannot be read: {error.strerror or error}") from None
+    return read_config_text(text, path)
+
+
+def read_config_text(text: str, path: Path | str = "<stack file>") -> dict[str, Any]:
+    """`read_config` of a stack file's text (e.g. an edit not yet written)."""
     document = _load(text, path) or {}
     if not isinstance(document, Mapping):
         raise StackFileError(path, "is not a Pulumi stack file: expected a mapping with a `config:` key", 1)
@@ -209,16 +224,21 @@ def display_path(path: Path | str) -> str:
     return str(source_file(Path(path)))
 
 
-def _config_node(path: Path) -> yaml.MappingNode | None:
-    """The stack file's `config:` mapping as YAML nodes (with their line marks); None when there is none."""
+def _top_entry(path: Path, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+    """A top-level key of a YAML file and its value, as nodes (with their line marks); None when there is none."""
     try:
         root = yaml.compose(path.read_text(), Loader=_LOADER)
     except (OSError, yaml.YAMLError):
         return None
     if not isinstance(root, yaml.MappingNode):
         return None
-    config = next((v for k, v in root.value if k.value == "config"), None)
-    return config if isinstance(config, yaml.MappingNode) else None
+    return next(((k, v) for k, v in root.value if k.value == key), None)
+
+
+def _config_node(path: Path) -> yaml.MappingNode | None:
+    """The stack file's `config:` mapping as YAML nodes (with their line marks); None when there is none."""
+    entry = _top_entry(path, "config")
+    return entry[1] if entry is not None and isinstance(entry[1], yaml.MappingNode) else None
 
 
 def key_lines(path: Path, config_key: str = f"{PROJECT}:platform") -> dict[str, int]:
@@ -245,6 +265,13 @@ def config_value_lines(path: Path) -> dict[str, int]:
         (key.value if ":" in str(key.value) else f"{PROJECT}:{key.value}"): value.start_mark.line + 1
         for key, value in config.value
     }
+
+
+def lines_under(path: Path, key: str) -> dict[str, int]:
+    """The line (1-based) of every key under the top-level `key` of any YAML file (a fleet file's `fleet:`), by
+    key path as `key_lines` gives them; empty when the file cannot be read or has no such key."""
+    entry = _top_entry(path, key)
+    return {"": entry[0].start_mark.line + 1, **dict(_walk(entry[1], ""))} if entry is not None else {}
 
 
 def _walk(node: yaml.Node, prefix: str) -> Iterator[tuple[str, int]]:

@@ -83,6 +83,53 @@ def _canary(stack: str, frm: Revision, to: str, minor: int, nxt: int) -> Step:
     )
 
 
+@dataclass(frozen=True)
+class Move:
+    """One step of a route: a canary upgrade of `revision` to `to_revision` on Kubernetes 1.`minor`, or the
+    cluster from 1.`minor` to the next minor with `revision` (then `to_revision` is `revision`)."""
+
+    kind: str
+    """`revision` or `kubernetes`."""
+    minor: int
+    revision: Revision
+    to_revision: Revision
+
+
+def route(
+    catalog: Catalog, revision: Revision, minor: int, wanted: int, *, newest: str | None = None
+) -> tuple[list[Move], str]:
+    """The moves from (`revision`, 1.`minor`) to Kubernetes 1.`wanted`, and why no route exists (empty when one
+    does). Before each minor the revision must run on both minors, else a canary upgrade to one that does comes
+    first; no target above `newest` (a revision) is chosen."""
+    moves: list[Move] = []
+    ceiling = parse_revision(newest) if newest is not None else None
+    while minor < wanted:
+        nxt = minor + 1
+        if revision.supports_kubernetes(f"1.{nxt}"):
+            moves.append(Move("kubernetes", minor, revision, revision))
+            minor = nxt
+            continue
+        targets = [
+            catalog.by_name[t]
+            for t in catalog.upgrades_of(revision.name)
+            if t in catalog.by_name
+            and catalog.by_name[t].supports_kubernetes(f"1.{minor}")
+            and (ceiling is None or parse_revision(t) <= ceiling)
+        ]
+        fits = [t for t in targets if t.supports_kubernetes(f"1.{nxt}")]
+        # The furthest target that runs on both minors; else a step on the way that runs on this one.
+        chosen = max(fits or targets, key=lambda r: parse_revision(r.name), default=None)
+        if chosen is None:
+            upto = f" up to {newest}" if newest is not None else ""
+            return moves, (
+                f"no catalogued upgrade of {revision.name}{upto} runs on both 1.{minor} and 1.{nxt} "
+                f"({catalog.source_note()}); {lifecycle.CONFIRM_HINT}"
+            )
+        moves.append(Move("revision", minor, revision, chosen))
+        revision = chosen
+    return moves, ""
+
+
 def assess(stack: str, config: StackConfig, target: str, catalog: Catalog, today: date, region: str = "") -> Readiness:
     """The ordered steps from the stack's Kubernetes version and revision to `target`."""
     if config.mesh.upgrade is not None:
@@ -102,39 +149,19 @@ def assess(stack: str, config: StackConfig, target: str, catalog: Catalog, today
     revision = lifecycle.resolve(catalog, config.mesh.revision, config.mesh.assumed_kubernetes)
     if revision is None:
         raise ReadinessError(f"mesh.revision {config.mesh.revision} is not in the revision catalog")
-    steps: list[Step] = []
-    blocked = ""
-    minor = current
-    while minor < wanted and not blocked:
-        nxt = minor + 1
-        if not revision.supports_kubernetes(f"1.{nxt}"):
-            targets = [
-                catalog.by_name[t]
-                for t in catalog.upgrades_of(revision.name)
-                if t in catalog.by_name and catalog.by_name[t].supports_kubernetes(f"1.{minor}")
-            ]
-            fits = [t for t in targets if t.supports_kubernetes(f"1.{nxt}")]
-            # The furthest target that runs on both minors; else a step on the way that runs on this one.
-            chosen = max(fits or targets, key=lambda r: parse_revision(r.name), default=None)
-            if chosen is None:
-                blocked = (
-                    f"no catalogued upgrade of {revision.name} runs on both 1.{minor} and 1.{nxt} "
-                    f"({catalog.source_note()}); {lifecycle.CONFIRM_HINT}"
-                )
-                break
-            steps.append(_canary(stack, revision, chosen.name, minor, nxt))
-            revision = chosen
-            continue
-        steps.append(
-            Step(
-                "kubernetes",
-                f"Kubernetes 1.{minor} -> 1.{nxt} with {revision.name}",
-                [f'cluster.kubernetesVersion: "1.{nxt}"'],
-                "AKS upgrades the control plane one minor at a time",
-                f"1.{nxt}",
-            )
+    moves, blocked = route(catalog, revision, current, wanted)
+    steps = [
+        _canary(stack, move.revision, move.to_revision.name, move.minor, move.minor + 1)
+        if move.kind == "revision"
+        else Step(
+            "kubernetes",
+            f"Kubernetes 1.{move.minor} -> 1.{move.minor + 1} with {move.revision.name}",
+            [f'cluster.kubernetesVersion: "1.{move.minor + 1}"'],
+            "AKS upgrades the control plane one minor at a time",
+            f"1.{move.minor + 1}",
         )
-        minor = nxt
+        for move in moves
+    ]
     warnings = lifecycle.end_of_life_warnings(catalog, [config.mesh.revision], today, config.cluster.kubernetes_version)
     stale = lifecycle.catalog_age_warning(catalog, today)
     warnings += [stale] if stale else []

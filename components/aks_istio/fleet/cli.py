@@ -1,0 +1,117 @@
+"""The `fleet` commands: `plan`, `edit`, `gate`, `schema` (registered on cli.py's sub-parsers).
+
+Exit codes (docs/fleet.md): 0 done / every cluster has a route / the gate passed; 1 a cluster has no route to the
+target, or the gate failed or was inconclusive; 2 invalid input (the fleet file, a stack file it names, an
+argument), with every problem at its line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+FLEET_HELP = "the fleet file (fleet.yaml: docs/fleet.md); stack files in it are relative to it"
+
+
+def add_commands(commands: Any) -> None:
+    fleet = commands.add_parser("fleet", help="many clusters from one fleet file: plan, edit, gate (docs/fleet.md)")
+    actions = fleet.add_subparsers(dest="action", required=True)
+    plan = actions.add_parser("plan", help="each wave's clusters' ordered steps to the fleet's target")
+    plan.add_argument("--fleet", required=True, type=Path, help=FLEET_HELP)
+    plan.add_argument("--json", action="store_true", help="machine-readable output (docs/fleet-plan.schema.json)")
+    edit = actions.add_parser(
+        "edit", help="write each stack file of a wave one step further along its plan (the next step only)"
+    )
+    edit.add_argument("--fleet", required=True, type=Path, help=FLEET_HELP)
+    edit.add_argument("--wave", required=True, help="the wave whose stack files to edit")
+    actions.add_parser("schema", help="print the fleet file's JSON Schema")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.action == "schema":
+        from aks_istio.fleet.model import fleet_schema
+
+        print(json.dumps(fleet_schema(), indent=2))
+        return EXIT_OK
+    from aks_istio.fleet.model import FleetFileError
+
+    try:
+        fleet = _load(args.fleet)
+    except FleetFileError as error:
+        count = f"{len(error.problems)} problem{'s' if len(error.problems) != 1 else ''}"
+        print(f"fleet file {args.fleet}: invalid input ({count}):", file=sys.stderr)
+        for message, line in error.problems:
+            print(f"  {args.fleet}{f':{line}' if line else ''}: {message}", file=sys.stderr)
+        return EXIT_INVALID
+    from aks_istio.addon.catalog import active_catalog
+    from aks_istio.fleet.planner import plan_fleet, render
+
+    plan = plan_fleet(fleet, active_catalog(), str(args.fleet))
+    if args.action == "plan":
+        print(json.dumps(plan.as_json(), indent=2) if args.json else render(plan))
+        return EXIT_FAILED if plan.blocked else EXIT_OK
+    names = [w.name for w in plan.waves]
+    if args.wave not in names:
+        print(
+            f"error: --wave {args.wave!r} is not a wave of {args.fleet}; allowed: {', '.join(names)}", file=sys.stderr
+        )
+        return EXIT_INVALID
+    if args.action == "edit":
+        return _edit(plan, args.wave)
+    raise AssertionError(f"unknown fleet action {args.action}")
+
+
+def _edit(plan: Any, wave_name: str) -> int:
+    from aks_istio.fleet.editor import EditError, apply_edit
+    from aks_istio.fleet.planner import FleetPlan, edit_text
+
+    assert isinstance(plan, FleetPlan)
+    position = [w.name for w in plan.waves].index(wave_name)
+    for earlier in plan.waves[:position]:
+        behind = [c.cluster for c in earlier.clusters if c.steps or c.blocked]
+        if behind:
+            print(
+                f"wave {wave_name}: not edited: wave {earlier.name} comes first and is not at the target yet "
+                f"({', '.join(behind)}); a wave finishes every step and passes its gate before the next starts",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+    wave = plan.waves[position]
+    folder = Path(plan.file).parent
+    writes: list[tuple[Path, str, str]] = []
+    code = EXIT_OK
+    for cluster in wave.clusters:
+        if not cluster.steps:
+            if cluster.blocked:
+                print(f"{cluster.stack} ({cluster.cluster}): no route: {cluster.blocked}", file=sys.stderr)
+                code = EXIT_FAILED
+            continue
+        step = cluster.steps[0]
+        try:
+            text = apply_edit(folder / cluster.stack, step.edit)
+        except (EditError, OSError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_INVALID
+        writes.append(
+            (folder / cluster.stack, text, f"{cluster.stack} ({cluster.cluster}): {step.kind}: {edit_text(step.edit)}")
+        )
+    for path, text, _ in writes:
+        path.write_text(text)
+    for *_, line in writes:
+        print(line)
+    if not writes and code == EXIT_OK:
+        print(f"wave {wave_name}: every cluster is at the target; nothing changed")
+    return code
+
+
+def _load(path: Path) -> Any:
+    """The fleet, with the revision catalog of its stack folder in force (as `check` uses the one beside a stack)."""
+    from aks_istio.fleet.model import load_fleet
+    from aks_istio.offline.revisions_cli import use_catalog_beside
+
+    use_catalog_beside(str(path.parent / "stacks" / "fleet.yaml"))
+    return load_fleet(path)

@@ -1,0 +1,25 @@
+"""The example fleet (examples/fleet: 6 clusters in 3 waves) copied where a test may change it, and the CLI run."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aks_istio import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "fleet"
+
+
+def example_copy(tmp_path: Path) -> Path:
+    """The example fleet's folder, copied into `tmp_path`; returns its fleet file."""
+    shutil.copytree(EXAMPLE, tmp_path / "fleet")
+    return tmp_path / "fleet" / "fleet.yaml"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(["fleet", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err

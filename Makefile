@@ -6,7 +6,17 @@ PY     := $(VENV)/bin/python
 STACK  ?= dev
 STAMP  := $(VENV)/.installed
 
-.PHONY: preview test
+.PHONY: preview test prometheus
+
+# The fleet gate's tests query a real Prometheus (tests/fleet/prometheus_server.py): Debian's package, installed
+# here when missing (CI runs as root on a clean machine); a failed install fails `make test`, never skips tests.
+prometheus:
+	@command -v prometheus >/dev/null && command -v promtool >/dev/null || { \
+	  echo "Installing Debian's prometheus package (prometheus, promtool) for the fleet gate's tests..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+	@command -v prometheus >/dev/null && command -v promtool >/dev/null
 
 $(STAMP): requirements.txt requirements-dev.txt policy/requirements.txt pyproject.toml
 	@echo "First run: creating $(VENV) and installing Pulumi, the Azure and Kubernetes SDKs and the tools (about a minute)..."
@@ -18,7 +28,7 @@ $(STAMP): requirements.txt requirements-dev.txt policy/requirements.txt pyprojec
 preview: $(STAMP)
 	$(PY) -m aks_istio preview --stack $(STACK)
 
-test: $(STAMP)
+test: $(STAMP) prometheus
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy

@@ -28,6 +28,13 @@ def add_commands(commands: Any) -> None:
     )
     edit.add_argument("--fleet", required=True, type=Path, help=FLEET_HELP)
     edit.add_argument("--wave", required=True, help="the wave whose stack files to edit")
+    gate = actions.add_parser(
+        "gate", help="judge a wave's clusters on the mesh's SLOs in Prometheus (exit 0 healthy, 1 not or unknown)"
+    )
+    gate.add_argument("--fleet", required=True, type=Path, help=FLEET_HELP)
+    gate.add_argument("--wave", required=True, help="the wave whose clusters to judge")
+    gate.add_argument("--json", action="store_true", help="machine-readable output (docs/fleet.md)")
+    gate.add_argument("--at", type=float, default=None, help=argparse.SUPPRESS)  # Unix time; default now
     actions.add_parser("schema", help="print the fleet file's JSON Schema")
 
 
@@ -62,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     if args.action == "edit":
         return _edit(plan, args.wave)
+    if args.action == "gate":
+        return _gate(fleet, plan, args)
     raise AssertionError(f"unknown fleet action {args.action}")
 
 
@@ -115,3 +124,34 @@ def _load(path: Path) -> Any:
 
     use_catalog_beside(str(path.parent / "stacks" / "fleet.yaml"))
     return load_fleet(path)
+
+
+def _gate(fleet: Any, plan: Any, args: argparse.Namespace) -> int:
+    import time
+
+    from aks_istio.fleet.gate import GateCluster, render, run_gate
+    from aks_istio.fleet.planner import MESH_COMPLETE, MESH_GATEWAYS, FleetPlan
+    from aks_istio.fleet.prometheus import NoCredentialError, PrometheusClient, bearer_token
+
+    assert isinstance(plan, FleetPlan)
+    wave = next(w for w in plan.waves if w.name == args.wave)
+    if wave.gate is None:
+        print(f"error: wave {wave.name} has no gate (waves[].gate in {args.fleet})", file=sys.stderr)
+        return EXIT_INVALID
+    settings = fleet.settings.gates[wave.gate]
+    members = []
+    for cluster in wave.clusters:
+        # Before a complete, the proxies must have left the revision it removes.
+        completing = bool(cluster.steps) and cluster.steps[0].kind in (MESH_COMPLETE, MESH_GATEWAYS)
+        old, new = (cluster.revisions[0], cluster.revisions[-1]) if completing else (None, None)
+        members.append(GateCluster(cluster.cluster, cluster.stack, old, new))
+    try:
+        token = bearer_token(settings.prometheus_query_endpoint)
+    except NoCredentialError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    client = PrometheusClient(settings.prometheus_query_endpoint, token)
+    at = args.at if args.at is not None else time.time()
+    result = run_gate(client, plan.fleet, wave.name, wave.gate, settings, members, at)
+    print(json.dumps(result.as_json(), indent=2) if args.json else render(result))
+    return EXIT_OK if result.healthy else EXIT_FAILED

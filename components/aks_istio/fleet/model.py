@@ -23,11 +23,10 @@ from aks_istio.config import ConfigError, StackConfig, load_stack_config
 from aks_istio.config._base import K8S_NAME_PATTERN, Problems, Settings, allowed
 from aks_istio.config.canary import check_revision_name
 from aks_istio.config.errors import validate_completely
+from aks_istio.fleet.prometheus import is_local
 from aks_istio.offline import stack_files
 
 FLEET_KEY = "fleet"
-LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
-"""Hosts a plain-http Prometheus may run on: a local server standing in for Azure Monitor (tests, a laptop)."""
 
 
 class FleetTarget(Settings):
@@ -106,7 +105,7 @@ class SloGate(Settings):
     @classmethod
     def _endpoint(cls, endpoint: str) -> str:
         parts = urlsplit(endpoint)
-        local = parts.scheme == "http" and parts.hostname in LOCAL_HOSTS
+        local = parts.scheme == "http" and is_local(endpoint)  # a local Prometheus standing in (tests, a laptop)
         if not (parts.scheme == "https" or local) or not parts.hostname:
             raise ValueError(
                 f"{endpoint!r} is not an https URL; allowed: https://<workspace>.<region>.prometheus.monitor.azure.com"

@@ -56,29 +56,48 @@ def _by(labels: tuple[str, ...]) -> str:
     return "by (" + ", ".join(labels) + ")"
 
 
+def _selector(matchers: str) -> str:
+    return f"{_SERVER_SIDE}, {matchers}" if matchers else _SERVER_SIDE
+
+
+# The SLO expressions, written once: the recording rules below aggregate them per service and per workload over
+# 5m; the fleet gate (aks_istio.fleet.gate) aggregates the same expressions per cluster over its window.
+def request_rate(labels: tuple[str, ...], window: str = "5m", matchers: str = "") -> str:
+    """Requests per second through the mesh (server side), summed by `labels`."""
+    return f"sum {_by(labels)} (rate(istio_requests_total{{{_selector(matchers)}}}[{window}]))"
+
+
+def error_rate(labels: tuple[str, ...], window: str = "5m", matchers: str = "") -> str:
+    """5xx responses per second, summed by `labels`."""
+    return f'sum {_by(labels)} (rate(istio_requests_total{{{_selector(matchers)}, response_code=~"5.."}}[{window}]))'
+
+
+def error_ratio(errors: str, requests: str) -> str:
+    """5xx share of requests; a series with traffic and no 5xx has no errors series, and `or` gives it 0."""
+    return f"({errors} / {requests}) or ({requests} * 0)"
+
+
+def latency_quantile(quantile: float, labels: tuple[str, ...], window: str = "5m", matchers: str = "") -> str:
+    """Request duration (ms) at `quantile`, from the Envoy histogram summed by `labels`."""
+    return (
+        f"histogram_quantile({quantile}, sum {_by(('le', *labels))} "
+        f"(rate(istio_request_duration_milliseconds_bucket{{{_selector(matchers)}}}[{window}])))"
+    )
+
+
 def _level_rules(level: str, labels: tuple[str, ...]) -> list[IstioRule]:
-    by = _by(labels)
     requests = f"istio:{level}:requests:rate5m"
     errors = f"istio:{level}:requests_5xx:rate5m"
     rules = [
-        IstioRule(record=requests, expression=f"sum {by} (rate(istio_requests_total{{{_SERVER_SIDE}}}[5m]))"),
-        IstioRule(
-            record=errors,
-            expression=f'sum {by} (rate(istio_requests_total{{{_SERVER_SIDE}, response_code=~"5.."}}[5m]))',
-        ),
-        # A service with traffic and no 5xx has no errors series; `or` gives it an explicit 0 ratio.
-        IstioRule(
-            record=f"istio:{level}:error_ratio:rate5m",
-            expression=f"({errors} / {requests}) or ({requests} * 0)",
-        ),
+        IstioRule(record=requests, expression=request_rate(labels)),
+        IstioRule(record=errors, expression=error_rate(labels)),
+        IstioRule(record=f"istio:{level}:error_ratio:rate5m", expression=error_ratio(errors, requests)),
     ]
-    bucket_by = _by(("le", *labels))
     for name, quantile in QUANTILES.items():
         rules.append(
             IstioRule(
                 record=f"istio:{level}:request_duration_ms:{name}",
-                expression=f"histogram_quantile({quantile}, sum {bucket_by} "
-                f"(rate(istio_request_duration_milliseconds_bucket{{{_SERVER_SIDE}}}[5m])))",
+                expression=latency_quantile(quantile, labels),
             )
         )
     return rules

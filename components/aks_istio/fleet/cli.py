@@ -35,6 +35,12 @@ def add_commands(commands: Any) -> None:
     gate.add_argument("--wave", required=True, help="the wave whose clusters to judge")
     gate.add_argument("--json", action="store_true", help="machine-readable output (docs/fleet.md)")
     gate.add_argument("--at", type=float, default=None, help=argparse.SUPPRESS)  # Unix time; default now
+    workflow = actions.add_parser(
+        "workflow", help="print the GitHub Actions workflow that rolls the fleet out wave by wave, gated"
+    )
+    workflow.add_argument(
+        "--fleet", required=True, type=Path, help=FLEET_HELP + " (as a path from the repository root)"
+    )
     actions.add_parser("schema", help="print the fleet file's JSON Schema")
 
 
@@ -54,6 +60,12 @@ def run(args: argparse.Namespace) -> int:
         for message, line in error.problems:
             print(f"  {args.fleet}{f':{line}' if line else ''}: {message}", file=sys.stderr)
         return EXIT_INVALID
+    if args.action == "workflow":
+        from aks_istio.fleet.workflow import render as render_workflow
+        from aks_istio.fleet.workflow import rollout_workflow
+
+        print(render_workflow(rollout_workflow(fleet, args.fleet.as_posix()), args.fleet.as_posix()), end="")
+        return EXIT_OK
     from aks_istio.addon.catalog import active_catalog
     from aks_istio.fleet.planner import plan_fleet, render
 

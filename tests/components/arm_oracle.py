@@ -1,4 +1,5 @@
-"""Check payloads against the Azure SDK's own models (azure-mgmt-containerservice), field by field.
+"""Check payloads against the Azure SDK's own models (azure-mgmt-containerservice, and any other azure-mgmt-* SDK
+of the same generator such as azure-mgmt-containerservicefleet), field by field.
 
 The SDK's models are generated from the same REST specs ARM validates against, so a key it does not know, an
 enum value outside its enum, or a missing `Required.` field is a payload ARM would reject or silently ignore.
@@ -8,7 +9,9 @@ from __future__ import annotations
 
 import enum
 import functools
+import importlib
 import re
+import sys
 import typing
 from collections.abc import Mapping
 from typing import Any
@@ -21,13 +24,27 @@ _NAMESPACE = {**vars(_models), **vars(sdk), "_models": sdk}
 
 
 @functools.cache
+def _namespace(module: str) -> dict[str, Any]:
+    """The names a model's annotations refer to: its SDK's `_models` module and `models` package."""
+    if module == _models.__name__:
+        return _NAMESPACE
+    package = importlib.import_module(module.rsplit(".", 1)[0])
+    return {**vars(sys.modules[module]), **vars(package), "_models": package}
+
+
+def _is_rest_field(value: Any) -> bool:
+    """A REST field of any SDK (each vendors its own `model_base`)."""
+    return isinstance(value, model_base._RestField) or type(value).__name__ == "_RestField"
+
+
+@functools.cache
 def wire_fields(model: type) -> dict[str, Any]:
     """Wire name -> annotation, for every REST field of `model` (inherited ones included)."""
-    hints = typing.get_type_hints(model, globalns=_NAMESPACE)
+    hints = typing.get_type_hints(model, globalns=_namespace(model.__module__))
     fields: dict[str, Any] = {}
     for cls in reversed(model.__mro__):
         for attr, value in vars(cls).items():
-            if isinstance(value, model_base._RestField):
+            if _is_rest_field(value):
                 fields[value._rest_name_input or attr] = hints.get(attr)
     return fields
 
@@ -48,9 +65,13 @@ def _attr_by_wire(model: type) -> dict[str, str]:
     out = {}
     for cls in reversed(model.__mro__):
         for attr, value in vars(cls).items():
-            if isinstance(value, model_base._RestField):
+            if _is_rest_field(value):
                 out[value._rest_name_input or attr] = attr
     return out
+
+
+def _is_model(cls: type) -> bool:
+    return issubclass(cls, model_base.Model) or any(base.__name__ == "Model" for base in cls.__mro__[1:])
 
 
 def _unwrap(annotation: Any) -> tuple[str, Any]:
@@ -61,7 +82,7 @@ def _unwrap(annotation: Any) -> tuple[str, Any]:
         enums = [a for a in args if isinstance(a, type) and issubclass(a, enum.Enum)]
         if enums:
             return "enum", enums[0]
-        models = [a for a in args if isinstance(a, type) and issubclass(a, model_base.Model)]
+        models = [a for a in args if isinstance(a, type) and _is_model(a)]
         if models:
             return "model", models[0]
         lists = [a for a in args if typing.get_origin(a) is list]
@@ -75,7 +96,7 @@ def _unwrap(annotation: Any) -> tuple[str, Any]:
         return "list", args[0]
     if origin is dict:
         return "dict", args[1]
-    if isinstance(annotation, type) and issubclass(annotation, model_base.Model):
+    if isinstance(annotation, type) and _is_model(annotation):
         return "model", annotation
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return "enum", annotation

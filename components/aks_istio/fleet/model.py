@@ -20,7 +20,14 @@ from aks_istio.addon import lifecycle
 from aks_istio.addon import support_matrix as sm
 from aks_istio.addon.catalog import CatalogError, active_catalog
 from aks_istio.config import ConfigError, StackConfig, load_stack_config
-from aks_istio.config._base import K8S_NAME_PATTERN, Problems, Settings, allowed
+from aks_istio.config._base import (
+    K8S_NAME_PATTERN,
+    LOCATION_PATTERN,
+    RESOURCE_GROUP_PATTERN,
+    Problems,
+    Settings,
+    allowed,
+)
 from aks_istio.config.canary import check_revision_name
 from aks_istio.config.errors import validate_completely
 from aks_istio.fleet.prometheus import is_local
@@ -114,6 +121,23 @@ class SloGate(Settings):
         return endpoint.rstrip("/")
 
 
+class FleetManagerSettings(Settings):
+    """Azure Kubernetes Fleet Manager for the fleet's Kubernetes and node-image waves (docs/fleet.md)."""
+
+    subscription_id: str = Field(
+        pattern=r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$",
+        description="Subscription of the Fleet and of the member clusters.",
+    )
+    resource_group: str = Field(pattern=RESOURCE_GROUP_PATTERN, description="Resource group of the Fleet.")
+    name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", description="Name of the Fleet.")
+    location: str = Field(pattern=LOCATION_PATTERN, description="Azure region of the Fleet, e.g. westeurope.")
+    kubernetes: bool = Field(
+        default=True,
+        description="Fleet Manager's update runs upgrade the members' Kubernetes (and node images): the plan makes "
+        "no kubernetes-upgrade step, and member stacks turn AKS auto-upgrade off (cluster.upgrade.channel: none).",
+    )
+
+
 class FleetSettings(Settings):
     """`fleet:` in a fleet file."""
 
@@ -124,6 +148,9 @@ class FleetSettings(Settings):
     waves: list[Wave] = Field(min_length=1, description="Waves in order; the first is the canary.")
     clusters: list[FleetCluster] = Field(min_length=1, description="Every cluster of the fleet, each in one wave.")
     gates: dict[str, SloGate] = Field(default_factory=dict, description="Gates by name, referenced by waves.")
+    fleet_manager: FleetManagerSettings | None = Field(
+        default=None, description="Azure Kubernetes Fleet Manager runs the Kubernetes waves (unset: the plan does)."
+    )
 
     def wave_of(self, name: str) -> Wave:
         return next(w for w in self.waves if w.name == name)
@@ -252,6 +279,18 @@ def load_fleet(path: Path) -> Fleet:
             )
             continue
         members.append(Member(index, cluster.stack, stack_path, cluster.wave, config))
+    manager = settings.fleet_manager
+    for member in members if manager is not None and manager.kubernetes else []:
+        if member.config.cluster.upgrade.channel != "none":
+            key = f"{FLEET_KEY}.clusters[{member.index}].stack"
+            problems.append(
+                (
+                    f"{key}: {member.stack!r} has cluster.upgrade.channel {member.config.cluster.upgrade.channel}, "
+                    "but Fleet Manager owns its Kubernetes version (fleetManager.kubernetes): AKS auto-upgrade would "
+                    "race the update runs; allowed: cluster.upgrade.channel: none in the stack file",
+                    _line(lines, key),
+                )
+            )
     names: dict[str, Member] = {}
     for member in members:
         earlier = names.setdefault(member.cluster_name, member)

@@ -33,6 +33,7 @@ MESH_COMPLETE: Final = "mesh-upgrade-complete"
 MESH_FINISH: Final = "mesh-upgrade-finish"
 STEP_KINDS: Final = (KUBERNETES_UPGRADE, MESH_START, MESH_MIGRATE, MESH_GATEWAYS, MESH_COMPLETE, MESH_FINISH)
 OWNER_PLAN: Final = "fleet"
+OWNER_FLEET_MANAGER: Final = "fleet-manager (fleet k8s-run)"
 
 
 @dataclass
@@ -128,9 +129,12 @@ class FleetPlan:
         }
 
 
-def kubernetes_owner(config: StackConfig) -> str:
-    """Who moves the cluster's Kubernetes minor: this plan, unless an AKS auto-upgrade channel does (the program
-    then ignores cluster.kubernetesVersion: cluster/spec.py `cluster_ignore_changes`)."""
+def kubernetes_owner(config: StackConfig, fleet_manager: bool = False) -> str:
+    """Who moves the cluster's Kubernetes minor: Fleet Manager's update runs when the fleet file gives it the
+    Kubernetes waves; an AKS auto-upgrade channel that moves minors (the program then ignores
+    cluster.kubernetesVersion: cluster/spec.py `cluster_ignore_changes`); else this plan."""
+    if fleet_manager:
+        return OWNER_FLEET_MANAGER
     channel = UpgradeChannel(config.cluster.upgrade.channel)
     return f"aks-auto-upgrade ({channel.value} channel)" if channel.moves_minor else OWNER_PLAN
 
@@ -204,14 +208,16 @@ def _pin(pinned: str | None, revision: str | None) -> dict[str, Any]:
     return {"gatewayRevision": revision} if pinned is not None else {}
 
 
-def plan_cluster(stack: str, config: StackConfig, target: FleetTarget, catalog: Catalog) -> ClusterPlan:
+def plan_cluster(
+    stack: str, config: StackConfig, target: FleetTarget, catalog: Catalog, *, fleet_manager: bool = False
+) -> ClusterPlan:
     """The steps that take one stack file to the target."""
     mesh = config.mesh
     minor = kubernetes_minor(config.cluster.kubernetes_version)
     assert minor is not None  # the stack file's own validation guarantees 1.N[.P]
     upgrade = mesh.upgrade
     revisions = [mesh.revision] if upgrade is None else _in_progress(mesh.revision, upgrade.to, upgrade.phase)
-    owner = kubernetes_owner(config)
+    owner = kubernetes_owner(config, fleet_manager)
     plan = ClusterPlan(stack, config.cluster_name, config.cluster.kubernetes_version, revisions, owner)
     walk = _Walk(minor, revisions)
     current = mesh.revision
@@ -292,13 +298,17 @@ def _in_progress(old: str, new: str, phase: str) -> list[str]:
 def plan_fleet(fleet: Fleet, catalog: Catalog, file: str) -> FleetPlan:
     """Every wave in order, each cluster of it planned."""
     settings = fleet.settings
+    manager = settings.fleet_manager is not None and settings.fleet_manager.kubernetes
     waves = [
         WavePlan(
             wave.name,
             wave.soak_minutes,
             wave.gate,
             wave.max_parallel,
-            [plan_cluster(m.stack, m.config, settings.target, catalog) for m in fleet.wave_members(wave.name)],
+            [
+                plan_cluster(m.stack, m.config, settings.target, catalog, fleet_manager=manager)
+                for m in fleet.wave_members(wave.name)
+            ],
         )
         for wave in settings.waves
     ]
@@ -336,7 +346,12 @@ def _render_cluster(cluster: ClusterPlan) -> list[str]:
     if not cluster.steps and not cluster.blocked:
         return [f"  {cluster.cluster} ({cluster.stack}): {state}: at the target"]
     lines = [f"  {cluster.cluster} ({cluster.stack}): {state}: {len(cluster.steps)} step(s)"]
-    if cluster.kubernetes_owner != OWNER_PLAN:
+    if cluster.kubernetes_owner == OWNER_FLEET_MANAGER:
+        lines.append(
+            f"    Kubernetes is upgraded by {cluster.kubernetes_owner}: no kubernetes-upgrade step (AKS auto-upgrade "
+            "is off; write the version the run reaches into cluster.kubernetesVersion afterwards)"
+        )
+    elif cluster.kubernetes_owner != OWNER_PLAN:
         lines.append(
             f"    Kubernetes is upgraded by {cluster.kubernetes_owner}: no kubernetes-upgrade step (the program "
             "ignores cluster.kubernetesVersion)"

@@ -34,7 +34,11 @@ def with_manager(tmp_path: Path, kubernetes: bool) -> Path:
 
 def test_the_component_declares_fleet_members_by_wave_and_the_waves_as_stages(tmp_path: Path) -> None:
     args = fleet_manager_args(load_fleet(with_manager(tmp_path, kubernetes=False)))
-    capture = capture_program(lambda: AksIstioFleetManager("payments", args))
+
+    def program() -> None:
+        AksIstioFleetManager("payments", args)
+
+    capture = capture_program(program)
     (component,) = capture.of_type(type_token("AksIstioFleetManager"))
     (fleet,) = capture.of_type("azure-native:containerservice:Fleet")
     members = capture.of_type("azure-native:containerservice:FleetMember")

@@ -41,6 +41,24 @@ def add_commands(commands: Any) -> None:
     workflow.add_argument(
         "--fleet", required=True, type=Path, help=FLEET_HELP + " (as a path from the repository root)"
     )
+    run = actions.add_parser(
+        "k8s-run",
+        help="Fleet Manager update runs for the Kubernetes waves, gated by `fleet gate` (aks-istio[fleet])",
+    )
+    steps = run.add_subparsers(dest="step", required=True)
+    create = steps.add_parser("create", help="create the gated update strategy (the waves) and an update run")
+    start = steps.add_parser("start", help="start the update run")
+    approve = steps.add_parser(
+        "approve", help="run `fleet gate` for a wave; only when it passes, approve the run's gate"
+    )
+    for step in (create, start, approve):
+        step.add_argument("--fleet", required=True, type=Path, help=FLEET_HELP + " (with fleet.fleetManager)")
+        step.add_argument("--run", required=True, help="the update run's name, e.g. k8s-1-35")
+    create.add_argument(
+        "--upgrade", choices=("Full", "ControlPlaneOnly", "NodeImageOnly"), default="Full", help="default: Full"
+    )
+    approve.add_argument("--wave", required=True, help="the wave whose gate to judge and approve")
+    approve.add_argument("--at", type=float, default=None, help=argparse.SUPPRESS)
     actions.add_parser("schema", help="print the fleet file's JSON Schema")
 
 
@@ -74,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(plan.as_json(), indent=2) if args.json else render(plan))
         return EXIT_FAILED if plan.blocked else EXIT_OK
     names = [w.name for w in plan.waves]
-    if args.wave not in names:
+    if getattr(args, "wave", None) is not None and args.wave not in names:
         print(
             f"error: --wave {args.wave!r} is not a wave of {args.fleet}; allowed: {', '.join(names)}", file=sys.stderr
         )
@@ -83,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
         return _edit(plan, args.wave)
     if args.action == "gate":
         return _gate(fleet, plan, args)
+    if args.action == "k8s-run":
+        return _k8s_run(fleet, plan, args)
     raise AssertionError(f"unknown fleet action {args.action}")
 
 
@@ -165,5 +185,41 @@ def _gate(fleet: Any, plan: Any, args: argparse.Namespace) -> int:
     client = PrometheusClient(settings.prometheus_query_endpoint, token)
     at = args.at if args.at is not None else time.time()
     result = run_gate(client, plan.fleet, wave.name, wave.gate, settings, members, at)
-    print(json.dumps(result.as_json(), indent=2) if args.json else render(result))
+    print(json.dumps(result.as_json(), indent=2) if getattr(args, "json", False) else render(result))
     return EXIT_OK if result.healthy else EXIT_FAILED
+
+
+def _k8s_run(fleet: Any, plan: Any, args: argparse.Namespace) -> int:
+    from aks_istio.fleet import update_runs
+
+    if fleet.settings.fleet_manager is None:
+        print(f"error: {args.fleet}: fleet.fleetManager is not set (docs/fleet.md)", file=sys.stderr)
+        return EXIT_INVALID
+    if args.step == "approve":
+        verdict = _gate(fleet, plan, args)
+        if verdict != EXIT_OK:
+            print(f"run {args.run}: the gate after wave {args.wave} is NOT approved (fleet gate failed)")
+            return verdict
+    try:
+        sdk = update_runs.client(fleet.settings.fleet_manager.subscription_id)
+        if args.step == "create":
+            run_id = update_runs.create(sdk, fleet, args.run, args.upgrade)
+            print(f"created update run {run_id} (strategy {update_runs.STRATEGY_NAME}: the waves, gated)")
+        elif args.step == "start":
+            print(f"started update run {args.run}: {update_runs.start(sdk, fleet, args.run)}")
+        else:
+            gate = update_runs.pending_gate(sdk, fleet, args.run, args.wave)
+            if gate is None:
+                print(
+                    f"run {args.run}: no pending gate after wave {args.wave} (has the run reached it?)",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILED
+            print(f"run {args.run}: gate {gate} after wave {args.wave}: {update_runs.approve(sdk, fleet, gate)}")
+    except update_runs.FleetManagerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as error:  # the CLI's boundary: Azure's errors (auth, HTTP, conflicts) are reported, not raised
+        print(f"error: Fleet Manager: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK

@@ -13,6 +13,17 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "fleet"
 
 
+FLEET_MANAGER = """\
+  fleetManager:
+    subscriptionId: 00000000-0000-0000-0000-000000000000
+    resourceGroup: rg-fleet
+    name: payments
+    location: westeurope
+    kubernetes: false
+"""
+"""A `fleetManager` section for the example fleet file (Fleet Manager does not own Kubernetes here)."""
+
+
 def example_copy(tmp_path: Path) -> Path:
     """The example fleet's folder, copied into `tmp_path`; returns its fleet file."""
     shutil.copytree(EXAMPLE, tmp_path / "fleet")

@@ -23,7 +23,7 @@ from azure.core.pipeline.transport import RequestsTransport
 from aks_istio.fleet import update_runs
 from tests.components.arm_oracle import problems
 from tests.fleet.prometheus_server import LocalPrometheus, Traffic, serve
-from tests.fleet.support import ROOT, example_copy, run
+from tests.fleet.support import FLEET_MANAGER, ROOT, example_copy, run
 
 RECORDED = ROOT / "tests" / "fixtures" / "fleet"
 FLEETS = (
@@ -37,14 +37,6 @@ ROUTES = {
     ("GET", f"{FLEETS}/gates"): "gates-list.json",
     ("PATCH", f"{FLEETS}/gates/3f1b2c3d-0000-4000-8000-000000000002"): "gate-patch.json",
 }
-MANAGER = """\
-  fleetManager:
-    subscriptionId: 00000000-0000-0000-0000-000000000000
-    resourceGroup: rg-fleet
-    name: payments
-    location: westeurope
-    kubernetes: false
-"""
 
 
 class RecordedArm(requests.adapters.BaseAdapter):
@@ -114,7 +106,7 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPromet
 
 def fleet_file(tmp_path: Path, endpoint: str = "") -> Path:
     fleet = example_copy(tmp_path)
-    text = fleet.read_text() + MANAGER
+    text = fleet.read_text() + FLEET_MANAGER
     if endpoint:
         text = text.replace("https://amw-payments-abcd.westeurope.prometheus.monitor.azure.com", endpoint)
     fleet.write_text(text)

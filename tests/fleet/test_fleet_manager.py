@@ -12,22 +12,13 @@ from aks_istio.fleet.fleet_manager import AksIstioFleetManager, fleet_manager_ar
 from aks_istio.fleet.model import load_fleet
 from aks_istio.tokens import type_token
 from tests.components.arm_oracle import problems
-from tests.fleet.support import example_copy, run
+from tests.fleet.support import FLEET_MANAGER, example_copy, run
 from tests.support import capture_program
-
-MANAGER = """\
-  fleetManager:
-    subscriptionId: 00000000-0000-0000-0000-000000000000
-    resourceGroup: rg-fleet
-    name: payments
-    location: westeurope
-    kubernetes: false
-"""
 
 
 def with_manager(tmp_path: Path, kubernetes: bool) -> Path:
     fleet = example_copy(tmp_path)
-    text = MANAGER if not kubernetes else MANAGER.replace("kubernetes: false", "kubernetes: true")
+    text = FLEET_MANAGER if not kubernetes else FLEET_MANAGER.replace("kubernetes: false", "kubernetes: true")
     fleet.write_text(fleet.read_text() + text)
     return fleet
 

@@ -128,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     from aks_istio.offline.revisions_cli import add_commands
 
     add_commands(commands, _command, STACK_HELP)
-    add_fleet_commands(commands)
+    add_fleet_commands(commands, _command)
     return parser
 
 

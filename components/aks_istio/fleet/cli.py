@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,40 +18,50 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 FLEET_HELP = "the fleet file (fleet.yaml: docs/fleet.md); stack files in it are relative to it"
 
 
-def add_commands(commands: Any) -> None:
-    fleet = commands.add_parser("fleet", help="many clusters from one fleet file: plan, edit, gate (docs/fleet.md)")
-    actions = fleet.add_subparsers(dest="action", required=True)
-    plan = actions.add_parser("plan", help="each wave's clusters' ordered steps to the fleet's target")
+def add_commands(commands: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
+    """The `fleet` sub-commands (on cli.py's sub-parsers; `command` makes one with its description)."""
+    fleet = command(
+        commands,
+        "fleet",
+        "many clusters from one fleet file: plan, edit, gate, workflow, Fleet Manager runs",
+        "A fleet file lists existing stack files in waves and one target (docs/fleet.md). Exit codes here: 0 done or "
+        "healthy, 1 no route / gate failed or inconclusive / not approved, 2 invalid input.",
+    )
+    actions = fleet.add_subparsers(dest="action", required=True, metavar="ACTION", help="one of:")
+    plan = command(actions, "plan", "print each wave's clusters' ordered steps to the fleet's target")
     plan.add_argument("--fleet", required=True, type=Path, help=FLEET_HELP)
-    plan.add_argument("--json", action="store_true", help="machine-readable output (docs/fleet-plan.schema.json)")
-    edit = actions.add_parser(
-        "edit", help="write each stack file of a wave one step further along its plan (the next step only)"
+    plan.add_argument("--json", action="store_true", help="print it as JSON (docs/fleet-plan.schema.json)")
+    edit = command(
+        actions, "edit", "write each stack file of a wave one step further along its plan (the next step only)"
     )
     edit.add_argument("--fleet", required=True, type=Path, help=FLEET_HELP)
     edit.add_argument("--wave", required=True, help="the wave whose stack files to edit")
-    gate = actions.add_parser(
-        "gate", help="judge a wave's clusters on the mesh's SLOs in Prometheus (exit 0 healthy, 1 not or unknown)"
+    gate = command(
+        actions,
+        "gate",
+        "judge a wave's clusters on the mesh's SLOs in Prometheus",
+        "Exit 0 when every cluster is healthy; 1 when one is unhealthy or inconclusive (no data, too little traffic).",
     )
     gate.add_argument("--fleet", required=True, type=Path, help=FLEET_HELP)
     gate.add_argument("--wave", required=True, help="the wave whose clusters to judge")
-    gate.add_argument("--json", action="store_true", help="machine-readable output (docs/fleet.md)")
+    gate.add_argument("--json", action="store_true", help="print the verdicts as JSON (docs/fleet.md)")
     gate.add_argument("--at", type=float, default=None, help=argparse.SUPPRESS)  # Unix time; default now
-    workflow = actions.add_parser(
-        "workflow", help="print the GitHub Actions workflow that rolls the fleet out wave by wave, gated"
+    workflow = command(
+        actions, "workflow", "print the GitHub Actions workflow that rolls the fleet out wave by wave, gated"
     )
     workflow.add_argument(
         "--fleet", required=True, type=Path, help=FLEET_HELP + " (as a path from the repository root)"
     )
-    run = actions.add_parser(
+    run = command(
+        actions,
         "k8s-run",
-        help="Fleet Manager update runs for the Kubernetes waves, gated by `fleet gate` (aks-istio[fleet])",
+        "Fleet Manager update runs for the Kubernetes waves, gated by `fleet gate`",
+        "Needs fleet.fleetManager in the fleet file and pip install 'aks-istio[fleet]' (API 2026-06-01).",
     )
-    steps = run.add_subparsers(dest="step", required=True)
-    create = steps.add_parser("create", help="create the gated update strategy (the waves) and an update run")
-    start = steps.add_parser("start", help="start the update run")
-    approve = steps.add_parser(
-        "approve", help="run `fleet gate` for a wave; only when it passes, approve the run's gate"
-    )
+    steps = run.add_subparsers(dest="step", required=True, metavar="STEP", help="one of:")
+    create = command(steps, "create", "create the gated update strategy (the waves) and an update run")
+    start = command(steps, "start", "start the update run")
+    approve = command(steps, "approve", "run `fleet gate` for a wave; only when it passes, approve the run's gate")
     for step in (create, start, approve):
         step.add_argument("--fleet", required=True, type=Path, help=FLEET_HELP + " (with fleet.fleetManager)")
         step.add_argument("--run", required=True, help="the update run's name, e.g. k8s-1-35")
@@ -59,7 +70,7 @@ def add_commands(commands: Any) -> None:
     )
     approve.add_argument("--wave", required=True, help="the wave whose gate to judge and approve")
     approve.add_argument("--at", type=float, default=None, help=argparse.SUPPRESS)
-    actions.add_parser("schema", help="print the fleet file's JSON Schema")
+    command(actions, "schema", "print the fleet file's JSON Schema")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -245,6 +245,6 @@ def test_every_stack_policy_is_exercised(pack: Pack) -> None:
         "pack-stack-rule-raised",
         "pack-settings",
     }
-    # The traffic analysis: tests/policy/test_traffic.py trips each of its policies.
+    # The traffic analysis: tests/policy/test_traffic.py trips each check of each of its policies.
     exercised |= {p.name for p in traffic.POLICIES}
     assert {p.name for p in pack.policies if p.stack} == exercised

@@ -3,26 +3,49 @@ gives exactly its expected traffic findings, at their level, with what to write 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rules import traffic
 
-from tests.policy.conftest import Pack
-from tests.policy.traffic_programs import CASES, Case
+from tests.policy.conftest import Pack, Verdict
+from tests.policy.traffic_programs import CASES, SECURE_INGRESS, UPSTREAM, Case, gateway, replaced
 
-TRAFFIC_POLICIES = {p.name for p in traffic.POLICIES} | {"stack-istio-addon-target-declared", "pack-stack-rule-raised"}
+GROUPS = {p.name for p in traffic.POLICIES}
+REPORTERS = {"stack-istio-addon-target-declared", "pack-stack-rule-raised"}
+CHECK = re.compile(r"\[([a-z0-9-]+)\] ")
+
+
+def check_of(verdict: Verdict) -> str:
+    """The check a traffic finding comes from (its message starts with `[check-name]`); other policies' own name."""
+    if verdict.policy not in GROUPS:
+        return verdict.policy
+    found = CHECK.search(verdict.message)
+    assert found, verdict.message
+    return found.group(1)
 
 
 @pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
 def test_traffic_case_gives_its_recorded_verdict(pack: Pack, case: Case) -> None:
-    verdicts = [v for v in pack.program(case.program, case.config) if v.policy in TRAFFIC_POLICIES]
-    assert sorted((v.policy, v.resource, v.level) for v in verdicts) == sorted(
-        (policy, resource, level) for policy, resource, level, _ in case.expected
+    verdicts = [v for v in pack.program(case.program, case.config) if v.policy in GROUPS | REPORTERS]
+    assert sorted((check_of(v), v.resource, v.level) for v in verdicts) == sorted(
+        (check, resource, level) for check, resource, level, _ in case.expected
     ), [v.message for v in verdicts]
-    for policy, resource, _, words in case.expected:
-        messages = [v.message for v in verdicts if (v.policy, v.resource) == (policy, resource)]
+    for check, resource, _, words in case.expected:
+        messages = [v.message for v in verdicts if (check_of(v), v.resource) == (check, resource)]
         assert any(words in m for m in messages), messages
 
 
-def test_every_traffic_policy_has_a_case_that_trips_it() -> None:
-    tripped = {policy for case in CASES.values() for policy, _, _, _ in case.expected}
-    assert {p.name for p in traffic.POLICIES} - tripped == set()
+def test_every_check_has_a_case_that_trips_it() -> None:
+    tripped = {check for case in CASES.values() for check, _, _, _ in case.expected}
+    assert {c.name for c in traffic.CHECKS} - tripped == set()
+    assert sorted(c.name for c in traffic.CHECKS) == sorted(
+        name for policy in traffic.POLICIES for name in policy.config_schema.properties["skipChecks"]["items"]["enum"]
+    )  # every check runs in exactly one policy
+
+
+def test_a_team_turns_one_check_off_with_skip_checks(pack: Pack) -> None:
+    program = replaced(SECURE_INGRESS, "shop", gateway(selector=UPSTREAM))
+    assert any(v.policy == "gateway-serves-traffic" for v in pack.program(program))
+    config = {"gateway-serves-traffic": {"skipChecks": ["gateway-selector-matches-workload"]}}
+    assert [v for v in pack.program(program, config) if v.policy == "gateway-serves-traffic"] == []

@@ -10,6 +10,8 @@ show whole (a Gateway or Service another program declares).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -19,7 +21,7 @@ from pulumi_policy import StackValidationPolicy
 from ..addon_target import Target, route, target
 from ..clusters import CLASSIC, mesh_clusters, shape_of
 from ..deferred import Finding
-from ..factories import Meta, StackRequest, stack_request_policy
+from ..factories import Meta, StackRequest, judged, stack_request_policy
 from ..pack_settings import published
 from ..stack import StackResource
 from .model import AddonMesh, K8sObject, Objects, classic_mesh, merge, native_mesh, objects_of, plain, settings_mesh
@@ -60,17 +62,48 @@ def build(resources: Sequence[StackResource], settings: Mapping[str, Any]) -> Tr
 
 
 TrafficCheck = Callable[[Traffic], list[Finding]]
+SKIP_CHECKS: Final = "skipChecks"
 
 
-def traffic_policy(meta: Meta, check: TrafficCheck) -> StackValidationPolicy:
-    """A traffic rule: `check` over the program's mesh, where the add-on runs, its findings routed as the target
-    decides (addon_target.route)."""
+@dataclass(frozen=True)
+class Check:
+    """One analysis over the program's mesh; its name starts each finding and is what `skipChecks` lists."""
+
+    name: str
+    description: str
+    url: str
+    remediation: str
+    run: TrafficCheck
+
+
+def traffic_policy(meta: Meta, checks: Sequence[Check]) -> StackValidationPolicy:
+    """One policy running several checks, where the add-on runs, its findings routed as the target decides
+    (addon_target.route). Checks share a policy because pulumi-policy as shipped unpacks the whole stack once per
+    stack policy: seventeen policies of one check each cost the engine three times the AnalyzeStack time of the
+    rest of the pack (benchmarks/policy_throughput.py); a team turns one check off with `skipChecks`."""
+    names = [c.name for c in checks]
+    skip_schema = {
+        "type": "array",
+        "items": {"type": "string", "enum": names},
+        "default": [],
+        "description": "Checks of this policy not to run (a waiver for every resource; prefer exemptions).",
+    }
+    meta = dataclasses.replace(meta, config={SKIP_CHECKS: skip_schema, **meta.config})
 
     def run(request: StackRequest) -> list[Finding]:
         where = target(request.resources, request)
         if where is Target.NO_ADDON:
             return []
-        return route(request, check(traffic_of(request)), where)
+        traffic = traffic_of(request)
+        skipped = set(request.config.get(SKIP_CHECKS) or ())
+        found: list[Finding] = []
+        for check in checks:
+            if check.name in skipped:
+                continue
+            # A check that raises is reported under its own name (fail closed) and does not hide the others.
+            results = judged(f"{meta.name} ({check.name})", request.scope, "", functools.partial(check.run, traffic))
+            found.extend((urn, f"[{check.name}] {message}") for urn, message in results)
+        return route(request, found, where)
 
     return stack_request_policy(meta, run)
 

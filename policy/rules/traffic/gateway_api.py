@@ -14,13 +14,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pulumi_policy import EnforcementLevel, Severity
-
 from aks_istio.addon import support_matrix as sm
 
 from ..deferred import Finding
-from ..factories import Meta
-from .analysis import TAGS, Traffic, traffic_policy
+from .analysis import Check, Traffic
 from .model import CORE, GATEWAY_API, UNKNOWN, K8sObject, Objects, Unknown, dig, items, labels_of, text
 
 URL: Final = "https://learn.microsoft.com/azure/aks/istio-gateway-api"
@@ -34,7 +31,6 @@ DEFAULT_KINDS: Final[Mapping[str, frozenset[str]]] = {
 }
 """Route kinds a listener admits when `allowedRoutes.kinds` is unset (the spec: the protocol's kinds)."""
 NAMESPACE_NAME_LABEL: Final = "kubernetes.io/metadata.name"
-TAGS_API: Final = (*TAGS, "gateway-api")
 
 
 def routes(objects: Objects) -> Iterator[K8sObject]:
@@ -304,55 +300,40 @@ def check_references(traffic: Traffic) -> list[Finding]:
     return found
 
 
-ATTACHMENT: Final = traffic_policy(
-    Meta(
-        "gateway-api-route-attaches",
-        "A Gateway API route's parentRefs name a Gateway of the program whose listeners admit the route's namespace "
-        "and kind.",
-        Severity.HIGH,
-        "Set parentRefs[].namespace to the Gateway's namespace, and the listener's allowedRoutes (namespaces.from All "
-        "or Selector; kinds) to admit the route.",
-        "https://gateway-api.sigs.k8s.io/guides/multiple-ns/",
-        TAGS_API,
-    ),
+ATTACHMENT: Final = Check(
+    "gateway-api-route-attaches",
+    "A Gateway API route's parentRefs name a Gateway of the program whose listeners admit the route's namespace "
+    "and kind.",
+    "https://gateway-api.sigs.k8s.io/guides/multiple-ns/",
+    "Set parentRefs[].namespace to the Gateway's namespace, and the listener's allowedRoutes (namespaces.from All "
+    "or Selector; kinds) to admit the route.",
     check_attachment,
 )
-TLS_ROUTE: Final = traffic_policy(
-    Meta(
-        "gateway-api-tlsroute-revision",
-        "TLSRoute is used only on a mesh revision that serves it (asm-1-30 or later).",
-        Severity.HIGH,
-        "Upgrade the mesh revision to asm-1-30 or later, or use an Istio Gateway with tls.mode PASSTHROUGH until then.",
-        URL,
-        TAGS_API,
-    ),
+
+TLS_ROUTE: Final = Check(
+    "gateway-api-tlsroute-revision",
+    "TLSRoute is used only on a mesh revision that serves it (asm-1-30 or later).",
+    URL,
+    "Upgrade the mesh revision to asm-1-30 or later, or use an Istio Gateway with tls.mode PASSTHROUGH until then.",
     check_tls_route_revision,
 )
-CLASS: Final = traffic_policy(
-    Meta(
-        "gateway-api-class-istio",
-        "A Gateway API Gateway uses the add-on's class istio (or a GatewayClass the program declares).",
-        Severity.MEDIUM,
-        "Write gatewayClassName: istio, or waive this where another controller on the cluster serves the class.",
-        URL,
-        TAGS_API,
-        EnforcementLevel.ADVISORY,
-    ),
+
+CLASS: Final = Check(
+    "gateway-api-class-istio",
+    "A Gateway API Gateway uses the add-on's class istio (or a GatewayClass the program declares).",
+    URL,
+    "Write gatewayClassName: istio, or waive this where another controller on the cluster serves the class.",
     check_class,
 )
-REFERENCES: Final = traffic_policy(
-    Meta(
-        "gateway-api-references-declared",
-        "Gateway API routes name Gateways the program declares, and references into other namespaces have a "
-        "ReferenceGrant.",
-        Severity.MEDIUM,
-        "Declare the Gateway, and a ReferenceGrant in the referenced namespace; waive this where another program "
-        "declares them.",
-        "https://gateway-api.sigs.k8s.io/api-types/referencegrant/",
-        TAGS_API,
-        EnforcementLevel.ADVISORY,
-    ),
+
+REFERENCES: Final = Check(
+    "gateway-api-references-declared",
+    "Gateway API routes name Gateways the program declares, and references into other namespaces have a "
+    "ReferenceGrant.",
+    "https://gateway-api.sigs.k8s.io/api-types/referencegrant/",
+    "Declare the Gateway, and a ReferenceGrant in the referenced namespace; waive this where another program "
+    "declares them.",
     check_references,
 )
 
-POLICIES: Final = (ATTACHMENT, TLS_ROUTE, CLASS, REFERENCES)
+CHECKS: Final = (ATTACHMENT, TLS_ROUTE, CLASS, REFERENCES)

@@ -15,15 +15,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pulumi_policy import EnforcementLevel, Severity
-
 from aks_istio.addon import support_matrix as sm
 
 from .._common import DOCS
 from ..deferred import Finding
-from ..factories import Meta
 from ..findings import shown
-from .analysis import TAGS, Traffic, traffic_policy
+from .analysis import Check, Traffic
 from .hosts import overlap, server_host
 from .model import (
     CORE,
@@ -381,67 +378,50 @@ def check_conflicts(traffic: Traffic) -> list[Finding]:
     return found
 
 
-SELECTOR: Final = traffic_policy(
-    Meta(
-        "gateway-selector-matches-workload",
-        "An Istio Gateway's istio selector matches an add-on gateway the cluster enables or a gateway workload of the "
-        "program.",
-        Severity.HIGH,
-        "Select the add-on's gateway by its label: istio: aks-istio-ingressgateway-external or -internal (not "
-        "upstream's istio: ingressgateway), and enable that gateway on the cluster.",
-        URL_INGRESS,
-        (*TAGS, "gateway"),
-    ),
+SELECTOR: Final = Check(
+    "gateway-selector-matches-workload",
+    "An Istio Gateway's istio selector matches an add-on gateway the cluster enables or a gateway workload of the "
+    "program.",
+    URL_INGRESS,
+    "Select the add-on's gateway by its label: istio: aks-istio-ingressgateway-external or -internal (not "
+    "upstream's istio: ingressgateway), and enable that gateway on the cluster.",
     check_selector,
 )
-CREDENTIAL: Final = traffic_policy(
-    Meta(
-        "gateway-credential-resolvable",
-        "A Gateway's TLS credentialName is a Secret with tls.crt and tls.key (and ca.crt for MUTUAL) where its gateway "
-        "pods run, synced by a mounted SecretProviderClass where Key Vault provides it.",
-        Severity.HIGH,
-        "Declare the credential in aks-istio-ingress (the gateway pods' namespace), with the keys Istio reads; a "
-        "SecretProviderClass there needs a pod that mounts it and the Key Vault secrets provider add-on.",
-        URL_SECURE,
-        (*TAGS, "gateway", "tls"),
-    ),
+
+CREDENTIAL: Final = Check(
+    "gateway-credential-resolvable",
+    "A Gateway's TLS credentialName is a Secret with tls.crt and tls.key (and ca.crt for MUTUAL) where its gateway "
+    "pods run, synced by a mounted SecretProviderClass where Key Vault provides it.",
+    URL_SECURE,
+    "Declare the credential in aks-istio-ingress (the gateway pods' namespace), with the keys Istio reads; a "
+    "SecretProviderClass there needs a pod that mounts it and the Key Vault secrets provider add-on.",
     check_credentials,
 )
-CREDENTIAL_DECLARED: Final = traffic_policy(
-    Meta(
-        "gateway-credential-declared",
-        "A Gateway's TLS credentialName is provided in the program (Secret, SecretProviderClass or cert-manager "
-        "Certificate).",
-        Severity.MEDIUM,
-        "Sync the certificate from Key Vault with a SecretProviderClass in aks-istio-ingress and a pod that mounts "
-        "it, or waive this when another program provides the Secret.",
-        URL_SECURE,
-        (*TAGS, "gateway", "tls"),
-        EnforcementLevel.ADVISORY,
-    ),
+
+CREDENTIAL_DECLARED: Final = Check(
+    "gateway-credential-declared",
+    "A Gateway's TLS credentialName is provided in the program (Secret, SecretProviderClass or cert-manager "
+    "Certificate).",
+    URL_SECURE,
+    "Sync the certificate from Key Vault with a SecretProviderClass in aks-istio-ingress and a pod that mounts "
+    "it, or waive this when another program provides the Secret.",
     check_credentials_declared,
 )
-PORTS: Final = traffic_policy(
-    Meta(
-        "gateway-server-port-exposed",
-        "An Istio Gateway on an add-on gateway serves only ports its Service exposes (80, 443).",
-        Severity.HIGH,
-        "Serve HTTP on 80 and HTTPS/TLS on 443; for other ports use a Gateway API Gateway of class istio.",
-        URL_INGRESS,
-        (*TAGS, "gateway"),
-    ),
+
+PORTS: Final = Check(
+    "gateway-server-port-exposed",
+    "An Istio Gateway on an add-on gateway serves only ports its Service exposes (80, 443).",
+    URL_INGRESS,
+    "Serve HTTP on 80 and HTTPS/TLS on 443; for other ports use a Gateway API Gateway of class istio.",
     check_ports,
 )
-CONFLICTS: Final = traffic_policy(
-    Meta(
-        "gateway-no-conflicts",
-        "No two Istio Gateways with the same selector serve the same port and host.",
-        Severity.HIGH,
-        "Merge the servers into one Gateway, or give each Gateway its own hosts.",
-        "https://istio.io/latest/docs/reference/config/analysis/ist0145/",
-        (*TAGS, "gateway"),
-    ),
+
+CONFLICTS: Final = Check(
+    "gateway-no-conflicts",
+    "No two Istio Gateways with the same selector serve the same port and host.",
+    "https://istio.io/latest/docs/reference/config/analysis/ist0145/",
+    "Merge the servers into one Gateway, or give each Gateway its own hosts.",
     check_conflicts,
 )
 
-POLICIES: Final = (SELECTOR, CREDENTIAL, CREDENTIAL_DECLARED, PORTS, CONFLICTS)
+CHECKS: Final = (SELECTOR, CREDENTIAL, CREDENTIAL_DECLARED, PORTS, CONFLICTS)

@@ -14,13 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
-from pulumi_policy import EnforcementLevel, Severity
-
 from aks_istio.addon import support_matrix as sm
 
 from ..deferred import Finding
-from ..factories import Meta
-from .analysis import TAGS, Traffic, traffic_policy
+from .analysis import Check, Traffic
 from .hosts import fqdn, service_of
 from .model import ISTIO_NETWORKING, ISTIO_SECURITY, K8sObject, Objects, dig, items, labels_of, text
 from .virtual_services import in_service_entry
@@ -133,30 +130,21 @@ def check_tls_origination(traffic: Traffic) -> list[Finding]:
     return found
 
 
-MTLS_CONFLICT: Final = traffic_policy(
-    Meta(
-        "destinationrule-mtls-matches-peerauthentication",
-        "A DestinationRule does not send plain text (tls.mode DISABLE) to workloads whose PeerAuthentication is "
-        "STRICT.",
-        Severity.HIGH,
-        "Drop tls.mode DISABLE from the DestinationRule (Istio uses ISTIO_MUTUAL by itself), or make the server's "
-        "PeerAuthentication PERMISSIVE.",
-        URL_PEER,
-        (*TAGS, "mtls"),
-    ),
+MTLS_CONFLICT: Final = Check(
+    "destinationrule-mtls-matches-peerauthentication",
+    "A DestinationRule does not send plain text (tls.mode DISABLE) to workloads whose PeerAuthentication is STRICT.",
+    URL_PEER,
+    "Drop tls.mode DISABLE from the DestinationRule (Istio uses ISTIO_MUTUAL by itself), or make the server's "
+    "PeerAuthentication PERMISSIVE.",
     check_mtls_conflict,
 )
-TLS_ORIGINATION: Final = traffic_policy(
-    Meta(
-        "destinationrule-tls-verifies-server",
-        "A DestinationRule that originates TLS (SIMPLE, MUTUAL) verifies the server with caCertificates.",
-        Severity.MEDIUM,
-        "Set tls.caCertificates or tls.credentialName (a Secret with ca.crt), or insecureSkipVerify: true on purpose.",
-        URL_DESTINATION,
-        (*TAGS, "tls"),
-        EnforcementLevel.ADVISORY,
-    ),
+
+TLS_ORIGINATION: Final = Check(
+    "destinationrule-tls-verifies-server",
+    "A DestinationRule that originates TLS (SIMPLE, MUTUAL) verifies the server with caCertificates.",
+    URL_DESTINATION,
+    "Set tls.caCertificates or tls.credentialName (a Secret with ca.crt), or insecureSkipVerify: true on purpose.",
     check_tls_origination,
 )
 
-POLICIES: Final = (MTLS_CONFLICT, TLS_ORIGINATION)
+CHECKS: Final = (MTLS_CONFLICT, TLS_ORIGINATION)

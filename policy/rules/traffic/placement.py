@@ -12,14 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
-from pulumi_policy import EnforcementLevel, Severity
-
 from aks_istio.addon import support_matrix as sm
 
 from ..deferred import Finding
-from ..factories import Meta
 from ..findings import shown
-from .analysis import TAGS, Traffic, traffic_policy
+from .analysis import Check, Traffic
 from .gateways import gateways, select, selector_of
 from .model import ISTIO_NETWORKING, ISTIO_SECURITY, ISTIO_TELEMETRY, UNKNOWN, K8sObject, iter_pairs, labels_of, selects
 
@@ -141,41 +138,30 @@ def check_selectors(traffic: Traffic) -> list[Finding]:
     ]
 
 
-ROOT_NAMESPACE: Final = traffic_policy(
-    Meta(
-        "istio-policy-not-in-istio-system",
-        "Mesh-wide Istio policies (PeerAuthentication, AuthorizationPolicy, RequestAuthentication, Sidecar, Telemetry) "
-        "go in aks-istio-system, since the add-on has no istio-system.",
-        Severity.HIGH,
-        "Move the resource to aks-istio-system, the add-on's root namespace.",
-        URL_ROOT,
-        TAGS,
-    ),
+ROOT_NAMESPACE: Final = Check(
+    "istio-policy-not-in-istio-system",
+    "Mesh-wide Istio policies (PeerAuthentication, AuthorizationPolicy, RequestAuthentication, Sidecar, Telemetry) "
+    "go in aks-istio-system, since the add-on has no istio-system.",
+    URL_ROOT,
+    "Move the resource to aks-istio-system, the add-on's root namespace.",
     check_root_namespace,
 )
-SIDECARS: Final = traffic_policy(
-    Meta(
-        "sidecar-selectors-unambiguous",
-        "A namespace has at most one Sidecar without a workloadSelector, and no two Sidecars select the same workload.",
-        Severity.HIGH,
-        "Keep one selector-less Sidecar per namespace; give the others workloadSelectors that do not overlap.",
-        URL_SIDECAR,
-        (*TAGS, "sidecar"),
-    ),
+
+SIDECARS: Final = Check(
+    "sidecar-selectors-unambiguous",
+    "A namespace has at most one Sidecar without a workloadSelector, and no two Sidecars select the same workload.",
+    URL_SIDECAR,
+    "Keep one selector-less Sidecar per namespace; give the others workloadSelectors that do not overlap.",
     check_sidecars,
 )
-SELECTORS: Final = traffic_policy(
-    Meta(
-        "istio-selector-matches-workload",
-        "Selectors of AuthorizationPolicy, RequestAuthentication, Telemetry, Sidecar and (non-istio) Gateway match a "
-        "workload of the program.",
-        Severity.MEDIUM,
-        "Use the pod template's labels in the selector, or waive this where another program deploys the workload.",
-        "https://istio.io/latest/docs/reference/config/analysis/ist0127/",
-        TAGS,
-        EnforcementLevel.ADVISORY,
-    ),
+
+SELECTORS: Final = Check(
+    "istio-selector-matches-workload",
+    "Selectors of AuthorizationPolicy, RequestAuthentication, Telemetry, Sidecar and (non-istio) Gateway match a "
+    "workload of the program.",
+    "https://istio.io/latest/docs/reference/config/analysis/ist0127/",
+    "Use the pod template's labels in the selector, or waive this where another program deploys the workload.",
     check_selectors,
 )
 
-POLICIES: Final = (ROOT_NAMESPACE, SIDECARS, SELECTORS)
+CHECKS: Final = (ROOT_NAMESPACE, SIDECARS, SELECTORS)

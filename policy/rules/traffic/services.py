@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from typing import Final
 
-from pulumi_policy import EnforcementLevel, Severity
-
 from aks_istio.addon import support_matrix as sm
 
 from ..deferred import Finding
-from ..factories import Meta
-from .analysis import TAGS, Traffic, traffic_policy
+from .analysis import Check, Traffic
 from .model import CORE, dig, items, text
 
 PROTOCOLS: Final = frozenset(
@@ -63,17 +60,12 @@ def check_port_protocols(traffic: Traffic) -> list[Finding]:
     return found
 
 
-PORT_PROTOCOLS: Final = traffic_policy(
-    Meta(
-        "service-port-protocol-explicit",
-        "Service ports name their protocol (<protocol>[-suffix]) or set appProtocol, so Istio does not sniff it.",
-        Severity.LOW,
-        "Name each port http-*, grpc-*, tcp-*, tls-*... or set appProtocol.",
-        "https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/",
-        TAGS,
-        EnforcementLevel.ADVISORY,
-    ),
+PORT_PROTOCOLS: Final = Check(
+    "service-port-protocol-explicit",
+    "Service ports name their protocol (<protocol>[-suffix]) or set appProtocol, so Istio does not sniff it.",
+    "https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/",
+    "Name each port http-*, grpc-*, tcp-*, tls-*... or set appProtocol.",
     check_port_protocols,
 )
 
-POLICIES: Final = (PORT_PROTOCOLS,)
+CHECKS: Final = (PORT_PROTOCOLS,)

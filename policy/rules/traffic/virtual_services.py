@@ -13,11 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
-from pulumi_policy import EnforcementLevel, Severity
-
 from ..deferred import Finding
-from ..factories import Meta
-from .analysis import TAGS, Traffic, traffic_policy
+from .analysis import Check, Traffic
 from .gateways import servers
 from .hosts import covers, fqdn, gateway_ref, overlap, server_host, service_of
 from .model import CORE, ISTIO_NETWORKING, K8sObject, Objects, dig, items, text
@@ -210,30 +207,22 @@ def check_references(traffic: Traffic) -> list[Finding]:
     return found
 
 
-BOUND: Final = traffic_policy(
-    Meta(
-        "virtualservice-gateway-bound",
-        "A VirtualService names its Gateways with their namespace and routes hosts those Gateways serve.",
-        Severity.HIGH,
-        "Write gateways as <namespace>/<name> (a short name means the VirtualService's own namespace) and keep its "
-        "hosts among the Gateway servers' hosts.",
-        URL,
-        (*TAGS, "virtualservice"),
-    ),
+BOUND: Final = Check(
+    "virtualservice-gateway-bound",
+    "A VirtualService names its Gateways with their namespace and routes hosts those Gateways serve.",
+    URL,
+    "Write gateways as <namespace>/<name> (a short name means the VirtualService's own namespace) and keep its "
+    "hosts among the Gateway servers' hosts.",
     check_bound,
 )
-REFERENCES: Final = traffic_policy(
-    Meta(
-        "virtualservice-references-declared",
-        "A VirtualService's gateways, destination hosts and subsets are declared in the program.",
-        Severity.MEDIUM,
-        "Declare the Gateway, Service (or ServiceEntry) and DestinationRule subset, or waive this where another "
-        "program declares them.",
-        URL,
-        (*TAGS, "virtualservice"),
-        EnforcementLevel.ADVISORY,
-    ),
+
+REFERENCES: Final = Check(
+    "virtualservice-references-declared",
+    "A VirtualService's gateways, destination hosts and subsets are declared in the program.",
+    URL,
+    "Declare the Gateway, Service (or ServiceEntry) and DestinationRule subset, or waive this where another "
+    "program declares them.",
     check_references,
 )
 
-POLICIES: Final = (BOUND, REFERENCES)
+CHECKS: Final = (BOUND, REFERENCES)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Final
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, TypeVar
 
 from pulumi_policy import StackValidationPolicy
 
@@ -26,6 +26,7 @@ from ..pack_settings import published
 from ..stack import StackResource
 from .model import AddonMesh, K8sObject, Objects, classic_mesh, merge, native_mesh, objects_of, plain, settings_mesh
 
+T = TypeVar("T")
 TAGS: Final = ("istio", "service-mesh", "traffic")
 
 
@@ -35,6 +36,13 @@ class Traffic:
 
     mesh: AddonMesh
     objects: Objects
+    memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What several checks derive from the same objects (a selector's pods, the credentials by name), once."""
+
+    def memoized(self, key: Hashable, compute: Callable[[], T]) -> T:
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]  # type: ignore[no-any-return]
 
 
 _built: list[tuple[Sequence[StackResource], Traffic]] = []

@@ -32,7 +32,6 @@ from .model import (
     Workload,
     dig,
     items,
-    iter_pairs,
     labels_of,
     selects,
     text,
@@ -86,13 +85,19 @@ class Selected:
 
 
 def select(traffic: Traffic, selector: Mapping[str, str]) -> Selected:
-    """A Gateway's selector applies to pods in every namespace."""
-    matches = [(w, selects(selector, w.labels)) for w in traffic.objects.workloads]
-    return Selected(
-        tuple(g for g in traffic.mesh.gateways() if selects(selector, g.labels)),
-        tuple(w for w, m in matches if m),
-        any(m is None for _, m in matches) or traffic.mesh.may_run(selector) or bool(traffic.objects.opaque_namespaces),
-    )
+    """A Gateway's selector applies to pods in every namespace (worked out once per selector and request)."""
+
+    def compute() -> Selected:
+        matches = [(w, selects(selector, w.labels)) for w in traffic.objects.workloads]
+        return Selected(
+            tuple(g for g in traffic.mesh.gateways() if selects(selector, g.labels)),
+            tuple(w for w, m in matches if m),
+            any(m is None for _, m in matches)
+            or traffic.mesh.may_run(selector)
+            or bool(traffic.objects.opaque_namespaces),
+        )
+
+    return traffic.memoized(("select", frozenset(selector.items())), compute)
 
 
 def servers(gateway: K8sObject) -> Iterator[tuple[int, Mapping[str, Any]]]:
@@ -200,20 +205,32 @@ def credentials(traffic: Traffic) -> Iterator[tuple[Credential, set[str]]]:
             yield Credential(gateway, index, name, mode.upper() != "SIMPLE"), namespaces
 
 
-def _sources(objects: Objects, name: str) -> list[tuple[K8sObject, list[str] | None]]:
-    """Objects that provide a Secret named `name` (in any namespace), with the keys it will hold (None: unknown)."""
-    found: list[tuple[K8sObject, list[str] | None]] = []
+Source = tuple[K8sObject, list[str] | None]
+"""An object that provides a Secret (a Secret, a SecretProviderClass, a cert-manager Certificate), with the keys the
+Secret will hold (None: unknown)."""
+
+
+def _sources(traffic: Traffic, name: str) -> list[Source]:
+    """The objects that provide a Secret named `name`, in any namespace."""
+    return traffic.memoized("secret sources", lambda: _sources_by_name(traffic.objects)).get(name, [])
+
+
+def _sources_by_name(objects: Objects) -> dict[str, list[Source]]:
+    found: dict[str, list[Source]] = {}
     for secret in objects.of(CORE, "Secret"):
-        if secret.name == name:
-            found.append((secret, _secret_keys(secret)))
+        if isinstance(secret.name, str):
+            found.setdefault(secret.name, []).append((secret, _secret_keys(secret)))
     for spc in objects.of(sm.SECRET_PROVIDER_CLASS_GROUP, "SecretProviderClass"):
         for synced in items(spc.spec, "secretObjects"):
-            if text(synced, "secretName") == name:
+            name = text(synced, "secretName")
+            if isinstance(name, str):
                 keys = [text(d, "key") for d in items(synced, "data")]
-                found.append((spc, None if any(not isinstance(k, str) for k in keys) else [str(k) for k in keys]))
+                known = None if any(not isinstance(k, str) for k in keys) else [str(k) for k in keys]
+                found.setdefault(name, []).append((spc, known))
     for certificate in objects.of(CERT_MANAGER, "Certificate"):
-        if text(certificate.spec, "secretName") == name:
-            found.append((certificate, None))  # cert-manager writes tls.crt, tls.key (and ca.crt when it knows one)
+        name = text(certificate.spec, "secretName")
+        if isinstance(name, str):
+            found.setdefault(name, []).append((certificate, None))  # cert-manager writes tls.crt, tls.key (ca.crt)
     return found
 
 
@@ -238,30 +255,36 @@ def _key_problem(keys: list[str] | None, credential: Credential, ca_elsewhere: b
     return None
 
 
-def _mounted(objects: Objects, spc: K8sObject) -> bool | None:
+def _mounted(traffic: Traffic, spc: K8sObject) -> bool | None:
     """Does a workload in the SecretProviderClass's namespace mount it (the CSI driver syncs the Secret only then)?
     None when a workload there cannot be read."""
-    unsure = objects.opaque(spc.namespace)
+    mounted, unsure = traffic.memoized("csi mounts", lambda: _csi_mounts(traffic.objects))
+    if (spc.namespace, spc.name) in mounted:
+        return True
+    return None if spc.namespace in unsure or traffic.objects.opaque(spc.namespace) else False
+
+
+def _csi_mounts(objects: Objects) -> tuple[set[tuple[object, object]], set[object]]:
+    """((namespace, SecretProviderClass) the workloads mount, namespaces with a workload whose volumes are unknown)."""
+    mounted: set[tuple[object, object]] = set()
+    unsure: set[object] = set()
     for workload in objects.workloads:
-        if workload.namespace != spc.namespace:
-            continue
         volumes = dig(workload.pod_spec, "volumes")
         if volumes is UNKNOWN:
-            unsure = True
+            unsure.add(workload.namespace)
         for volume in volumes if isinstance(volumes, list) else []:
             driver = text(volume, "csi", "driver")
             attached = text(volume, "csi", "volumeAttributes", "secretProviderClass")
             if UNKNOWN in (driver, attached):
-                unsure = True
-            elif driver == sm.SECRETS_STORE_CSI_DRIVER and attached == spc.name:
-                return True
-    return None if unsure else False
+                unsure.add(workload.namespace)
+            elif driver == sm.SECRETS_STORE_CSI_DRIVER:
+                mounted.add((workload.namespace, attached))
+    return mounted, unsure
 
 
 def _problems(traffic: Traffic, credential: Credential, namespace: str) -> list[str]:
-    objects = traffic.objects
-    here = [(o, keys) for o, keys in _sources(objects, credential.name) if o.namespace == namespace]
-    ca_elsewhere = any(o.namespace == namespace for o, _ in _sources(objects, credential.name + CA_SECRET_SUFFIX))
+    here = [(o, keys) for o, keys in _sources(traffic, credential.name) if o.namespace == namespace]
+    ca_elsewhere = any(o.namespace == namespace for o, _ in _sources(traffic, credential.name + CA_SECRET_SUFFIX))
     problems: list[str] = []
     for source, keys in here:
         what = f"{source.kind} {source.ref}"
@@ -270,7 +293,7 @@ def _problems(traffic: Traffic, credential: Credential, namespace: str) -> list[
             problems.append(f"{what} {key_problem}")
         if source.kind != "SecretProviderClass":
             continue
-        if _mounted(objects, source) is False:
+        if _mounted(traffic, source) is False:
             problems.append(
                 f"{what} is mounted by no pod in {namespace}, and the Secrets Store CSI driver syncs its Secret only "
                 f"while a pod mounts it (a csi volume, driver {sm.SECRETS_STORE_CSI_DRIVER}, volumeAttributes."
@@ -288,7 +311,7 @@ def _problems(traffic: Traffic, credential: Credential, namespace: str) -> list[
 def check_credentials(traffic: Traffic) -> list[Finding]:
     found: list[Finding] = []
     for credential, namespaces in credentials(traffic):
-        sources = _sources(traffic.objects, credential.name)
+        sources = _sources(traffic, credential.name)
         server = f"spec.servers[{credential.index}]"
         where = f"Gateway {credential.gateway.ref}: {server}.tls.credentialName {credential.name!r}"
         for namespace in sorted(namespaces):
@@ -313,7 +336,7 @@ def check_credentials(traffic: Traffic) -> list[Finding]:
 def check_credentials_declared(traffic: Traffic) -> list[Finding]:
     found: list[Finding] = []
     for credential, namespaces in credentials(traffic):
-        if _sources(traffic.objects, credential.name) or traffic.objects.uncertain(CORE, "Secret"):
+        if _sources(traffic, credential.name) or traffic.objects.uncertain(CORE, "Secret"):
             continue
         places = " or ".join(sorted(namespaces))
         found.append(
@@ -356,25 +379,45 @@ def shared_pod(traffic: Traffic, selector: Mapping[str, str], other: Mapping[str
     return both[0] if both else None
 
 
+def _shared_claims(claims: list[list[tuple[int, str]]]) -> dict[tuple[int, int], tuple[int, str]]:
+    """(i, j) -> the first (port, host) Gateways i < j both serve: exact hosts by lookup, wildcards against every
+    host of their port (linear in the claims but for wildcards, which are few)."""
+    by_port: dict[int, list[tuple[int, str]]] = {}
+    for index, served in enumerate(claims):
+        for port, host in served:
+            by_port.setdefault(port, []).append((index, host))
+    shared: dict[tuple[int, int], tuple[int, str]] = {}
+    for port, served in sorted(by_port.items()):
+        exact: dict[str, list[int]] = {}
+        for index, host in served:
+            exact.setdefault(host, []).append(index)
+        pairs = [(a, b, host) for host, owners in exact.items() for a in owners for b in owners if a < b]
+        wild = [(index, host) for index, host in served if host.startswith("*")]
+        pairs += [
+            (min(a, b), max(a, b), h if w == "*" else w) for a, w in wild for b, h in served if a != b and overlap(w, h)
+        ]
+        for a, b, host in sorted(pairs):
+            shared.setdefault((a, b), (port, host))
+    return shared
+
+
 def check_conflicts(traffic: Traffic) -> list[Finding]:
     found: list[Finding] = []
     candidates = [(g, s) for g in gateways(traffic.objects) if (s := selector_of(g)) is not None]
-    for (first, selector), (second, other) in iter_pairs(candidates):
+    shared = _shared_claims([_claims(g) for g, _ in candidates])
+    for (a, b), (port, host) in sorted(shared.items()):
+        (first, selector), (second, other) = candidates[a], candidates[b]
         pod = shared_pod(traffic, selector, other)
         if pod is None:
             continue
-        claims = [(p, a, b) for p, a in _claims(first) for q, b in _claims(second) if p == q and overlap(a, b)]
-        shared = sorted({(p, a if a != "*" else b) for p, a, b in claims})
-        if shared:
-            port, host = shared[0]
-            found.append(
-                (
-                    second.urn,
-                    f"Gateway {second.ref} and Gateway {first.ref} both select {pod} and serve port {port} "
-                    f"for host {host}: the gateway keeps one of them and the other's routes or certificate are lost. "
-                    "Merge the servers into one Gateway, or give each Gateway its own hosts.",
-                )
+        found.append(
+            (
+                second.urn,
+                f"Gateway {second.ref} and Gateway {first.ref} both select {pod} and serve port {port} "
+                f"for host {host}: the gateway keeps one of them and the other's routes or certificate are lost. "
+                "Merge the servers into one Gateway, or give each Gateway its own hosts.",
             )
+        )
     return found
 
 

@@ -81,7 +81,7 @@ def dig(node: object, *keys: str) -> Any:
     for key in keys:
         if node is UNKNOWN:
             return UNKNOWN
-        if not isinstance(node, Mapping):
+        if not isinstance(node, dict):  # plain() made every object a dict: no ABC check on the hot path
             return None
         node = node.get(key)
     return node

@@ -8,7 +8,9 @@ import re
 import pytest
 from rules import traffic
 
-from tests.policy.conftest import Pack, Verdict
+from tests.components.gateways.app_ingress_cases import VARIANTS, declare
+from tests.policy.conftest import Pack, Verdict, mandatory
+from tests.policy.test_app_ingress_pack import EXTRAS, PROD, plain
 from tests.policy.traffic_programs import CASES, SECURE_INGRESS, UPSTREAM, Case, gateway, replaced
 
 GROUPS = {p.name for p in traffic.POLICIES}
@@ -49,3 +51,26 @@ def test_a_team_turns_one_check_off_with_skip_checks(pack: Pack) -> None:
     assert any(v.policy == "gateway-serves-traffic" for v in pack.program(program))
     config = {"gateway-serves-traffic": {"skipChecks": ["gateway-selector-matches-workload"]}}
     assert [v for v in pack.program(program, config) if v.policy == "gateway-serves-traffic"] == []
+
+
+ADD_ON = {
+    "pack-settings": {
+        "clusterRunsIstioAddon": "yes",
+        "addonIngressGateways": ["External", "Internal"],
+        "addonRevisions": ["asm-1-27"],
+        "keyVaultSecretsProvider": True,
+    }
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_app_ingress_passes_the_traffic_analysis_on_an_add_on_cluster(pack: Pack, variant: str) -> None:
+    """What AppIngress declares, judged as on a cluster that runs the add-on with both gateways and the Key Vault
+    secrets provider: nothing mandatory, and only the advisory note that the backend Service is not in the program
+    (the app's own program declares it)."""
+    capture = declare(**VARIANTS[variant], **EXTRAS[variant])
+    resources = [(r.type, r.name, plain(r.inputs)) for r in capture.resources if r.custom]
+    verdicts = pack.program(resources, config={**PROD, **ADD_ON})
+    assert mandatory(verdicts) == []
+    traffic_checks = {check_of(v) for v in verdicts if v.policy in GROUPS | REPORTERS}
+    assert traffic_checks <= {"virtualservice-references-declared"}, [v.message for v in verdicts]

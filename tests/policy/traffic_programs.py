@@ -243,6 +243,13 @@ CASES: dict[str, Case] = {
     "kubernetes_only_program_with_unknown_gateways_accepts_either_add_on_label": Case(
         replaced(SECURE_INGRESS, "aks", None), config=YES
     ),
+    "egress_gateway_the_settings_do_not_list_may_be_named_egressgateway": Case(
+        [
+            *replaced(SECURE_INGRESS, "aks", None),
+            gateway(name="out", selector={"istio": "egressgateway"}, servers=[http_server("api.example.org")]),
+        ],
+        config=YES,
+    ),
     "selector_unknown_at_preview_is_not_judged": Case(
         replaced(SECURE_INGRESS, "shop", gateway(selector=UNKNOWN))  # type: ignore[arg-type]
     ),

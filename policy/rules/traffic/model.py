@@ -319,8 +319,10 @@ class AddonMesh:
             return False
         if self.ingress is None and value in sm.INGRESS_GATEWAY_SERVICES.values():
             return True
-        upstream = {s[sm.GATEWAY_SELECTOR_LABEL] for s in sm.UPSTREAM_GATEWAY_SELECTORS.values()}
-        ingress_like = value in sm.INGRESS_GATEWAY_SERVICES.values() or value in upstream
+        # An egress gateway is named by its owner (`egressgateway` too); an ingress gateway's label is fixed, so an
+        # ingress label, the add-on's or upstream's `ingressgateway`, is never an unknown egress gateway.
+        upstream_ingress = sm.UPSTREAM_GATEWAY_SELECTORS["ingress"][sm.GATEWAY_SELECTOR_LABEL]
+        ingress_like = value in sm.INGRESS_GATEWAY_SERVICES.values() or value == upstream_ingress
         return self.egress is None and not ingress_like
 
 

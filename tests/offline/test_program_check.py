@@ -116,6 +116,7 @@ def test_sarif_points_each_finding_at_the_programs_source_file() -> None:
     location = windows["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "tests/fixtures/programs/native-aks-addon/__main__.py"
     assert windows["level"] == "error"
+    assert json.loads(out)["runs"][0]["automationDetails"]["id"] == "aks-istio/payments-aks/dev/"
 
 
 def test_classic_fleet_refuses_only_the_cluster_with_osm_beside_the_addon() -> None:
@@ -163,6 +164,13 @@ def test_what_cannot_be_rendered_is_a_warning_with_the_count(yaml_program: tuple
     _, document, _ = yaml_program
     warnings = [w["message"] for w in document["warnings"]]
     assert all(w["key"] is None for w in document["warnings"])
+    # Each warning sits at the program's line that declared what it is about.
+    redis = next(w for w in document["warnings"] if "Helm chart 'redis'" in w["message"])
+    nginx = next(w for w in document["warnings"] if "Helm chart 'ingress-nginx'" in w["message"])
+    source = (PROGRAMS / "k8s-istio-yaml" / "__main__.py").read_text().splitlines()
+    assert redis["file"] == nginx["file"] == "tests/fixtures/programs/k8s-istio-yaml/__main__.py"
+    assert source[redis["line"] - 1].startswith("k8s.helm.v4.Chart(")
+    assert source[nginx["line"] - 1].startswith("k8s.helm.v3.Chart(")
     assert any("Helm chart 'redis'" in w and "not judged" in w for w in warnings)
     assert any(w.startswith("Helm release 'istio-base'") for w in warnings)
     assert any(w.startswith("Helm chart 'ingress-nginx' (chart ingress-nginx 4.11.3 from https://") for w in warnings)

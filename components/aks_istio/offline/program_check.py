@@ -14,11 +14,14 @@ import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aks_istio.offline import report
 from aks_istio.offline.program_project import ProgramInputError, ProgramProject, load_answers, load_project
 from aks_istio.offline.stack_files import display_path
+
+if TYPE_CHECKING:  # a bad project or stack is reported before the Pulumi SDK loads
+    from aks_istio.offline.program_run import ProgramWarning
 
 
 def check_program(
@@ -82,6 +85,7 @@ def _judge(
         stream.close()
         raise
     sources = {r.urn: r.source for r in run.capture.resources}
+    warnings = [_warning(w) for w in run.warnings]
 
     def locate(violation: verdict.Violation) -> tuple[str | None, int | None]:
         source = sources.get(violation.urn or "")
@@ -94,10 +98,12 @@ def _judge(
     if sarif is not None:
         from aks_istio.offline.sarif import to_sarif
 
-        sarif_document = json.dumps(to_sarif(result, stack_file=file, stack=project.stack), indent=2)
+        # The SARIF category names the project too: two teams' `prod` stacks in one repository stay apart.
+        category = f"{project.name}/{project.stack}"
+        sarif_document = json.dumps(to_sarif(result, stack_file=file, stack=category), indent=2)
         if sarif == "-":
             print(sarif_document)
-            _print_warnings(run.warnings)
+            _print_warnings(warnings)
             return code
         Path(sarif).write_text(sarif_document + "\n")
     if as_json:
@@ -108,8 +114,7 @@ def _judge(
             exit_code=code,
             capture=run.capture,
             verdict=result,
-            # Warnings about a program concern no stack key: each names the resource it is about.
-            warnings=[{"key": None, "line": None, "message": warning} for warning in run.warnings],
+            warnings=warnings,
             program=program,
         )
         print(json.dumps(output, indent=2))
@@ -123,13 +128,21 @@ def _judge(
     if command == "preview":
         print(render.tree(run.capture))
     print(verdict.format_text(result, {r.urn: r.type for r in run.capture.resources}, file=file))
-    _print_warnings(run.warnings)
+    _print_warnings(warnings)
     return code
 
 
-def _print_warnings(warnings: list[str]) -> None:
+def _warning(warning: ProgramWarning) -> dict[str, Any]:
+    """A warning as JSON: about no stack key, at the program's line that declared what it is about."""
+    file, line = (display_path(Path(warning.source[0])), warning.source[1]) if warning.source else (None, None)
+    return {"key": None, "line": line, "file": file, "message": warning.message}
+
+
+def _print_warnings(warnings: list[dict[str, Any]]) -> None:
+    """As the stacks' warnings print: `warning: file:line: message` (without a place: `warning: message`)."""
     for warning in warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        where = f"{warning['file']}:{warning['line']}: " if warning["file"] else ""
+        print(f"warning: {where}{warning['message']}", file=sys.stderr)
 
 
 def _program_error(

@@ -49,10 +49,18 @@ class ProgramNotJudgedError(Exception):
     YAML file `pulumi preview` would fail on too."""
 
 
+@dataclass(frozen=True)
+class ProgramWarning:
+    """What the check could not open, at the program's line that declared it (None: no line of the program)."""
+
+    message: str
+    source: tuple[str, int] | None = None
+
+
 @dataclass
 class ProgramRun:
     capture: Capture
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[ProgramWarning] = field(default_factory=list)
     not_judged: int = 0
     """Declared resources whose contents the check could not open (each named in `warnings`)."""
     pulumi_version: str = ""
@@ -113,7 +121,7 @@ class _Collector:
         self.on_register = on_register
         self.resources: list[CapturedResource] = []
         self.outputs: dict[str, Any] = {}
-        self.warnings: list[str] = []
+        self.warnings: list[ProgramWarning] = []
         self.not_judged = 0
         self.unanswered: list[str] = []
         self.problems: list[str] = []
@@ -132,10 +140,13 @@ class _Collector:
                 self.outputs = {k: from_wire(v) for k, v in (event.get("outputs") or {}).items()}
             elif kind == "unrendered":
                 self.not_judged += 1
-                self.warnings.append(
+                message = (
                     f"{event['kind']} {event['name']} was not rendered offline (the check runs no helm or kustomize):"
                     " the Kubernetes objects it declares are not judged"
                 )
+                # The SDK renders it inside the component it registered just before: the newest one is its own.
+                component = next((r for r in reversed(self.resources) if not r.custom), None)
+                self.warnings.append(ProgramWarning(message, component.source if component is not None else None))
             elif kind == "unanswered":
                 self.unanswered.append(_unanswered(event))
             else:
@@ -177,15 +188,17 @@ class _Collector:
         elif captured.type in OPAQUE_KINDS or event.get("remote"):
             self.not_judged += 1
             what = OPAQUE_KINDS.get(captured.type, "component built by a provider plugin")
-            self.warnings.append(
+            message = (
                 f"{what} {captured.name!r} ({captured.type}{_chart(captured.inputs)}) was not rendered offline:"
                 " the resources it declares are not judged"
             )
+            self.warnings.append(ProgramWarning(message, captured.source))
         elif captured.type == HELM_RELEASE:
-            self.warnings.append(
+            message = (
                 f"Helm release {captured.name!r}{_chart(captured.inputs)} is judged as one resource, as"
                 " `pulumi preview` judges it: the objects of its chart are not"
             )
+            self.warnings.append(ProgramWarning(message, captured.source))
 
     def _add(self, captured: CapturedResource) -> None:
         self.resources.append(captured)
@@ -198,10 +211,11 @@ class _Collector:
             objects = kubernetes_yaml.expand(component.type, component.name, inputs, folder)
         except kubernetes_yaml.YamlNotExpandedError as error:
             self.not_judged += 1
-            self.warnings.append(
+            message = (
                 f"Kubernetes YAML {component.name!r} ({component.type}) was not expanded offline ({error}):"
                 " the objects it declares are not judged"
             )
+            self.warnings.append(ProgramWarning(message, component.source))
             return
         except kubernetes_yaml.YamlError as error:
             self.problems.append(f"{component.type} {component.name!r}: {error}")
@@ -255,8 +269,10 @@ class _Collector:
         if self.not_judged:
             declared = len(self.resources)
             warnings.append(
-                f"{self.not_judged} of the {declared} declared resources could not be opened offline; what they"
-                " declare is not judged (see the warnings above)"
+                ProgramWarning(
+                    f"{self.not_judged} of the {declared} declared resources could not be opened offline; what they"
+                    " declare is not judged (see the warnings above)"
+                )
             )
         return ProgramRun(capture, warnings, self.not_judged, self.version)
 

@@ -12,12 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from aks_istio.cluster import values as cv
 from aks_istio.config import (
-    ClusterSettings,
     EgressSettings,
     GatewayApiSettings,
     HpaSettings,
     IngressGatewaySettings,
-    NodePoolSettings,
     PluginCaSettings,
     StackConfig,
 )
@@ -132,69 +130,6 @@ def prometheus_values(observability: ObservabilitySettings) -> dict[str, Any]:
     }
 
 
-def node_pool(pool: NodePoolSettings) -> cv.NodePool:
-    """A pool's values, its OS disk type resolved (Ephemeral where the VM size's temp disk holds it)."""
-    return cv.NodePool(
-        name=pool.name,
-        vm_size=pool.vm_size,
-        min_count=pool.min_count,
-        max_count=pool.max_count,
-        zones=list(pool.zones),
-        max_pods=pool.max_pods,
-        os_sku=cv.OsSku(pool.os_sku),
-        os_disk_type=cv.OsDiskType(pool.effective_os_disk_type),
-        os_disk_size_gb=pool.os_disk_size_gb,
-        labels=dict(pool.labels),
-        taints=list(pool.taints),
-        encryption_at_host=pool.encryption_at_host,
-    )
-
-
-def cluster_spec(cluster: ClusterSettings) -> cv.ClusterSpec:
-    """The `cluster:` section as the cluster's values."""
-    net = cluster.network
-    window = cluster.upgrade.maintenance_window
-    return cv.ClusterSpec(
-        kubernetes_version=cluster.kubernetes_version,
-        tier=cv.ClusterTier(cluster.tier),
-        system_pool=node_pool(cluster.system_pool),
-        user_pools=[node_pool(pool) for pool in cluster.user_pools],
-        network=cv.ClusterNetwork(
-            existing_subnet_id=net.existing_subnet_id,
-            vnet_address_space=net.vnet_address_space,
-            node_subnet_prefix=net.node_subnet_prefix,
-            pod_cidr=net.pod_cidr,
-            service_cidr=net.service_cidr,
-            dns_service_ip=net.dns_service_ip,
-            dataplane=cv.NetworkDataplane(net.dataplane),
-            network_policy=cv.NetworkPolicyEngine(net.network_policy),
-            outbound_type=cv.OutboundType(net.outbound_type),
-        ),
-        api_server=cv.ApiServerAccess(
-            private_cluster=cluster.api_server.private_cluster,
-            authorized_ip_ranges=list(cluster.api_server.authorized_ip_ranges),
-        ),
-        entra=cv.EntraAccess(
-            admin_group_object_ids=[str(g) for g in cluster.entra.admin_group_object_ids],
-            tenant_id=str(cluster.entra.tenant_id) if cluster.entra.tenant_id is not None else None,
-        ),
-        upgrade=cv.AutoUpgrade(
-            channel=cv.UpgradeChannel(cluster.upgrade.channel),
-            node_os_channel=cv.NodeOsChannel(cluster.upgrade.node_os_channel),
-            maintenance_window=cv.MaintenanceWindow(
-                day_of_week=cv.Weekday(window.day_of_week),
-                start_hour=window.start_hour,
-                duration_hours=window.duration_hours,
-                utc_offset=window.utc_offset,
-            ),
-        ),
-        azure_policy=cluster.azure_policy,
-        disk_encryption_set_id=cluster.disk_encryption_set_id,
-        defender_workspace_id=cluster.defender_workspace_id,
-        key_vault_secrets_provider=cluster.key_vault_secrets_provider,
-    )
-
-
 def plugin_ca_source(ca: PluginCaSettings | None) -> PluginCaSource | None:
     """The plug-in CA's `PluginCaSource`, or None."""
     if ca is None:
@@ -219,7 +154,7 @@ def cluster_values(config: StackConfig) -> dict[str, Any]:
     observability = config.observability
     ksm = observability.kube_state_metrics
     return {
-        "cluster": cluster_spec(config.cluster),
+        "cluster": config.cluster,
         "internal_ingress": config.gateways.ingress.internal.enabled,
         "external_ingress": config.gateways.ingress.external.enabled,
         "plugin_ca": plugin_ca_source(config.mesh.plugin_ca),

@@ -21,6 +21,7 @@ from aks_istio.cluster.values import (
     EgressPool,
     KubeStateMetrics,
     NodePool,
+    OsDiskType,
     UpgradeChannel,
 )
 from aks_istio.mesh.plugin_ca import PluginCaSource
@@ -36,7 +37,7 @@ DEFAULT_ROTATION_POLL_INTERVAL = "2m"
 def os_disk_size_gb(pool: NodePool) -> int:
     if pool.os_disk_size_gb is not None:
         return pool.os_disk_size_gb
-    if pool.os_disk_type == "Ephemeral":
+    if pool.effective_os_disk_type == OsDiskType.EPHEMERAL:
         capacity = ephemeral_capacity_gib(pool.vm_size) or DEFAULT_MANAGED_OS_DISK_GIB
         return min(capacity, DEFAULT_MANAGED_OS_DISK_GIB)
     return DEFAULT_MANAGED_OS_DISK_GIB
@@ -52,7 +53,7 @@ def pool_fields(pool: NodePool, *, mode: str, subnet_id: pulumi.Input[str]) -> d
         "vm_size": pool.vm_size,
         "os_type": "Linux",
         "os_sku": pool.os_sku.value,
-        "os_disk_type": pool.os_disk_type.value,
+        "os_disk_type": pool.effective_os_disk_type.value,
         "os_disk_size_gb": os_disk_size_gb(pool),
         "type": "VirtualMachineScaleSets",
         "enable_auto_scaling": True,

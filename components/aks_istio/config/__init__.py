@@ -1,18 +1,10 @@
-"""Typed stack configuration: stack YAML -> these pydantic models, validated once, before any resource.
+"""Typed stack configuration: stack YAML -> the value types, validated once, before any resource.
 
-Library users build the same models in code (`StackConfig.model_validate({...})` or the classes directly).
+The stack file's object is `StackConfig`; its sections are the plain values the components take (the cluster's
+`ClusterSpec`, ...), read by pydantic with camelCase keys (`load_stack_config`).
 """
 
 from aks_istio.config.canary import RevisionUpgradeSettings, UpgradePhase
-from aks_istio.config.cluster import (
-    ApiServerSettings,
-    ClusterSettings,
-    EntraSettings,
-    MaintenanceWindowSettings,
-    NetworkSettings,
-    NodePoolSettings,
-    UpgradeSettings,
-)
 from aks_istio.config.egress import EgressGatewaySettings, EgressHostSettings, EgressPoolSettings, EgressSettings
 from aks_istio.config.errors import CONFIG_ROOT, ConfigError
 from aks_istio.config.gateway_api import GatewayApiGatewaySettings, GatewayApiSettings, GatewayListenerSettings
@@ -30,14 +22,11 @@ from aks_istio.config.stack import ResourceGroupSettings, StackConfig, load_stac
 
 __all__ = [
     "CONFIG_ROOT",
-    "ApiServerSettings",
-    "ClusterSettings",
     "ConfigError",
     "EgressGatewaySettings",
     "EgressHostSettings",
     "EgressPoolSettings",
     "EgressSettings",
-    "EntraSettings",
     "GatewayApiGatewaySettings",
     "GatewayApiSettings",
     "GatewayListenerSettings",
@@ -46,12 +35,9 @@ __all__ = [
     "IngressGatewaySettings",
     "IngressSettings",
     "IngressSubnetSettings",
-    "MaintenanceWindowSettings",
     "MeshConfigSettings",
     "MeshNamespaceSettings",
     "MeshSettings",
-    "NetworkSettings",
-    "NodePoolSettings",
     "ObservabilitySettings",
     "PluginCaSettings",
     "ResourceGroupSettings",
@@ -59,6 +45,5 @@ __all__ = [
     "StackConfig",
     "StaticIpSettings",
     "UpgradePhase",
-    "UpgradeSettings",
     "load_stack_config",
 ]

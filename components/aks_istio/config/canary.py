@@ -19,6 +19,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from aks_istio import value_checks
 from aks_istio.addon import lifecycle
 from aks_istio.addon import support_matrix as sm
 from aks_istio.addon.catalog import Catalog, active_catalog
@@ -100,7 +101,7 @@ def upgrade_kubernetes_problems(
     *,
     revision: str,
     kubernetes_version: str,
-    problems: Problems,
+    problems: value_checks.Problems,
     catalog: Catalog | None = None,
     assumed_kubernetes: tuple[int, int] | None = None,
 ) -> None:

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import ast
 import copy
+import dataclasses
 import difflib
+import inspect
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from aks_istio.config._base import (
-    K8S_NAME_PATTERN,
-    LOCATION_PATTERN,
-    PATH_SEP,
-    POOL_NAME_PATTERN,
-    PROBLEM_SEP,
-    RESOURCE_GROUP_PATTERN,
+from aks_istio.config._base import PATH_SEP, PROBLEM_SEP
+from aks_istio.value_checks import (
+    CONSTRAINT,
+    as_path,
+    K8S_NAME,
+    LOCATION,
+    POOL_NAME,
+    RESOURCE_GROUP,
+    Problem,
+    camel,
+    choice_reason,
+    deferred_checks,
+    not_valid,
+    problems_of,
+    resource_id,
 )
 
 CONFIG_ROOT = "aks-istio:platform"
@@ -43,29 +55,92 @@ def _key_path(loc: Sequence[int | str], root_key: str = CONFIG_ROOT) -> str:
     return path
 
 
-def _field_aliases(model: type[BaseModel]) -> list[str]:
-    return [info.alias or name for name, info in model.model_fields.items()]
+class StackField(NamedTuple):
+    """A key of a stack-file object: its field's annotation, whether it must be set, its default (or
+    `dataclasses.MISSING`; a factory's value), its description."""
+
+    annotation: Any
+    required: bool
+    default: Any
+    description: str | None
 
 
-def _model_at(root: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel] | None:
-    """Follow `loc` through the model classes to the model that owns its last part."""
+def is_section(cls: Any) -> bool:
+    """A class the stack file holds as an object: a value dataclass (or a pydantic model)."""
+    return isinstance(cls, type) and (dataclasses.is_dataclass(cls) or issubclass(cls, BaseModel))
+
+
+def stack_fields(cls: type) -> dict[str, StackField]:
+    """The keys of an object the stack file holds, by their camelCase names."""
+    if issubclass(cls, BaseModel):
+        return {
+            info.alias or name: StackField(
+                info.annotation,
+                info.is_required(),
+                info.get_default(call_default_factory=True) if not info.is_required() else dataclasses.MISSING,
+                info.description,
+            )
+            for name, info in cls.model_fields.items()
+        }
+    assert dataclasses.is_dataclass(cls), cls
+    hints = _annotations(cls)
+    docs = _field_docstrings(cls)
+    fields: dict[str, StackField] = {}
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        fields[camel(f.name)] = StackField(hints[f.name], default is dataclasses.MISSING, default, docs.get(f.name))
+    return fields
+
+
+def _annotations(cls: type) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for base in reversed(cls.__mro__):
+        found.update(inspect.get_annotations(base))
+    return found
+
+
+def _field_docstrings(cls: type) -> dict[str, str]:
+    """The docstring under each field of `cls` (and its bases), as pydantic and Pulumi's inference read them."""
+    docs: dict[str, str] = {}
+    for base in reversed(cls.__mro__):
+        if base is object or not dataclasses.is_dataclass(base):
+            continue
+        body = ast.parse(textwrap.dedent(inspect.getsource(base))).body[0]
+        assert isinstance(body, ast.ClassDef)
+        for node, after in zip(body.body, body.body[1:], strict=False):
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
+                docs[node.target.id] = inspect.cleandoc(after.value.value)
+    return docs
+
+
+def _field_aliases(model: type) -> list[str]:
+    return list(stack_fields(model))
+
+
+def _model_at(root: type, loc: Sequence[int | str]) -> type | None:
+    """Follow `loc` through the classes to the one that owns its last part."""
     model: Any = root
     for part in loc:
         if isinstance(part, int) or model is None:
             continue
-        field = next(
-            (f for n, f in model.model_fields.items() if part in (n, f.alias)),
-            None,
-        )
+        field = stack_fields(model).get(str(part))
         if field is None:
             break
         model = _inner_model(field.annotation)
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+    return model if is_section(model) else None
 
 
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
+def _inner_model(annotation: Any) -> type | None:
+    if is_section(annotation):
+        return annotation  # type: ignore[no-any-return]
     for arg in getattr(annotation, "__args__", ()) or ():
         found = _inner_model(arg)
         if found is not None:
@@ -78,15 +153,17 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def describe(error: ValidationError, root: type[BaseModel]) -> list[str]:
-    """One line per problem, each naming the full key path (under the root model's `KEY_ROOT`, when it has one:
-    another file's models, such as the fleet file's, are reported under their own top-level key)."""
-    root_key: str = getattr(root, "KEY_ROOT", CONFIG_ROOT)
+UNKNOWN_KEY = ("extra_forbidden", "unexpected_keyword_argument")
+MISSING = ("missing", "missing_keyword_only_argument")
+
+
+def describe(error: ValidationError, root: type) -> list[str]:
+    """One line per problem, each naming the full key path."""
     lines: list[str] = []
     for item in error.errors(include_url=False):
         loc = [p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
         kind = item["type"]
-        if kind == "extra_forbidden":
+        if kind in UNKNOWN_KEY:
             owner = _model_at(root, loc[:-1]) if loc else root
             known = _field_aliases(owner) if owner else []
             key = str(loc[-1]) if loc else "?"
@@ -98,8 +175,8 @@ def describe(error: ValidationError, root: type[BaseModel]) -> list[str]:
                 rel, message = problem.split(PATH_SEP, 1)
                 path = _key_path(loc, root_key) + (f".{rel}" if rel and not rel.startswith("[") else rel)
                 lines.append(f"{path}: {message}")
-        elif kind == "missing":
-            lines.append(f"{_key_path(loc, root_key)}: required key is missing")
+        elif kind in MISSING:
+            lines.append(f"{_key_path(loc)}: required key is missing")
         elif (
             kind == "string_type"
             and isinstance(item.get("input"), (int, float))
@@ -109,6 +186,9 @@ def describe(error: ValidationError, root: type[BaseModel]) -> list[str]:
                 f"{_key_path(loc, root_key)}: {item['input']!r} is a number, not text (YAML reads an unquoted 1.30 as "
                 'the number 1.3); write the value in quotes as you mean it, e.g. kubernetesVersion: "1.30"'
             )
+        elif kind == "enum":
+            choices = [c.strip().strip("'") for c in str(item["ctx"]["expected"]).replace(" or ", ", ").split(",")]
+            lines.append(f"{_key_path(loc)}: {not_valid(item.get('input'), choice_reason(item.get('input'), choices))}")
         else:
             message = _in_words(item, root, loc)
             lines.append(f"{_key_path(loc, root_key)}: {_short(item.get('input'))} is not valid: {message}")
@@ -117,14 +197,11 @@ def describe(error: ValidationError, root: type[BaseModel]) -> list[str]:
 
 # The name rules the models check with a regular expression, in words (a user cannot act on the expression).
 PATTERN_WORDS: Mapping[str, str] = {
-    K8S_NAME_PATTERN: "1-63 lowercase letters, digits and '-', starting and ending with a letter or digit",
-    POOL_NAME_PATTERN: "1-12 lowercase letters and digits, starting with a letter",
-    RESOURCE_GROUP_PATTERN: "1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
-    LOCATION_PATTERN: "an Azure region's name in lowercase, e.g. westeurope (`az account list-locations -o table`)",
+    rule["pattern"]: rule["words"] for rule in (K8S_NAME, POOL_NAME, RESOURCE_GROUP, LOCATION)
 }
 
 
-def _in_words(item: Mapping[str, Any], root: type[BaseModel], loc: Sequence[int | str]) -> str:
+def _in_words(item: Mapping[str, Any], root: type, loc: Sequence[int | str]) -> str:
     """pydantic's message, with a regular expression replaced by words: the known name rules, else the field's
     description; an enum value in the wrong case gets a "did you mean"."""
     message = str(item["msg"]).removeprefix("Value error, ")
@@ -134,7 +211,7 @@ def _in_words(item: Mapping[str, Any], root: type[BaseModel], loc: Sequence[int 
         words = PATTERN_WORDS.get(pattern) or _resource_id_shape(pattern)
         if words is None:
             owner = _model_at(root, loc[:-1]) if loc else None
-            field = next((f for n, f in owner.model_fields.items() if loc[-1] in (n, f.alias)), None) if owner else None
+            field = stack_fields(owner).get(str(loc[-1])) if owner else None
             words = field.description if field is not None and field.description else "see config-reference"
         return f"does not have the allowed form; allowed: {words}"
     if item["type"] == "literal_error" and isinstance(item.get("input"), str):
@@ -147,14 +224,8 @@ def _in_words(item: Mapping[str, Any], root: type[BaseModel], loc: Sequence[int 
 
 
 def _resource_id_shape(pattern: str) -> str | None:
-    """An ARM resource id pattern as the id's shape, e.g. `/subscriptions/<...>/resourceGroups/<...>/providers/
-    Microsoft.KeyVault/vaults/<...>` (what `az resource show --query id` prints); None for other patterns."""
-    if "/subscriptions/" not in pattern:
-        return None
-    shape = pattern.removeprefix("(?i)").removeprefix("^").removesuffix("$")
-    for regex, text in (("[^/]+", "<...>"), (".+", "<...>"), ("\\.", ".")):
-        shape = shape.replace(regex, text)
-    return f"an Azure resource id of the form {shape}"
+    """An ARM resource id pattern as the id's shape; None for other patterns."""
+    return resource_id(pattern)["words"] if "/subscriptions/" in pattern else None
 
 
 def key_of(problem: str) -> str:
@@ -162,44 +233,104 @@ def key_of(problem: str) -> str:
     return problem.split(": ", 1)[0]
 
 
-def validate_completely(validate: Callable[[Mapping[str, Any]], T], raw: Mapping[str, Any], root: type[BaseModel]) -> T:
-    """`validate(raw)`, or a ConfigError with every problem: field errors and the rules across fields together.
+def validate_completely(
+    validate: Callable[[Mapping[str, Any]], T],
+    raw: Mapping[str, Any],
+    root: type,
+    prepare: Callable[[Mapping[str, Any]], Mapping[str, Any]] = dict,
+) -> T:
+    """`validate(raw)`, or a ConfigError with every problem.
 
-    pydantic skips a model's cross-field rules once one of its fields fails. So after a failure the bad values
-    are taken out (unknown keys dropped, a bad optional value back to its default, a bad required one to a
-    stand-in) and the config validated again, up to REPAIR_PASSES times; what the later passes find is added,
-    except what concerns the repaired keys themselves. A "required key is missing" that disappears once a bad
-    value is repaired (the preset of a misspelt environment fills it) is not reported."""
-    try:
-        return validate(raw)
-    except ValidationError as exc:
-        error = exc
-    problems = describe(error, root)
-    data: Any = copy.deepcopy(dict(raw))
+    pydantic builds the value tree (types, enum values, required and unknown keys) with the values' own checks
+    waiting (`deferred_checks`); then `problems_of` walks the tree once: every field's constraint and every rule,
+    each at its key, rules across values knowing which of their inputs already failed.
+
+    When pydantic cannot build the tree, the bad values are taken out (unknown keys dropped, a bad optional
+    value back to its default, a bad required one to a stand-in) and the config built again, up to
+    REPAIR_PASSES times; what the later passes and the walk find is added, except what concerns the repaired
+    keys themselves. A "required key is missing" that disappears once a bad value is repaired (the preset of a
+    misspelt environment fills it) is not reported. When no repair builds the whole tree (a required value
+    stays bad), each top-level section that pydantic can build alone is still checked on its own.
+
+    `prepare` lays defaults (the environment's preset) under the data before each pass."""
+    problems: list[str] = []
     repaired: list[str] = []
+    data: Any = raw
+    built: T | None = None
     still_missing: set[str] | None = None
-    for _ in range(REPAIR_PASSES):
-        fixed = [
-            _key_path(loc, getattr(root, "KEY_ROOT", CONFIG_ROOT))
-            for loc in _failed_locations(error)
-            if _repair(data, loc, root)
-        ]
-        if not fixed:
-            break
-        repaired += fixed
-        try:
-            validate(data)
-        except ValidationError as again:
-            error = again
-        else:
-            still_missing = set()
-            break
-        later = describe(error, root)
-        still_missing = {key_of(p) for p in later if p.endswith("required key is missing")}
-        problems += [p for p in later if p not in problems and not _about_repaired(key_of(p), repaired)]
+    with deferred_checks():
+        for attempt in range(REPAIR_PASSES + 1):
+            try:
+                built = validate(prepare(data))
+            except ValidationError as error:
+                later = describe(error, root)
+                if attempt:
+                    still_missing = {key_of(p) for p in later if p.endswith("required key is missing")}
+                problems += [p for p in later if p not in problems and not _about_repaired(key_of(p), repaired)]
+                if attempt == 0:
+                    data = copy.deepcopy(dict(raw))
+                failed = _failed_locations(error)
+                fixed = [_key_path(loc) for loc in failed if _repair(data, loc, root)]
+                if not fixed:
+                    if dataclasses.is_dataclass(root):
+                        problems += [
+                            line
+                            for line in _section_problems(prepare(data), root, failed)
+                            if line not in problems and not _about_repaired(key_of(line), repaired)
+                        ]
+                    break
+                repaired += fixed
+            else:
+                if attempt:
+                    still_missing = set()
+                break
     if still_missing is not None:
         problems = [p for p in problems if not p.endswith("required key is missing") or key_of(p) in still_missing]
-    raise ConfigError(problems)
+    if built is not None:
+        # The repaired values stand in as known problems: the rules that use them stand aside.
+        stand_ins = [Problem(as_path(key.removeprefix(f"{CONFIG_ROOT}.")), "repaired") for key in repaired]
+        problems += [
+            line
+            for line in (stack_line(p) for p in problems_of(built, stand_ins))
+            if line not in problems and not _under(key_of(line), repaired)
+        ]
+    if problems:
+        raise ConfigError(problems)
+    assert built is not None
+    return built
+
+
+def _section_problems(data: Mapping[str, Any], root: type, failed: Sequence[Sequence[int | str]]) -> list[str]:
+    """The value checks of each top-level key of `data` that nothing structural failed under, checked alone
+    (the rules across sections need the whole tree, and are left out)."""
+    from pydantic import TypeAdapter
+
+    bad = {str(loc[0]) for loc in failed if loc}
+    lines: list[str] = []
+    for field in dataclasses.fields(root):
+        key = camel(field.name)
+        if key in bad or key not in data:
+            continue
+        annotation = stack_fields(root)[key].annotation
+        try:
+            value = TypeAdapter(annotation).validate_python(data[key])
+        except ValidationError:
+            continue
+        rule = field.metadata.get(CONSTRAINT)
+        found = [p.under(field.name) for p in rule.problems(value)] if rule is not None else []
+        for _, child in _values_in(value):
+            found += [p.under(field.name) for p in problems_of(child)]
+        lines += [stack_line(p) for p in found]
+    return lines
+
+
+def _values_in(value: Any) -> list[tuple[tuple[int | str, ...], Any]]:
+    return [((), value)] if dataclasses.is_dataclass(value) and not isinstance(value, type) else []
+
+
+def stack_line(problem: Problem) -> str:
+    """A value's problem as a stack-config problem line: `aks-istio:platform.cluster.tier: ...`."""
+    return f"{CONFIG_ROOT}.{problem.line(stack_file=True)}"
 
 
 def _failed_locations(error: ValidationError) -> list[list[int | str]]:
@@ -207,7 +338,7 @@ def _failed_locations(error: ValidationError) -> list[list[int | str]]:
     return [
         [p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
         for item in error.errors(include_url=False)
-        if item["type"] != "missing" and PATH_SEP not in str(item.get("ctx", {}).get("error", ""))
+        if item["type"] not in MISSING and PATH_SEP not in str(item.get("ctx", {}).get("error", ""))
     ]
 
 
@@ -215,14 +346,19 @@ def _about_repaired(key: str, repaired: Sequence[str]) -> bool:
     """True for a problem at or under a repaired key, or beside one (a rule of the same model that saw the
     default standing in for the bad value, e.g. a node count checked against a default prefix size)."""
     parents = {_parent(r) for r in repaired}
-    return _parent(key) in parents or any(key == r or key.startswith((f"{r}.", f"{r}[")) for r in repaired)
+    return _parent(key) in parents or _under(key, repaired)
+
+
+def _under(key: str, repaired: Sequence[str]) -> bool:
+    """True for a problem at or under a repaired key."""
+    return any(key == r or key.startswith((f"{r}.", f"{r}[")) for r in repaired)
 
 
 def _parent(key: str) -> str:
     return key[: max(key.rfind("."), key.rfind("["), 0)]
 
 
-def _repair(data: Any, loc: list[int | str], root: type[BaseModel]) -> bool:
+def _repair(data: Any, loc: list[int | str], root: type) -> bool:
     """Take the bad value at `loc` out of `data` (in place); False when it cannot be (a required key)."""
     while loc and isinstance(loc[-1], int):
         loc = loc[:-1]  # a bad list item: repair the whole list
@@ -238,9 +374,9 @@ def _repair(data: Any, loc: list[int | str], root: type[BaseModel]) -> bool:
     if not isinstance(parent, dict) or key not in parent:
         return False
     owner = _model_at(root, loc[:-1])
-    field = next((f for n, f in owner.model_fields.items() if key in (n, f.alias)), None) if owner else None
+    field = stack_fields(owner).get(str(key)) if owner else None
     dotted = ".".join(str(p) for p in loc)
-    if field is None or not field.is_required():
+    if field is None or not field.required:
         del parent[key]  # an unknown key, or a field with a default (or a preset) to fall back on
     elif dotted in STAND_INS and parent[key] != STAND_INS[dotted]:
         parent[key] = STAND_INS[dotted]

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from aks_istio.addon import rules
-from aks_istio.config._base import Problems, Settings
+from aks_istio.config._base import Settings
 from aks_istio.config.egress import EgressSettings
 from aks_istio.config.gateway_api import GatewayApiSettings
 from aks_istio.config.ingress import IngressSettings, IngressSubnetSettings
-from aks_istio.gateways.app_ingress_values import AppRoute, IngressApi
+from aks_istio.value_checks import Problems
 
 if TYPE_CHECKING:
-    from aks_istio.config.cluster import ClusterSettings
+    from aks_istio.cluster.values import ClusterSpec
     from aks_istio.config.mesh import MeshSettings
 
 
@@ -47,7 +47,7 @@ def stack_problems(
     gateways: GatewaySettings,
     *,
     mesh: MeshSettings,
-    cluster: ClusterSettings,
+    cluster: ClusterSpec,
     problems: Problems,
 ) -> None:
     """Rules that need the rest of the stack: revisions, mesh config, network and pools."""
@@ -78,7 +78,7 @@ def _outbound_mode(fields: Mapping[str, Any]) -> str | None:
     return str(policy.get("mode")) if isinstance(policy, Mapping) and policy.get("mode") else None
 
 
-def _subnet_fits(subnet: IngressSubnetSettings, cluster: ClusterSettings, problems: Problems) -> None:
+def _subnet_fits(subnet: IngressSubnetSettings, cluster: ClusterSpec, problems: Problems) -> None:
     path = "gateways.ingress.internal.subnet.prefix"
     try:
         prefix = ipaddress.IPv4Network(subnet.prefix)

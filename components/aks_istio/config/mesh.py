@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from aks_istio import value_checks
 from aks_istio.addon import lifecycle, rules
 from aks_istio.addon import support_matrix as sm
 from aks_istio.addon.catalog import active_catalog
@@ -191,7 +192,7 @@ class MeshSettings(Settings):
         return self
 
 
-def revision_kubernetes_problems(mesh: MeshSettings, kubernetes_version: str, problems: Problems) -> None:
+def revision_kubernetes_problems(mesh: MeshSettings, kubernetes_version: str, problems: value_checks.Problems) -> None:
     """Every revision the cluster runs in this phase must run on its Kubernetes version: reported on the revision
     key and on `cluster.kubernetesVersion`, each listing what would work (addon/lifecycle.py)."""
     catalog = active_catalog()

@@ -12,7 +12,9 @@ from uuid import UUID
 from pydantic import Field, field_validator, model_validator
 
 from aks_istio.config._base import LOCATION_PATTERN, Problems, Settings
-from aks_istio.config.cluster import SUBNET_ID_PATTERN
+from aks_istio.value_checks import SUBNET_ID
+
+SUBNET_ID_PATTERN = SUBNET_ID["pattern"]
 
 _ARM_ID = r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/"
 WORKSPACE_ID_PATTERN = _ARM_ID + r"Microsoft\.Monitor/accounts/[^/]+$"

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from aks_istio.addon.exposure import open_to_internet
-from aks_istio.config._base import Problems
+from aks_istio.value_checks import Problems
 
 if TYPE_CHECKING:
     from aks_istio.config.observability import GrafanaSettings

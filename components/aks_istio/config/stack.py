@@ -1,50 +1,80 @@
 """The whole configuration of one stack, validated once before any resource is declared."""
 
-from __future__ import annotations
-
+import enum
 from collections.abc import Mapping
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import Field, model_validator
-
-from aks_istio.config._base import LOCATION_PATTERN, RESOURCE_GROUP_PATTERN, Problems, Settings
-from aks_istio.config.cluster import ClusterSettings
+from aks_istio.cluster.values import ClusterSpec
 from aks_istio.config.errors import ConfigError, validate_completely
 from aks_istio.config.gateways import GatewaySettings, stack_problems
 from aks_istio.config.mesh import MeshSettings, revision_kubernetes_problems
 from aks_istio.config.observability import ObservabilitySettings
 from aks_istio.config.presets import prod_problems, with_preset
+from aks_istio.value_checks import LOCATION, RESOURCE_GROUP, STACK_FILE, Problems, check, constrained
 
-Environment = Literal["dev", "staging", "prod"]
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 
-class ResourceGroupSettings(Settings):
+class Environment(enum.StrEnum):
+    """Which preset a stack starts from (`aks_istio.config.presets`)."""
+
+    DEV = "dev"
+    """Small and cheap."""
+    STAGING = "staging"
+    """Zone-redundant system pool, Standard tier."""
+    PROD = "prod"
+    """Zone-redundant, Standard tier, protected, hardened (`prod_problems`)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResourceGroupSettings:
     """Where the platform's Azure resources live."""
 
-    name: str | None = Field(default=None, pattern=RESOURCE_GROUP_PATTERN, description="Unset: rg-<cluster>.")
-    existing: bool = Field(default=False, description="Use an existing group of that name instead of creating one.")
+    __pydantic_config__: ClassVar = STACK_FILE
 
-    @model_validator(mode="after")
-    def _existing_needs_name(self) -> ResourceGroupSettings:
-        problems = Problems()
+    name: str | None = constrained(None, **RESOURCE_GROUP)
+    """Unset: rg-<cluster>."""
+    existing: bool = False
+    """Use an existing group of that name instead of creating one."""
+
+    def __post_init__(self) -> None:
+        check(self)
+
+    def rules(self, problems: Problems) -> None:
         if self.existing and self.name is None:
             problems.add("name", "is required when existing is true; allowed: the name of the existing group")
-        problems.raise_if_any()
-        return self
 
 
-class StackConfig(Settings):
+@dataclass(frozen=True, kw_only=True)
+class StackConfig:
     """`aks-istio:platform` in stacks/Pulumi.<env>.yaml."""
 
-    environment: Environment = Field(description="Selects the preset: dev, staging or prod.")
-    location: str = Field(pattern=LOCATION_PATTERN, description="Azure region, e.g. westeurope.")
-    resource_group: ResourceGroupSettings = Field(default_factory=ResourceGroupSettings)
-    protect: bool = Field(default=False, description="Protect stateful and slow-to-rebuild resources.")
-    tags: dict[str, str] = Field(default_factory=dict, description="Azure tags on every resource.")
-    cluster: ClusterSettings
+    __pydantic_config__: ClassVar = STACK_FILE
+
+    environment: Environment
+    """Selects the preset: dev, staging or prod."""
+    location: str = constrained(**LOCATION)
+    """Azure region, e.g. westeurope."""
+    resource_group: ResourceGroupSettings = field(default_factory=ResourceGroupSettings)
+    """Where the platform's Azure resources live."""
+    protect: bool = False
+    """Protect stateful and slow-to-rebuild resources."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """Azure tags on every resource."""
+    cluster: ClusterSpec
+    """The managed cluster."""
     mesh: MeshSettings
-    gateways: GatewaySettings = Field(default_factory=GatewaySettings)
-    observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
+    """The add-on's service mesh profile and the mesh defaults the platform lays on it."""
+    gateways: GatewaySettings = field(default_factory=GatewaySettings)
+    """Ingress and egress gateways."""
+    observability: ObservabilitySettings = field(default_factory=ObservabilitySettings)
+    """Managed Prometheus + Managed Grafana wired for Istio metrics: one switch."""
+
+    def __post_init__(self) -> None:
+        check(self)
 
     @property
     def cluster_name(self) -> str:
@@ -54,18 +84,31 @@ class StackConfig(Settings):
     def resource_group_name(self) -> str:
         return self.resource_group.name or f"rg-{self.cluster_name}"
 
-    @model_validator(mode="after")
-    def _across_sections(self) -> StackConfig:
-        problems = Problems()
-        revision_kubernetes_problems(self.mesh, self.cluster.kubernetes_version, problems)
+    def rules(self, problems: Problems) -> None:
+        """Rules across sections: the revisions against Kubernetes, prod hardening, gateways against the rest."""
+        if problems.fine(("cluster", "kubernetes_version")):
+            revision_kubernetes_problems(self.mesh, self.cluster.kubernetes_version, problems)
         prod_problems(self, problems)
         stack_problems(self.gateways, mesh=self.mesh, cluster=self.cluster, problems=problems)
-        problems.raise_if_any()
-        return self
+
+
+@cache
+def stack_config_adapter() -> "TypeAdapter[StackConfig]":
+    """pydantic's reader of the stack file's object into `StackConfig` (built once, on first use)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(StackConfig)
+
+
+def dump_stack_config(config: StackConfig) -> dict[str, Any]:
+    """`config` as the stack file's object (camelCase keys, unset values left out)."""
+    dumped: dict[str, Any] = stack_config_adapter().dump_python(config, mode="json", by_alias=True, exclude_none=True)
+    return dumped
 
 
 def load_stack_config(raw: Mapping[str, Any] | None) -> StackConfig:
     """Validate a stack's `aks-istio:platform` object; raise ConfigError listing every problem."""
     if not isinstance(raw, Mapping):
         raise ConfigError([f"aks-istio:platform: {raw!r} is not valid: the stack file must set it to a mapping"])
-    return validate_completely(lambda data: StackConfig.model_validate(with_preset(data)), raw, StackConfig)
+    adapter = stack_config_adapter()
+    return validate_completely(adapter.validate_python, raw, StackConfig, prepare=with_preset)

@@ -11,13 +11,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from aks_istio.addon import lifecycle
 from aks_istio.addon import support_matrix as sm
 from aks_istio.addon.catalog import active_catalog
-from aks_istio.config import ConfigError, MeshSettings, StackConfig
-from aks_istio.config.errors import describe
+from aks_istio.config import MeshSettings, StackConfig, load_stack_config
+from aks_istio.config.stack import dump_stack_config
 from aks_istio.mesh.mesh_config import shared_configmap_name
 from aks_istio.mesh.phases import (
     cluster_revisions,
@@ -164,12 +163,9 @@ def _with_revision(config: StackConfig, revision: str) -> MeshSettings:
 
 def _with_mesh(config: StackConfig, **mesh: Any) -> MeshSettings:
     """The stack's config with `mesh` fields replaced, validated whole (the same rules as the stack file)."""
-    raw = config.model_dump(by_alias=True, exclude_none=True)
+    raw = dump_stack_config(config)
     raw["mesh"] = {k: v for k, v in {**raw["mesh"], **mesh}.items() if v is not None}
-    try:
-        return StackConfig.model_validate(raw).mesh
-    except ValidationError as exc:
-        raise ConfigError(describe(exc, StackConfig)) from None
+    return load_stack_config(raw).mesh
 
 
 def _phase(phase: str, edit: str, mesh: MeshSettings, config: StackConfig) -> PhasePlan:

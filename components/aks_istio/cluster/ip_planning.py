@@ -13,14 +13,14 @@ from __future__ import annotations
 import ipaddress
 from typing import Final, Protocol
 
-from aks_istio.config._base import Problems
+from aks_istio.value_checks import Problems, camel
 
 SMALLEST_REFUSED_SERVICE_PREFIX: Final = 12
 """A service CIDR of /12 or larger (a prefix length of 12 or less) is refused by AKS."""
 
 
 class NetworkPlan(Protocol):
-    """The address plan of a cluster network (NetworkSettings has these fields)."""
+    """The address plan of a cluster network (`ClusterNetwork` has these fields)."""
 
     @property
     def vnet_address_space(self) -> str: ...
@@ -35,61 +35,61 @@ class NetworkPlan(Protocol):
 
 
 def ip_planning_problems(plan: NetworkPlan, problems: Problems) -> None:
-    """Add a problem per broken rule (key paths relative to cluster.network), each CIDR and address parsed once:
+    """Add a problem per broken rule (at fields of the network), each CIDR and address parsed once:
     values that are not CIDRs or addresses, the node subnet outside the VNet, ranges that overlap, then the
     IP planning rules above."""
     given = {
-        "vnetAddressSpace": plan.vnet_address_space,
-        "nodeSubnetPrefix": plan.node_subnet_prefix,
-        "podCidr": plan.pod_cidr,
-        "serviceCidr": plan.service_cidr,
+        "vnet_address_space": plan.vnet_address_space,
+        "node_subnet_prefix": plan.node_subnet_prefix,
+        "pod_cidr": plan.pod_cidr,
+        "service_cidr": plan.service_cidr,
     }
     nets: dict[str, ipaddress.IPv4Network] = {}
-    for alias, value in given.items():
+    for name, value in given.items():
         try:
-            nets[alias] = ipaddress.IPv4Network(value)
+            nets[name] = ipaddress.IPv4Network(value)
         except ValueError:
-            problems.add(alias, f"{value!r} is not an IPv4 CIDR; allowed: e.g. 10.20.0.0/16")
-    vnet, nodes = nets.get("vnetAddressSpace"), nets.get("nodeSubnetPrefix")
-    pods, services = nets.get("podCidr"), nets.get("serviceCidr")
+            problems.add(name, f"{value!r} is not an IPv4 CIDR; allowed: e.g. 10.20.0.0/16")
+    vnet, nodes = nets.get("vnet_address_space"), nets.get("node_subnet_prefix")
+    pods, services = nets.get("pod_cidr"), nets.get("service_cidr")
     if vnet is not None and nodes is not None and not nodes.subnet_of(vnet):
         problems.add(
-            "nodeSubnetPrefix", f"{plan.node_subnet_prefix!r} is outside vnetAddressSpace {plan.vnet_address_space!r}"
+            "node_subnet_prefix", f"{plan.node_subnet_prefix!r} is outside vnetAddressSpace {plan.vnet_address_space!r}"
         )
     dns: ipaddress.IPv4Address | None = None
     if services is not None:
-        for alias in ("vnetAddressSpace", "podCidr"):
-            other = nets.get(alias)
+        for name in ("vnet_address_space", "pod_cidr"):
+            other = nets.get(name)
             if other is not None and services.overlaps(other):
-                problems.add("serviceCidr", f"{plan.service_cidr!r} overlaps {alias} {given[alias]!r}")
+                problems.add("service_cidr", f"{plan.service_cidr!r} overlaps {camel(name)} {given[name]!r}")
         try:
             dns = ipaddress.IPv4Address(plan.dns_service_ip)
         except ValueError:
-            problems.add("dnsServiceIp", f"{plan.dns_service_ip!r} is not an IPv4 address")
+            problems.add("dns_service_ip", f"{plan.dns_service_ip!r} is not an IPv4 address")
         else:
             if dns not in services:
-                problems.add("dnsServiceIp", f"{plan.dns_service_ip!r} is outside serviceCidr {plan.service_cidr!r}")
+                problems.add("dns_service_ip", f"{plan.dns_service_ip!r} is outside serviceCidr {plan.service_cidr!r}")
     if pods is not None:
-        for alias in ("nodeSubnetPrefix", "vnetAddressSpace"):
-            other = nets.get(alias)
+        for name in ("node_subnet_prefix", "vnet_address_space"):
+            other = nets.get(name)
             if other is not None and pods.overlaps(other):
                 problems.add(
-                    "podCidr",
-                    f"{plan.pod_cidr!r} overlaps {alias} {given[alias]!r}; allowed: a private range outside the VNet, "
-                    "e.g. 192.168.0.0/16",
+                    "pod_cidr",
+                    f"{plan.pod_cidr!r} overlaps {camel(name)} {given[name]!r}; allowed: a private range outside "
+                    "the VNet, e.g. 192.168.0.0/16",
                 )
                 break
     if services is None:
         return
     if services.prefixlen <= SMALLEST_REFUSED_SERVICE_PREFIX:
         problems.add(
-            "serviceCidr",
+            "service_cidr",
             f"{plan.service_cidr!r} is too large: AKS needs a service range smaller than /12; allowed: /13 or "
             "smaller, e.g. 10.240.0.0/16",
         )
     if dns is not None and dns in (services.network_address, services.network_address + 1):
         problems.add(
-            "dnsServiceIp",
+            "dns_service_ip",
             f"{plan.dns_service_ip!r} is the first address of serviceCidr {plan.service_cidr!r}, which Kubernetes "
             f"gives to kubernetes.default; allowed: another address in the range, e.g. {services.network_address + 10}",
         )

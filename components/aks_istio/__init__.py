@@ -14,7 +14,7 @@ _EXPORTS: dict[str, str] = {
     "AksIstioClusterArgs": "cluster.cluster",
     "AksIstioPlatform": "platform",
     "AksIstioPlatformArgs": "platform",
-    "AllowedRoutes": "gateways.gateway_api",
+    "AllowedRoutes": "gateways.values",
     "ApiServerAccess": "cluster.values",
     "AppAccess": "gateways.app_ingress_values",
     "AppBackend": "gateways.app_ingress_values",
@@ -29,44 +29,46 @@ _EXPORTS: dict[str, str] = {
     "ClusterNetwork": "cluster.values",
     "ClusterSpec": "cluster.values",
     "ClusterTier": "cluster.values",
-    "EgressGateway": "gateways.egress",
+    "EgressGateway": "gateways.values",
     "EgressGatewayRef": "cluster.values",
     "EgressGateways": "gateways.egress",
     "EgressGatewaysArgs": "gateways.egress",
-    "EgressHost": "gateways.egress",
+    "EgressHost": "gateways.values",
     "EgressPool": "cluster.values",
-    "EgressProtocol": "gateways.egress",
-    "EmailReceiver": "observability.prometheus",
+    "EgressProtocol": "gateways.values",
+    "EmailReceiver": "observability.values",
     "EntraAccess": "cluster.values",
-    "ExternalTrafficPolicy": "gateways.modes",
-    "GatewayApiGateway": "gateways.gateway_api",
+    "ExternalTrafficPolicy": "gateways.values",
+    "GatewayApiGateway": "gateways.values",
     "GatewayApiIngress": "gateways.gateway_api",
     "GatewayApiIngressArgs": "gateways.gateway_api",
-    "GatewayHpa": "gateways.ingress",
-    "GatewayListener": "gateways.gateway_api",
-    "GatewaySubnet": "gateways.ingress",
-    "GrafanaSku": "observability.grafana",
+    "GatewayHpa": "gateways.values",
+    "GatewayListener": "gateways.values",
+    "GatewaySubnet": "gateways.values",
+    "GrafanaSku": "observability.values",
     "IngressApi": "gateways.app_ingress_values",
     "IngressGateway": "gateways.ingress",
     "IngressGatewayArgs": "gateways.ingress",
-    "IngressMode": "gateways.modes",
-    "IstioAlerts": "observability.istio_rules",
-    "IstioScrape": "observability.scrape",
+    "IngressGatewayOptions": "gateways.values",
+    "IngressMode": "gateways.values",
+    "IstioAlerts": "observability.values",
+    "IstioScrape": "observability.values",
     "JwtRequirement": "gateways.app_ingress_values",
     "KeyVaultCertificate": "gateways.app_ingress_values",
     "KeyVaultSecretsReader": "gateways.app_ingress",
     "KeyVaultSecretsReaderArgs": "gateways.app_ingress",
     "KubeStateMetrics": "cluster.values",
-    "ListenerProtocol": "gateways.gateway_api",
+    "ListenerProtocol": "gateways.values",
     "MaintenanceWindow": "cluster.values",
     "ManagedGrafana": "observability.grafana",
     "ManagedGrafanaArgs": "observability.grafana",
     "ManagedPrometheus": "observability.prometheus",
     "ManagedPrometheusArgs": "observability.prometheus",
-    "MeshNamespace": "mesh.namespaces",
+    "MeshConfig": "mesh.values",
+    "MeshNamespace": "mesh.values",
     "MeshNamespaces": "mesh.namespaces",
     "MeshNamespacesArgs": "mesh.namespaces",
-    "MtlsMode": "mesh.namespaces",
+    "MtlsMode": "mesh.values",
     "NetworkDataplane": "cluster.values",
     "NetworkPolicyEngine": "cluster.values",
     "NodeOsChannel": "cluster.values",
@@ -77,14 +79,16 @@ _EXPORTS: dict[str, str] = {
     "PlatformPlan": "plan",
     "PluginCa": "mesh.plugin_ca",
     "PluginCaArgs": "mesh.plugin_ca",
-    "PluginCaSource": "mesh.plugin_ca",
+    "PluginCaSource": "mesh.values",
     "Restart": "mesh.phases",
     "SharedMeshConfig": "mesh.mesh_config",
     "SharedMeshConfigArgs": "mesh.mesh_config",
-    "StaticPublicIp": "gateways.ingress",
+    "RevisionUpgrade": "mesh.values",
+    "StaticPublicIp": "gateways.values",
     "TlsMode": "gateways.app_ingress_values",
     "UpgradeChannel": "cluster.values",
-    "WebhookReceiver": "observability.prometheus",
+    "UpgradePhase": "mesh.values",
+    "WebhookReceiver": "observability.values",
     "Weekday": "cluster.values",
     "plan_platform": "plan",
 }
@@ -129,6 +133,7 @@ __all__ = [
     "IngressApi",
     "IngressGateway",
     "IngressGatewayArgs",
+    "IngressGatewayOptions",
     "IngressMode",
     "IstioAlerts",
     "IstioScrape",
@@ -143,6 +148,7 @@ __all__ = [
     "ManagedGrafanaArgs",
     "ManagedPrometheus",
     "ManagedPrometheusArgs",
+    "MeshConfig",
     "MeshNamespace",
     "MeshNamespaces",
     "MeshNamespacesArgs",
@@ -159,11 +165,13 @@ __all__ = [
     "PluginCaArgs",
     "PluginCaSource",
     "Restart",
+    "RevisionUpgrade",
     "SharedMeshConfig",
     "SharedMeshConfigArgs",
     "StaticPublicIp",
     "TlsMode",
     "UpgradeChannel",
+    "UpgradePhase",
     "WebhookReceiver",
     "Weekday",
     "plan_platform",
@@ -209,37 +217,34 @@ if TYPE_CHECKING:
         KeyVaultCertificate,
         TlsMode,
     )
-    from aks_istio.gateways.egress import EgressGateway, EgressGateways, EgressGatewaysArgs, EgressHost, EgressProtocol
-    from aks_istio.gateways.gateway_api import (
+    from aks_istio.gateways.egress import EgressGateways, EgressGatewaysArgs
+    from aks_istio.gateways.gateway_api import GatewayApiIngress, GatewayApiIngressArgs
+    from aks_istio.gateways.ingress import IngressGateway, IngressGatewayArgs
+    from aks_istio.gateways.values import (
         AllowedRoutes,
+        EgressGateway,
+        EgressHost,
+        EgressProtocol,
+        ExternalTrafficPolicy,
         GatewayApiGateway,
-        GatewayApiIngress,
-        GatewayApiIngressArgs,
-        GatewayListener,
-        ListenerProtocol,
-    )
-    from aks_istio.gateways.ingress import (
         GatewayHpa,
+        GatewayListener,
         GatewaySubnet,
-        IngressGateway,
-        IngressGatewayArgs,
+        IngressGatewayOptions,
+        IngressMode,
+        ListenerProtocol,
         StaticPublicIp,
     )
     from aks_istio.gateways.modes import ExternalTrafficPolicy, IngressMode
     from aks_istio.mesh.canary import CanaryUpgrade, CanaryUpgradeArgs
     from aks_istio.mesh.mesh_config import SharedMeshConfig, SharedMeshConfigArgs
-    from aks_istio.mesh.namespaces import MeshNamespace, MeshNamespaces, MeshNamespacesArgs, MtlsMode
+    from aks_istio.mesh.namespaces import MeshNamespaces, MeshNamespacesArgs
     from aks_istio.mesh.phases import Restart
-    from aks_istio.mesh.plugin_ca import PluginCa, PluginCaArgs, PluginCaSource
-    from aks_istio.observability.grafana import GrafanaSku, ManagedGrafana, ManagedGrafanaArgs
-    from aks_istio.observability.istio_rules import IstioAlerts
-    from aks_istio.observability.prometheus import (
-        EmailReceiver,
-        ManagedPrometheus,
-        ManagedPrometheusArgs,
-        WebhookReceiver,
-    )
-    from aks_istio.observability.scrape import IstioScrape
+    from aks_istio.mesh.plugin_ca import PluginCa, PluginCaArgs
+    from aks_istio.mesh.values import MeshConfig, MeshNamespace, MtlsMode, PluginCaSource, RevisionUpgrade, UpgradePhase
+    from aks_istio.observability.grafana import ManagedGrafana, ManagedGrafanaArgs
+    from aks_istio.observability.prometheus import ManagedPrometheus, ManagedPrometheusArgs
+    from aks_istio.observability.values import EmailReceiver, GrafanaSku, IstioAlerts, IstioScrape, WebhookReceiver
     from aks_istio.plan import PlatformPlan, plan_platform
     from aks_istio.platform import AksIstioPlatform, AksIstioPlatformArgs
 

@@ -40,6 +40,7 @@ from pulumi.provider.server import main
 import aks_istio
 from aks_istio.config.errors import CONFIG_ROOT, ConfigError
 from aks_istio.tokens import PACKAGE
+from aks_istio.value_checks import field_docstrings
 
 DISTRIBUTION = "aks-istio"
 """The Python distribution whose version the package reports (pyproject.toml `project.name`)."""
@@ -163,9 +164,13 @@ def tidy_property(prop: PropertyDefinition) -> None:
 
 
 def describe_defaults(cls: type, properties: Mapping[str, PropertyDefinition], mapping: Mapping[str, str]) -> None:
-    """Mark the schema properties of `cls`'s fields that have a default optional, and state the default."""
+    """Mark the schema properties of `cls`'s fields that have a default optional, and state the default. A field
+    a base class declares gets its docstring there (the inference reads only the class's own source)."""
     fields = {f.name: f for f in dataclasses.fields(cls)}
+    docs = field_docstrings(cls)
     for schema_name, prop in properties.items():
+        if prop.description is None:
+            prop.description = docs.get(mapping[schema_name])
         field = fields.get(mapping[schema_name])
         default = dataclasses.MISSING if field is None else field_default(field)
         if default is dataclasses.MISSING:

@@ -15,6 +15,7 @@ from aks_istio.config import StackConfig
 from aks_istio.config.presets import grafana_private_endpoint, grafana_public_access
 from aks_istio.mesh import phases
 from aks_istio.mesh.phases import Restart
+from aks_istio.mesh.values import UpgradePhase
 
 MANAGED_BY_TAG = {"managed-by": "aks-istio"}
 
@@ -48,7 +49,7 @@ class RevisionPlan:
     """Managed namespace -> the revision its `istio.io/rev` label points at."""
     shared_mesh_config: list[str]
     """Revisions that get an `istio-shared-configmap-<revision>`."""
-    upgrade_phase: str | None = None
+    upgrade_phase: UpgradePhase | None = None
     """The canary phase the stack file is in; None outside an upgrade."""
     restarts: list[Restart]
     """Deployments rolled in this phase so their pods get the new sidecar."""

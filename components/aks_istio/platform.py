@@ -6,6 +6,7 @@ one (shared MeshConfig, mesh namespaces, restarts) whose credential lookup can c
 change during a canary upgrade (`aks_istio.mesh.canary`).
 """
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,19 +16,13 @@ from typing import TYPE_CHECKING, Any, cast
 import pulumi
 
 from aks_istio.cluster.cluster import AksIstioCluster, AksIstioClusterArgs, kubernetes_provider, user_kubeconfig
+from aks_istio.cluster.values import EgressGatewayRef
 from aks_istio.config import StackConfig, load_stack_config
+from aks_istio.gateways.values import default_public_ip_name
 from aks_istio.mesh.canary import CanaryUpgrade, CanaryUpgradeArgs
 from aks_istio.mesh.mesh_config import SharedMeshConfig, SharedMeshConfigArgs
-from aks_istio.mesh.namespaces import MeshNamespace, MeshNamespaces, MeshNamespacesArgs, MtlsMode
+from aks_istio.mesh.namespaces import MeshNamespaces, MeshNamespacesArgs
 from aks_istio.plan import PlatformPlan, plan_platform
-from aks_istio.platform_values import (
-    cluster_values,
-    egress_values,
-    gateway_api_values,
-    grafana_values,
-    ingress_values,
-    prometheus_values,
-)
 from aks_istio.tokens import type_token
 
 if TYPE_CHECKING:
@@ -103,7 +98,16 @@ class AksIstioPlatform(pulumi.ComponentResource):
         self.cluster = AksIstioCluster(
             name,
             AksIstioClusterArgs(
-                **cluster_values(config),
+                cluster=config.cluster,
+                internal_ingress=config.gateways.ingress.internal.enabled,
+                external_ingress=config.gateways.ingress.external.enabled,
+                plugin_ca=config.mesh.plugin_ca,
+                egress_pool=config.gateways.egress.pool,
+                egress_gateways=[
+                    EgressGatewayRef(name=g.name, namespace=g.namespace, configuration_name=g.configuration_name)
+                    for g in config.gateways.egress.gateways
+                ],
+                kube_state_metrics=config.observability.kube_state_metrics if plan.features.observability else None,
                 cluster_name=plan.cluster_name,
                 location=plan.location,
                 resource_group_name=plan.resource_group_name,
@@ -183,18 +187,8 @@ class AksIstioPlatform(pulumi.ComponentResource):
     ) -> list[pulumi.Resource]:
         """Mesh namespaces (their `istio.io/rev`) and the upgrade's restarts, after `wait_for`."""
         plan = self.plan
-        namespaces = [
-            MeshNamespace(
-                name=ns.name,
-                revision=plan.revisions.namespaces[ns.name],
-                mtls=MtlsMode(ns.mtls),
-                labels=dict(ns.labels),
-            )
-            for ns in config.mesh.namespaces
-        ]
-        self.mesh_namespaces = MeshNamespaces(
-            f"{name}-mesh", MeshNamespacesArgs(namespaces=namespaces), opts=opts, labels_wait_for=wait_for
-        )
+        namespaces = MeshNamespacesArgs(namespaces=config.mesh.namespaces, revisions=plan.revisions.namespaces)
+        self.mesh_namespaces = MeshNamespaces(f"{name}-mesh", namespaces, opts=opts, labels_wait_for=wait_for)
         declared: list[pulumi.Resource] = [self.mesh_namespaces]
         if plan.revisions.upgrade_phase is not None:
             upgrade = CanaryUpgradeArgs(
@@ -215,14 +209,23 @@ class AksIstioPlatform(pulumi.ComponentResource):
         cluster = self.cluster
         gateways = config.gateways
         if plan.features.ingress_modes:
-            from aks_istio.gateways.ingress import IngressGateway, IngressGatewayArgs, IngressMode
+            from aks_istio.gateways.ingress import IngressGateway, IngressGatewayArgs
 
             for mode, settings in gateways.ingress.gateways().items():
+                ip = settings.static_ip
                 self.ingress_gateways[mode] = IngressGateway(
                     f"{name}-ingress-{mode.lower()}",
                     IngressGatewayArgs(
-                        mode=IngressMode(mode),
-                        **ingress_values(settings, plan.cluster_name),
+                        mode=mode,
+                        annotations=settings.annotations,
+                        external_traffic_policy=settings.external_traffic_policy,
+                        allowed_service_tags=settings.allowed_service_tags,
+                        allowed_ip_ranges=settings.allowed_ip_ranges,
+                        hpa=settings.hpa,
+                        static_ip=None
+                        if ip is None
+                        else dataclasses.replace(ip, name=ip.name or default_public_ip_name(plan.cluster_name)),
+                        subnet=settings.subnet,
                         hpa_revision=plan.revisions.stable,
                         location=plan.location,
                         resource_group_name=cluster.resource_group_name,
@@ -239,9 +242,16 @@ class AksIstioPlatform(pulumi.ComponentResource):
         if plan.features.egress:
             from aks_istio.gateways.egress import EgressGateways, EgressGatewaysArgs
 
+            egress_pool = gateways.egress.pool
+            assert egress_pool is not None, "egress gateways without a pool do not pass config validation"
+
             self.egress_gateways = EgressGateways(
                 f"{name}-egress",
-                EgressGatewaysArgs(**egress_values(gateways.egress), hpa_revision=plan.revisions.stable),
+                EgressGatewaysArgs(
+                    pool_name=egress_pool.name,
+                    gateways=gateways.egress.gateways,
+                    hpa_revision=plan.revisions.stable,
+                ),
                 opts=opts,
             )
         if plan.features.gateway_api:
@@ -250,7 +260,8 @@ class AksIstioPlatform(pulumi.ComponentResource):
             self.gateway_api = GatewayApiIngress(
                 f"{name}-gateway-api",
                 GatewayApiIngressArgs(
-                    **gateway_api_values(gateways.gateway_api),
+                    gateways=gateways.gateway_api.gateways,
+                    class_defaults=gateways.gateway_api.class_defaults,
                     revisions=plan.revisions.installed,
                     resource_group_name=cluster.resource_group_name,
                     cluster_name=cluster.cluster_name,
@@ -322,10 +333,18 @@ class AksIstioPlatform(pulumi.ComponentResource):
 
         plan = self.plan
         cluster = self.cluster
+        observability = config.observability
         self.prometheus = ManagedPrometheus(
             f"{name}-prometheus",
             ManagedPrometheusArgs(
-                **prometheus_values(config.observability),
+                existing_workspace_id=observability.workspace.existing_id,
+                workspace_location=observability.workspace.location,
+                workspace_public_network_access=observability.workspace.public_network_access,
+                scrape=observability.scrape,
+                recording_rules=observability.recording_rules,
+                alerts=observability.alerts if observability.alerts.enabled else None,
+                alert_emails=observability.alerts.emails,
+                alert_webhooks=observability.alerts.webhooks,
                 cluster_name=plan.cluster_name,
                 cluster_id=cluster.cluster_id,
                 resource_group_name=cluster.resource_group_name,
@@ -340,7 +359,14 @@ class AksIstioPlatform(pulumi.ComponentResource):
             self.grafana = ManagedGrafana(
                 f"{name}-grafana",
                 ManagedGrafanaArgs(
-                    **grafana_values(grafana),
+                    existing_id=grafana.existing_id,
+                    sku=grafana.sku,
+                    major_version=grafana.major_version,
+                    zone_redundant=grafana.zone_redundant,
+                    service_accounts=grafana.service_accounts,
+                    admins=grafana.admins,
+                    editors=grafana.editors,
+                    viewers=grafana.viewers,
                     name=plan.grafana_name,
                     public_network_access=plan.grafana_public_network_access,
                     workspace_id=self.prometheus.workspace_id,

@@ -17,13 +17,16 @@ refused). Its rules run wherever it is made, with the same words:
 No pydantic import here: a component's Args load this module, and a library program never loads pydantic.
 """
 
+import ast
 import dataclasses
+import difflib
 import enum
 import inspect
 import re
+import textwrap
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Final
@@ -200,7 +203,10 @@ class Constraint:
             if self.max_items is not None and len(value) > self.max_items:
                 yield Problem((), not_valid(value, f"allowed: at most {self.max_items} items"))
         if self.check is not None:
-            reason = self.check(value)
+            try:
+                reason = self.check(value)
+            except ValueError as error:  # what the check reads is itself broken (e.g. the revision catalog file)
+                reason = str(error)
             if reason is not None:
                 yield Problem((), not_valid(value, reason))
 
@@ -230,11 +236,14 @@ def constrained(
     default: Any = dataclasses.MISSING,
     *,
     default_factory: Callable[[], Any] | Any = dataclasses.MISSING,
+    json_schema: Callable[[dict[str, Any]], None] | None = None,
     **constraint: Any,
 ) -> Any:
-    """A dataclass field with a `Constraint` (keyword arguments as `Constraint`'s), stated in its metadata."""
+    """A dataclass field with a `Constraint` (keyword arguments as `Constraint`'s), stated in its metadata and in
+    the stack file's JSON Schema (or, where the field's type alone cannot say what the file may hold, by
+    `json_schema`, which amends the field's generated schema)."""
     rule = Constraint(**constraint)
-    metadata = {CONSTRAINT: rule, "json_schema_extra": rule.json_schema()}
+    metadata = {CONSTRAINT: rule, "json_schema_extra": json_schema or rule.json_schema()}
     if default_factory is not dataclasses.MISSING:
         return dataclasses.field(default_factory=default_factory, metadata=metadata)
     return dataclasses.field(default=default, metadata=metadata)
@@ -357,7 +366,7 @@ def _enum_fields(cls: type) -> dict[str, type[enum.Enum]]:
     return found
 
 
-def resource_id(pattern: str) -> dict[str, str]:
+def resource_id(pattern: str) -> dict[str, Any]:
     """A constraint for an ARM resource id: the pattern, said as the id's shape (`/subscriptions/<...>/
     resourceGroups/<...>/providers/Microsoft.KeyVault/vaults/<...>`, what `az resource show --query id` prints)."""
     shape = pattern.removeprefix("(?i)").removeprefix("^").removesuffix("$")
@@ -367,27 +376,67 @@ def resource_id(pattern: str) -> dict[str, str]:
 
 
 # Name rules several values share: the pattern, and the words a user can act on.
-K8S_NAME: Final = {
+K8S_NAME: Final[dict[str, Any]] = {
     "pattern": r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
     "words": "1-63 lowercase letters, digits and '-', starting and ending with a letter or digit",
 }
 """A DNS-1123 label: namespaces, Kubernetes object names."""
-POOL_NAME: Final = {
+POOL_NAME: Final[dict[str, Any]] = {
     "pattern": r"^[a-z][a-z0-9]{0,11}$",
     "words": "1-12 lowercase letters and digits, starting with a letter",
 }
 """AKS: Linux pool names are 1-12 lowercase alphanumerics."""
-RESOURCE_GROUP: Final = {
+RESOURCE_GROUP: Final[dict[str, Any]] = {
     "pattern": r"^[-\w\.\(\)]{1,89}[-\w\(\)]$",
     "words": "1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
 }
 """ARM's naming rules for resource groups."""
-LOCATION: Final = {
+LOCATION: Final[dict[str, Any]] = {
     "pattern": r"^[a-z][a-z0-9]+$",
     "words": "an Azure region's name in lowercase, e.g. westeurope (`az account list-locations -o table`)",
 }
-UUID: Final = {"pattern": UUID_PATTERN, "words": "an Entra object id (a UUID)"}
-SUBNET_ID: Final = resource_id(
+UUID: Final[dict[str, Any]] = {"pattern": UUID_PATTERN, "words": "an Entra object id (a UUID)"}
+SUBNET_ID: Final[dict[str, Any]] = resource_id(
     r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+$"
 )
-RESOURCE_ID: Final = resource_id(r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/.+$")
+RESOURCE_ID: Final[dict[str, Any]] = resource_id(r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/.+$")
+
+
+def field_docstrings(cls: type) -> dict[str, str]:
+    """The docstring under each field of `cls` (and its bases), as pydantic and Pulumi's inference read them."""
+    docs: dict[str, str] = {}
+    for base in reversed(cls.__mro__):
+        if base is object or not dataclasses.is_dataclass(base):
+            continue
+        body = ast.parse(textwrap.dedent(inspect.getsource(base))).body[0]
+        assert isinstance(body, ast.ClassDef)
+        for node, after in zip(body.body, body.body[1:], strict=False):
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
+                docs[node.target.id] = inspect.cleandoc(after.value.value)
+    return docs
+
+
+LONG_LIST: Final = 8
+"""An allowed-list longer than this is shortened in messages to the nearest matches (see `nearest`)."""
+
+
+def listed(values: Iterable[object]) -> str:
+    """Allowed values listed the same way in every message."""
+    items = [str(v) for v in values]
+    return ", ".join(items) if items else "(none)"
+
+
+def nearest(value: str, choices: Sequence[str], *, documented_at: str) -> str:
+    """What is allowed instead of `value`: the whole list when it is short; else the nearest few and where the
+    full list is documented (a message of 26 names on one line hides the one the user meant)."""
+    items = list(choices)
+    if len(items) <= LONG_LIST:
+        return listed(items)
+    close = difflib.get_close_matches(value, items, n=3, cutoff=0.0)
+    return f"{listed(close)} (the nearest of {len(items)}; all of them: {documented_at})"

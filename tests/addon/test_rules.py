@@ -31,9 +31,9 @@ def test_each_ingress_gateway_takes_only_its_own_kind_of_address() -> None:
 
 
 def test_a_plug_in_ca_comes_from_exactly_one_source() -> None:
-    with pytest.raises(ValueError, match="keyVaultId is required unless generateDevCa"):
+    with pytest.raises(ValueError, match="key_vault_id: is required unless generateDevCa"):
         PluginCaSource()
-    with pytest.raises(ValueError, match="generateDevCa true writes into a vault we create"):
+    with pytest.raises(ValueError, match="generate_dev_ca: true writes into a vault we create"):
         PluginCaSource(
             key_vault_id="/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv",
             generate_dev_ca=True,
@@ -42,14 +42,14 @@ def test_a_plug_in_ca_comes_from_exactly_one_source() -> None:
 
 
 def test_args_check_what_config_validation_checks_with_the_same_words() -> None:
-    with pytest.raises(ValueError, match="maxReplicas 2 is below minReplicas 3"):
+    with pytest.raises(ValueError, match="max_replicas: 2 is below minReplicas 3"):
         GatewayHpa(min_replicas=3, max_replicas=2)
     cluster = ClusterSpec(kubernetes_version="1.33", system_pool=NodePool(name="system"))
     with pytest.raises(ValueError, match="revisions: "):
         AksIstioClusterArgs(
             cluster=cluster, cluster_name="c", location="westeurope", resource_group_name="rg", revisions=[]
         )
-    with pytest.raises(ValueError, match="subnet is for the internal gateway"):
+    with pytest.raises(ValueError, match="subnet: is for the internal gateway"):
         IngressGatewayArgs(
             mode=IngressMode.EXTERNAL,
             subnet=GatewaySubnet(name="snet", prefix="10.0.0.0/24"),

@@ -68,9 +68,9 @@ def test_a_value_built_in_code_is_refused_in_the_words_of_the_stack_file(
 def test_enum_fields_take_their_string_values_and_refuse_others_with_the_allowed_list() -> None:
     assert NodePool(name="apps", os_sku="Ubuntu").os_sku is OsSku.UBUNTU  # type: ignore[arg-type]
     assert ClusterNetwork(dataplane="cilium").dataplane is NetworkDataplane.CILIUM  # type: ignore[arg-type]
-    [problem] = code_problems(lambda: NodePool(name="apps", os_sku="Windows"))
+    [problem] = code_problems(lambda: NodePool(name="apps", os_sku="Windows"))  # type: ignore[arg-type]
     assert problem == "'Windows' is not valid: allowed: 'AzureLinux' or 'Ubuntu'"
-    assert code_problems(lambda: NodePool(name="apps", os_sku="ubuntu")) == [
+    assert code_problems(lambda: NodePool(name="apps", os_sku="ubuntu")) == [  # type: ignore[arg-type]
         "'ubuntu' is not valid: allowed: 'AzureLinux' or 'Ubuntu' (did you mean 'Ubuntu'?)"
     ]
 
@@ -86,7 +86,10 @@ def test_every_problem_of_a_value_is_raised_at_once_each_naming_its_field() -> N
 
 def test_a_bad_pool_name_does_not_hide_the_revision_kubernetes_mismatch() -> None:
     problems = stack_problems(
-        {"cluster": {"kubernetesVersion": "1.31", "userPools": [{"name": "batch-jobs"}]}, "mesh": {"revision": "asm-1-30"}}
+        {
+            "cluster": {"kubernetesVersion": "1.31", "userPools": [{"name": "batch-jobs"}]},
+            "mesh": {"revision": "asm-1-30"},
+        }
     )
     keys = [p.split(": ", 1)[0] for p in problems]
     assert keys == [

@@ -1,33 +1,32 @@
-"""Turn pydantic's errors into messages a platform engineer can act on: key path, bad value, what is allowed."""
+"""Turn a stack file's problems into messages a platform engineer can act on: key path, bad value, what is allowed.
+
+Two kinds of problem: what pydantic finds building the value tree (a wrong type, an unknown or missing key, an
+enum value not allowed), and what the values' own checks find (`aks_istio.value_checks.problems_of`). Both are
+rendered as `aks-istio:platform.<camelCase key path>: <message>`.
+"""
 
 from __future__ import annotations
 
-import ast
 import copy
 import dataclasses
 import difflib
 import inspect
-import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from aks_istio.config._base import PATH_SEP, PROBLEM_SEP
 from aks_istio.value_checks import (
     CONSTRAINT,
-    as_path,
-    K8S_NAME,
-    LOCATION,
-    POOL_NAME,
-    RESOURCE_GROUP,
+    Constraint,
     Problem,
+    as_path,
     camel,
     choice_reason,
     deferred_checks,
+    field_docstrings,
     not_valid,
     problems_of,
-    resource_id,
 )
 
 CONFIG_ROOT = "aks-istio:platform"
@@ -63,34 +62,27 @@ class StackField(NamedTuple):
     required: bool
     default: Any
     description: str | None
+    constraint: Constraint | None
 
 
 def is_section(cls: Any) -> bool:
-    """A class the stack file holds as an object: a value dataclass (or a pydantic model)."""
-    return isinstance(cls, type) and (dataclasses.is_dataclass(cls) or issubclass(cls, BaseModel))
+    """A class the stack file holds as an object: a value dataclass."""
+    return isinstance(cls, type) and dataclasses.is_dataclass(cls)
 
 
 def stack_fields(cls: type) -> dict[str, StackField]:
     """The keys of an object the stack file holds, by their camelCase names."""
-    if issubclass(cls, BaseModel):
-        return {
-            info.alias or name: StackField(
-                info.annotation,
-                info.is_required(),
-                info.get_default(call_default_factory=True) if not info.is_required() else dataclasses.MISSING,
-                info.description,
-            )
-            for name, info in cls.model_fields.items()
-        }
     assert dataclasses.is_dataclass(cls), cls
     hints = _annotations(cls)
-    docs = _field_docstrings(cls)
+    docs = field_docstrings(cls)
     fields: dict[str, StackField] = {}
     for f in dataclasses.fields(cls):
         if not f.init:
             continue
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-        fields[camel(f.name)] = StackField(hints[f.name], default is dataclasses.MISSING, default, docs.get(f.name))
+        fields[camel(f.name)] = StackField(
+            hints[f.name], default is dataclasses.MISSING, default, docs.get(f.name), f.metadata.get(CONSTRAINT)
+        )
     return fields
 
 
@@ -99,26 +91,6 @@ def _annotations(cls: type) -> dict[str, Any]:
     for base in reversed(cls.__mro__):
         found.update(inspect.get_annotations(base))
     return found
-
-
-def _field_docstrings(cls: type) -> dict[str, str]:
-    """The docstring under each field of `cls` (and its bases), as pydantic and Pulumi's inference read them."""
-    docs: dict[str, str] = {}
-    for base in reversed(cls.__mro__):
-        if base is object or not dataclasses.is_dataclass(base):
-            continue
-        body = ast.parse(textwrap.dedent(inspect.getsource(base))).body[0]
-        assert isinstance(body, ast.ClassDef)
-        for node, after in zip(body.body, body.body[1:], strict=False):
-            if (
-                isinstance(node, ast.AnnAssign)
-                and isinstance(node.target, ast.Name)
-                and isinstance(after, ast.Expr)
-                and isinstance(after.value, ast.Constant)
-                and isinstance(after.value.value, str)
-            ):
-                docs[node.target.id] = inspect.cleandoc(after.value.value)
-    return docs
 
 
 def _field_aliases(model: type) -> list[str]:
@@ -169,12 +141,7 @@ def describe(error: ValidationError, root: type) -> list[str]:
             key = str(loc[-1]) if loc else "?"
             hint = difflib.get_close_matches(key, known, n=1)
             did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
-            lines.append(f"{_key_path(loc, root_key)}: unknown key{did_you_mean}; allowed keys: {', '.join(known)}")
-        elif kind == "value_error" and PATH_SEP in str(item.get("ctx", {}).get("error", "")):
-            for problem in str(item["ctx"]["error"]).split(PROBLEM_SEP):
-                rel, message = problem.split(PATH_SEP, 1)
-                path = _key_path(loc, root_key) + (f".{rel}" if rel and not rel.startswith("[") else rel)
-                lines.append(f"{path}: {message}")
+            lines.append(f"{_key_path(loc)}: unknown key{did_you_mean}; allowed keys: {', '.join(known)}")
         elif kind in MISSING:
             lines.append(f"{_key_path(loc)}: required key is missing")
         elif (
@@ -195,37 +162,14 @@ def describe(error: ValidationError, root: type) -> list[str]:
     return lines
 
 
-# The name rules the models check with a regular expression, in words (a user cannot act on the expression).
-PATTERN_WORDS: Mapping[str, str] = {
-    rule["pattern"]: rule["words"] for rule in (K8S_NAME, POOL_NAME, RESOURCE_GROUP, LOCATION)
-}
-
-
 def _in_words(item: Mapping[str, Any], root: type, loc: Sequence[int | str]) -> str:
-    """pydantic's message, with a regular expression replaced by words: the known name rules, else the field's
-    description; an enum value in the wrong case gets a "did you mean"."""
-    message = str(item["msg"]).removeprefix("Value error, ")
-    ctx = item.get("ctx") or {}
-    if item["type"] == "string_pattern_mismatch":
-        pattern = str(ctx.get("pattern"))
-        words = PATTERN_WORDS.get(pattern) or _resource_id_shape(pattern)
-        if words is None:
-            owner = _model_at(root, loc[:-1]) if loc else None
-            field = stack_fields(owner).get(str(loc[-1])) if owner else None
-            words = field.description if field is not None and field.description else "see config-reference"
-        return f"does not have the allowed form; allowed: {words}"
-    if item["type"] == "literal_error" and isinstance(item.get("input"), str):
-        expected = str(ctx.get("expected", ""))
-        choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",")]
-        same = [c for c in choices if c.lower() == item["input"].lower()]
-        allowed = f"allowed: {expected}"
-        return f"{allowed} (did you mean {same[0]!r}?)" if same else allowed
-    return message
-
-
-def _resource_id_shape(pattern: str) -> str | None:
-    """An ARM resource id pattern as the id's shape; None for other patterns."""
-    return resource_id(pattern)["words"] if "/subscriptions/" in pattern else None
+    """pydantic's message, or the words the field's constraint gives for what it takes (`migrated`: a list of
+    mesh namespaces, or all)."""
+    owner = _model_at(root, loc[:-1]) if loc else None
+    field = stack_fields(owner).get(str(loc[-1])) if owner is not None and loc else None
+    if field is not None and field.constraint is not None and field.constraint.words and not field.constraint.pattern:
+        return f"allowed: {field.constraint.words}"
+    return str(item["msg"]).removeprefix("Value error, ")
 
 
 def key_of(problem: str) -> str:
@@ -266,7 +210,7 @@ def validate_completely(
                 later = describe(error, root)
                 if attempt:
                     still_missing = {key_of(p) for p in later if p.endswith("required key is missing")}
-                problems += [p for p in later if p not in problems and not _about_repaired(key_of(p), repaired)]
+                problems += [p for p in later if p not in problems and not _under(key_of(p), repaired)]
                 if attempt == 0:
                     data = copy.deepcopy(dict(raw))
                 failed = _failed_locations(error)
@@ -276,7 +220,7 @@ def validate_completely(
                         problems += [
                             line
                             for line in _section_problems(prepare(data), root, failed)
-                            if line not in problems and not _about_repaired(key_of(line), repaired)
+                            if line not in problems and not _under(key_of(line), repaired)
                         ]
                     break
                 repaired += fixed
@@ -303,8 +247,6 @@ def validate_completely(
 def _section_problems(data: Mapping[str, Any], root: type, failed: Sequence[Sequence[int | str]]) -> list[str]:
     """The value checks of each top-level key of `data` that nothing structural failed under, checked alone
     (the rules across sections need the whole tree, and are left out)."""
-    from pydantic import TypeAdapter
-
     bad = {str(loc[0]) for loc in failed if loc}
     lines: list[str] = []
     for field in dataclasses.fields(root):
@@ -318,14 +260,10 @@ def _section_problems(data: Mapping[str, Any], root: type, failed: Sequence[Sequ
             continue
         rule = field.metadata.get(CONSTRAINT)
         found = [p.under(field.name) for p in rule.problems(value)] if rule is not None else []
-        for _, child in _values_in(value):
-            found += [p.under(field.name) for p in problems_of(child)]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            found += [p.under(field.name) for p in problems_of(value)]
         lines += [stack_line(p) for p in found]
     return lines
-
-
-def _values_in(value: Any) -> list[tuple[tuple[int | str, ...], Any]]:
-    return [((), value)] if dataclasses.is_dataclass(value) and not isinstance(value, type) else []
 
 
 def stack_line(problem: Problem) -> str:
@@ -338,24 +276,13 @@ def _failed_locations(error: ValidationError) -> list[list[int | str]]:
     return [
         [p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
         for item in error.errors(include_url=False)
-        if item["type"] not in MISSING and PATH_SEP not in str(item.get("ctx", {}).get("error", ""))
+        if item["type"] not in MISSING
     ]
-
-
-def _about_repaired(key: str, repaired: Sequence[str]) -> bool:
-    """True for a problem at or under a repaired key, or beside one (a rule of the same model that saw the
-    default standing in for the bad value, e.g. a node count checked against a default prefix size)."""
-    parents = {_parent(r) for r in repaired}
-    return _parent(key) in parents or _under(key, repaired)
 
 
 def _under(key: str, repaired: Sequence[str]) -> bool:
     """True for a problem at or under a repaired key."""
     return any(key == r or key.startswith((f"{r}.", f"{r}[")) for r in repaired)
-
-
-def _parent(key: str) -> str:
-    return key[: max(key.rfind("."), key.rfind("["), 0)]
 
 
 def _repair(data: Any, loc: list[int | str], root: type) -> bool:

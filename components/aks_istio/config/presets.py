@@ -16,8 +16,8 @@ from aks_istio.addon.exposure import open_to_internet
 from aks_istio.value_checks import Problems
 
 if TYPE_CHECKING:
-    from aks_istio.config.observability import GrafanaSettings
     from aks_istio.config.stack import StackConfig
+    from aks_istio.observability.values import GrafanaSettings
 
 PROD: Final = "prod"
 

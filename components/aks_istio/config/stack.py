@@ -8,10 +8,16 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from aks_istio.cluster.values import ClusterSpec
 from aks_istio.config.errors import ConfigError, validate_completely
-from aks_istio.config.gateways import GatewaySettings, stack_problems
-from aks_istio.config.mesh import MeshSettings, revision_kubernetes_problems
-from aks_istio.config.observability import ObservabilitySettings
 from aks_istio.config.presets import prod_problems, with_preset
+from aks_istio.gateways.values import GatewaySettings, gateway_stack_problems
+from aks_istio.mesh.values import (
+    ALL_NAMESPACES,
+    ALL_NAMESPACES_IN_STACK_FILE,
+    MeshSettings,
+    outbound_mode,
+    revision_kubernetes_problems,
+)
+from aks_istio.observability.values import ObservabilitySettings
 from aks_istio.value_checks import LOCATION, RESOURCE_GROUP, STACK_FILE, Problems, check, constrained
 
 if TYPE_CHECKING:
@@ -89,7 +95,13 @@ class StackConfig:
         if problems.fine(("cluster", "kubernetes_version")):
             revision_kubernetes_problems(self.mesh, self.cluster.kubernetes_version, problems)
         prod_problems(self, problems)
-        stack_problems(self.gateways, mesh=self.mesh, cluster=self.cluster, problems=problems)
+        gateway_stack_problems(
+            self.gateways,
+            named_revisions=self.mesh.named_revisions,
+            outbound_mode=outbound_mode(self.mesh.mesh_config.fields),
+            cluster=self.cluster,
+            problems=problems,
+        )
 
 
 @cache
@@ -111,4 +123,14 @@ def load_stack_config(raw: Mapping[str, Any] | None) -> StackConfig:
     if not isinstance(raw, Mapping):
         raise ConfigError([f"aks-istio:platform: {raw!r} is not valid: the stack file must set it to a mapping"])
     adapter = stack_config_adapter()
-    return validate_completely(adapter.validate_python, raw, StackConfig, prepare=with_preset)
+    return validate_completely(adapter.validate_python, raw, StackConfig, prepare=stack_file_object)
+
+
+def stack_file_object(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """`raw` as the value types read it: laid over its environment's preset, with the stack file's shorthand
+    `mesh.upgrade.migrated: all` as the list it stands for."""
+    data = with_preset(raw)
+    upgrade = (data.get("mesh") or {}).get("upgrade") if isinstance(data.get("mesh"), Mapping) else None
+    if isinstance(upgrade, Mapping) and upgrade.get("migrated") == ALL_NAMESPACES_IN_STACK_FILE:
+        data["mesh"] = {**data["mesh"], "upgrade": {**upgrade, "migrated": [ALL_NAMESPACES]}}
+    return data

@@ -13,65 +13,26 @@ in Kubernetes (https://learn.microsoft.com/azure/aks/istio-deploy-egress, config
   With `outboundTrafficPolicy: REGISTRY_ONLY` (config validation insists on it) nothing else leaves the mesh.
 """
 
-import enum
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from aks_istio.addon import support_matrix as sm
-from aks_istio.gateways.ingress import GatewayHpa, hpa_patch
+from aks_istio.gateways.ingress import hpa_patch
+from aks_istio.gateways.values import EgressGateway, EgressHost, EgressProtocol
 from aks_istio.mesh.canary import revision_handover_options
 from aks_istio.tokens import type_token
+
+__all__ = ["EgressGateway", "EgressGateways", "EgressGatewaysArgs", "EgressHost", "EgressProtocol"]
 
 ISTIO_NETWORKING_API = "networking.istio.io/v1"
 # The egress gateway Service's ports (https://learn.microsoft.com/azure/aks/istio-deploy-egress: ClusterIP
 # 15021/80/443).
 GATEWAY_PORTS = {"TLS": 443, "HTTP": 80}
 EGRESS_SUBSET = "egress"
-
-
-class EgressProtocol(enum.StrEnum):
-    """How an external host is reached through the gateway."""
-
-    TLS = "TLS"
-    """Passthrough by SNI (HTTPS from the app)."""
-    HTTP = "HTTP"
-    """Plain HTTP."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class EgressHost:
-    """An external host apps reach through the egress gateway (a ServiceEntry with DNS resolution)."""
-
-    host: str
-    """DNS name, no wildcards."""
-    port: int = 443
-    """Port on the external host."""
-    protocol: EgressProtocol = EgressProtocol.TLS
-    """TLS passthrough by SNI, or plain HTTP."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class EgressGateway:
-    """One add-on egress gateway, its StaticGatewayConfiguration and the hosts routed through it."""
-
-    name: str
-    """Gateway name (Service `<name>`, Deployment `<name>-<revision>`), as on the cluster's mesh profile."""
-    namespace: str = sm.ADDON_EGRESS_NAMESPACE
-    """Namespace of the gateway and its StaticGatewayConfiguration."""
-    configuration_name: str
-    """Name of its StaticGatewayConfiguration (the stack's default: <name>-sgc)."""
-    exclude_cidrs: list[str] = field(default_factory=list)
-    """Destinations that bypass the gateway pool."""
-    public_ip_prefix_id: str | None = None
-    """Bring your own public IP prefix; unset: AKS creates one."""
-    hosts: list[EgressHost] = field(default_factory=list)
-    """External hosts routed through the gateway."""
-    hpa: GatewayHpa | None = None
-    """Replica bounds; unset: AKS's 2..5."""
 
 
 def k8s_name(host: str) -> str:

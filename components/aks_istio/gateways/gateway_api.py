@@ -24,7 +24,6 @@ fragment it sets is `gateway_api_ingress_profile()` below, shown in the preview.
 ManagedCluster reaches 2026-02-01, put that fragment into `ingress_profile` in cluster/spec.py and drop the command.
 """
 
-import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +35,24 @@ import yaml
 from aks_istio.addon import rules
 from aks_istio.addon import support_matrix as sm
 from aks_istio.gateways.ingress import patch_metadata
+from aks_istio.gateways.values import (
+    AllowedRoutes,
+    GatewayApiGateway,
+    GatewayListener,
+    ListenerProtocol,
+    customization_reason,
+)
 from aks_istio.tokens import type_token
+from aks_istio.value_checks import Problems, check, constrained
+
+__all__ = [
+    "AllowedRoutes",
+    "GatewayApiGateway",
+    "GatewayApiIngress",
+    "GatewayApiIngressArgs",
+    "GatewayListener",
+    "ListenerProtocol",
+]
 
 AZ_MIN_VERSION = "2.86.0"
 ENABLE_COMMAND = (
@@ -47,67 +63,6 @@ DISABLE_COMMAND = (
     'az aks update --resource-group "$AKS_RESOURCE_GROUP" --name "$AKS_CLUSTER" --disable-gateway-api '
     "--only-show-errors --output none"
 )
-
-
-class ListenerProtocol(enum.StrEnum):
-    """Protocol of a Gateway listener: HTTPS terminates TLS at the gateway."""
-
-    HTTP = "HTTP"
-    """Plain HTTP."""
-    HTTPS = "HTTPS"
-    """TLS terminated at the gateway with the listener's certificate."""
-
-
-class AllowedRoutes(enum.StrEnum):
-    """Namespaces whose routes may attach to a listener."""
-
-    SAME = "Same"
-    """Routes in the gateway's own namespace only."""
-    ALL = "All"
-    """Routes in any namespace."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class GatewayListener:
-    """One listener of a Gateway API `Gateway`."""
-
-    name: str
-    """Listener name."""
-    port: int
-    """Port on the gateway's load balancer."""
-    protocol: ListenerProtocol = ListenerProtocol.HTTP
-    """HTTPS terminates TLS at the gateway."""
-    hostname: str | None = None
-    """Host the listener serves."""
-    certificate_secret: str | None = None
-    """HTTPS: the kubernetes.io/tls Secret in the Gateway's namespace."""
-    allowed_routes: AllowedRoutes = AllowedRoutes.SAME
-    """Namespaces whose routes may attach."""
-
-    def __post_init__(self) -> None:
-        problems = rules.listener_tls_problems(self.protocol.value, self.certificate_secret)
-        if problems:
-            raise ValueError("; ".join(f"listener {self.name}: {key} {problem}" for key, problem in problems))
-
-
-@dataclass(frozen=True, kw_only=True)
-class GatewayApiGateway:
-    """A Gateway API `Gateway` of class `istio`; AKS provisions `<name>-istio` (Deployment, Service, HPA, PDB)."""
-
-    name: str
-    """Gateway name."""
-    namespace: str
-    """Namespace of the Gateway and its routes."""
-    internal: bool = True
-    """Internal load balancer (else a public one)."""
-    internal_subnet: str | None = None
-    """Internal: subnet of the mesh VNet for the frontend."""
-    annotations: dict[str, str] = field(default_factory=dict)
-    """spec.infrastructure.annotations, copied onto the generated Service."""
-    listeners: list[GatewayListener] = field(default_factory=lambda: [GatewayListener(name="http", port=80)])
-    """Listeners; default one HTTP listener on 80."""
-    parameters: dict[str, Any] = field(default_factory=dict)
-    """Per-gateway customization ConfigMap (allowlisted fields only); wins over the class defaults."""
 
 
 def gateway_api_ingress_profile() -> dict[str, Any]:
@@ -177,8 +132,9 @@ class GatewayApiIngressArgs:
 
     gateways: list[GatewayApiGateway] = field(default_factory=list)
     """The Gateways to create."""
-    class_defaults: dict[str, Any] = field(default_factory=dict)
-    """Patched into AKS's istio-gateway-class-defaults ConfigMap; allowlisted fields only."""
+    class_defaults: dict[str, Any] = constrained(default_factory=dict, check=customization_reason)
+    """Patched into AKS's istio-gateway-class-defaults ConfigMap; allowlisted fields only (any JSON: Kubernetes
+    object fields)."""
     revisions: Sequence[str]
     """The control-plane revisions the cluster runs (all must be asm-1-26 or newer)."""
     resource_group_name: pulumi.Input[str]
@@ -194,16 +150,11 @@ class GatewayApiIngressArgs:
     owner, the higher revision."""
 
     def __post_init__(self) -> None:
-        prerequisites = rules.gateway_api_problems(self.revisions, app_routing_istio=self.app_routing_istio)
-        if prerequisites:
-            raise ValueError(f"Gateway API ingress {'; '.join(prerequisites)}")
-        for gateway in self.gateways:
-            problems = sm.gateway_api_customization_problems(gateway.parameters)
-            if problems:
-                raise ValueError(f"gateway {gateway.name}: {'; '.join(problems)}")
-        problems = sm.gateway_api_customization_problems(self.class_defaults)
-        if problems:
-            raise ValueError(f"classDefaults: {'; '.join(problems)}")
+        check(self)
+
+    def rules(self, problems: Problems) -> None:
+        for problem in rules.gateway_api_problems(self.revisions, app_routing_istio=self.app_routing_istio):
+            problems.add("revisions", f"Gateway API ingress {problem}")
 
 
 class GatewayApiIngress(pulumi.ComponentResource):

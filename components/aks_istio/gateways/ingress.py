@@ -27,12 +27,30 @@ from pulumi_azure_native import network
 from aks_istio.addon import rules
 from aks_istio.addon import support_matrix as sm
 from aks_istio.azure.roles import grant, resource_group_id
-
-# Re-exported: the enums live in gateways/modes.py (no Pulumi imports), which AppRoute's stack-file values share.
-from aks_istio.gateways.modes import ExternalTrafficPolicy as ExternalTrafficPolicy
-from aks_istio.gateways.modes import IngressMode as IngressMode
+from aks_istio.gateways.values import (
+    ExternalTrafficPolicy,
+    GatewayHpa,
+    GatewaySubnet,
+    IngressGatewayOptions,
+    IngressMode,
+    StaticPublicIp,
+    default_public_ip_name,
+)
 from aks_istio.mesh.canary import revision_handover_options
 from aks_istio.tokens import type_token
+from aks_istio.value_checks import Problems, check
+
+__all__ = [
+    "ExternalTrafficPolicy",
+    "GatewayHpa",
+    "GatewaySubnet",
+    "IngressGateway",
+    "IngressGatewayArgs",
+    "IngressGatewayOptions",
+    "IngressMode",
+    "StaticPublicIp",
+    "default_public_ip_name",
+]
 
 # pulumi-kubernetes Patch resources apply with server-side apply; a conflict with a field another manager owns
 # (the add-on's reconciler owns the HPA's replica bounds and the Service's externalTrafficPolicy) fails unless
@@ -56,51 +74,6 @@ def patch_metadata(
     if merged:
         metadata["annotations"] = merged
     return metadata
-
-
-@dataclass(frozen=True, kw_only=True)
-class GatewayHpa:
-    """Replica bounds of a gateway's HorizontalPodAutoscaler (the add-on refuses fewer than 2)."""
-
-    min_replicas: int
-    """Lower bound, at least 2."""
-    max_replicas: int
-    """Upper bound, at least `min_replicas`."""
-
-    def __post_init__(self) -> None:
-        problems = rules.hpa_problems(self.min_replicas, self.max_replicas)
-        if problems:
-            raise ValueError("; ".join(f"{key} {problem}" for key, problem in problems))
-
-
-@dataclass(frozen=True, kw_only=True)
-class StaticPublicIp:
-    """The external gateway's Standard static public IP: one we create, or an existing one."""
-
-    name: str
-    """Name of the IP (the stack's default: pip-<cluster>-ingress)."""
-    existing: bool = False
-    """Use an existing IP of that name instead of creating one."""
-    resource_group: str | None = None
-    """Group of the IP; unset: the platform's. The cluster identity gets Network Contributor on it."""
-    zones: list[str] = field(default_factory=list)
-    """Zones of a created IP; 1, 2, 3 is zone-redundant."""
-    domain_name_label: str | None = None
-    """DNS label of a created IP: <label>.<region>.cloudapp.azure.com."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class GatewaySubnet:
-    """A subnet of the mesh VNet for the internal gateway's load balancer frontend."""
-
-    name: str
-    """Subnet name."""
-    prefix: str
-    """Address prefix inside the VNet, e.g. 10.20.8.0/24."""
-
-
-def default_public_ip_name(cluster_name: str) -> str:
-    return f"pip-{cluster_name}-ingress"
 
 
 def service_annotations(
@@ -169,25 +142,12 @@ PUBLIC_IP_IGNORED_CHANGES = ['tags["k8s-azure-service"]', 'tags["k8s-azure-clust
 
 
 @dataclass(frozen=True, kw_only=True)
-class IngressGatewayArgs:
-    """Inputs of `IngressGateway`."""
+class IngressGatewayArgs(IngressGatewayOptions):
+    """Inputs of `IngressGateway`: which gateway, how it is customized (the fields of `IngressGatewayOptions`,
+    as a stack file's `gateways.ingress.<internal|external>` holds them), and where it lives."""
 
     mode: IngressMode
     """Which of the add-on's two gateways."""
-    annotations: dict[str, str] = field(default_factory=dict)
-    """Extra Service annotations, only from AKS's allowlist."""
-    external_traffic_policy: ExternalTrafficPolicy | None = None
-    """Local keeps client source IPs (may unbalance load); unset: the add-on's."""
-    allowed_service_tags: list[str] = field(default_factory=list)
-    """Only these Azure service tags reach the gateway, e.g. AzureFrontDoor.Backend."""
-    allowed_ip_ranges: list[str] = field(default_factory=list)
-    """Only these CIDRs reach the gateway."""
-    hpa: GatewayHpa | None = None
-    """Replica bounds; unset: AKS's 2..5."""
-    static_ip: StaticPublicIp | None = None
-    """External only: pin a static public IP."""
-    subnet: GatewaySubnet | None = None
-    """Internal only: a subnet of its own in the mesh VNet."""
     hpa_revision: str
     """The revision whose HPA is patched: the stable one (the plan's `revisions.stable`); during a canary the
     add-on copies its bounds to the canary's and reverts edits made there."""
@@ -211,11 +171,13 @@ class IngressGatewayArgs:
     """Protect the public IP and subnet (prod): a new IP means new DNS records and allowlists everywhere."""
 
     def __post_init__(self) -> None:
-        problems = rules.ingress_mode_problems(
-            self.mode.value, static_ip=self.static_ip is not None, subnet=self.subnet is not None
-        )
-        if problems:
-            raise ValueError("; ".join(f"{key} {problem}" for key, problem in problems))
+        check(self)
+
+    def rules(self, problems: Problems) -> None:
+        if problems.fine("mode"):
+            self.mode_problems(self.mode, problems)
+        if self.static_ip is not None and self.static_ip.name is None:
+            problems.add(("static_ip", "name"), "is required here; allowed: the IP's name (a stack file defaults it)")
 
 
 class IngressGateway(pulumi.ComponentResource):

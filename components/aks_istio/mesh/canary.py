@@ -44,9 +44,10 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from aks_istio.config.canary import UPGRADE_PHASES
 from aks_istio.mesh.phases import Restart
+from aks_istio.mesh.values import UpgradePhase
 from aks_istio.tokens import type_token
+from aks_istio.value_checks import check
 
 # Our own key rather than kubectl's `kubectl.kubernetes.io/restartedAt`: a later `kubectl rollout restart`
 # then never takes over the field this patch owns (which would make our next step conflict).
@@ -79,7 +80,7 @@ def restart_patch(restart: Restart) -> dict[str, Any]:
 class CanaryUpgradeArgs:
     """Inputs of `CanaryUpgrade`: the phase's values, as `aks_istio.plan` derives them from `mesh.upgrade`."""
 
-    phase: str
+    phase: UpgradePhase
     """The upgrade phase: start, migrate, complete or rollback."""
     revisions: Sequence[str]
     """Control-plane revisions the cluster runs in this phase."""
@@ -87,8 +88,7 @@ class CanaryUpgradeArgs:
     """Deployments to roll in this phase (the annotation value changes once per migrate and rollback)."""
 
     def __post_init__(self) -> None:
-        if self.phase not in UPGRADE_PHASES:
-            raise ValueError(f"phase {self.phase!r}; allowed: {', '.join(UPGRADE_PHASES)}")
+        check(self)
 
 
 class CanaryUpgrade(pulumi.ComponentResource):
@@ -119,7 +119,7 @@ class CanaryUpgrade(pulumi.ComponentResource):
                 **restart_patch(restart),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=list(relabelled_by), retain_on_delete=True),
             )
-        self.phase = pulumi.Output.from_input(args.phase)
+        self.phase = pulumi.Output.from_input(args.phase.value)
         self.revisions = pulumi.Output.from_input(list(args.revisions))
         self.restarted = pulumi.Output.from_input([f"{r.namespace}/{r.deployment}" for r in args.restarts])
         self.register_outputs({"phase": self.phase, "revisions": self.revisions, "restarted": self.restarted})

@@ -2,8 +2,7 @@
 
 AKS merges it with its own `istio-<revision>` ConfigMap (which must not be edited: the add-on reverts it) and
 its admission webhooks reject fields outside the allowlist (https://learn.microsoft.com/azure/aks/istio-meshconfig).
-Config validation
-already holds the fields to that allowlist.
+The fields are held to that allowlist wherever they are given (`aks_istio.mesh.values.mesh_config_problems`).
 """
 
 from collections.abc import Mapping, Sequence
@@ -15,7 +14,9 @@ import pulumi_kubernetes as k8s
 import yaml
 
 from aks_istio.addon import support_matrix as sm
+from aks_istio.mesh.values import mesh_config_problems, revision_reason
 from aks_istio.tokens import type_token
+from aks_istio.value_checks import Problems, check
 
 
 def shared_configmap_name(revision: str) -> str:
@@ -32,9 +33,20 @@ class SharedMeshConfigArgs:
     """Inputs of `SharedMeshConfig`."""
 
     fields: dict[str, Any]
-    """MeshConfig fields, only those AKS admits (config validation holds them to the add-on's allowlist)."""
+    """MeshConfig fields, only those AKS admits (any JSON: MeshConfig is Istio's open schema, held to the add-on's
+    allowlist by the same rule as a stack file's `mesh.meshConfig.fields`)."""
     revisions: Sequence[str]
     """Every revision that gets a copy (during a canary upgrade, both)."""
+
+    def __post_init__(self) -> None:
+        check(self)
+
+    def rules(self, problems: Problems) -> None:
+        mesh_config_problems(self.fields, problems)
+        for index, revision in enumerate(self.revisions):
+            reason = revision_reason(revision)
+            if reason is not None:
+                problems.add(("revisions", index), reason)
 
 
 class SharedMeshConfig(pulumi.ComponentResource):

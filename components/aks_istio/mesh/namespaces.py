@@ -6,7 +6,6 @@ The add-on injects sidecars only into namespaces labelled `istio.io/rev=<revisio
 policy lives in the add-on's root namespace, `aks-istio-system`.
 """
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,38 +14,17 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from aks_istio.addon import support_matrix as sm
+from aks_istio.mesh.values import MeshNamespace, MtlsMode, revision_reason
 from aks_istio.tokens import type_token
+from aks_istio.value_checks import Key, Problems, check
+
+__all__ = ["MeshNamespace", "MeshNamespaces", "MeshNamespacesArgs", "MtlsMode"]
 
 PEER_AUTHENTICATION_API = "security.istio.io/v1"
 
 
-class MtlsMode(enum.StrEnum):
-    """mTLS of a namespace: STRICT inherits the mesh-wide policy, the others add a namespace exception."""
-
-    STRICT = "STRICT"
-    """Only mTLS traffic is accepted."""
-    PERMISSIVE = "PERMISSIVE"
-    """mTLS and plain text are accepted (while clients outside the mesh move in)."""
-    DISABLE = "DISABLE"
-    """Plain text only."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class MeshNamespace:
-    """An application namespace in the mesh."""
-
-    name: str
-    """Namespace name."""
-    revision: str
-    """The revision its `istio.io/rev` label points at (during a canary upgrade: the phase's, from the plan)."""
-    mtls: MtlsMode = MtlsMode.STRICT
-    """STRICT inherits the mesh-wide policy; PERMISSIVE/DISABLE adds a namespace PeerAuthentication."""
-    labels: dict[str, str] = field(default_factory=dict)
-    """Extra namespace labels (never `istio.io/rev` or `istio-injection`: the revision label is set here)."""
-
-
-def namespace_labels(namespace: MeshNamespace) -> dict[str, str]:
-    return {**namespace.labels, sm.REVISION_LABEL: namespace.revision}
+def namespace_labels(namespace: MeshNamespace, revision: str) -> dict[str, str]:
+    return {**namespace.labels, sm.REVISION_LABEL: revision}
 
 
 def peer_authentication(namespace: str, mode: str) -> dict[str, Any]:
@@ -64,16 +42,26 @@ class MeshNamespacesArgs:
     """Inputs of `MeshNamespaces`."""
 
     namespaces: Sequence[MeshNamespace] = ()
-    """Namespaces to create, each with the revision it points at and its mTLS mode."""
+    """Namespaces to create, each with its mTLS mode."""
+    revisions: dict[str, str] = field(default_factory=dict)
+    """Namespace name -> the revision its `istio.io/rev` label points at (the plan's: `mesh.revision`, or during
+    a canary upgrade the phase's)."""
 
     def __post_init__(self) -> None:
+        check(self)
+
+    def rules(self, problems: Problems) -> None:
         names = [ns.name for ns in self.namespaces]
-        if len(set(names)) != len(names):
-            raise ValueError(f"namespaces {names} are not unique")
-        for ns in self.namespaces:
-            reserved = {sm.REVISION_LABEL, sm.IGNORED_INJECTION_LABEL} & set(ns.labels)
-            if reserved:
-                raise ValueError(f"namespace {ns.name}: labels {sorted(reserved)} are set by the platform")
+        for index, name in enumerate(names):
+            if names.index(name) != index:
+                problems.add(("namespaces", index, "name"), f"{name!r} is listed twice")
+            revision = self.revisions.get(name)
+            if revision is None:
+                problems.add("revisions", f"{name!r} has no revision; allowed: a revision for every namespace")
+            else:
+                reason = revision_reason(revision)
+                if reason is not None:
+                    problems.add(("revisions", Key(name)), reason)
 
 
 class MeshNamespaces(pulumi.ComponentResource):
@@ -104,7 +92,7 @@ class MeshNamespaces(pulumi.ComponentResource):
         for ns in args.namespaces:
             namespace = k8s.core.v1.Namespace(
                 f"{name}-{ns.name}",
-                metadata={"name": ns.name, "labels": namespace_labels(ns)},
+                metadata={"name": ns.name, "labels": namespace_labels(ns, args.revisions[ns.name])},
                 opts=labelled,
             )
             names.append(namespace.metadata.name)

@@ -10,7 +10,7 @@ from datetime import date
 
 from aks_istio.addon import lifecycle
 from aks_istio.addon.catalog import Catalog, active_catalog, parse_revision
-from aks_istio.config import MeshSettings
+from aks_istio.mesh.values import MeshSettings
 
 
 def cluster_revisions(mesh: MeshSettings) -> list[str]:

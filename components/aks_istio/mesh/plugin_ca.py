@@ -13,39 +13,14 @@ import pulumi_random as random
 import pulumi_tls as tls
 from pulumi_azure_native import keyvault
 
-from aks_istio.addon import rules
+from aks_istio.mesh.values import PluginCaSource
 from aks_istio.tokens import type_token
+
+__all__ = ["PluginCa", "PluginCaArgs", "PluginCaSource"]
 
 CA_VALIDITY_HOURS_ROOT = 24 * 365 * 10
 CA_VALIDITY_HOURS_INTERMEDIATE = 24 * 365 * 2
 PEM = "application/x-pem-file"
-
-
-@dataclass(frozen=True, kw_only=True)
-class PluginCaSource:
-    """Where the mesh's plug-in CA comes from: an existing Key Vault holding the four secrets, or a generated dev
-    CA in a vault we create; the secrets' object names and how often the secrets provider re-reads them."""
-
-    key_vault_id: str | None = None
-    """Existing vault holding the four secrets; unset: a vault is created (needs `generate_dev_ca`)."""
-    generate_dev_ca: bool = False
-    """Generate a root and intermediate CA with pulumi-tls and store them (never in prod: the key is in state)."""
-    cert_object_name: str = "ca-cert"
-    """Secret with the intermediate certificate."""
-    key_object_name: str = "ca-key"
-    """Secret with the intermediate private key."""
-    root_cert_object_name: str = "root-cert"
-    """Secret with the root certificate."""
-    cert_chain_object_name: str = "cert-chain"
-    """Secret with the certificate chain."""
-    rotation_poll_interval: str = "2m"
-    """How often the secrets provider re-reads the vault."""
-
-    def __post_init__(self) -> None:
-        names = [self.cert_object_name, self.key_object_name, self.root_cert_object_name, self.cert_chain_object_name]
-        problems = rules.plugin_ca_problems(self.key_vault_id, generate_dev_ca=self.generate_dev_ca, object_names=names)
-        if problems:
-            raise ValueError("; ".join(f"{key} {problem}" for key, problem in problems))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,7 +14,6 @@
 Source keys (AKSDOCS, SUPP, MONDOCS, PROMCOL, BT, CLI) as in `aks_istio.addon.support_matrix`.
 """
 
-import enum
 import json
 import re
 from collections.abc import Mapping
@@ -26,24 +25,21 @@ from pulumi_azure_native import authorization, dashboard
 
 from aks_istio.addon import support_matrix as sm
 from aks_istio.azure.roles import grant, resource_group_id
-from aks_istio.config.observability import GRAFANA_NAME_PATTERN
 from aks_istio.observability.dashboards import FOLDER_TITLE, dashboards
 from aks_istio.observability.private_access import PrivateAccess, PrivateAccessArgs
+from aks_istio.observability.values import (
+    GRAFANA_DNS_ZONE_ID,
+    GRAFANA_ID,
+    GRAFANA_MAJOR_VERSIONS,
+    GRAFANA_NAME,
+    GrafanaSku,
+    zone_redundancy_problems,
+)
 from aks_istio.outputs import after_apply
 from aks_istio.tokens import type_token
+from aks_istio.value_checks import UUID, Problems, check, constrained
 
-_GRAFANA_ID = re.compile(
-    r"^/subscriptions/[^/]+/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.Dashboard/grafana/(?P<name>[^/]+)$"
-)
-
-
-class GrafanaSku(enum.StrEnum):
-    """Managed Grafana's pricing tier."""
-
-    STANDARD = "Standard"
-    """SLA-backed, zone redundancy available."""
-    ESSENTIAL = "Essential"
-    """No SLA, no zone redundancy."""
+_GRAFANA_ID = re.compile(GRAFANA_ID["pattern"])
 
 
 def grafana_properties(args: "ManagedGrafanaArgs") -> dict[str, Any]:
@@ -74,23 +70,23 @@ def people_roles(args: "ManagedGrafanaArgs") -> list[tuple[str, str, str]]:
 class ManagedGrafanaArgs:
     """Inputs of `ManagedGrafana`."""
 
-    name: str
+    name: str = constrained(**GRAFANA_NAME)
     """Instance name (ignored with `existing_id`)."""
-    existing_id: str | None = None
+    existing_id: str | None = constrained(None, **GRAFANA_ID)
     """Reuse this Grafana instead of creating one: it gets read access (link the workspace to it yourself)."""
     sku: GrafanaSku = GrafanaSku.STANDARD
     """Pricing tier of a created instance."""
-    major_version: str = "11"
+    major_version: str = constrained("11", choices=GRAFANA_MAJOR_VERSIONS)
     """Grafana major version (10, 11 or 12)."""
     zone_redundant: bool = False
     """Zone-redundant instance (Standard only)."""
     service_accounts: bool = False
     """Allow Grafana service accounts (needed for a dashboard-provisioning token)."""
-    admins: list[str] = field(default_factory=list)
+    admins: list[str] = constrained(default_factory=list, **UUID)
     """Entra object ids that get Grafana Admin."""
-    editors: list[str] = field(default_factory=list)
+    editors: list[str] = constrained(default_factory=list, **UUID)
     """Entra object ids that get Grafana Editor."""
-    viewers: list[str] = field(default_factory=list)
+    viewers: list[str] = constrained(default_factory=list, **UUID)
     """Entra object ids that get Grafana Viewer."""
     public_network_access: bool
     """Resolved from settings and environment (off in prod unless configured)."""
@@ -106,17 +102,17 @@ class ManagedGrafanaArgs:
     """Protect the instance (dashboards, users and settings live in it)."""
     private_endpoint_subnet_id: pulumi.Input[str] | None = None
     """Set: a private endpoint for the instance in this subnet (see `PrivateAccess`)."""
-    private_dns_zone_id: str | None = None
+    private_dns_zone_id: str | None = constrained(None, **GRAFANA_DNS_ZONE_ID)
     """With a private endpoint: register it in this existing privatelink.grafana.azure.com zone."""
     dashboards_token: pulumi.Input[str] | None = None
     """A Grafana service-account token (keep it secret, e.g. `pulumi.Config(...).require_secret(...)`): set, the
     Istio dashboards are provisioned through it; unset, they are left to import (the `dashboards` output)."""
 
     def __post_init__(self) -> None:
-        if self.existing_id is None and not re.match(GRAFANA_NAME_PATTERN, self.name):
-            raise ValueError(f"Grafana name {self.name!r} must be 2-23 letters, digits or '-'")
-        if self.existing_id is not None and not _GRAFANA_ID.match(self.existing_id):
-            raise ValueError(f"existing_id {self.existing_id!r} is not the ARM id of a Managed Grafana")
+        check(self)
+
+    def rules(self, problems: Problems) -> None:
+        zone_redundancy_problems(self.sku, self.zone_redundant, problems)
 
 
 class ManagedGrafana(pulumi.ComponentResource):

@@ -12,23 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 from aks_istio.addon import support_matrix as sm
-
-
-@dataclass(frozen=True, kw_only=True)
-class IstioAlerts:
-    """Thresholds of the Istio alert rules; they apply per destination service."""
-
-    error_ratio: float = 0.05
-    """5xx share of requests that fires an alert."""
-    p99_latency_ms: int = 1000
-    """p99 request latency (ms) that fires an alert."""
-    min_request_rate: float = 1.0
-    """Requests/s a service needs before ratio alerts apply (quiet services stay quiet)."""
-    for_minutes: int = 5
-    """How long a condition holds before firing."""
-    severity: int = 2
-    """Azure alert severity (0 critical .. 4 verbose)."""
-
+from aks_istio.observability.values import IstioAlerts
 
 ISTIO_RECORDING_GROUP_PREFIX: Final = "IstioRecordingRulesRuleGroup-"
 ISTIO_ALERT_GROUP_PREFIX: Final = "IstioAlertRulesRuleGroup-"

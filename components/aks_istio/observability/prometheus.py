@@ -25,12 +25,12 @@ from aks_istio.observability.azure_recording_rules import AZURE_RECORDING_RULE_G
 from aks_istio.observability.istio_rules import (
     ISTIO_ALERT_GROUP_PREFIX,
     ISTIO_RECORDING_GROUP_PREFIX,
-    IstioAlerts,
     IstioRule,
     istio_alert_rules,
     istio_recording_rules,
 )
-from aks_istio.observability.scrape import IstioScrape, prometheus_config_data
+from aks_istio.observability.scrape import prometheus_config_data
+from aks_istio.observability.values import EmailReceiver, IstioAlerts, IstioScrape, WebhookReceiver
 from aks_istio.tokens import type_token
 
 # Names the CLI gives the DCE and DCR: `MSProm-<workspace region>-<cluster>`, alphanumerics and '-' only, the DCE
@@ -87,26 +87,6 @@ def istio_rule_payload(rule: IstioRule, action_group_id: pulumi.Input[str] | Non
     if action_group_id is not None:
         payload["actions"] = [{"action_group_id": action_group_id}]
     return payload
-
-
-@dataclass(frozen=True, kw_only=True)
-class EmailReceiver:
-    """An e-mail receiver of the alert action group."""
-
-    name: str
-    """Receiver name, unique in the group."""
-    address: str
-    """E-mail address."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class WebhookReceiver:
-    """A webhook receiver of the alert action group (the URI goes into state as a secret)."""
-
-    name: str
-    """Receiver name, unique in the group."""
-    uri: str
-    """HTTPS endpoint that receives the common alert schema."""
 
 
 def action_group_receivers(emails: Sequence[EmailReceiver], webhooks: Sequence[WebhookReceiver]) -> dict[str, Any]:

@@ -12,25 +12,12 @@ Two jobs:
   that multiply series without helping dashboards or alerts are dropped.
 """
 
-from dataclasses import dataclass
 from typing import Any, Final
 
 import yaml
 
 from aks_istio.addon import support_matrix as sm
-
-
-@dataclass(frozen=True, kw_only=True)
-class IstioScrape:
-    """Istio scraping by the managed collector."""
-
-    interval: str = "30s"
-    """Scrape interval of the Istio jobs, e.g. 30s or 1m."""
-    istiod: bool = True
-    """Scrape the add-on's istiod (control-plane metrics)."""
-    envoy: bool = True
-    """Scrape every sidecar and gateway Envoy on :15090."""
-
+from aks_istio.observability.values import IstioScrape
 
 ISTIOD_JOB: Final = "istiod"
 ENVOY_JOB: Final = "envoy-stats"

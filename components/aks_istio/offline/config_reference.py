@@ -74,9 +74,18 @@ def _default(field: StackField, path: list[str]) -> str:
         )
     if field.required:
         return "**required**"
-    if field.default is None or is_section(type(field.default)):
+    default = field.default
+    if (
+        default is None
+        or is_section(type(default))
+        or (isinstance(default, list) and any(map(is_section_value, default)))
+    ):
         return ""
-    return f"`{_show(field.default)}`"
+    return f"`{_show(default)}`"
+
+
+def is_section_value(value: Any) -> bool:
+    return is_section(type(value))
 
 
 def _show(value: Any) -> str:
@@ -116,7 +125,7 @@ def rows(model: type, prefix: list[str]) -> list[str]:
         out.append(
             f"| `{'.'.join(path).replace('.[]', '[]')}` | {_type_name(field.annotation, _choices(model, key))} "
             f"| {_default(field, path)} "
-            f"| {description.replace('|', '/')} |"
+            f"| {' '.join(description.split()).replace('|', '/')} |"
         )
         if nested is not None:
             out += rows(nested, [*path, "[]"] if typing.get_origin(field.annotation) is list else path)

@@ -15,7 +15,7 @@ import yaml
 from aks_istio.addon import lifecycle
 from aks_istio.addon import support_matrix as sm
 from aks_istio.addon.catalog import active_catalog
-from aks_istio.config import MeshSettings, StackConfig, load_stack_config
+from aks_istio.config import StackConfig, load_stack_config
 from aks_istio.config.stack import dump_stack_config
 from aks_istio.mesh.mesh_config import shared_configmap_name
 from aks_istio.mesh.phases import (
@@ -26,6 +26,7 @@ from aks_istio.mesh.phases import (
     shared_configmap_revisions,
     stable_revision,
 )
+from aks_istio.mesh.values import MeshSettings
 
 ISTIOCTL = "istioctl -i aks-istio-system"
 PROXY_IMAGES = (

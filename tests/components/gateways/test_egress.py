@@ -78,7 +78,7 @@ def test_cni_pod_subnet_clusters_are_refused() -> None:
     with pytest.raises(ValueError, match="not supported on Azure CNI Pod Subnet"):
         EgressGatewaysArgs(
             pool_name="egress",
-            gateways=[EgressGateway(name="eg", configuration_name="eg-sgc")],
+            gateways=[EgressGateway(name="eg", gateway_configuration_name="eg-sgc")],
             hpa_revision="asm-1-30",
             pod_subnet_ids=[
                 "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/pods"

@@ -104,7 +104,7 @@ def test_args_refuse_old_revisions_and_app_routing_istio() -> None:
 
 
 def test_an_https_listener_needs_its_certificate() -> None:
-    with pytest.raises(ValueError, match="certificateSecret is required for HTTPS"):
+    with pytest.raises(ValueError, match="certificate_secret: is required for HTTPS"):
         GatewayListener(name="https", port=443, protocol=ListenerProtocol.HTTPS)
 
 

@@ -151,16 +151,15 @@ def test_external_traffic_policy_is_the_only_spec_field_and_takes_the_field_over
 
 
 def test_args_refuse_a_static_ip_on_the_internal_gateway() -> None:
-    with pytest.raises(ValueError, match="staticIp is for the external gateway"):
+    with pytest.raises(ValueError, match="static_ip: is for the external gateway"):
         internal_args(static_ip=StaticPublicIp(name="pip"))
 
 
 def test_args_refuse_annotations_outside_the_allowlist() -> None:
-    args = internal_args(annotations={"service.beta.kubernetes.io/port_80_health-probe_protocol": "tcp", "x/y": "1"})
-    with pytest.raises(ValueError, match="x/y"):
-        service_annotations(args, public_ip_resource_group=None)
+    with pytest.raises(ValueError, match=r"annotations: .*'x/y' cannot be set on the add-on's gateway Service"):
+        internal_args(annotations={"service.beta.kubernetes.io/port_80_health-probe_protocol": "tcp", "x/y": "1"})
 
 
 def test_args_refuse_hpa_bounds_below_the_add_ons_minimum() -> None:
-    with pytest.raises(ValueError, match="minReplicas 1 is below the add-on's minimum"):
+    with pytest.raises(ValueError, match="min_replicas: 1 is below the add-on's minimum"):
         GatewayHpa(min_replicas=1, max_replicas=3)

@@ -259,7 +259,7 @@ def test_scrape_configmap_goes_to_this_cluster() -> None:
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"alerts": {"errorRatio": 2}}, "aks-istio:platform.observability.alerts.errorRatio: 2 is not valid"),
+        ({"alerts": {"errorRatio": 2}}, "aks-istio:platform.observability.alerts.errorRatio: 2.0 is not valid"),
         ({"scrape": {"interval": "fast"}}, "aks-istio:platform.observability.scrape.interval: 'fast' is not valid"),
         (
             {"grafana": {"sku": "Essential", "zoneRedundant": True}},

@@ -5,15 +5,20 @@ Java or YAML program); it calls `serve`. The schema is inferred from the compone
 Pulumi's Python component-provider host (pulumi.provider.experimental), unmodified; see
 https://www.pulumi.com/docs/iac/guides/building-extending/components/build-a-component/
 
-What `DataclassArgsProvider` adds to that host. Pulumi hands `Construct` inputs to a component as a dict keyed by
-the Python field names (it was built for `TypedDict` args), while our `XxxArgs` are frozen dataclasses that check
-their invariants in `__post_init__`: the provider rebuilds the annotated Args (nested dataclasses, lists and maps
-of them) from that dict, so a TypeScript caller gets the same validation as a Python one (a bad stack-file object
-is an invalid-input error per key, as a bad field is). The inference carries no defaults: a dataclass field with a
-default comes out required, so a TypeScript caller would have to repeat every default; the provider marks those
-fields optional in the schema and in its own input check, and states each default in the field's description (as
-JSON, the one notation every SDK's reader knows). Descriptions are Markdown: the docstrings' indentation is
-removed, or a continued paragraph would render as a code block.
+What `DataclassArgsProvider` adds to that host, on its public API only (the `Provider(version, schema)` it is, the
+`map_inputs` it overrides; never the host's private analysis):
+
+- The inference carries no defaults: a dataclass field with a default comes out required, so a TypeScript caller
+  would have to repeat every default. The generated schema is amended: those fields are optional, each default is
+  stated in the field's description (as JSON, the one notation every SDK's reader knows), a field a base class
+  declares gets its docstring, descriptions are Markdown (the docstrings' indentation removed, or a continued
+  paragraph would render as a code block), and the inputs and outputs that carry secrets are marked secret
+  (`SECRET_PROPERTIES`).
+- Construct hands the Args dataclass, not a dict: the wire's camelCase object is rebuilt into the annotated Args
+  (nested dataclasses, lists and maps of them, enums, integers), with the values' checks held until the whole
+  object is built, so every problem is an invalid-input error at its own property path, in the words a stack file
+  gets. `AksIstioPlatform`'s `platform` is read exactly as a stack file's `aks-istio:platform` is
+  (`aks_istio.config.load_stack_config`: presets, every problem at once).
 """
 
 import dataclasses
@@ -27,29 +32,36 @@ import types
 import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pulumi
 from pulumi.errors import InputPropertiesError, InputPropertyError, InputPropertyErrorDetails
-from pulumi.provider.experimental.analyzer import Analyzer, ComponentDefinition, PropertyDefinition
+from pulumi.provider.experimental.analyzer import Analyzer, ComponentDefinition
 from pulumi.provider.experimental.component import ComponentProvider
-from pulumi.provider.experimental.schema import generate_schema
 from pulumi.provider.experimental.util import camel_case
 from pulumi.provider.server import main
 
 import aks_istio
 from aks_istio.config.errors import CONFIG_ROOT, ConfigError
 from aks_istio.tokens import PACKAGE
-from aks_istio.value_checks import field_docstrings
+from aks_istio.value_checks import InvalidValueError, deferred_checks, field_docstrings, problems_of, render_path
 
 DISTRIBUTION = "aks-istio"
 """The Python distribution whose version the package reports (pyproject.toml `project.name`)."""
 CHECKOUT_PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 """pyproject.toml of the checkout the plugin runs from (`pulumi package add` clones the repo)."""
 
-
+PLATFORM = "AksIstioPlatform"
 PLATFORM_INPUT = "platform"
 """The input holding a stack file's `aks-istio:platform` object (`AksIstioPlatformArgs.platform`)."""
+
+SECRET_PROPERTIES: Final[Mapping[str, frozenset[str]]] = {
+    "AksIstioPlatform": frozenset({"grafanaDashboardsToken", "kubeconfig"}),
+    "AksIstioCluster": frozenset({"kubeconfig"}),
+    "ManagedGrafana": frozenset({"dashboardsToken"}),
+}
+"""Inputs and outputs (schema names) that carry credentials: marked secret in the schema, so every SDK keeps
+them secret (the inference cannot tell; the Python side wraps them in `pulumi.Output.secret`)."""
 
 
 def config_problem(problem: str) -> InputPropertyErrorDetails:
@@ -101,30 +113,47 @@ def field_annotations(cls: type) -> dict[str, Any]:
     return annotations
 
 
-def rebuild(annotation: Any, value: Any) -> Any:
-    """`value` as the Python type `annotation` describes: dicts become the dataclasses they stand for, recursively.
+def _unwrapped(annotation: Any) -> Any:
+    """`X` of `X | None` and of `pulumi.Input[X]` (a Union of X, Awaitable and Output)."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return _unwrapped(typing.get_args(annotation)[0])
+    return annotation
 
-    Values of any other shape (plain values, Outputs of wired inputs, enum members the host already converted)
-    are passed through; the dataclass's own checks judge them.
-    """
+
+def from_wire(annotation: Any, value: Any, path: str, component: str) -> Any:
+    """`value`, as Construct received it (schema names), as the Python type `annotation` describes: camelCase
+    objects become the dataclasses they stand for, recursively; a missing required field is an invalid input
+    at its path. Values of any other shape (plain values, Outputs of wired inputs) are passed through; the
+    dataclasses' own checks judge them."""
     if value is None:
         return None
+    annotation = _unwrapped(annotation)
     origin = typing.get_origin(annotation)
     arguments = typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):  # Optional[X]; pulumi.Input[X] is Union[X, Awaitable, Output]
-        return rebuild(arguments[0], value)
     if annotation is int and isinstance(value, float) and value.is_integer():
-        return int(value)  # the wire has only doubles, and pulumi 3.272's host converts top-level integers only
+        return int(value)  # the wire has only doubles
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum) and not isinstance(value, annotation):
-        return annotation(value)
+        try:
+            return annotation(value)
+        except ValueError:
+            return value  # the dataclass's own check refuses it, listing what is allowed
     if dataclasses.is_dataclass(annotation) and isinstance(annotation, type) and isinstance(value, Mapping):
         hints = field_annotations(annotation)
-        fields = {f.name for f in dataclasses.fields(annotation) if f.init}
-        return annotation(**{k: rebuild(hints[k], v) for k, v in value.items() if k in fields})
+        kwargs: dict[str, Any] = {}
+        for field in dataclasses.fields(annotation):
+            if not field.init:
+                continue
+            name = camel_case(field.name)
+            where = f"{path}.{name}" if path else name
+            if value.get(name) is not None:
+                kwargs[field.name] = from_wire(hints[field.name], value[name], where, component)
+            elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+                raise InputPropertyError(where, f"Missing required input '{where}' on '{component}'")
+        return annotation(**kwargs)
     if origin in (list, Sequence) and arguments and isinstance(value, list):
-        return [rebuild(arguments[0], item) for item in value]
+        return [from_wire(arguments[0], item, f"{path}[{i}]", component) for i, item in enumerate(value)]
     if origin in (dict, Mapping) and len(arguments) == 2 and isinstance(value, Mapping):
-        return {key: rebuild(arguments[1], item) for key, item in value.items()}
+        return {key: from_wire(arguments[1], item, f"{path}.{key}", component) for key, item in value.items()}
     return value
 
 
@@ -155,69 +184,143 @@ def tidy(description: str | None) -> str | None:
     return inspect.cleandoc(description) if description else description
 
 
-def tidy_property(prop: PropertyDefinition) -> None:
-    """A property's description, and its array's or map's element's, tidied."""
-    prop.description = tidy(prop.description)
-    for element in (prop.items, prop.additional_properties):
-        if element is not None:
-            tidy_property(element)
+def schema_types(components: Sequence[type[pulumi.ComponentResource]]) -> dict[str, type]:
+    """The schema token of every dataclass and enum the components' Args hold (the names the inference gives
+    them: `aks-istio:index:<ClassName>`) -> the class."""
+    found: dict[str, type] = {}
+
+    def visit(annotation: Any) -> None:
+        annotation = _unwrapped(annotation)
+        for argument in typing.get_args(annotation):
+            visit(argument)
+        if not isinstance(annotation, type) or f"{PACKAGE}:index:{annotation.__name__}" in found:
+            return
+        if issubclass(annotation, enum.Enum):
+            found[f"{PACKAGE}:index:{annotation.__name__}"] = annotation
+        elif dataclasses.is_dataclass(annotation):
+            found[f"{PACKAGE}:index:{annotation.__name__}"] = annotation
+            for hint in field_annotations(annotation).values():
+                visit(hint)
+
+    for component in components:
+        for hint in field_annotations(args_type(component)).values():
+            visit(hint)
+    return found
 
 
-def describe_defaults(cls: type, properties: Mapping[str, PropertyDefinition], mapping: Mapping[str, str]) -> None:
-    """Mark the schema properties of `cls`'s fields that have a default optional, and state the default. A field
-    a base class declares gets its docstring there (the inference reads only the class's own source)."""
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    docs = field_docstrings(cls)
-    for schema_name, prop in properties.items():
-        if prop.description is None:
-            prop.description = docs.get(mapping[schema_name])
-        field = fields.get(mapping[schema_name])
+def _tidy_property(prop: dict[str, Any]) -> None:
+    if "description" in prop:
+        prop["description"] = tidy(prop["description"])
+    for element in (prop.get("items"), prop.get("additionalProperties")):
+        if isinstance(element, dict):
+            _tidy_property(element)
+
+
+def amend_object(
+    schema: dict[str, Any], cls: type, *, properties: str, required: str, secrets: frozenset[str] = frozenset()
+) -> None:
+    """Amend the schema of `cls` (a component's inputs, or an object type): the fields with a default optional and
+    their default stated, descriptions from base classes filled in and tidied, secrets marked."""
+    fields = {camel_case(f.name): f for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else {}
+    docs = field_docstrings(cls) if dataclasses.is_dataclass(cls) else {}
+    optional: set[str] = set()
+    for name, prop in schema.get(properties, {}).items():
+        field = fields.get(name)
+        if field is not None and "description" not in prop and field.name in docs:
+            prop["description"] = docs[field.name]
+        _tidy_property(prop)
+        if name in secrets:
+            prop["secret"] = True
         default = dataclasses.MISSING if field is None else field_default(field)
         if default is dataclasses.MISSING:
             continue
-        prop.optional = True
+        optional.add(name)
         if default is not None:  # an Optional field's description says what unset means
-            stated = json.dumps(wire_value(default))
-            prop.description = f"{prop.description or ''} Default: `{stated}`.".lstrip()
+            prop["description"] = f"{prop.get('description') or ''} Default: `{json.dumps(wire_value(default))}`."
+            prop["description"] = prop["description"].lstrip()
+    if required in schema:
+        schema[required] = [name for name in schema[required] if name not in optional]
+        if not schema[required]:
+            del schema[required]
+
+
+def amended_schema(schema: dict[str, Any], components: Sequence[type[pulumi.ComponentResource]]) -> dict[str, Any]:
+    """The inferred package schema with what inference cannot say (see the module's docstring)."""
+    for component in components:
+        resource = schema["resources"][f"{PACKAGE}:index:{component.__name__}"]
+        secrets = SECRET_PROPERTIES.get(component.__name__, frozenset())
+        resource["description"] = tidy(resource.get("description"))
+        amend_object(
+            resource, args_type(component), properties="inputProperties", required="requiredInputs", secrets=secrets
+        )
+        for name, prop in resource.get("properties", {}).items():
+            _tidy_property(prop)
+            if name in secrets:
+                prop["secret"] = True
+    classes = schema_types(components)
+    for token, type_schema in schema.get("types", {}).items():
+        type_schema["description"] = tidy(type_schema.get("description"))
+        for member in type_schema.get("enum", []):
+            if "description" in member:
+                member["description"] = tidy(member["description"])
+        cls = classes.get(token)
+        if cls is not None and dataclasses.is_dataclass(cls):
+            amend_object(type_schema, cls, properties="properties", required="required")
+    return schema
+
+
+def input_problems(error: InvalidValueError | ConfigError, root: str = "") -> list[InputPropertyErrorDetails]:
+    """Every problem of rebuilt Args (or of a platform object) as an invalid input at the caller's path."""
+    if isinstance(error, ConfigError):
+        return [config_problem(p) for p in error.problems]
+    return [
+        InputPropertyErrorDetails(
+            property_path=".".join(filter(None, (root, render_path(p.path, stack_file=True)))) or "args",
+            reason=p.message,
+        )
+        for p in error.problems
+    ]
 
 
 class DataclassArgsProvider(ComponentProvider):
     """Pulumi's component provider, handing each component its Args dataclass instead of a dict, with the
-    Args' defaults in its schema."""
+    Args' defaults, descriptions and secrets in its schema."""
 
     def __init__(self, components: Sequence[type[pulumi.ComponentResource]], name: str, version: str) -> None:
         self.args_types = {component.__name__: args_type(component) for component in components}
         super().__init__(list(components), name, version=version)
-        # The base class analysed the components into these definitions; its `map_inputs` checks required inputs
-        # against them, and the schema is generated from them: amend both, then generate the schema again.
-        for component in components:
-            definition = self._component_defs[component.__name__]
-            describe_defaults(args_type(component), definition.inputs, definition.inputs_mapping)
-            definition.description = tidy(definition.description)
-            for prop in [*definition.inputs.values(), *definition.outputs.values()]:
-                tidy_property(prop)
-        for type_def in self._type_defs.values():
-            if dataclasses.is_dataclass(type_def.python_type):
-                describe_defaults(type_def.python_type, type_def.properties, type_def.properties_mapping)
-            type_def.description = tidy(type_def.description)
-            for prop in type_def.properties.values():
-                tidy_property(prop)
-            for member in type_def.enum or []:
-                member.description = tidy(member.description)
-        schema = generate_schema(name, version, None, self._component_defs, self._type_defs, self._dependencies)
-        self.schema = json.dumps(schema.to_json())
+        assert self.schema is not None
+        self.schema = json.dumps(amended_schema(json.loads(self.schema), components))
 
     def map_inputs(self, inputs: pulumi.Inputs, component_def: ComponentDefinition) -> Any:
-        mapped = super().map_inputs(inputs, component_def)
+        component = component_def.name
+        if component == PLATFORM:
+            return self._platform_args(inputs)
         try:
-            return rebuild(self.args_types[component_def.name], mapped)
-        except ConfigError as error:
-            # The platform's stack-file object: every problem at once, each under the key the caller wrote.
-            raise InputPropertiesError(str(error), [config_problem(p) for p in error.problems]) from error
+            with deferred_checks():
+                args = from_wire(self.args_types[component], inputs, "", component)
+            problems = problems_of(args)
+            if problems:
+                raise InvalidValueError(type(args).__name__, problems)
+        except InvalidValueError as error:
+            # The values' own checks: every problem at its own input, in the words a stack file gets.
+            raise InputPropertiesError(str(error), input_problems(error)) from error
         except (TypeError, ValueError) as error:
-            # The Args' own checks (`__post_init__`): the caller sees an invalid-input error with their message,
-            # as for a missing required input, not a crash of the plugin.
-            raise InputPropertyError("args", f"{component_def.name}: {error}") from error
+            # Any other check in `__post_init__`: an invalid-input error with its message, not a crashed plugin.
+            raise InputPropertyError("args", f"{component}: {error}") from error
+        return args
+
+    def _platform_args(self, inputs: pulumi.Inputs) -> Any:
+        """The platform object read as a stack file's (presets, every problem at once), then the Args."""
+        from aks_istio.config import load_stack_config
+        from aks_istio.platform import AksIstioPlatformArgs
+
+        platform = inputs.get(PLATFORM_INPUT)
+        try:
+            config = load_stack_config(platform if isinstance(platform, Mapping) else None)
+        except ConfigError as error:
+            raise InputPropertiesError(str(error), input_problems(error)) from error
+        return AksIstioPlatformArgs(platform=config, grafana_dashboards_token=inputs.get("grafanaDashboardsToken"))
 
 
 def serve(components: Sequence[type[pulumi.ComponentResource]], argv: Sequence[str]) -> None:

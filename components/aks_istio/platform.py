@@ -10,14 +10,13 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import pulumi
 
 from aks_istio.cluster.cluster import AksIstioCluster, AksIstioClusterArgs, kubernetes_provider, user_kubeconfig
 from aks_istio.cluster.values import EgressGatewayRef
-from aks_istio.config import StackConfig, load_stack_config
+from aks_istio.config.stack import StackConfig
 from aks_istio.gateways.values import default_public_ip_name
 from aks_istio.mesh.canary import CanaryUpgrade, CanaryUpgradeArgs
 from aks_istio.mesh.mesh_config import SharedMeshConfig, SharedMeshConfigArgs
@@ -36,23 +35,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, kw_only=True)
 class AksIstioPlatformArgs:
-    """Inputs of `AksIstioPlatform`: the stack-file object, validated whole when the Args are made (a bad one
-    raises `aks_istio.config.ConfigError` listing every problem, before anything is declared)."""
+    """Inputs of `AksIstioPlatform`: what a stack file holds under `aks-istio:platform`, as its typed value
+    (`aks_istio.config.load_stack_config(raw)` reads one with presets and every problem at once; built in code,
+    each value checks itself)."""
 
-    platform: dict[str, Any]
-    """The `aks-istio:platform` object of a stack file (camelCase keys, as in stacks/Pulumi.<env>.yaml)."""
+    platform: StackConfig
+    """The platform: environment, location, cluster, mesh, gateways, observability (the stack file's keys)."""
     grafana_dashboards_token: pulumi.Input[str] | None = None
     """A Grafana service-account token (secret): set, the Istio dashboards are provisioned in Managed Grafana."""
-    today: str | None = None
-    """ISO date revision end-of-life warnings are judged on; unset: today."""
-
-    def __post_init__(self) -> None:
-        _ = self.config  # validated now: bad Args never reach the component
-
-    @cached_property
-    def config(self) -> StackConfig:
-        """`platform` validated, presets applied."""
-        return load_stack_config(self.platform)
 
 
 class AksIstioPlatform(pulumi.ComponentResource):
@@ -77,10 +67,18 @@ class AksIstioPlatform(pulumi.ComponentResource):
     workspace_id: pulumi.Output[str | None]
     """ARM id of the Azure Monitor workspace; None without observability."""
 
-    def __init__(self, name: str, args: AksIstioPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        args: AksIstioPlatformArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        today: date | None = None,
+    ) -> None:
+        """`today`: the date revision end-of-life warnings are judged on (Python only, for tests; unset: today)."""
         super().__init__(type_token("AksIstioPlatform"), name, None, opts)
-        config = args.config
-        plan = plan_platform(config, date.fromisoformat(args.today) if args.today else date.today())
+        config = args.platform
+        plan = plan_platform(config, today or date.today())
         self.plan: PlatformPlan = plan
         for warning in plan.revisions.warnings:
             pulumi.log.warn(warning, resource=self)

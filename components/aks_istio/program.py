@@ -35,8 +35,7 @@ def main() -> None:
 
     token_key = config.observability.grafana.dashboards_token_config_key
     token = settings.require_secret(token_key) if token_key and f"aks-istio:{token_key}" in secrets else None
-    assert isinstance(raw, dict)  # load_stack_config accepted it
-    args = AksIstioPlatformArgs(platform=raw, grafana_dashboards_token=token)
+    args = AksIstioPlatformArgs(platform=config, grafana_dashboards_token=token)  # validated once, above
     platform = AksIstioPlatform(config.cluster_name, args)
 
     pulumi.export("resourceGroupName", platform.cluster.resource_group_name)

@@ -161,28 +161,31 @@ class Constraint:
     check: Callable[[Any], str | None] | None = None
     """A function of the value returning why it is refused (the part after "is not valid: "), or None."""
 
-    def json_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {}
+    def json_schema(self, schema: dict[str, Any]) -> None:
+        """State the constraint in the field's generated JSON Schema (a pattern or choices of a list: its items')."""
         item: dict[str, Any] = {}
         if self.pattern is not None:
             item["pattern"] = self.pattern
         if self.choices:
             item["enum"] = [c.value if isinstance(c, enum.Enum) else c for c in self.choices]
-        for key, bound in (("minimum", self.ge), ("maximum", self.le)):
+        for key, bound in (
+            ("minimum", self.ge),
+            ("maximum", self.le),
+            ("exclusiveMinimum", self.gt),
+            ("exclusiveMaximum", self.lt),
+        ):
             if bound is not None:
-                schema[key] = bound
-        for key, bound in (("exclusiveMinimum", self.gt), ("exclusiveMaximum", self.lt)):
-            if bound is not None:
-                schema[key] = bound
+                item[key] = bound
         if self.min_items is not None:
             schema["minItems"] = self.min_items
         if self.max_items is not None:
             schema["maxItems"] = self.max_items
-        if item and (self.min_items is not None or self.max_items is not None):
-            schema["items"] = item
+        if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+            schema["items"].update(item)
+        elif "anyOf" in schema:  # X | None: the constraint is X's
+            next(o for o in schema["anyOf"] if o.get("type") != "null").update(item)
         else:
             schema.update(item)
-        return schema
 
     def problems(self, value: Any) -> Iterator[Problem]:
         """Each way `value` breaks this constraint (a list's items at their index)."""
@@ -243,7 +246,7 @@ def constrained(
     the stack file's JSON Schema (or, where the field's type alone cannot say what the file may hold, by
     `json_schema`, which amends the field's generated schema)."""
     rule = Constraint(**constraint)
-    metadata = {CONSTRAINT: rule, "json_schema_extra": json_schema or rule.json_schema()}
+    metadata = {CONSTRAINT: rule, "json_schema_extra": json_schema or rule.json_schema}
     if default_factory is not dataclasses.MISSING:
         return dataclasses.field(default_factory=default_factory, metadata=metadata)
     return dataclasses.field(default=default, metadata=metadata)
@@ -298,6 +301,10 @@ def own_problems(value: Any, known: Sequence[Problem] = ()) -> list[Problem]:
     """The problems of `value`'s own fields and its rules (not those inside its nested values); `known` are
     found already (a field with one is not checked again, a rule asks `Problems.fine`)."""
     found = list(known)
+    for name, enum_type in _enum_fields(type(value)).items():
+        given = getattr(value, name)
+        if given is not None and not isinstance(given, enum_type) and not any(p.path[:1] == (name,) for p in found):
+            found.append(Problem((name,), not_valid(given, choice_reason(given, list(enum_type)))))
     for field in dataclasses.fields(value):
         rule: Constraint | None = field.metadata.get(CONSTRAINT)
         if rule is not None and not any(p.path[:1] == (field.name,) for p in found):

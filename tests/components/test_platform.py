@@ -1,21 +1,22 @@
 """AksIstioPlatform as a library: its children are reachable and what users wire onward is registered."""
 
+import dataclasses
 from datetime import date
 
 import pulumi
 import pytest
 
-from aks_istio.config import ConfigError
-from aks_istio.offline.capture import Secret
-from aks_istio.offline.program_harness import FAKE_KUBECONFIG
+from aks_istio.config import ConfigError, load_stack_config
+from aks_istio.offline.capture import FAKE_KUBECONFIG, Secret
 from aks_istio.platform import AksIstioPlatform, AksIstioPlatformArgs
+from aks_istio.value_checks import InvalidValueError
 from tests.support import capture_program, config_of, merge, raw_platform
 
-TODAY = date(2026, 11, 30).isoformat()
+TODAY = date(2026, 11, 30)
 
 
 def platform_program(stack: str) -> None:
-    platform = AksIstioPlatform("lib", AksIstioPlatformArgs(platform=raw_platform(stack), today=TODAY))
+    platform = AksIstioPlatform("lib", AksIstioPlatformArgs(platform=config_of(stack)), today=TODAY)
     pulumi.export("kubeconfig", platform.kubeconfig)
     pulumi.export("kubeconfigIsSecret", platform.kubeconfig.is_secret())
     pulumi.export("ingressIps", platform.ingress_ips)
@@ -45,9 +46,8 @@ def test_without_observability_the_platform_has_no_grafana_or_workspace() -> Non
     def program() -> None:
         platform = AksIstioPlatform(
             "lib",
-            AksIstioPlatformArgs(
-                platform=merge(raw_platform("dev"), {"observability": {"enabled": False}}), today=TODAY
-            ),
+            AksIstioPlatformArgs(platform=config_of("dev", observability={"enabled": False})),
+            today=TODAY,
         )
         assert platform.prometheus is None and platform.grafana is None
         pulumi.export("grafanaEndpoint", platform.grafana_endpoint)
@@ -61,5 +61,16 @@ def test_without_observability_the_platform_has_no_grafana_or_workspace() -> Non
 def test_bad_platform_args_list_every_problem_before_anything_is_declared() -> None:
     bad = merge(raw_platform("dev"), {"location": "West Europe", "mesh": {"revision": "asm-1-9"}})
     with pytest.raises(ConfigError) as error:
-        AksIstioPlatformArgs(platform=bad)
+        AksIstioPlatformArgs(platform=load_stack_config(bad))
     assert "location" in str(error.value) and "mesh.revision" in str(error.value)
+
+
+def test_a_platform_built_in_code_checks_itself_in_the_words_of_the_stack_file() -> None:
+    config = config_of("dev")
+    with pytest.raises(InvalidValueError) as error:
+        dataclasses.replace(config, location="West Europe")
+    [problem] = error.value.problems
+    assert problem.line(stack_file=True) == (
+        "location: 'West Europe' is not valid: does not have the allowed form; allowed: an Azure region's name in "
+        "lowercase, e.g. westeurope (`az account list-locations -o table`)"
+    )

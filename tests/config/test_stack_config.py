@@ -188,6 +188,7 @@ def test_private_cluster_and_authorized_ranges_are_exclusive() -> None:
 
 def test_presets_make_dev_cheap_and_prod_protected_and_zone_redundant() -> None:
     dev, prod = config_of("dev"), config_of("prod")
+    assert dev.cluster.system_pool is not None and prod.cluster.system_pool is not None  # the presets' pools
     assert (dev.cluster.tier, dev.protect, dev.cluster.system_pool.min_count) == ("Free", False, 1)
     assert (prod.cluster.tier, prod.protect) == ("Standard", True)
     assert prod.cluster.system_pool.zones == ["1", "2", "3"] and prod.cluster.system_pool.min_count == 3

@@ -24,13 +24,14 @@ def main(stack_file: str) -> None:
 
     import aks_istio
     from aks_istio import AksIstioPlatform, AksIstioPlatformArgs
+    from aks_istio.config import load_stack_config
 
     with open(stack_file) as stream:
         platform_config = yaml.safe_load(stream)["config"]["aks-istio:platform"]
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]  # untyped decorator: runs the body, waits for every registration
     def declare() -> pulumi.Output[Any]:
-        platform = AksIstioPlatform("payments", AksIstioPlatformArgs(platform=platform_config))
+        platform = AksIstioPlatform("payments", AksIstioPlatformArgs(platform=load_stack_config(platform_config)))
         return platform.revisions
 
     declare()

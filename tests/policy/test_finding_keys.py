@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rules import ALL_POLICIES
 
+from aks_istio.config.errors import is_section, stack_fields
 from aks_istio.config.finding_keys import FINDING_KEYS, stack_key
 from aks_istio.config.stack import StackConfig
 from tests.support import config_of
@@ -13,13 +15,13 @@ from tests.support import config_of
 
 def known_key(model: type, path: str) -> bool:
     """True if `path` (camelCase, dotted) walks through the models' fields."""
-    current = model
+    current: Any = model
     for part in re.sub(r"\[\d+\]", "", path).split("."):
-        fields = {(f.alias or n): f for n, f in current.model_fields.items()}  # type: ignore[attr-defined]
+        fields = stack_fields(current) if is_section(current) else {}
         if part not in fields:
             return False
         annotation = fields[part].annotation
-        inner = [a for a in (getattr(annotation, "__args__", None) or (annotation,)) if hasattr(a, "model_fields")]
+        inner = [a for a in (getattr(annotation, "__args__", None) or (annotation,)) if is_section(a)]
         current = inner[0] if inner else type(None)
     return True
 

@@ -23,6 +23,7 @@ from aks_istio.mesh.plugin_ca import PluginCa, PluginCaArgs, PluginCaSource
 from aks_istio.outputs import after_apply
 from aks_istio.plan import vnet_name
 from aks_istio.tokens import type_token
+from aks_istio.value_checks import Problems, check
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,11 +63,18 @@ class AksIstioClusterArgs:
     """Protect the cluster, its identity, network and CA vault (prod)."""
 
     def __post_init__(self) -> None:
-        problems = rules.revision_set_problems(self.revisions)
-        if problems:
-            raise ValueError(f"revisions: {'; '.join(problems)}")
+        check(self)
+
+    def rules(self, problems: Problems) -> None:
+        for problem in rules.revision_set_problems(self.revisions):
+            problems.add("revisions", problem)
         if self.egress_gateways and self.egress_pool is None:
-            raise ValueError("egress gateways need a Static Egress Gateway pool (egress_pool)")
+            problems.add("egress_pool", "is required for egress gateways: a Static Egress Gateway pool")
+        if self.cluster.system_pool is None:
+            problems.add(
+                ("cluster", "system_pool"),
+                "is required for a cluster (a stack file's environment preset fills it); allowed: a NodePool",
+            )
 
 
 class AksIstioCluster(pulumi.ComponentResource):

@@ -75,7 +75,9 @@ def pool_fields(pool: NodePool, *, mode: str, subnet_id: pulumi.Input[str]) -> d
 
 
 def system_pool_profile(settings: ClusterSpec, subnet_id: pulumi.Input[str]) -> dict[str, Any]:
-    return {"name": settings.system_pool.name, **pool_fields(settings.system_pool, mode="System", subnet_id=subnet_id)}
+    pool = settings.system_pool
+    assert pool is not None, "AksIstioClusterArgs refuses a cluster without a system pool"
+    return {"name": pool.name, **pool_fields(pool, mode="System", subnet_id=subnet_id)}
 
 
 def network_profile(settings: ClusterSpec, *, static_egress: bool = False) -> dict[str, Any]:

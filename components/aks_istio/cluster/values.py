@@ -372,8 +372,9 @@ class ClusterSpec:
     """`1.N` (AKS picks the patch) or `1.N.P`."""
     tier: ClusterTier = ClusterTier.FREE
     """Standard has the uptime SLA."""
-    system_pool: NodePool
-    """Pool for system pods, tainted CriticalAddonsOnly."""
+    system_pool: NodePool | None = None
+    """Pool for system pods, tainted CriticalAddonsOnly. Unset in a stack file: the environment's preset
+    decides; the cluster component needs one."""
     user_pools: list[NodePool] = field(default_factory=list)
     """Pools for workloads."""
     network: ClusterNetwork = field(default_factory=ClusterNetwork)
@@ -398,11 +399,10 @@ class ClusterSpec:
         check(self)
 
     def rules(self, problems: Problems) -> None:
-        if problems.fine(("system_pool", "min_count")) and self.system_pool.min_count < 1:
-            problems.add(
-                ("system_pool", "min_count"), f"{self.system_pool.min_count} leaves no system node; allowed: >= 1"
-            )
-        names = [self.system_pool.name] + [p.name for p in self.user_pools]
+        system = self.system_pool
+        if system is not None and problems.fine(("system_pool", "min_count")) and system.min_count < 1:
+            problems.add(("system_pool", "min_count"), f"{system.min_count} leaves no system node; allowed: >= 1")
+        names = self.pool_names
         for index, pool in enumerate(self.user_pools):
             if names.count(pool.name) > 1 and problems.fine(("user_pools", index, "name")):
                 problems.add(("user_pools", index, "name"), f"{pool.name!r} is used twice; pool names must be unique")
@@ -410,7 +410,8 @@ class ClusterSpec:
     @property
     def pool_names(self) -> list[str]:
         """The system pool's name, then the user pools'."""
-        return [self.system_pool.name] + [p.name for p in self.user_pools]
+        system = [self.system_pool.name] if self.system_pool is not None else []
+        return system + [p.name for p in self.user_pools]
 
 
 @dataclass(frozen=True, kw_only=True)

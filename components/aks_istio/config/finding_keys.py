@@ -96,7 +96,7 @@ def stack_key(policy: str, resource: str, config: StackConfig | None = None) -> 
         parts = name.split("-")
         if any(segments[i : i + len(parts)] == parts for i in range(len(segments))):
             return f"{key}[{index}]"
-    if key == "cluster.userPools" and config.cluster.system_pool.name in segments:
+    if key == "cluster.userPools" and config.cluster.system_pool and config.cluster.system_pool.name in segments:
         return "cluster.systemPool"
     return key
 

@@ -84,7 +84,7 @@ def prod_problems(config: StackConfig, problems: Problems) -> None:
     cluster = config.cluster
     if cluster.tier == "Free":
         problems.add("cluster.tier", "'Free' has no uptime SLA; allowed in prod: Standard, Premium")
-    pools: list[tuple[str, Any]] = [("cluster.systemPool", cluster.system_pool)]
+    pools: list[tuple[str, Any]] = [("cluster.systemPool", cluster.system_pool)] if cluster.system_pool else []
     pools += [(f"cluster.userPools[{i}]", p) for i, p in enumerate(cluster.user_pools)]
     if config.gateways.egress.pool is not None:
         pools.append(("gateways.egress.pool", config.gateways.egress.pool))

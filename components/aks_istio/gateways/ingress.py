@@ -174,6 +174,7 @@ class IngressGatewayArgs(IngressGatewayOptions):
         check(self)
 
     def rules(self, problems: Problems) -> None:
+        super().rules(problems)
         if problems.fine("mode"):
             self.mode_problems(self.mode, problems)
         if self.static_ip is not None and self.static_ip.name is None:

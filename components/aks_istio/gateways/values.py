@@ -20,8 +20,8 @@ from aks_istio.cluster.values import ZONES, ClusterSpec, EgressPool, ipv4_cidrs_
 from aks_istio.value_checks import (
     K8S_NAME,
     RESOURCE_GROUP,
-    Key,
     STACK_FILE,
+    Key,
     Problems,
     as_path,
     check,

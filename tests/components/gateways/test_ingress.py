@@ -156,7 +156,7 @@ def test_args_refuse_a_static_ip_on_the_internal_gateway() -> None:
 
 
 def test_args_refuse_annotations_outside_the_allowlist() -> None:
-    with pytest.raises(ValueError, match=r"annotations: .*'x/y' cannot be set on the add-on's gateway Service"):
+    with pytest.raises(ValueError, match=r"annotations\.x/y: 'x/y' cannot be set on the add-on's gateway Service"):
         internal_args(annotations={"service.beta.kubernetes.io/port_80_health-probe_protocol": "tcp", "x/y": "1"})
 
 

@@ -8,14 +8,32 @@ environment decides (protection, Grafana's network access). Components take thes
 never re-derive them; a library user can fill the same Args by hand without a stack config.
 """
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from aks_istio.cluster.values import ClusterSpec, EgressGatewayRef, EgressPool, KubeStateMetrics
 from aks_istio.config import StackConfig
 from aks_istio.config.presets import grafana_private_endpoint, grafana_public_access
+from aks_istio.gateways.values import (
+    EgressGateway,
+    GatewayApiSettings,
+    IngressGatewayOptions,
+    IngressMode,
+    default_public_ip_name,
+)
 from aks_istio.mesh import phases
 from aks_istio.mesh.phases import Restart
-from aks_istio.mesh.values import UpgradePhase
+from aks_istio.mesh.values import MeshNamespace, PluginCaSource, UpgradePhase
+from aks_istio.observability.values import (
+    EmailReceiver,
+    GrafanaSettings,
+    IstioAlerts,
+    IstioScrape,
+    WebhookReceiver,
+    WorkspaceSettings,
+)
 
 MANAGED_BY_TAG = {"managed-by": "aks-istio"}
 
@@ -84,6 +102,62 @@ class FeaturePlan:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ClusterValues:
+    """What `AksIstioClusterArgs` takes from the stack, beside the plan's names and revisions."""
+
+    spec: ClusterSpec
+    """The stack's `cluster:` section."""
+    internal_ingress: bool
+    """The add-on runs its internal ingress gateway."""
+    external_ingress: bool
+    """The add-on runs its external ingress gateway."""
+    plugin_ca: PluginCaSource | None
+    """The plug-in CA, if any."""
+    egress_pool: EgressPool | None
+    """The Static Egress Gateway pool, if any."""
+    egress_gateways: list[EgressGatewayRef]
+    """The egress gateways the mesh profile enables."""
+    kube_state_metrics: KubeStateMetrics | None
+    """Metrics on, with these allowlists (observability on); None: metrics off."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class GatewayValues:
+    """What the gateway components take from the stack."""
+
+    ingress: dict[IngressMode, IngressGatewayOptions]
+    """The enabled classic ingress gateways, a static IP named (`pip-<cluster>-ingress` unless the stack names it)."""
+    egress_pool_name: str
+    """The pool egress gateways leave through (empty without egress gateways)."""
+    egress: list[EgressGateway]
+    """The egress gateways."""
+    gateway_api: GatewayApiSettings
+    """Gateway API ingress."""
+    app_routing_istio: bool
+    """App-routing's Istio Gateway API implementation is on."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ObservabilityValues:
+    """What Managed Prometheus and Managed Grafana take from the stack."""
+
+    workspace: WorkspaceSettings
+    """The Azure Monitor workspace."""
+    scrape: IstioScrape
+    """Istio scraping."""
+    recording_rules: bool
+    """Azure's recording rules."""
+    alerts: IstioAlerts | None
+    """Istio alert thresholds; None: alerts off."""
+    alert_emails: list[EmailReceiver]
+    """E-mail receivers of the alerts."""
+    alert_webhooks: list[WebhookReceiver]
+    """Webhook receivers of the alerts."""
+    grafana: GrafanaSettings
+    """Managed Grafana as configured (its name, network access and endpoint: the plan's fields beside)."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class PlatformPlan:
     """One stack's platform as plain values: names, revisions, features and environment decisions."""
 
@@ -115,6 +189,16 @@ class PlatformPlan:
     """Grafana reachable from public networks (off in prod unless configured)."""
     grafana_private_endpoint: bool
     """Grafana gets a private endpoint (when public access is off, unless configured)."""
+    cluster: ClusterValues
+    """The cluster's values."""
+    namespaces: list[MeshNamespace]
+    """The mesh namespaces (each points at `revisions.namespaces[name]`)."""
+    mesh_config_fields: dict[str, Any]
+    """The shared MeshConfig's fields."""
+    gateways: GatewayValues
+    """The gateways' values."""
+    observability: ObservabilityValues
+    """The observability values."""
 
 
 def plan_revisions(config: StackConfig, today: date) -> RevisionPlan:
@@ -167,7 +251,54 @@ def plan_platform(config: StackConfig, today: date) -> PlatformPlan:
         grafana_name=grafana.name or grafana_default_name(cluster_name),
         grafana_public_network_access=grafana_public_access(grafana, config.environment),
         grafana_private_endpoint=grafana_private_endpoint(grafana, config.environment),
+        cluster=ClusterValues(
+            spec=config.cluster,
+            internal_ingress=gateways.ingress.internal.enabled,
+            external_ingress=gateways.ingress.external.enabled,
+            plugin_ca=config.mesh.plugin_ca,
+            egress_pool=gateways.egress.pool,
+            egress_gateways=[
+                EgressGatewayRef(name=g.name, namespace=g.namespace, configuration_name=g.configuration_name)
+                for g in gateways.egress.gateways
+            ],
+            kube_state_metrics=observability.kube_state_metrics if observability.enabled else None,
+        ),
+        namespaces=list(config.mesh.namespaces),
+        mesh_config_fields=dict(config.mesh.mesh_config.fields),
+        gateways=GatewayValues(
+            ingress={mode: _named_ip(options, cluster_name) for mode, options in gateways.ingress.gateways().items()},
+            egress_pool_name=gateways.egress.pool.name if gateways.egress.pool is not None else "",
+            egress=list(gateways.egress.gateways),
+            gateway_api=gateways.gateway_api,
+            app_routing_istio=gateways.app_routing_istio,
+        ),
+        observability=ObservabilityValues(
+            workspace=observability.workspace,
+            scrape=observability.scrape,
+            recording_rules=observability.recording_rules,
+            alerts=observability.alerts if observability.alerts.enabled else None,
+            alert_emails=list(observability.alerts.emails),
+            alert_webhooks=list(observability.alerts.webhooks),
+            grafana=grafana,
+        ),
     )
 
 
-__all__ = ["FeaturePlan", "PlatformPlan", "RevisionPlan", "plan_platform", "plan_revisions"]
+def _named_ip(options: IngressGatewayOptions, cluster_name: str) -> IngressGatewayOptions:
+    """`options` with its static IP named (`pip-<cluster>-ingress` where the stack leaves the name unset)."""
+    ip = options.static_ip
+    if ip is None or ip.name is not None:
+        return options
+    return dataclasses.replace(options, static_ip=dataclasses.replace(ip, name=default_public_ip_name(cluster_name)))
+
+
+__all__ = [
+    "ClusterValues",
+    "FeaturePlan",
+    "GatewayValues",
+    "ObservabilityValues",
+    "PlatformPlan",
+    "RevisionPlan",
+    "plan_platform",
+    "plan_revisions",
+]

@@ -6,7 +6,6 @@ one (shared MeshConfig, mesh namespaces, restarts) whose credential lookup can c
 change during a canary upgrade (`aks_istio.mesh.canary`).
 """
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,9 +14,7 @@ from typing import TYPE_CHECKING, cast
 import pulumi
 
 from aks_istio.cluster.cluster import AksIstioCluster, AksIstioClusterArgs, kubernetes_provider, user_kubeconfig
-from aks_istio.cluster.values import EgressGatewayRef
 from aks_istio.config.stack import StackConfig
-from aks_istio.gateways.values import default_public_ip_name
 from aks_istio.mesh.canary import CanaryUpgrade, CanaryUpgradeArgs
 from aks_istio.mesh.mesh_config import SharedMeshConfig, SharedMeshConfigArgs
 from aks_istio.mesh.namespaces import MeshNamespaces, MeshNamespacesArgs
@@ -77,8 +74,8 @@ class AksIstioPlatform(pulumi.ComponentResource):
     ) -> None:
         """`today`: the date revision end-of-life warnings are judged on (Python only, for tests; unset: today)."""
         super().__init__(type_token("AksIstioPlatform"), name, None, opts)
-        config = args.platform
-        plan = plan_platform(config, today or date.today())
+        # The plan is the one reader of the stack's values; from here on the platform only wires Outputs.
+        plan = plan_platform(args.platform, today or date.today())
         self.plan: PlatformPlan = plan
         for warning in plan.revisions.warnings:
             pulumi.log.warn(warning, resource=self)
@@ -88,7 +85,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
         self.canary_upgrade: CanaryUpgrade | None = None
         relabel_first = not plan.revisions.relabel_after_cluster
         early = (
-            self._mesh_side(name, config, plan.resource_group_name, plan.cluster_name, relabel=relabel_first)
+            self._mesh_side(name, plan.resource_group_name, plan.cluster_name, relabel=relabel_first)
             if plan.features.canary_upgrade
             else None
         )
@@ -96,16 +93,13 @@ class AksIstioPlatform(pulumi.ComponentResource):
         self.cluster = AksIstioCluster(
             name,
             AksIstioClusterArgs(
-                cluster=config.cluster,
-                internal_ingress=config.gateways.ingress.internal.enabled,
-                external_ingress=config.gateways.ingress.external.enabled,
-                plugin_ca=config.mesh.plugin_ca,
-                egress_pool=config.gateways.egress.pool,
-                egress_gateways=[
-                    EgressGatewayRef(name=g.name, namespace=g.namespace, configuration_name=g.configuration_name)
-                    for g in config.gateways.egress.gateways
-                ],
-                kube_state_metrics=config.observability.kube_state_metrics if plan.features.observability else None,
+                cluster=plan.cluster.spec,
+                internal_ingress=plan.cluster.internal_ingress,
+                external_ingress=plan.cluster.external_ingress,
+                plugin_ca=plan.cluster.plugin_ca,
+                egress_pool=plan.cluster.egress_pool,
+                egress_gateways=plan.cluster.egress_gateways,
+                kube_state_metrics=plan.cluster.kube_state_metrics,
                 cluster_name=plan.cluster_name,
                 location=plan.location,
                 resource_group_name=plan.resource_group_name,
@@ -121,20 +115,17 @@ class AksIstioPlatform(pulumi.ComponentResource):
         in_cluster = pulumi.ResourceOptions(parent=self, providers=[self.cluster.k8s_provider])
 
         if early is None:
-            self._mesh_side(name, config, self.cluster.resource_group_name, self.cluster.cluster_name, relabel=True)
+            self._mesh_side(name, self.cluster.resource_group_name, self.cluster.cluster_name, relabel=True)
         elif not relabel_first:
-            self._relabel(name, config, early[1], wait_for=[self.cluster])
+            self._relabel(name, early[1], wait_for=[self.cluster])
         self.prometheus: ManagedPrometheus | None = None
         self.grafana: ManagedGrafana | None = None
         if plan.features.observability:
-            self._observability(name, config, args, in_cluster)
+            self._observability(name, args, in_cluster)
         self.ingress_gateways: dict[str, IngressGateway] = {}
         self.egress_gateways: EgressGateways | None = None
         self.gateway_api: GatewayApiIngress | None = None
-        self._gateways(name, config, in_cluster)
-        self.apps: dict[str, AppIngress] = {}
-        if config.gateways.apps:
-            self._apps(name, config)
+        self._gateways(name, in_cluster)
 
         self.revisions = self.cluster.revisions
         self.namespaces = self.mesh_namespaces.namespaces
@@ -158,7 +149,6 @@ class AksIstioPlatform(pulumi.ComponentResource):
     def _mesh_side(
         self,
         name: str,
-        config: StackConfig,
         resource_group_name: pulumi.Input[str],
         cluster_name: pulumi.Input[str],
         *,
@@ -173,19 +163,18 @@ class AksIstioPlatform(pulumi.ComponentResource):
         opts = pulumi.ResourceOptions(parent=self, providers=[provider])
         declared: list[pulumi.Resource] = []
         if plan.features.shared_mesh_config:
-            fields = dict(config.mesh.mesh_config.fields)
-            settings = SharedMeshConfigArgs(fields=fields, revisions=plan.revisions.shared_mesh_config)
+            settings = SharedMeshConfigArgs(fields=plan.mesh_config_fields, revisions=plan.revisions.shared_mesh_config)
             declared.append(SharedMeshConfig(f"{name}-meshconfig", settings, opts=opts))
         if relabel:
-            declared += self._relabel(name, config, opts)
+            declared += self._relabel(name, opts)
         return declared, opts
 
     def _relabel(
-        self, name: str, config: StackConfig, opts: pulumi.ResourceOptions, wait_for: Sequence[pulumi.Resource] = ()
+        self, name: str, opts: pulumi.ResourceOptions, wait_for: Sequence[pulumi.Resource] = ()
     ) -> list[pulumi.Resource]:
         """Mesh namespaces (their `istio.io/rev`) and the upgrade's restarts, after `wait_for`."""
         plan = self.plan
-        namespaces = MeshNamespacesArgs(namespaces=config.mesh.namespaces, revisions=plan.revisions.namespaces)
+        namespaces = MeshNamespacesArgs(namespaces=plan.namespaces, revisions=plan.revisions.namespaces)
         self.mesh_namespaces = MeshNamespaces(f"{name}-mesh", namespaces, opts=opts, labels_wait_for=wait_for)
         declared: list[pulumi.Resource] = [self.mesh_namespaces]
         if plan.revisions.upgrade_phase is not None:
@@ -200,17 +189,16 @@ class AksIstioPlatform(pulumi.ComponentResource):
             declared.append(self.canary_upgrade)
         return declared
 
-    def _gateways(self, name: str, config: StackConfig, opts: pulumi.ResourceOptions) -> None:
+    def _gateways(self, name: str, opts: pulumi.ResourceOptions) -> None:
         """Ingress (classic and Gateway API) and egress gateways (docs/gateways.md); their SDK modules load only
         when a stack has them."""
         plan = self.plan
         cluster = self.cluster
-        gateways = config.gateways
+        gateways = plan.gateways
         if plan.features.ingress_modes:
             from aks_istio.gateways.ingress import IngressGateway, IngressGatewayArgs
 
-            for mode, settings in gateways.ingress.gateways().items():
-                ip = settings.static_ip
+            for mode, settings in gateways.ingress.items():
                 self.ingress_gateways[mode] = IngressGateway(
                     f"{name}-ingress-{mode.lower()}",
                     IngressGatewayArgs(
@@ -220,9 +208,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
                         allowed_service_tags=settings.allowed_service_tags,
                         allowed_ip_ranges=settings.allowed_ip_ranges,
                         hpa=settings.hpa,
-                        static_ip=None
-                        if ip is None
-                        else dataclasses.replace(ip, name=ip.name or default_public_ip_name(plan.cluster_name)),
+                        static_ip=settings.static_ip,
                         subnet=settings.subnet,
                         hpa_revision=plan.revisions.stable,
                         location=plan.location,
@@ -240,14 +226,11 @@ class AksIstioPlatform(pulumi.ComponentResource):
         if plan.features.egress:
             from aks_istio.gateways.egress import EgressGateways, EgressGatewaysArgs
 
-            egress_pool = gateways.egress.pool
-            assert egress_pool is not None, "egress gateways without a pool do not pass config validation"
-
             self.egress_gateways = EgressGateways(
                 f"{name}-egress",
                 EgressGatewaysArgs(
-                    pool_name=egress_pool.name,
-                    gateways=gateways.egress.gateways,
+                    pool_name=gateways.egress_pool_name,
+                    gateways=gateways.egress,
                     hpa_revision=plan.revisions.stable,
                 ),
                 opts=opts,
@@ -271,67 +254,14 @@ class AksIstioPlatform(pulumi.ComponentResource):
                 gateways_after=[self.mesh_namespaces],
             )
 
-    def _apps(self, name: str, config: StackConfig) -> None:
-        """The stack's apps (`gateways.apps`), each an `AppIngress` after the gateways and namespaces it uses. ARM
-        takes one Key Vault Secrets User grant per vault and identity, so each vault the apps' certificates come
-        from gets one `KeyVaultSecretsReader` (none for the plug-in CA's vault: the cluster grants that one)."""
-        from aks_istio.gateways.app_ingress import (
-            AppIngress,
-            AppIngressArgs,
-            KeyVaultSecretsReader,
-            KeyVaultSecretsReaderArgs,
-        )
-
-        cluster = self.cluster
-        gateways = config.gateways
-        plugin_ca = config.mesh.plugin_ca
-        # Set whenever an app has a certificate: config validation refuses one while the add-on is off.
-        client_id = cast(pulumi.Output[str], cluster.secrets_provider_client_id)
-        object_id = cast(pulumi.Output[str], cluster.secrets_provider_object_id)
-        granted = {plugin_ca.key_vault_id.lower()} if plugin_ca is not None and plugin_ca.key_vault_id else set()
-        vaults = {app.certificate.key_vault_id for app in gateways.apps if app.terminates_tls and app.certificate}
-        for vault in sorted(vaults):
-            if vault.lower() in granted:
-                continue
-            KeyVaultSecretsReader(
-                f"{name}-vault-{vault.rsplit('/', 1)[-1]}",
-                KeyVaultSecretsReaderArgs(
-                    key_vault_id=vault,
-                    secrets_provider_object_id=object_id,
-                    subscription_id=cluster.subscription_id,
-                ),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-        gateways_first: list[pulumi.Resource] = [self.mesh_namespaces, *self.ingress_gateways.values()]
-        if self.gateway_api is not None:
-            gateways_first.append(self.gateway_api)
-        for app in gateways.apps:
-            ingress = getattr(gateways.ingress, app.gateway.value.lower())
-            self.apps[f"{app.backend.namespace}/{app.name}"] = AppIngress(
-                f"{name}-app-{app.backend.namespace}-{app.name}",
-                AppIngressArgs(
-                    route=app,
-                    kubernetes_provider=cluster.k8s_provider,
-                    gateway_external_traffic_policy=ingress.external_traffic_policy,
-                    secrets_provider_client_id=client_id,
-                    secrets_provider_object_id=object_id,
-                    grant_vault_access=False,
-                    subscription_id=cluster.subscription_id,
-                    revisions=self.plan.revisions.installed,
-                ),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=gateways_first),
-            )
-
-    def _observability(
-        self, name: str, config: StackConfig, args: AksIstioPlatformArgs, opts: pulumi.ResourceOptions
-    ) -> None:
+    def _observability(self, name: str, args: AksIstioPlatformArgs, opts: pulumi.ResourceOptions) -> None:
         """Managed Prometheus and Grafana. Imported here: a stack without observability never loads their SDKs."""
         from aks_istio.observability.grafana import ManagedGrafana, ManagedGrafanaArgs
         from aks_istio.observability.prometheus import ManagedPrometheus, ManagedPrometheusArgs
 
         plan = self.plan
         cluster = self.cluster
-        observability = config.observability
+        observability = plan.observability
         self.prometheus = ManagedPrometheus(
             f"{name}-prometheus",
             ManagedPrometheusArgs(
@@ -340,9 +270,9 @@ class AksIstioPlatform(pulumi.ComponentResource):
                 workspace_public_network_access=observability.workspace.public_network_access,
                 scrape=observability.scrape,
                 recording_rules=observability.recording_rules,
-                alerts=observability.alerts if observability.alerts.enabled else None,
-                alert_emails=observability.alerts.emails,
-                alert_webhooks=observability.alerts.webhooks,
+                alerts=observability.alerts,
+                alert_emails=observability.alert_emails,
+                alert_webhooks=observability.alert_webhooks,
                 cluster_name=plan.cluster_name,
                 cluster_id=cluster.cluster_id,
                 resource_group_name=cluster.resource_group_name,
@@ -352,7 +282,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
             ),
             opts=opts,
         )
-        grafana = config.observability.grafana
+        grafana = observability.grafana
         if plan.features.grafana:
             self.grafana = ManagedGrafana(
                 f"{name}-grafana",

@@ -115,3 +115,26 @@ def test_a_rule_beside_a_bad_value_waits_for_it() -> None:
         f"{ROOT}.cluster.userPools[0].minCount: -1 is not valid: allowed: >= 0",
         f"{ROOT}.cluster.userPools[0].maxCount: 0 is not valid: allowed: >= 1",
     ]
+
+
+def test_component_args_take_enum_strings_as_other_languages_and_yaml_send_them() -> None:
+    from aks_istio.gateways.ingress import IngressGatewayArgs, IngressMode
+    from aks_istio.mesh.canary import CanaryUpgradeArgs
+    from aks_istio.mesh.values import MeshNamespace, MtlsMode, UpgradePhase
+
+    assert MeshNamespace(name="legacy", mtls="PERMISSIVE").mtls is MtlsMode.PERMISSIVE  # type: ignore[arg-type]
+    assert CanaryUpgradeArgs(phase="start", revisions=["asm-1-29", "asm-1-30"]).phase is UpgradePhase.START  # type: ignore[arg-type]
+    wiring = {
+        "hpa_revision": "asm-1-30",
+        "location": "westeurope",
+        "resource_group_name": "rg",
+        "vnet_resource_group": "rg",
+        "vnet_name": "vnet",
+        "node_subnet_id": "id",
+        "principal_id": "p",
+        "subscription_id": "s",
+    }
+    assert IngressGatewayArgs(mode="External", **wiring).mode is IngressMode.EXTERNAL  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError) as caught:
+        IngressGatewayArgs(mode="Public", **wiring)  # type: ignore[arg-type]
+    assert str(caught.value) == "IngressGatewayArgs: mode: 'Public' is not valid: allowed: 'Internal' or 'External'"

@@ -38,7 +38,7 @@ _EXPORTS: dict[str, str] = {
     "EgressProtocol": "gateways.values",
     "EmailReceiver": "observability.values",
     "EntraAccess": "cluster.values",
-    "ExternalTrafficPolicy": "gateways.values",
+    "ExternalTrafficPolicy": "gateways.modes",
     "GatewayApiGateway": "gateways.values",
     "GatewayApiIngress": "gateways.gateway_api",
     "GatewayApiIngressArgs": "gateways.gateway_api",
@@ -50,7 +50,7 @@ _EXPORTS: dict[str, str] = {
     "IngressGateway": "gateways.ingress",
     "IngressGatewayArgs": "gateways.ingress",
     "IngressGatewayOptions": "gateways.values",
-    "IngressMode": "gateways.values",
+    "IngressMode": "gateways.modes",
     "IstioAlerts": "observability.values",
     "IstioScrape": "observability.values",
     "JwtRequirement": "gateways.app_ingress_values",
@@ -220,22 +220,20 @@ if TYPE_CHECKING:
     from aks_istio.gateways.egress import EgressGateways, EgressGatewaysArgs
     from aks_istio.gateways.gateway_api import GatewayApiIngress, GatewayApiIngressArgs
     from aks_istio.gateways.ingress import IngressGateway, IngressGatewayArgs
+    from aks_istio.gateways.modes import ExternalTrafficPolicy, IngressMode
     from aks_istio.gateways.values import (
         AllowedRoutes,
         EgressGateway,
         EgressHost,
         EgressProtocol,
-        ExternalTrafficPolicy,
         GatewayApiGateway,
         GatewayHpa,
         GatewayListener,
         GatewaySubnet,
         IngressGatewayOptions,
-        IngressMode,
         ListenerProtocol,
         StaticPublicIp,
     )
-    from aks_istio.gateways.modes import ExternalTrafficPolicy, IngressMode
     from aks_istio.mesh.canary import CanaryUpgrade, CanaryUpgradeArgs
     from aks_istio.mesh.mesh_config import SharedMeshConfig, SharedMeshConfigArgs
     from aks_istio.mesh.namespaces import MeshNamespaces, MeshNamespacesArgs

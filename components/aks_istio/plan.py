@@ -16,11 +16,12 @@ from typing import Any
 from aks_istio.cluster.values import ClusterSpec, EgressGatewayRef, EgressPool, KubeStateMetrics
 from aks_istio.config import StackConfig
 from aks_istio.config.presets import grafana_private_endpoint, grafana_public_access
+from aks_istio.gateways.app_ingress_values import AppRoute
+from aks_istio.gateways.modes import IngressMode
 from aks_istio.gateways.values import (
     EgressGateway,
     GatewayApiSettings,
     IngressGatewayOptions,
-    IngressMode,
     default_public_ip_name,
 )
 from aks_istio.mesh import phases
@@ -135,6 +136,11 @@ class GatewayValues:
     """Gateway API ingress."""
     app_routing_istio: bool
     """App-routing's Istio Gateway API implementation is on."""
+    apps: list[AppRoute]
+    """The apps published as `AppIngress` (`gateways.apps`)."""
+    app_vaults: list[str]
+    """The Key Vaults the apps' certificates come from that need a `KeyVaultSecretsReader` grant (one per vault;
+    none for the plug-in CA's, which the cluster grants)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -271,6 +277,8 @@ def plan_platform(config: StackConfig, today: date) -> PlatformPlan:
             egress=list(gateways.egress.gateways),
             gateway_api=gateways.gateway_api,
             app_routing_istio=gateways.app_routing_istio,
+            apps=list(gateways.apps),
+            app_vaults=_app_vaults(gateways.apps, config.mesh.plugin_ca),
         ),
         observability=ObservabilityValues(
             workspace=observability.workspace,
@@ -282,6 +290,14 @@ def plan_platform(config: StackConfig, today: date) -> PlatformPlan:
             grafana=grafana,
         ),
     )
+
+
+def _app_vaults(apps: list[AppRoute], plugin_ca: PluginCaSource | None) -> list[str]:
+    """ARM takes one Key Vault Secrets User grant per vault and identity: each vault the apps' certificates come
+    from, once, except the plug-in CA's (the cluster grants that one)."""
+    granted = {plugin_ca.key_vault_id.lower()} if plugin_ca is not None and plugin_ca.key_vault_id else set()
+    vaults = {app.certificate.key_vault_id for app in apps if app.terminates_tls and app.certificate}
+    return [vault for vault in sorted(vaults) if vault.lower() not in granted]
 
 
 def _named_ip(options: IngressGatewayOptions, cluster_name: str) -> IngressGatewayOptions:

@@ -126,6 +126,9 @@ class AksIstioPlatform(pulumi.ComponentResource):
         self.egress_gateways: EgressGateways | None = None
         self.gateway_api: GatewayApiIngress | None = None
         self._gateways(name, in_cluster)
+        self.apps: dict[str, AppIngress] = {}
+        if plan.gateways.apps:
+            self._apps(name)
 
         self.revisions = self.cluster.revisions
         self.namespaces = self.mesh_namespaces.namespaces
@@ -252,6 +255,51 @@ class AksIstioPlatform(pulumi.ComponentResource):
                 ),
                 opts=opts,
                 gateways_after=[self.mesh_namespaces],
+            )
+
+    def _apps(self, name: str) -> None:
+        """The stack's apps (`gateways.apps`), each an `AppIngress` after the gateways and namespaces it uses, and
+        one `KeyVaultSecretsReader` per vault their certificates come from (the plan's `app_vaults`)."""
+        from aks_istio.gateways.app_ingress import (
+            AppIngress,
+            AppIngressArgs,
+            KeyVaultSecretsReader,
+            KeyVaultSecretsReaderArgs,
+        )
+
+        cluster = self.cluster
+        gateways = self.plan.gateways
+        # Set whenever an app has a certificate: config validation refuses one while the add-on is off.
+        client_id = cast(pulumi.Output[str], cluster.secrets_provider_client_id)
+        object_id = cast(pulumi.Output[str], cluster.secrets_provider_object_id)
+        for vault in gateways.app_vaults:
+            KeyVaultSecretsReader(
+                f"{name}-vault-{vault.rsplit('/', 1)[-1]}",
+                KeyVaultSecretsReaderArgs(
+                    key_vault_id=vault,
+                    secrets_provider_object_id=object_id,
+                    subscription_id=cluster.subscription_id,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        gateways_first: list[pulumi.Resource] = [self.mesh_namespaces, *self.ingress_gateways.values()]
+        if self.gateway_api is not None:
+            gateways_first.append(self.gateway_api)
+        for app in gateways.apps:
+            ingress = gateways.ingress.get(app.gateway)
+            self.apps[f"{app.backend.namespace}/{app.name}"] = AppIngress(
+                f"{name}-app-{app.backend.namespace}-{app.name}",
+                AppIngressArgs(
+                    route=app,
+                    kubernetes_provider=cluster.k8s_provider,
+                    gateway_external_traffic_policy=ingress.external_traffic_policy if ingress else None,
+                    secrets_provider_client_id=client_id,
+                    secrets_provider_object_id=object_id,
+                    grant_vault_access=False,
+                    subscription_id=cluster.subscription_id,
+                    revisions=self.plan.revisions.installed,
+                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=gateways_first),
             )
 
     def _observability(self, name: str, args: AksIstioPlatformArgs, opts: pulumi.ResourceOptions) -> None:

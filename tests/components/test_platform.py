@@ -7,7 +7,8 @@ import pulumi
 import pytest
 
 from aks_istio.config import ConfigError, load_stack_config
-from aks_istio.offline.capture import FAKE_KUBECONFIG, Secret
+from aks_istio.offline.capture import Secret
+from aks_istio.offline.program_harness import FAKE_KUBECONFIG
 from aks_istio.platform import AksIstioPlatform, AksIstioPlatformArgs
 from aks_istio.value_checks import InvalidValueError
 from tests.support import capture_program, config_of, merge, raw_platform

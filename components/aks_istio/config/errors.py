@@ -14,10 +14,15 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from aks_istio.config._base import PATH_SEP, PROBLEM_SEP
 from aks_istio.value_checks import (
     CONSTRAINT,
+    K8S_NAME,
+    LOCATION,
+    POOL_NAME,
+    RESOURCE_GROUP,
     Constraint,
     Problem,
     as_path,
@@ -27,6 +32,7 @@ from aks_istio.value_checks import (
     field_docstrings,
     not_valid,
     problems_of,
+    resource_id,
 )
 
 CONFIG_ROOT = "aks-istio:platform"
@@ -66,12 +72,24 @@ class StackField(NamedTuple):
 
 
 def is_section(cls: Any) -> bool:
-    """A class the stack file holds as an object: a value dataclass."""
-    return isinstance(cls, type) and dataclasses.is_dataclass(cls)
+    """A class a file holds as an object: a value dataclass (the stack file), or a pydantic model (the fleet
+    file's models, `aks_istio.fleet.model`)."""
+    return isinstance(cls, type) and (dataclasses.is_dataclass(cls) or issubclass(cls, BaseModel))
 
 
 def stack_fields(cls: type) -> dict[str, StackField]:
     """The keys of an object the stack file holds, by their camelCase names."""
+    if issubclass(cls, BaseModel):
+        return {
+            info.alias or name: StackField(
+                info.annotation,
+                info.is_required(),
+                info.get_default(call_default_factory=True) if not info.is_required() else dataclasses.MISSING,
+                info.description,
+                None,
+            )
+            for name, info in cls.model_fields.items()
+        }
     assert dataclasses.is_dataclass(cls), cls
     hints = _annotations(cls)
     docs = field_docstrings(cls)
@@ -130,7 +148,9 @@ MISSING = ("missing", "missing_keyword_only_argument")
 
 
 def describe(error: ValidationError, root: type) -> list[str]:
-    """One line per problem, each naming the full key path."""
+    """One line per problem, each naming the full key path (under the root's `KEY_ROOT`, when it has one: another
+    file's models, such as the fleet file's, are reported under their own top-level key)."""
+    root_key: str = getattr(root, "KEY_ROOT", CONFIG_ROOT)
     lines: list[str] = []
     for item in error.errors(include_url=False):
         loc = [p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
@@ -141,9 +161,15 @@ def describe(error: ValidationError, root: type) -> list[str]:
             key = str(loc[-1]) if loc else "?"
             hint = difflib.get_close_matches(key, known, n=1)
             did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
-            lines.append(f"{_key_path(loc)}: unknown key{did_you_mean}; allowed keys: {', '.join(known)}")
+            lines.append(f"{_key_path(loc, root_key)}: unknown key{did_you_mean}; allowed keys: {', '.join(known)}")
+        elif kind == "value_error" and PATH_SEP in str(item.get("ctx", {}).get("error", "")):
+            # A rule of a pydantic model (the fleet file's) that found several problems (config/_base.Problems).
+            for problem in str(item["ctx"]["error"]).split(PROBLEM_SEP):
+                rel, message = problem.split(PATH_SEP, 1)
+                path = _key_path(loc, root_key) + (f".{rel}" if rel and not rel.startswith("[") else rel)
+                lines.append(f"{path}: {message}")
         elif kind in MISSING:
-            lines.append(f"{_key_path(loc)}: required key is missing")
+            lines.append(f"{_key_path(loc, root_key)}: required key is missing")
         elif (
             kind == "string_type"
             and isinstance(item.get("input"), (int, float))
@@ -155,7 +181,8 @@ def describe(error: ValidationError, root: type) -> list[str]:
             )
         elif kind == "enum":
             choices = [c.strip().strip("'") for c in str(item["ctx"]["expected"]).replace(" or ", ", ").split(",")]
-            lines.append(f"{_key_path(loc)}: {not_valid(item.get('input'), choice_reason(item.get('input'), choices))}")
+            reason = choice_reason(item.get("input"), choices)
+            lines.append(f"{_key_path(loc, root_key)}: {not_valid(item.get('input'), reason)}")
         else:
             message = _in_words(item, root, loc)
             lines.append(f"{_key_path(loc, root_key)}: {_short(item.get('input'))} is not valid: {message}")
@@ -169,7 +196,25 @@ def _in_words(item: Mapping[str, Any], root: type, loc: Sequence[int | str]) -> 
     field = stack_fields(owner).get(str(loc[-1])) if owner is not None and loc else None
     if field is not None and field.constraint is not None and field.constraint.words and not field.constraint.pattern:
         return f"allowed: {field.constraint.words}"
+    ctx = item.get("ctx") or {}
+    if item["type"] == "string_pattern_mismatch":  # a pydantic model's pattern (the fleet file's)
+        pattern = str(ctx.get("pattern"))
+        words = PATTERN_WORDS.get(pattern)
+        if words is None and "/subscriptions/" in pattern:
+            words = resource_id(pattern)["words"]
+        if words is None:
+            words = field.description if field is not None and field.description else "see config-reference"
+        return f"does not have the allowed form; allowed: {words}"
+    if item["type"] == "literal_error" and isinstance(item.get("input"), str):
+        choices = [c.strip().strip("'") for c in str(ctx.get("expected", "")).replace(" or ", ", ").split(",")]
+        return choice_reason(item["input"], choices)
     return str(item["msg"]).removeprefix("Value error, ")
+
+
+# The name rules the fleet file's models check with a regular expression, in words.
+PATTERN_WORDS: Mapping[str, str] = {
+    rule["pattern"]: rule["words"] for rule in (K8S_NAME, POOL_NAME, RESOURCE_GROUP, LOCATION)
+}
 
 
 def key_of(problem: str) -> str:
@@ -197,6 +242,10 @@ def validate_completely(
     stays bad), each top-level section that pydantic can build alone is still checked on its own.
 
     `prepare` lays defaults (the environment's preset) under the data before each pass."""
+    root_key: str = getattr(root, "KEY_ROOT", CONFIG_ROOT)
+    # A pydantic model's rules ran on the defaults standing in for repaired values: what they found beside a
+    # repaired key is left out. A value type's rules ask which of their inputs failed (`Problems.fine`).
+    about_repaired = _about_repaired if issubclass(root, BaseModel) else _under
     problems: list[str] = []
     repaired: list[str] = []
     data: Any = raw
@@ -210,11 +259,11 @@ def validate_completely(
                 later = describe(error, root)
                 if attempt:
                     still_missing = {key_of(p) for p in later if p.endswith("required key is missing")}
-                problems += [p for p in later if p not in problems and not _under(key_of(p), repaired)]
+                problems += [p for p in later if p not in problems and not about_repaired(key_of(p), repaired)]
                 if attempt == 0:
                     data = copy.deepcopy(dict(raw))
                 failed = _failed_locations(error)
-                fixed = [_key_path(loc) for loc in failed if _repair(data, loc, root)]
+                fixed = [_key_path(loc, root_key) for loc in failed if _repair(data, loc, root)]
                 if not fixed:
                     if dataclasses.is_dataclass(root):
                         problems += [
@@ -230,7 +279,7 @@ def validate_completely(
                 break
     if still_missing is not None:
         problems = [p for p in problems if not p.endswith("required key is missing") or key_of(p) in still_missing]
-    if built is not None:
+    if built is not None and dataclasses.is_dataclass(built):
         # The repaired values stand in as known problems: the rules that use them stand aside.
         stand_ins = [Problem(as_path(key.removeprefix(f"{CONFIG_ROOT}.")), "repaired") for key in repaired]
         problems += [
@@ -276,8 +325,19 @@ def _failed_locations(error: ValidationError) -> list[list[int | str]]:
     return [
         [p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
         for item in error.errors(include_url=False)
-        if item["type"] not in MISSING
+        if item["type"] not in MISSING and PATH_SEP not in str(item.get("ctx", {}).get("error", ""))
     ]
+
+
+def _about_repaired(key: str, repaired: Sequence[str]) -> bool:
+    """True for a problem at, under or beside a repaired key (a rule of the same model that saw the default
+    standing in for the bad value)."""
+    parents = {_parent(r) for r in repaired}
+    return _parent(key) in parents or _under(key, repaired)
+
+
+def _parent(key: str) -> str:
+    return key[: max(key.rfind("."), key.rfind("["), 0)]
 
 
 def _under(key: str, repaired: Sequence[str]) -> bool:

@@ -100,6 +100,7 @@ class StackConfig:
             named_revisions=self.mesh.named_revisions,
             outbound_mode=outbound_mode(self.mesh.mesh_config.fields),
             cluster=self.cluster,
+            plugin_ca=self.mesh.plugin_ca is not None,
             problems=problems,
         )
 

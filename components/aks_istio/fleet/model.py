@@ -28,9 +28,9 @@ from aks_istio.config._base import (
     Settings,
     allowed,
 )
-from aks_istio.config.canary import check_revision_name
 from aks_istio.config.errors import validate_completely
 from aks_istio.fleet.prometheus import is_local
+from aks_istio.mesh.values import revision_reason
 from aks_istio.offline import stack_files
 
 FLEET_KEY = "fleet"
@@ -53,7 +53,10 @@ class FleetTarget(Settings):
     @field_validator("mesh_revision")
     @classmethod
     def _revision(cls, revision: str) -> str:
-        return check_revision_name(revision)
+        reason = revision_reason(revision)
+        if reason is not None:
+            raise ValueError(reason)
+        return revision
 
     @model_validator(mode="after")
     def _revision_runs_on_kubernetes(self) -> FleetTarget:

@@ -20,8 +20,8 @@ from aks_istio.addon import lifecycle
 from aks_istio.addon.catalog import Catalog, Revision, kubernetes_minor, parse_revision
 from aks_istio.cluster.values import UpgradeChannel
 from aks_istio.config import StackConfig
-from aks_istio.config.canary import ALL_NAMESPACES
 from aks_istio.fleet.model import Fleet, FleetTarget
+from aks_istio.mesh.values import ALL_NAMESPACES_IN_STACK_FILE as ALL_NAMESPACES
 from aks_istio.offline.upgrade_readiness import route
 
 PLAN_VERSION: Final = 1
@@ -226,7 +226,7 @@ def plan_cluster(
             walk.add(MESH_FINISH, {"mesh.upgrade": None}, f"the rollback to {current} is applied: drop mesh.upgrade")
         else:
             managed = [ns.name for ns in mesh.namespaces]
-            phase = upgrade.phase
+            phase: str = upgrade.phase
             if phase == "migrate" and upgrade.migrated_namespaces(managed) != managed:
                 phase = "start"  # some namespaces still point at the old revision: migrate them all first
             walk.rest_of_canary(

@@ -27,12 +27,11 @@ from pulumi_azure_native import network
 from aks_istio.addon import rules
 from aks_istio.addon import support_matrix as sm
 from aks_istio.azure.roles import grant, resource_group_id
+from aks_istio.gateways.modes import ExternalTrafficPolicy, IngressMode
 from aks_istio.gateways.values import (
-    ExternalTrafficPolicy,
     GatewayHpa,
     GatewaySubnet,
     IngressGatewayOptions,
-    IngressMode,
     StaticPublicIp,
     default_public_ip_name,
 )

@@ -17,6 +17,8 @@ from typing import Any, ClassVar, Final
 from aks_istio.addon import rules
 from aks_istio.addon import support_matrix as sm
 from aks_istio.cluster.values import ZONES, ClusterSpec, EgressPool, ipv4_cidrs_reason
+from aks_istio.gateways.app_ingress_values import AppRoute, IngressApi
+from aks_istio.gateways.modes import ExternalTrafficPolicy, IngressMode
 from aks_istio.value_checks import (
     K8S_NAME,
     RESOURCE_GROUP,
@@ -62,24 +64,6 @@ def customization_reason(data: dict[str, Any]) -> str | None:
     """Why a Gateway API customization ConfigMap's data holds fields AKS does not allowlist, or None."""
     problems = sm.gateway_api_customization_problems(data)
     return "; ".join(problems) if problems else None
-
-
-class IngressMode(enum.StrEnum):
-    """Which of the add-on's two classic ingress gateways."""
-
-    INTERNAL = "Internal"
-    """Private IP on an internal load balancer in the cluster's virtual network."""
-    EXTERNAL = "External"
-    """Public IP on the cluster's public load balancer."""
-
-
-class ExternalTrafficPolicy(enum.StrEnum):
-    """`spec.externalTrafficPolicy` of the gateway Service: Local keeps client source IPs."""
-
-    CLUSTER = "Cluster"
-    """Every node forwards to a gateway pod; client source IPs are lost."""
-    LOCAL = "Local"
-    """Only nodes running a gateway pod take traffic; client source IPs are kept."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -503,6 +487,10 @@ class GatewaySettings:
     app_routing_istio: bool = False
     """The cluster runs app-routing's Istio Gateway API implementation (approuting-istio); it cannot coexist
     with the add-on's Gateway API ingress."""
+    apps: list[AppRoute] = field(default_factory=list)
+    """Apps the platform publishes through the add-on's gateways, each an AppIngress: name, hosts, backend
+    {service, namespace, port}, gateway, api, tlsMode, certificate, pathRoutes, timeout, retries, access
+    (docs/gateways.md)."""
 
     def __post_init__(self) -> None:
         check(self)
@@ -514,10 +502,11 @@ def gateway_stack_problems(
     named_revisions: list[str],
     outbound_mode: str | None,
     cluster: ClusterSpec,
+    plugin_ca: bool,
     problems: Problems,
 ) -> None:
-    """Rules that need the rest of the stack: revisions, mesh config, network and pools (paths from the stack
-    file's root)."""
+    """Rules that need the rest of the stack: revisions, mesh config, network, pools and the secrets provider
+    (`plugin_ca`: the plug-in CA turns it on), with paths from the stack file's root."""
     if gateways.gateway_api.enabled:
         for problem in rules.gateway_api_problems(named_revisions, app_routing_istio=gateways.app_routing_istio):
             problems.add("gateways.gatewayApi.enabled", f"true {problem}")
@@ -530,9 +519,64 @@ def gateway_stack_problems(
         )
     if egress.pool is not None and egress.pool.name in cluster.pool_names:
         problems.add("gateways.egress.pool.name", f"{egress.pool.name!r} is already a node pool; pick another")
+    _app_problems(gateways, secrets_provider=cluster.key_vault_secrets_provider or plugin_ca, problems=problems)
     subnet = gateways.ingress.internal.subnet
     if subnet is not None and cluster.network.existing_subnet_id is None:
         _subnet_fits(subnet, cluster, problems)
+
+
+def _app_problems(gateways: GatewaySettings, *, secrets_provider: bool, problems: Problems) -> None:
+    """What each app needs from the rest of the stack: its gateway on, the secrets provider add-on for a
+    certificate, client addresses kept for source ranges; and names and hosts that do not collide."""
+    seen_names: dict[tuple[str, str], int] = {}
+    seen_hosts: dict[tuple[str, str, str], int] = {}
+    for index, app in enumerate(gateways.apps):
+        key = f"gateways.apps[{index}]"
+        if app.terminates_tls and not secrets_provider:
+            problems.add(
+                "cluster.keyVaultSecretsProvider",
+                f"false, but {key} ({app.name}) syncs its {app.tls_mode.value} certificate from Key Vault with that "
+                "add-on; allowed: true",
+            )
+        if app.api is IngressApi.GATEWAY_API:
+            if not gateways.gateway_api.enabled:
+                problems.add(
+                    f"{key}.api", "'GatewayApi' needs the managed Gateway API; allowed: gatewayApi.enabled: true"
+                )
+        else:
+            mode = app.gateway.value.lower()
+            ingress = gateways.ingress.internal if app.gateway is IngressMode.INTERNAL else gateways.ingress.external
+            if not ingress.enabled:
+                problems.add(
+                    f"{key}.gateway",
+                    f"{app.gateway.value!r} is off; allowed: an enabled one (gateways.ingress.{mode}.enabled: true)",
+                )
+            elif (
+                app.access is not None
+                and app.access.source_ranges
+                and ingress.external_traffic_policy != ExternalTrafficPolicy.LOCAL
+            ):
+                problems.add(
+                    f"{key}.access.sourceRanges",
+                    f"need the client's address, which the {mode} gateway keeps only with externalTrafficPolicy "
+                    f"Local; allowed: gateways.ingress.{mode}.externalTrafficPolicy: Local, or no sourceRanges",
+                )
+        name = (app.backend.namespace, app.name)
+        if name in seen_names:
+            problems.add(
+                f"{key}.name",
+                f"{app.name!r} in {app.backend.namespace} is also apps[{seen_names[name]}]; allowed: a name unique "
+                "per namespace",
+            )
+        seen_names.setdefault(name, index)
+        for host in app.hosts:
+            where = (app.api.value, app.gateway.value, host)
+            if where in seen_hosts:
+                problems.add(
+                    f"{key}.hosts",
+                    f"{host!r} is also served by apps[{seen_hosts[where]}] on that gateway; allowed: one app per host",
+                )
+            seen_hosts.setdefault(where, index)
 
 
 def _subnet_fits(subnet: GatewaySubnet, cluster: ClusterSpec, problems: Problems) -> None:

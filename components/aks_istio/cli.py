@@ -264,7 +264,8 @@ def placed(problems: Sequence[str], path: Path, secrets: Mapping[str, str]) -> l
     """Each problem at its own line: a key under `aks-istio:platform` at its line (else its nearest ancestor's); a
     secret config key at the line holding its plain-text value, or, when it is missing, at the key that names it
     (`secrets`: secret config key -> the platform key naming it)."""
-    from aks_istio.config.errors import CONFIG_ROOT, key_of
+
+    from aks_istio.config.invalid import CONFIG_ROOT, key_of
 
     lines = stack_files.key_lines(path)
     values: dict[str, int] | None = None

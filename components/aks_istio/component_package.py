@@ -42,7 +42,7 @@ from pulumi.provider.experimental.util import camel_case
 from pulumi.provider.server import main
 
 import aks_istio
-from aks_istio.config.errors import CONFIG_ROOT, ConfigError
+from aks_istio.config.invalid import CONFIG_ROOT, ConfigError
 from aks_istio.tokens import PACKAGE
 from aks_istio.value_checks import InvalidValueError, deferred_checks, field_docstrings, problems_of, render_path
 

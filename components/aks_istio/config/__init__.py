@@ -5,7 +5,7 @@ The stack file's object is `StackConfig`; its sections are the plain values the 
 `aks_istio.observability.values`), read by pydantic with camelCase keys (`load_stack_config`).
 """
 
-from aks_istio.config.errors import CONFIG_ROOT, ConfigError
+from aks_istio.config.invalid import CONFIG_ROOT, ConfigError
 from aks_istio.config.stack import Environment, ResourceGroupSettings, StackConfig, load_stack_config
 
 __all__ = [

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from aks_istio.config._base import PATH_SEP, PROBLEM_SEP
+from aks_istio.config.invalid import CONFIG_ROOT, ConfigError, key_of
 from aks_istio.value_checks import (
     CONSTRAINT,
     K8S_NAME,
@@ -35,22 +36,10 @@ from aks_istio.value_checks import (
     resource_id,
 )
 
-CONFIG_ROOT = "aks-istio:platform"
 T = TypeVar("T")
 # Required keys a second pass may fill to let the rules across fields run (environment: the mildest preset).
 STAND_INS: Mapping[str, object] = {"environment": "dev"}
 REPAIR_PASSES = 3
-
-
-class ConfigError(Exception):
-    """The stack config is invalid; `problems` lists every problem found, one line each."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__(
-            f"invalid stack config ({len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}):\n"
-            + "\n".join(f"  - {p}" for p in self.problems)
-        )
 
 
 def _key_path(loc: Sequence[int | str], root_key: str = CONFIG_ROOT) -> str:
@@ -215,11 +204,6 @@ def _in_words(item: Mapping[str, Any], root: type, loc: Sequence[int | str]) -> 
 PATTERN_WORDS: Mapping[str, str] = {
     rule["pattern"]: rule["words"] for rule in (K8S_NAME, POOL_NAME, RESOURCE_GROUP, LOCATION)
 }
-
-
-def key_of(problem: str) -> str:
-    """The key path a problem line starts with (`aks-istio:platform.cluster.tier`)."""
-    return problem.split(": ", 1)[0]
 
 
 def validate_completely(

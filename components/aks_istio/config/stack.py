@@ -7,7 +7,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from aks_istio.cluster.values import ClusterSpec
-from aks_istio.config.errors import ConfigError, validate_completely
+from aks_istio.config.invalid import ConfigError
 from aks_istio.config.presets import prod_problems, with_preset
 from aks_istio.gateways.values import GatewaySettings, gateway_stack_problems
 from aks_istio.mesh.values import (
@@ -123,6 +123,8 @@ def load_stack_config(raw: Mapping[str, Any] | None) -> StackConfig:
     """Validate a stack's `aks-istio:platform` object; raise ConfigError listing every problem."""
     if not isinstance(raw, Mapping):
         raise ConfigError([f"aks-istio:platform: {raw!r} is not valid: the stack file must set it to a mapping"])
+    from aks_istio.config.errors import validate_completely  # reading a stack file loads pydantic; nothing else
+
     adapter = stack_config_adapter()
     return validate_completely(adapter.validate_python, raw, StackConfig, prepare=stack_file_object)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from aks_istio.config import ConfigError, load_stack_config
-from aks_istio.config.errors import CONFIG_ROOT
+from aks_istio.config.invalid import CONFIG_ROOT
 from aks_istio.offline import stack_files
 
 # YAML would read 1.30 as the number 1.3: versions are written double-quoted, as the sample stacks write them.

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from aks_istio.config.errors import CONFIG_ROOT, key_of
+from aks_istio.config.invalid import CONFIG_ROOT, key_of
 from aks_istio.offline.stack_files import line_of
 
 if TYPE_CHECKING:  # a config error is reported without loading the capture's Pulumi SDKs

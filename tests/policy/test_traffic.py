@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from pulumi_policy import EnforcementLevel
 from rules import traffic
 
+from aks_istio.offline.verdict import PACK_DIR
 from tests.components.gateways.app_ingress_cases import VARIANTS, declare
 from tests.policy.conftest import Pack, Verdict, mandatory
 from tests.policy.test_app_ingress_pack import EXTRAS, PROD, plain
@@ -74,3 +76,15 @@ def test_app_ingress_passes_the_traffic_analysis_on_an_add_on_cluster(pack: Pack
     assert mandatory(verdicts) == []
     traffic_checks = {check_of(v) for v in verdicts if v.policy in GROUPS | REPORTERS}
     assert traffic_checks <= {"virtualservice-references-declared"}, [v.message for v in verdicts]
+
+
+def test_the_policy_reference_lists_every_check_under_its_policy_and_level() -> None:
+    """docs/policy.md's traffic table (check, policy, level) is the pack's, so the reference never drifts."""
+    reference = (PACK_DIR.parent / "docs" / "policy.md").read_text()
+    rows = set(re.findall(r"\| `([a-z0-9-]+)` \| `([a-z0-9-]+)` \| (mandatory|advisory) \|$", reference, re.MULTILINE))
+    expected = {
+        (check, policy.name, "advisory" if policy.enforcement_level == EnforcementLevel.ADVISORY else "mandatory")
+        for policy in traffic.POLICIES
+        for check in policy.config_schema.properties["skipChecks"]["items"]["enum"]
+    }
+    assert rows == expected

@@ -14,7 +14,9 @@ from aks_istio.offline.verdict import PACK_DIR
 from tests.components.gateways.app_ingress_cases import FULL, VARIANTS, declare
 from tests.policy.conftest import Pack, mandatory
 
-PROD = json.loads((PACK_DIR / "config" / "prod.json").read_text())
+# prod's enforcement (everything mandatory), on a cluster that runs the add-on: an app team's program declares no
+# cluster, so the pack is told (pack-settings) rather than left to report its add-on rules as advisory.
+PROD = json.loads((PACK_DIR / "config" / "prod.json").read_text()) | {"pack-settings": {"clusterRunsIstioAddon": "yes"}}
 EXTRAS: dict[str, dict[str, Any]] = {
     "simple": FULL,
     "mutual": FULL,
@@ -39,4 +41,15 @@ def test_the_pack_reports_nothing_mandatory_on_an_app_ingress(pack: Pack, varian
     resources = [(r.type, r.name, plain(r.inputs)) for r in capture.resources if r.custom]
     verdicts = pack.program(resources, config=PROD)
     assert mandatory(verdicts) == []
+    assert "stack-istio-addon-target-declared" not in {v.policy for v in verdicts}  # the add-on rules ran
     assert all(v.policy not in {"pack-resource-rule-raised", "pack-stack-rule-raised"} for v in verdicts)
+
+
+def test_the_same_objects_with_upstreams_selector_are_reported(pack: Pack) -> None:
+    """The check above can fail: the pack does judge these objects (here the add-on's most common mistake)."""
+    capture = declare(**FULL)
+    resources = [(r.type, r.name, plain(r.inputs)) for r in capture.resources if r.custom]
+    for type_, _, props in resources:
+        if type_ == "kubernetes:networking.istio.io/v1:Gateway":
+            props["spec"]["selector"] = {"istio": "ingressgateway"}
+    assert mandatory(pack.program(resources, config=PROD)) == [("gateway-selector-matches-workload", "shop-gateway")]

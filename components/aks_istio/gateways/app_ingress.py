@@ -114,6 +114,26 @@ class AppIngressArgs:
         return problems
 
 
+ADDON_OFF = (
+    "{field} is None: the cluster runs no Key Vault secrets provider add-on, so nothing can sync the certificate; "
+    "allowed: the id of a cluster that runs it (ClusterSpec.key_vault_secrets_provider / stack key "
+    "cluster.keyVaultSecretsProvider: true)"
+)
+
+
+def addon_identity(resolved: str | None, field: str) -> str:
+    """The cluster reports its secrets provider add-on's identity as None when the add-on is off: refused then,
+    by name, rather than sent as a null identity the certificate could never sync with."""
+    if resolved is None:
+        raise ValueError(ADDON_OFF.format(field=field))
+    return resolved
+
+
+def present(value: pulumi.Input[str | None], field: str) -> pulumi.Output[str]:
+    """`value` once it resolves, checked by `addon_identity` (an Output's value is only known then)."""
+    return pulumi.Output.from_input(value).apply(lambda resolved: addon_identity(resolved, field))
+
+
 def vault_grant(
     name: str,
     *,
@@ -124,7 +144,8 @@ def vault_grant(
 ) -> authorization.RoleAssignment:
     """*Key Vault Secrets User* on the vault for the secrets provider add-on's identity, under the name its
     scope, role and principal determine (`role_assignment_name`)."""
-    assignment = pulumi.Output.from_input(principal_id).apply(
+    principal_id = present(principal_id, "secrets_provider_object_id")
+    assignment = principal_id.apply(
         lambda principal: objects.role_assignment_name(key_vault_id, sm.ROLE_KEY_VAULT_SECRETS_USER, principal)
     )
     return grant(
@@ -242,7 +263,11 @@ class AppIngress(pulumi.ComponentResource):
                 )
             )
         spc = self._custom(
-            f"{name}-certificate", objects.secret_provider_class(route, args.secrets_provider_client_id), declared
+            f"{name}-certificate",
+            objects.secret_provider_class(
+                route, present(args.secrets_provider_client_id, "secrets_provider_client_id")
+            ),
+            declared,
         )
         sync = k8s.apps.v1.Deployment(
             f"{name}-certificate-sync", **objects.secret_sync_deployment(route), opts=self._in_cluster([spc])

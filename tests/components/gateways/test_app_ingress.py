@@ -13,6 +13,7 @@ import pytest
 
 from aks_istio.addon import secure_ingress as si
 from aks_istio.addon import support_matrix as sm
+from aks_istio.gateways.app_ingress import addon_identity
 from aks_istio.gateways.app_ingress_values import (
     AppAccess,
     AppBackend,
@@ -332,3 +333,10 @@ def test_nested_values_name_their_own_fields() -> None:
         certificate(key_vault_id="kv-apps")
     with pytest.raises(ValueError, match=r"access: source_ranges: 'everyone' is not a CIDR"):
         AppAccess(source_ranges=["everyone"])
+
+
+def test_a_cluster_without_the_secrets_provider_add_on_is_refused_by_name() -> None:
+    """The cluster reports its add-on identity as None when the add-on is off (checked as the Output resolves)."""
+    with pytest.raises(ValueError, match="secrets_provider_client_id is None: the cluster runs no Key Vault"):
+        addon_identity(None, "secrets_provider_client_id")
+    assert addon_identity(CLIENT_ID, "secrets_provider_client_id") == CLIENT_ID

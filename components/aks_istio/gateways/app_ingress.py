@@ -65,7 +65,7 @@ class AppIngressArgs:
     """Gateway API: the revisions the cluster runs (all must support Gateway API)."""
 
     def __post_init__(self) -> None:
-        raise_problems(type(self).__name__, self.problems())
+        raise_problems(self.problems())
 
     def problems(self) -> list[str]:
         """The wiring's problems (the route checked its own when it was made)."""
@@ -173,7 +173,7 @@ class KeyVaultSecretsReaderArgs:
     def __post_init__(self) -> None:
         if not sm.KEY_VAULT_ID_PATTERN.match(self.key_vault_id):
             problem = f"key_vault_id: {self.key_vault_id!r} is not a vault's ARM id"
-            raise_problems("KeyVaultSecretsReaderArgs", [problem])
+            raise_problems([problem])
 
 
 class KeyVaultSecretsReader(pulumi.ComponentResource):

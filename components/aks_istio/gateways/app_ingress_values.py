@@ -99,9 +99,11 @@ def coerce_enum(owner: object, name: str, enum_type: type[E], problems: list[str
         problems.append(f"{name}: {value!r} is not allowed; allowed: {allowed}")
 
 
-def raise_problems(what: str, problems: Sequence[str]) -> None:
+def raise_problems(problems: Sequence[str]) -> None:
+    """Every problem of one value at once, each starting with its field; whoever holds the value adds where it is
+    (the component package its field names, the stack file its key path)."""
     if problems:
-        raise ValueError(f"{what}: {'; '.join(problems)}")
+        raise ValueError("; ".join(problems))
 
 
 def covers(pattern: str, host: str) -> bool:
@@ -130,7 +132,7 @@ class AppBackend:
         ]
         if not isinstance(self.port, int) or not 1 <= self.port <= 65535:
             problems.append(f"port: {self.port!r} is not a port; allowed: 1..65535")
-        raise_problems("backend", problems)
+        raise_problems(problems)
 
     @property
     def host(self) -> str:
@@ -158,7 +160,7 @@ class AppPathRoute:
             problems.append(f"service: {self.service!r} is not a DNS-1123 label")
         if not isinstance(self.port, int) or not 1 <= self.port <= 65535:
             problems.append(f"port: {self.port!r} is not a port; allowed: 1..65535")
-        raise_problems("path route", problems)
+        raise_problems(problems)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,7 +183,7 @@ class AppRetries:
         unknown = [c for c in self.retry_on if c not in RETRY_ON and not c.isdigit()]
         if unknown or not self.retry_on:
             problems.append(f"retry_on: {unknown or self.retry_on!r}; allowed: {', '.join(sorted(RETRY_ON))}")
-        raise_problems("retries", problems)
+        raise_problems(problems)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -201,7 +203,7 @@ class JwtRequirement:
             problems.append("issuer: '' ; allowed: the token issuer, e.g. https://login.microsoftonline.com/<t>/v2.0")
         if not self.jwks_uri.startswith("https://"):
             problems.append(f"jwks_uri: {self.jwks_uri!r} is not an https URL")
-        raise_problems("jwt", problems)
+        raise_problems(problems)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -223,7 +225,7 @@ class AppAccess:
                 problems.append(f"source_ranges: {cidr!r} is not a CIDR; allowed: e.g. 203.0.113.0/24")
         if not self.source_ranges and self.jwt is None:
             problems.append("source_ranges and jwt are both unset; allowed: at least one (or no access at all)")
-        raise_problems("access", problems)
+        raise_problems(problems)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -254,7 +256,7 @@ class KeyVaultCertificate:
             value = getattr(self, key)
             if value is not None and not KEY_VAULT_OBJECT.match(value):
                 problems.append(f"{key}: {value!r} is not a Key Vault object name; allowed: 1-127 of a-z A-Z 0-9 -")
-        raise_problems("certificate", problems)
+        raise_problems(problems)
 
     @property
     def vault_name(self) -> str:
@@ -295,7 +297,7 @@ class AppRoute:
     """Limit the app's hosts to source ranges and/or a JWT issuer, at the shared gateway."""
 
     def __post_init__(self) -> None:
-        raise_problems(type(self).__name__, self.problems())
+        raise_problems(self.problems())
 
     def problems(self) -> list[str]:
         """Every problem of the route's own fields (a subclass adds its wiring's)."""

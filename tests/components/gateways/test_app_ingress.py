@@ -13,7 +13,7 @@ import pytest
 
 from aks_istio.addon import secure_ingress as si
 from aks_istio.addon import support_matrix as sm
-from aks_istio.gateways.app_ingress import addon_identity
+from aks_istio.gateways.app_ingress import AppIngressArgs, addon_identity
 from aks_istio.gateways.app_ingress_values import (
     AppAccess,
     AppBackend,
@@ -327,11 +327,11 @@ def test_every_problem_of_one_value_is_reported_at_once() -> None:
 
 
 def test_nested_values_name_their_own_fields() -> None:
-    with pytest.raises(ValueError, match=r"backend: port: 0 is not a port"):
+    with pytest.raises(ValueError, match=r"^port: 0 is not a port"):
         AppBackend(service="shop", namespace="apps", port=0)
-    with pytest.raises(ValueError, match=r"certificate: key_vault_id: 'kv-apps' is not a vault's ARM id"):
+    with pytest.raises(ValueError, match=r"^key_vault_id: 'kv-apps' is not a vault's ARM id"):
         certificate(key_vault_id="kv-apps")
-    with pytest.raises(ValueError, match=r"access: source_ranges: 'everyone' is not a CIDR"):
+    with pytest.raises(ValueError, match=r"^source_ranges: 'everyone' is not a CIDR"):
         AppAccess(source_ranges=["everyone"])
 
 
@@ -340,3 +340,17 @@ def test_a_cluster_without_the_secrets_provider_add_on_is_refused_by_name() -> N
     with pytest.raises(ValueError, match="secrets_provider_client_id is None: the cluster runs no Key Vault"):
         addon_identity(None, "secrets_provider_client_id")
     assert addon_identity(CLIENT_ID, "secrets_provider_client_id") == CLIENT_ID
+
+
+def test_another_languages_bad_mode_is_refused_naming_its_field() -> None:
+    """The component package rebuilds the Args from the wire's camelCase objects and strings (`from_wire`)."""
+    from aks_istio.component_package import from_wire
+
+    route = {
+        "name": "shop",
+        "hosts": ["shop.example.com"],
+        "backend": {"service": "shop", "namespace": "apps", "port": 8080},
+    }
+    wire = {"route": route | {"tlsMode": "STRICT"}, "kubernetesProvider": PROVIDER}
+    with pytest.raises(ValueError, match=r"tls_mode: 'STRICT' is not allowed; allowed: NONE, SIMPLE, MUTUAL"):
+        from_wire(AppIngressArgs, wire, "", "AppIngress")

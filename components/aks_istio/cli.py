@@ -13,6 +13,7 @@ import os
 import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,6 +106,23 @@ def _parser() -> argparse.ArgumentParser:
             metavar="PATH",
             help="write the verdict as SARIF 2.1.0 to PATH (or stdout, instead of the text output, without PATH)",
         )
+    validate = _command(
+        commands,
+        "validate",
+        "check stack files alone, fast: every problem at once as file:line; nothing is run",
+        "Reads the stack file only (its YAML, the aks-istio:platform object, its secrets), as preview and check do "
+        "before anything is declared: no Pulumi SDK, no policy pack. For editors and pre-commit "
+        "(.pre-commit-hooks.yaml). Exit 0 when every file is valid, else 2.",
+    )
+    validate.add_argument("--stack", action="append", default=[], help=f"{STACK_HELP}; repeat for several")
+    validate.add_argument("files", nargs="*", metavar="FILE", help="more stack files, as pre-commit passes them")
+    _command(
+        commands,
+        "config-schema",
+        "print the stack file's JSON Schema, for editors that validate and complete Pulumi.<stack>.yaml",
+        "Save it (aks-istio config-schema > aks-istio.schema.json) and name it on a stack file's first line: "
+        "# yaml-language-server: $schema=./aks-istio.schema.json",
+    )
     _command(commands, "config-reference", "print the stack-config reference (Markdown)")
     bundle = _command(
         commands,
@@ -183,6 +201,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_INVALID_CONFIG
         return EXIT_OK
+    if args.command == "validate":
+        return _validate([*args.stack, *args.files])
+    if args.command == "config-schema":
+        from aks_istio.offline.config_schema import stack_file_schema
+
+        print(json.dumps(stack_file_schema(), indent=2))
+        return EXIT_OK
     if args.command == "config-reference":
         from aks_istio.offline.config_reference import reference
 
@@ -221,39 +246,82 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"aks-istio {args.command}: {usage}", file=sys.stderr)
         return EXIT_INVALID_CONFIG
+    opened = open_stack(args.stack, secrets=args.command in ("preview", "check"))
+    if opened.problems or opened.config is None or opened.path is None:
+        return _invalid(args.command, opened.stack, opened.source, opened.problems, as_json=as_json, sarif=sarif)
+    stack, config, path, source = opened.stack, opened.config, opened.path, opened.source
+    if args.command == "upgrade-readiness":
+        from aks_istio.offline.revisions_cli import upgrade_readiness
+
+        return upgrade_readiness(stack, config, args, str(source), stack_files.key_lines(path))
+    if args.command == "upgrade-plan":
+        try:
+            return _upgrade_plan(stack, config, args.to, as_json=as_json)
+        except ConfigError as error:
+            problems = placed(error.problems, path, {})
+            return _invalid(args.command, stack, source, problems, as_json=as_json, sarif=sarif)
+    return _preview(
+        stack, opened.raw, config, path, as_json=as_json, tree=args.command == "preview", sarif=sarif, file=source
+    )
+
+
+@dataclass
+class OpenedStack:
+    """A stack file read and validated as every command needs it first; `problems` lists why it cannot be used
+    (each placed at its line), and then nothing may be declared."""
+
+    stack: str
+    source: stack_files.SourceFile
+    path: Path | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+    config: StackConfig | None = None
+    problems: list[Placed] = field(default_factory=list)
+
+
+def open_stack(argument: str, *, secrets: bool = True) -> OpenedStack:
+    """Find, read and validate the stack `argument` names (a name or a file), its secrets too unless `secrets` is
+    false; nothing of Pulumi is imported."""
     try:
-        stack, path = stack_files.locate(args.stack)
+        stack, path = stack_files.locate(argument)
         source = stack_files.source_file(path)
         raw = stack_files.read_config(path)
     except stack_files.StackFileError as error:
-        stack = Path(args.stack).name.removeprefix("Pulumi.").rsplit(".", 1)[0]
-        problem = (f"{error.detail}", None, error.line)
+        stack = Path(argument).name.removeprefix("Pulumi.").rsplit(".", 1)[0]
         # A name that matched no file is echoed as given; a file is named from its repository's root.
         named = isinstance(error, stack_files.MissingStackFileError) and not Path(error.path).parent.exists()
         where = stack_files.SourceFile(error.path, Path.cwd()) if named else stack_files.source_file(Path(error.path))
-        return _invalid(args.command, stack, where, [problem], as_json=as_json, sarif=sarif)
+        return OpenedStack(stack, where, problems=[(error.detail, None, error.line)])
     from aks_istio.offline.revisions_cli import use_catalog_beside
 
     use_catalog_beside(str(path))
-    secrets: dict[str, str] = {}
+    secret_keys_named: dict[str, str] = {}
     try:
         config = load_stack_config(raw.get("aks-istio:platform"))
-        if args.command == "upgrade-readiness":
-            from aks_istio.offline.revisions_cli import upgrade_readiness
+        if secrets:
+            from aks_istio.config.secrets import secret_keys, secret_problems
 
-            return upgrade_readiness(stack, config, args, str(source), stack_files.key_lines(path))
-        if args.command == "upgrade-plan":
-            return _upgrade_plan(stack, config, args.to, as_json=as_json)
-        from aks_istio.config.secrets import secret_keys, secret_problems
-
-        secrets = secret_keys(config)
-        missing = secret_problems(config, raw)
-        if missing:
-            raise ConfigError(missing)
+            secret_keys_named = secret_keys(config)
+            missing = secret_problems(config, raw)
+            if missing:
+                raise ConfigError(missing)
     except ConfigError as error:
-        problems = placed(error.problems, path, secrets)
-        return _invalid(args.command, stack, source, problems, as_json=as_json, sarif=sarif)
-    return _preview(stack, raw, config, path, as_json=as_json, tree=args.command == "preview", sarif=sarif, file=source)
+        return OpenedStack(stack, source, path, raw, problems=placed(error.problems, path, secret_keys_named))
+    return OpenedStack(stack, source, path, raw, config)
+
+
+def _validate(arguments: Sequence[str]) -> int:
+    """`validate`: each stack file alone; every problem of every file at once."""
+    if not arguments:
+        print("error: name a stack file (--stack X, or files as pre-commit passes them)", file=sys.stderr)
+        return EXIT_INVALID_CONFIG
+    code = EXIT_OK
+    for argument in dict.fromkeys(arguments):
+        opened = open_stack(argument)
+        if opened.problems:
+            code = _invalid("validate", opened.stack, opened.source, opened.problems, as_json=False, sarif=None)
+        else:
+            print(f"{opened.source}: stack {opened.stack} is valid")
+    return code
 
 
 Placed = tuple[str, str | None, int | None]

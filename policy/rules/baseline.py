@@ -16,6 +16,8 @@ from typing import Final
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 
+from aks_istio.addon.exposure import api_server_open_to_internet
+
 from ._common import MANAGED_CLUSTER, NO_CONFIG, RESOURCE_TYPE, Config, Props, get_list, get_str, set_path
 from .baseline_pools import (
     DEFAULT_MIN_PODS,
@@ -86,11 +88,16 @@ def check_private_cluster(props: Props, config: Config = NO_CONFIG) -> list[str]
 
 
 def check_authorized_ranges(props: Props, config: Config = NO_CONFIG) -> list[str]:
+    """A public API server limited to authorized ranges; a range of the whole address space (0.0.0.0/0, ::/0) is
+    no restriction (aks_istio.addon.exposure, the judgement config validation uses too). An entry known only after
+    apply counts as a restriction."""
     shape = _shape(config)
     ranges = get_list(props, shape.authorized_ranges)
-    if shape.private_cluster.on(props) or (ranges is not None and len(ranges) > 0):
+    known = [str(value) for value in ranges or []]
+    reason = api_server_open_to_internet(known, private_cluster=shape.private_cluster.on(props))
+    if reason is None:
         return []
-    want = "list the office/CI CIDRs that may reach the public API server there, or make it private"
+    want = f"{reason}; list the office/CI CIDRs that may reach the public API server there, or make it private"
     return bad(shape.authorized_ranges, ranges, want)
 
 

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from aks_istio import cli
+from aks_istio.config.secrets import plain_text_secret
 from aks_istio.offline import policy_bundle
 from aks_istio.offline.capture import ProgramError, Unknown, run_program
 from aks_istio.offline.render import to_json
@@ -204,3 +205,23 @@ def test_under_the_engine_a_missing_secret_stops_the_program_before_any_resource
     with pytest.raises(ProgramError, match="aks-istio:grafanaToken: required secret is missing") as caught:
         run_program("staging", {"aks-istio:platform": platform})
     assert [r.type for r in caught.value.capture.resources if r.custom] == []
+
+
+def test_under_the_engine_a_plain_text_secret_stops_the_program_with_the_offline_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The engine hands the program its config and the keys `pulumi config set --secret` wrote (none here: the
+    token was set in plain text); the program refuses it before any resource, in the offline check's words."""
+    platform = merge(
+        raw_platform("staging"),
+        {"observability": {"grafana": {"serviceAccounts": True, "dashboardsTokenConfigKey": "grafanaToken"}}},
+    )
+    with pytest.raises(ProgramError) as caught:
+        run_program("staging", {"aks-istio:platform": platform, "aks-istio:grafanaToken": "glsa_plain"})
+    assert [r.type for r in caught.value.capture.resources if r.custom] == []
+    assert plain_text_secret("aks-istio:grafanaToken") in str(caught.value)
+    assert cli.main(["check", "--stack", token_stack(tmp_path, "glsa_plain")]) == cli.EXIT_INVALID_CONFIG
+    assert plain_text_secret("aks-istio:grafanaToken") in capsys.readouterr().err
+    # Handed over as a secret key, the same value is accepted.
+    secured = run_program("staging", {"aks-istio:platform": platform, "aks-istio:grafanaToken": {"secure": "v1:x"}})
+    assert any(r.type == "grafana:oss/dashboard:Dashboard" for r in secured.resources)

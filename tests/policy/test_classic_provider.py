@@ -138,6 +138,13 @@ CLASSIC_VIOLATIONS: list[tuple[str, str, dict[str, Any], str, str]] = [
         "identity.type is absent",
     ),
     (
+        "api_server_open_to_everyone",
+        CLASSIC_CLUSTER,
+        {**CLASSIC_PLAIN, "apiServerAccessProfile": {"authorizedIpRanges": ["0.0.0.0/0", "::/0"]}},
+        "managedcluster-api-authorized-ip-ranges",
+        'apiServerAccessProfile.authorizedIpRanges is ["0.0.0.0/0", "::/0"]; it is public and the authorized range',
+    ),
+    (
         "revision_not_pinned",
         CLASSIC_CLUSTER,
         mutate(CLASSIC_MESH, "serviceMeshProfile.revisions", []),

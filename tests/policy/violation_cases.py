@@ -251,6 +251,20 @@ VIOLATIONS: list[tuple[str, str, dict[str, Any], str, str]] = [
         "authorizedIPRanges",
     ),
     (
+        "public_api_server_open_to_every_ipv4_address_rejected",
+        MANAGED_CLUSTER,
+        mutate(CLUSTER, "apiServerAccessProfile", {"authorizedIPRanges": ["203.0.113.0/24", "0.0.0.0/0"]}),
+        "managedcluster-api-authorized-ip-ranges",
+        "the authorized range '0.0.0.0/0' is the whole address space",
+    ),
+    (
+        "public_api_server_open_to_every_ipv6_address_rejected",
+        MANAGED_CLUSTER,
+        mutate(CLUSTER, "apiServerAccessProfile", {"authorizedIPRanges": ["::/0"]}),
+        "managedcluster-api-authorized-ip-ranges",
+        "the authorized range '::/0' is the whole address space",
+    ),
+    (
         "no_network_policy_rejected",
         MANAGED_CLUSTER,
         mutate(CLUSTER, "networkProfile.networkPolicy", "none"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from aks_istio.addon.exposure import open_to_internet
+from aks_istio.addon.exposure import api_server_open_to_internet, open_ranges, open_to_internet
 from aks_istio.value_checks import Problems
 
 if TYPE_CHECKING:
@@ -111,6 +111,39 @@ def prod_problems(config: StackConfig, problems: Problems) -> None:
         problems.add(
             "gateways.ingress.external.staticIp.zones", f"{ip.zones} is not zone-redundant; allowed in prod: 1, 2, 3"
         )
+
+
+API_SERVER_RANGES: Final = "cluster.apiServer.authorizedIpRanges"
+OPEN_API_SERVER_REFUSED_IN: Final = ("staging", "prod")
+"""The presets whose stacks may not open the API server to the whole internet (dev is warned)."""
+
+
+def exposure_problems(config: StackConfig, problems: Problems) -> None:
+    """An API server open to the internet through an authorized range of the whole address space: refused in
+    staging and prod (the pack's managedcluster-api-authorized-ip-ranges judges by the same function)."""
+    api = config.cluster.api_server
+    whole = open_ranges(api.authorized_ip_ranges)
+    if whole and config.environment in OPEN_API_SERVER_REFUSED_IN:
+        reason = api_server_open_to_internet(api.authorized_ip_ranges, private_cluster=api.private_cluster)
+        problems.add(
+            API_SERVER_RANGES,
+            f"{whole} opens the API server to the whole internet ({reason}); allowed in {config.environment}: "
+            "your office/CI CIDRs (e.g. 203.0.113.0/24), or privateCluster: true",
+        )
+
+
+def config_warnings(config: StackConfig) -> list[str]:
+    """What a valid stack is warned about (the program logs each; the offline commands place each at its key):
+    an API server open to the internet in dev, where it is allowed."""
+    api = config.cluster.api_server
+    whole = open_ranges(api.authorized_ip_ranges)
+    if not whole or config.environment in OPEN_API_SERVER_REFUSED_IN:
+        return []
+    return [
+        f"aks-istio:platform.{API_SERVER_RANGES}: {whole} opens the API server to the whole internet (allowed in "
+        f"{config.environment}, refused in {' and '.join(OPEN_API_SERVER_REFUSED_IN)}); list your office/CI CIDRs "
+        "(e.g. 203.0.113.0/24), or set privateCluster: true"
+    ]
 
 
 def grafana_public_access(grafana: GrafanaSettings, environment: str) -> bool:

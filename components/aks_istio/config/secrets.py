@@ -9,7 +9,7 @@ https://www.pulumi.com/docs/iac/concepts/secrets/#secrets-in-configuration
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from aks_istio.config.stack import StackConfig
@@ -41,16 +41,32 @@ def missing_secret(key: str, named_by: str) -> str:
     )
 
 
-def secret_problems(config: StackConfig, stack_config: Mapping[str, Any]) -> list[str]:
-    """One line per secret the stack file lacks or holds in plain text (the ConfigError line format)."""
+def plain_text_secret(key: str) -> str:
+    """The problem line for a secret key set in plain text."""
+    return (
+        f"{key}: is plain text, so it would be committed and stored unencrypted; allowed: a Pulumi secret "
+        f"(`{SECURE}: <ciphertext>` in the stack file); set it with `pulumi config set --secret "
+        f"{key.split(':', 1)[1]} <value>`"
+    )
+
+
+def problems_of_secrets(
+    config: StackConfig, *, is_set: Callable[[str], bool], is_secret: Callable[[str], bool]
+) -> list[str]:
+    """One line per secret key the stack reads that is missing or not a secret; `is_set` and `is_secret` answer for
+    a config key (`aks-istio:<key>`) from wherever the config comes: the stack file offline, the engine's config and
+    secret keys under `pulumi up`. One wording for both."""
     problems = []
     for key, named_by in secret_keys(config).items():
-        set_it = f"set it with `pulumi config set --secret {key.split(':', 1)[1]} <value>`"
-        if key not in stack_config:
+        if not is_set(key):
             problems.append(missing_secret(key, named_by))
-        elif not is_secure(stack_config[key]):
-            problems.append(
-                f"{key}: is plain text, so it would be committed and stored unencrypted; allowed: a Pulumi secret "
-                f"(`{SECURE}: <ciphertext>` in the stack file); {set_it}"
-            )
+        elif not is_secret(key):
+            problems.append(plain_text_secret(key))
     return problems
+
+
+def secret_problems(config: StackConfig, stack_config: Mapping[str, Any]) -> list[str]:
+    """`problems_of_secrets` of a stack file's `config:` block (a secret is its `{secure: <ciphertext>}` form)."""
+    return problems_of_secrets(
+        config, is_set=lambda key: key in stack_config, is_secret=lambda key: is_secure(stack_config[key])
+    )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from aks_istio.cluster.values import ClusterSpec
 from aks_istio.config.invalid import ConfigError
-from aks_istio.config.presets import prod_problems, with_preset
+from aks_istio.config.presets import exposure_problems, prod_problems, with_preset
 from aks_istio.gateways.values import GatewaySettings, gateway_stack_problems
 from aks_istio.mesh.values import (
     ALL_NAMESPACES,
@@ -95,6 +95,7 @@ class StackConfig:
         if problems.fine(("cluster", "kubernetes_version")):
             revision_kubernetes_problems(self.mesh, self.cluster.kubernetes_version, problems)
         prod_problems(self, problems)
+        exposure_problems(self, problems)
         gateway_stack_problems(
             self.gateways,
             named_revisions=self.mesh.named_revisions,

@@ -355,7 +355,11 @@ def _run(
     on_register: OnRegister | None,
 ) -> Capture:
     set_root_resource(None)  # type: ignore[arg-type]
-    set_all_config(engine_config(config), [])
+    # As the engine does: the values `pulumi config set --secret` wrote are handed over as secret keys (offline the
+    # value stays its ciphertext; nothing is decrypted).
+    from aks_istio.config.secrets import is_secure  # here: `check --program` runs without our config models
+
+    set_all_config(engine_config(config), [key for key, value in config.items() if is_secure(value)])
     monitor = CaptureMonitor(AzureMocks(computed=computed), on_register)
     logged = _WarningLog()
     pulumi.runtime.set_mocks(

@@ -222,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return revisions(args)
     # The config models (pydantic) load only for the commands that read a stack file.
-    from aks_istio.config import ConfigError, load_stack_config
+    from aks_istio.config import ConfigError
 
     as_json = bool(getattr(args, "json", False))
     sarif: str | None = getattr(args, "sarif", None)
@@ -246,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"aks-istio {args.command}: {usage}", file=sys.stderr)
         return EXIT_INVALID_CONFIG
-    opened = open_stack(args.stack, secrets=args.command in ("preview", "check"))
+    opened = open_stack(args.stack, for_deployment=args.command in ("preview", "check"))
     if opened.problems or opened.config is None or opened.path is None:
         return _invalid(args.command, opened.stack, opened.source, opened.problems, as_json=as_json, sarif=sarif)
     stack, config, path, source = opened.stack, opened.config, opened.path, opened.source
@@ -278,9 +278,10 @@ class OpenedStack:
     problems: list[Placed] = field(default_factory=list)
 
 
-def open_stack(argument: str, *, secrets: bool = True) -> OpenedStack:
-    """Find, read and validate the stack `argument` names (a name or a file), its secrets too unless `secrets` is
-    false; nothing of Pulumi is imported."""
+def open_stack(argument: str, *, for_deployment: bool = True) -> OpenedStack:
+    """Find, read and validate the stack `argument` names (a name or a file); unless `for_deployment` is false, also
+    what a deployment needs beyond the file's own values: its secrets, names no other stack of the project declares.
+    Nothing of Pulumi is imported."""
     try:
         stack, path = stack_files.locate(argument)
         source = stack_files.source_file(path)
@@ -297,13 +298,14 @@ def open_stack(argument: str, *, secrets: bool = True) -> OpenedStack:
     secret_keys_named: dict[str, str] = {}
     try:
         config = load_stack_config(raw.get("aks-istio:platform"))
-        if secrets:
+        if for_deployment:
             from aks_istio.config.secrets import secret_keys, secret_problems
+            from aks_istio.offline.stack_names import name_clash_problems
 
             secret_keys_named = secret_keys(config)
-            missing = secret_problems(config, raw)
-            if missing:
-                raise ConfigError(missing)
+            problems = secret_problems(config, raw) + name_clash_problems(path, config)
+            if problems:
+                raise ConfigError(problems)
     except ConfigError as error:
         return OpenedStack(stack, source, path, raw, problems=placed(error.problems, path, secret_keys_named))
     return OpenedStack(stack, source, path, raw, config)

@@ -9,6 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 
 from aks_istio.offline.stack_files import PROJECT_ROOT
 from tests.packaging.conftest import Installed
@@ -27,6 +28,13 @@ def repository(root: Path, stacks: dict[str, str], *, git: bool = True) -> Path:
     for name, text in stacks.items():
         (root / "stacks" / f"Pulumi.{name}.yaml").write_text(text)
     return root
+
+
+def own_names(text: str, cluster: str) -> str:
+    """A stack file's text with a cluster name of its own (every other Azure name derives from it)."""
+    named = text.replace("    cluster:\n", f"    cluster:\n      name: {cluster}\n", 1)
+    assert named != text
+    return named
 
 
 def line_of(text: str, needle: str) -> int:
@@ -120,6 +128,7 @@ def test_a_plain_text_secret_is_placed_at_the_line_holding_it_a_missing_one_at_t
     named = STAGING.replace('      grafana:\n        viewers: ["00000000-0000-0000-0000-0000000000a1"]', TOKEN_KEY)
     assert named != STAGING
     plain = named + "  aks-istio:grafanaToken:\n    glsa_plain_text_token\n"
+    named = own_names(named, "aks-istio-qa")
     repo = repository(tmp_path / "repo", {"plain": plain, "missing": named})
     (tmp_path / "elsewhere").mkdir()
     result = installed.command(
@@ -196,3 +205,71 @@ def test_readiness_and_revisions_json_are_camel_case_and_in_the_schema(
     catalog = as_json(installed.command("revisions", "show", "--json", "--today", today, cwd=user_folder))
     assert catalog["catalog"]["asOf"] and set(catalog["supported"]).isdisjoint(catalog["pastEndOfLife"])
     assert "asm-1-28" in catalog["pastEndOfLife"]
+
+
+# --- 5. The API server never open to the internet -----------------------------------------------------------------
+def test_an_api_server_open_to_everyone_is_refused_in_staging_and_warned_in_dev(
+    installed: Installed, tmp_path: Path
+) -> None:
+    open_dev = DEV.replace('authorizedIpRanges: ["203.0.113.0/24"]', 'authorizedIpRanges: ["0.0.0.0/0"]')
+    open_staging = STAGING.replace('authorizedIpRanges: ["203.0.113.0/24"]', 'authorizedIpRanges: ["0.0.0.0/0"]')
+    assert "0.0.0.0/0" in open_dev and "0.0.0.0/0" in open_staging
+    repo = repository(tmp_path / "repo", {"dev": open_dev, "staging": open_staging})
+    refused = installed.command("validate", "--stack", "staging", cwd=repo / "stacks")
+    assert refused.returncode == 2
+    line = line_of(open_staging, "0.0.0.0/0")
+    assert (
+        f"stacks/Pulumi.staging.yaml:{line}: aks-istio:platform.cluster.apiServer.authorizedIpRanges: ['0.0.0.0/0'] "
+        in (refused.stderr)
+    )
+    document = as_json(installed.command("check", "--stack", "dev", "--json", cwd=repo / "stacks"))
+    [warning] = [w for w in document["warnings"] if "authorizedIpRanges" in str(w["key"])]
+    assert warning["line"] == line_of(open_dev, "0.0.0.0/0") and "whole internet" in warning["message"]
+    # The pack judges the same range as no restriction (advisory in dev's policy config).
+    [finding] = [
+        v for v in document["policy"]["violations"] if v["policy"] == "managedcluster-api-authorized-ip-ranges"
+    ]
+    assert "'0.0.0.0/0' is the whole address space" in finding["message"] and finding["enforcement"] == "advisory"
+
+
+# --- 6. Environments named by the team; never another stack's names ----------------------------------------------
+def test_a_copy_of_prod_is_refused_until_it_has_names_of_its_own(installed: Installed, tmp_path: Path) -> None:
+    prod = (PROJECT_ROOT / "stacks" / "Pulumi.prod.yaml").read_text()
+    repo = repository(tmp_path / "repo", {"prod": prod, "qa": prod})
+    (tmp_path / "elsewhere").mkdir()
+    stack = str(repo / "stacks" / "Pulumi.qa.yaml")
+    copied = installed.command("check", "--stack", stack, cwd=tmp_path / "elsewhere")
+    assert copied.returncode == 2
+    assert (
+        f"stacks/Pulumi.qa.yaml:{line_of(prod, 'environment: prod')}: aks-istio:platform.environment: " in copied.stderr
+    )
+    assert "stacks/Pulumi.prod.yaml declares (cluster 'rg-aks-istio-prod/aks-istio-prod'" in copied.stderr
+    (repo / "stacks" / "Pulumi.qa.yaml").write_text(own_names(prod, "aks-istio-qa"))
+    renamed = as_json(installed.command("check", "--stack", stack, "--json", cwd=tmp_path / "elsewhere"))
+    assert renamed["policy"]["environment"] == "prod"  # prod's policy config still
+    names = {r["inputs"].get("resourceName") for r in renamed["resources"]}
+    assert renamed["exitCode"] == 0 and "aks-istio-prod" not in names
+
+
+# --- 7. Under the engine too, a secret in plain text stops the program --------------------------------------------
+# (tests/offline/test_output_contract.py runs the program as the engine runs it, with the engine's secret keys.)
+
+
+# --- 8. validate, config-schema, the pre-commit hook ----------------------------------------------------------------
+def test_validate_checks_the_stack_file_alone_and_config_schema_feeds_editors(
+    installed: Installed, tmp_path: Path
+) -> None:
+    bad = DEV.replace("location: westeurope", "location: West Europe").replace(
+        "revision: asm-1-30", "revision: asm-1-3"
+    )
+    repo = repository(tmp_path / "repo", {"qa": bad, "dev": DEV})
+    result = installed.command("validate", "--stack", "qa", "--stack", "dev", cwd=repo / "stacks")
+    assert result.returncode == 2
+    assert f"stacks/Pulumi.qa.yaml:{line_of(bad, 'location:')}: aks-istio:platform.location" in result.stderr
+    assert f"stacks/Pulumi.qa.yaml:{line_of(bad, 'revision:')}: aks-istio:platform.mesh.revision" in result.stderr
+    assert "stacks/Pulumi.dev.yaml: stack dev is valid" in result.stdout
+    schema = installed.command("config-schema", cwd=tmp_path)
+    assert schema.returncode == 0
+    jsonschema.validate(yaml.safe_load(DEV), json.loads(schema.stdout))
+    with pytest.raises(jsonschema.ValidationError, match="'locaton' was unexpected"):
+        jsonschema.validate(yaml.safe_load(DEV.replace("location:", "locaton:")), json.loads(schema.stdout))

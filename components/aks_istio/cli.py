@@ -221,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from aks_istio.offline.revisions_cli import revisions
 
         return revisions(args)
-    # The config models (pydantic) load only for the commands that read a stack file.
+    # The config models (pydantic) load only for the commands that read a stack file (open_stack).
     from aks_istio.config import ConfigError
 
     as_json = bool(getattr(args, "json", False))
@@ -292,6 +292,7 @@ def open_stack(argument: str, *, for_deployment: bool = True) -> OpenedStack:
         named = isinstance(error, stack_files.MissingStackFileError) and not Path(error.path).parent.exists()
         where = stack_files.SourceFile(error.path, Path.cwd()) if named else stack_files.source_file(Path(error.path))
         return OpenedStack(stack, where, problems=[(error.detail, None, error.line)])
+    from aks_istio.config import ConfigError, load_stack_config
     from aks_istio.offline.revisions_cli import use_catalog_beside
 
     use_catalog_beside(str(path))

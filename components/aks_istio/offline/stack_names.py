@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from aks_istio.config import ConfigError, StackConfig, load_stack_config
-from aks_istio.config.errors import CONFIG_ROOT
+from aks_istio.config.invalid import CONFIG_ROOT
 from aks_istio.offline import stack_files
 
 

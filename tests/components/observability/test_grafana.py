@@ -87,7 +87,9 @@ def with_dashboard_token(stack_name: str) -> Capture:
         raw_platform(stack_name),
         {"observability": {"grafana": {"serviceAccounts": True, "dashboardsTokenConfigKey": "grafanaToken"}}},
     )
-    config = {**stack_config(stack_name), PLATFORM_KEY: platform, "aks-istio:grafanaToken": "glsa_example"}
+    # Set as `pulumi config set --secret` sets it: the engine hands it over as a secret key (a plain value is refused).
+    token = {"secure": "v1:glsa_example"}
+    config = {**stack_config(stack_name), PLATFORM_KEY: platform, "aks-istio:grafanaToken": token}
     return run_program(stack_name, config, preview=False, computed=True)
 
 

@@ -43,6 +43,7 @@ from pulumi.provider.server import main
 
 import aks_istio
 from aks_istio.config.invalid import CONFIG_ROOT, ConfigError
+from aks_istio.kubernetes_provider import REQUIRED
 from aks_istio.tokens import PACKAGE
 from aks_istio.value_checks import InvalidValueError, deferred_checks, field_docstrings, problems_of, render_path
 
@@ -232,8 +233,8 @@ def amend_object(
         if name in secrets:
             prop["secret"] = True
         default = dataclasses.MISSING if field is None else field_default(field)
-        if default is dataclasses.MISSING:
-            continue
+        if default is dataclasses.MISSING or (field is not None and field.metadata.get(REQUIRED)):
+            continue  # required (a `REQUIRED` field's Python default only exists to be refused with a message)
         optional.add(name)
         if default is not None:  # an Optional field's description says what unset means
             prop["description"] = f"{prop.get('description') or ''} Default: `{json.dumps(wire_value(default))}`."

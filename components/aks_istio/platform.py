@@ -9,9 +9,10 @@ change during a canary upgrade (`aks_istio.mesh.canary`).
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 import pulumi
+import pulumi_kubernetes as k8s
 
 from aks_istio.cluster.cluster import AksIstioCluster, AksIstioClusterArgs, kubernetes_provider, user_kubeconfig
 from aks_istio.config.stack import StackConfig
@@ -40,6 +41,15 @@ class AksIstioPlatformArgs:
     """The platform: environment, location, cluster, mesh, gateways, observability (the stack file's keys)."""
     grafana_dashboards_token: pulumi.Input[str] | None = None
     """A Grafana service-account token (secret): set, the Istio dashboards are provisioned in Managed Grafana."""
+
+
+class MeshSide(NamedTuple):
+    """What `AksIstioPlatform._mesh_side` declared, and the provider it declared it through."""
+
+    declared: list[pulumi.Resource]
+    """The shared MeshConfig and, with the relabel, the mesh namespaces and restarts."""
+    provider: k8s.Provider
+    """The `<name>-mesh-k8s` provider (a later relabel goes through it too)."""
 
 
 class AksIstioPlatform(pulumi.ComponentResource):
@@ -110,14 +120,14 @@ class AksIstioPlatform(pulumi.ComponentResource):
                 protect=plan.protect,
             ),
             opts=pulumi.ResourceOptions(parent=self),
-            revisions_wait_for=early[0] if early is not None else (),
+            revisions_wait_for=early.declared if early is not None else (),
         )
-        in_cluster = pulumi.ResourceOptions(parent=self, providers=[self.cluster.k8s_provider])
+        in_cluster = pulumi.ResourceOptions(parent=self)
 
         if early is None:
             self._mesh_side(name, self.cluster.resource_group_name, self.cluster.cluster_name, relabel=True)
         elif not relabel_first:
-            self._relabel(name, early[1], wait_for=[self.cluster])
+            self._relabel(name, early.provider, wait_for=[self.cluster])
         self.prometheus: ManagedPrometheus | None = None
         self.grafana: ManagedGrafana | None = None
         if plan.features.observability:
@@ -156,32 +166,39 @@ class AksIstioPlatform(pulumi.ComponentResource):
         cluster_name: pulumi.Input[str],
         *,
         relabel: bool,
-    ) -> tuple[list[pulumi.Resource], pulumi.ResourceOptions]:
+    ) -> MeshSide:
         """Shared MeshConfig, and (with `relabel`) mesh namespaces and upgrade restarts, through the
         `<name>-mesh-k8s` provider (one URN and one kubeconfig in every phase; only what its credential lookup
-        waits for changes). Returns what it declared and the options that reach that provider."""
+        waits for changes)."""
         plan = self.plan
         kubeconfig = user_kubeconfig(resource_group_name, cluster_name, parent=self)
         provider = kubernetes_provider(f"{name}-mesh-k8s", kubeconfig, parent=self)
-        opts = pulumi.ResourceOptions(parent=self, providers=[provider])
         declared: list[pulumi.Resource] = []
         if plan.features.shared_mesh_config:
-            settings = SharedMeshConfigArgs(fields=plan.mesh_config_fields, revisions=plan.revisions.shared_mesh_config)
-            declared.append(SharedMeshConfig(f"{name}-meshconfig", settings, opts=opts))
+            settings = SharedMeshConfigArgs(
+                kubernetes_provider=provider,
+                fields=plan.mesh_config_fields,
+                revisions=plan.revisions.shared_mesh_config,
+            )
+            declared.append(SharedMeshConfig(f"{name}-meshconfig", settings, opts=pulumi.ResourceOptions(parent=self)))
         if relabel:
-            declared += self._relabel(name, opts)
-        return declared, opts
+            declared += self._relabel(name, provider)
+        return MeshSide(declared=declared, provider=provider)
 
     def _relabel(
-        self, name: str, opts: pulumi.ResourceOptions, wait_for: Sequence[pulumi.Resource] = ()
+        self, name: str, provider: k8s.Provider, wait_for: Sequence[pulumi.Resource] = ()
     ) -> list[pulumi.Resource]:
-        """Mesh namespaces (their `istio.io/rev`) and the upgrade's restarts, after `wait_for`."""
+        """Mesh namespaces (their `istio.io/rev`) and the upgrade's restarts through `provider`, after `wait_for`."""
         plan = self.plan
-        namespaces = MeshNamespacesArgs(namespaces=plan.namespaces, revisions=plan.revisions.namespaces)
+        opts = pulumi.ResourceOptions(parent=self)
+        namespaces = MeshNamespacesArgs(
+            kubernetes_provider=provider, namespaces=plan.namespaces, revisions=plan.revisions.namespaces
+        )
         self.mesh_namespaces = MeshNamespaces(f"{name}-mesh", namespaces, opts=opts, labels_wait_for=wait_for)
         declared: list[pulumi.Resource] = [self.mesh_namespaces]
         if plan.revisions.upgrade_phase is not None:
             upgrade = CanaryUpgradeArgs(
+                kubernetes_provider=provider,
                 phase=plan.revisions.upgrade_phase,
                 revisions=plan.revisions.installed,
                 restarts=plan.revisions.restarts,
@@ -205,6 +222,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
                 self.ingress_gateways[mode] = IngressGateway(
                     f"{name}-ingress-{mode.lower()}",
                     IngressGatewayArgs(
+                        kubernetes_provider=cluster.k8s_provider,
                         mode=mode,
                         annotations=settings.annotations,
                         external_traffic_policy=settings.external_traffic_policy,
@@ -232,6 +250,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
             self.egress_gateways = EgressGateways(
                 f"{name}-egress",
                 EgressGatewaysArgs(
+                    kubernetes_provider=cluster.k8s_provider,
                     pool_name=gateways.egress_pool_name,
                     gateways=gateways.egress,
                     hpa_revision=plan.revisions.stable,
@@ -244,6 +263,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
             self.gateway_api = GatewayApiIngress(
                 f"{name}-gateway-api",
                 GatewayApiIngressArgs(
+                    kubernetes_provider=cluster.k8s_provider,
                     gateways=gateways.gateway_api.gateways,
                     class_defaults=gateways.gateway_api.class_defaults,
                     revisions=plan.revisions.installed,
@@ -313,6 +333,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
         self.prometheus = ManagedPrometheus(
             f"{name}-prometheus",
             ManagedPrometheusArgs(
+                kubernetes_provider=cluster.k8s_provider,
                 existing_workspace_id=observability.workspace.existing_id,
                 workspace_location=observability.workspace.location,
                 workspace_public_network_access=observability.workspace.public_network_access,

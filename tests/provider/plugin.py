@@ -229,6 +229,17 @@ def secret(value: Any) -> dict[str, Any]:
     return {SIG_KEY: SECRET_SIG, "value": value}
 
 
+# The engine's marker of a resource reference (pulumi/sdk/go/common/resource/sig: ResourceReferenceSig).
+RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+
+
+def resource_reference(ref: str) -> dict[str, Any]:
+    """A resource input on the wire (`<urn>::<id>`), as a caller passing a resource, e.g. its Kubernetes provider,
+    sends it."""
+    urn, _, id_ = ref.rpartition("::")
+    return {SIG_KEY: RESOURCE_REFERENCE_SIG, "urn": urn, "id": id_, "packageVersion": ""}
+
+
 PACKAGE_SCHEMA_SUBSET = Path(__file__).resolve().parent / "data" / "pulumi-package-subset.schema.json"
 """Our JSON Schema of the parts of Pulumi's package schema the components use (its `description` cites the
 Pulumi documents it was written from)."""

@@ -10,6 +10,7 @@ from pulumi.provider.experimental.analyzer import is_input, is_optional, unwrap_
 from pulumi.provider.experimental.util import camel_case
 
 from aks_istio.component_package import args_type, field_annotations, field_default
+from aks_istio.kubernetes_provider import REQUIRED
 
 SCALARS: dict[str, type | tuple[type, ...]] = {"string": str, "integer": int, "number": (int, float), "boolean": bool}
 
@@ -97,7 +98,9 @@ def annotation_problems(schema: Mapping[str, Any], components: Sequence[type[pul
             bare = unwrap_optional(annotation) if is_optional(annotation) and not is_input(annotation) else annotation
             if ("plain" in prop) == is_input(bare):
                 problems.append(f"{component.__name__}.{field.name}: plain={prop.get('plain')} for {annotation}")
-            required_in_python = default is dataclasses.MISSING and not is_optional(annotation)
+            # A REQUIRED field has a Python default only so that leaving it out gets a message saying what to pass.
+            required = default is dataclasses.MISSING or bool(field.metadata.get(REQUIRED))
+            required_in_python = required and not is_optional(annotation)
             if (key in resource.get("requiredInputs", [])) != required_in_python:
                 problems.append(f"{component.__name__}.{field.name}: required={not required_in_python} in the schema")
             stated = "Default: `" in prop.get("description", "")

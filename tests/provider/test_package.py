@@ -24,6 +24,7 @@ from tests.provider.plugin import (
     RecordingEngine,
     input_errors,
     metaschema_errors,
+    resource_reference,
 )
 from tests.provider.schema_check import annotation_problems, program_problems
 
@@ -127,14 +128,19 @@ def test_constructed_for_dev_declares_what_the_python_program_declares(
     # Aliases left out: the offline preview drops azure-native's per-API-version aliases, the plugin keeps them.
     golden = [{k: v for k, v in r.items() if k != "aliases"} for r in json.loads(GOLDEN_DEV.read_text())]
     root, expected = subtree(golden, token, resource_name)
-    # The providers the Python program handed the component (the platform's own Kubernetes providers), passed as
-    # a caller's `providers` option reaches Construct.
+    # The Kubernetes provider the Python program handed the component (the platform's own), passed as a caller's
+    # resource reference reaches Construct: the `kubernetesProvider` input, not the ambient `providers` option.
     inside = {r["urn"] for r in expected}
     refs = {r["provider"] for r in expected if r["provider"] and r["provider"].rsplit("::", 1)[0] not in inside}
-    providers = {ref.split("::")[2].split("$")[-1].removeprefix("pulumi:providers:"): ref for ref in refs}
+    inputs = wire_value(args)
+    if "kubernetesProvider" in inputs:
+        [ref] = refs
+        inputs["kubernetesProvider"] = resource_reference(ref)
+    else:
+        assert refs == set()  # everything the component declares goes through providers it declares itself
 
     with RecordingEngine() as engine, ProviderPlugin(PROVIDER_DIR, engine) as plugin:
-        constructed = plugin.construct(token, resource_name, wire_value(args), providers=providers)
+        constructed = plugin.construct(token, resource_name, inputs)
 
     declared = [
         {

@@ -36,6 +36,7 @@ from aks_istio.gateways import app_ingress_objects as objects
 from aks_istio.gateways.app_ingress_values import AppRoute, IngressApi, coerce_enum, raise_problems
 from aks_istio.gateways.gateway_api import customization_data, parameters_configmap_name
 from aks_istio.gateways.modes import ExternalTrafficPolicy
+from aks_istio.kubernetes_provider import kubernetes_provider_field, kubernetes_provider_problem
 from aks_istio.tokens import type_token
 
 
@@ -45,7 +46,7 @@ class AppIngressArgs:
 
     route: AppRoute
     """The app: hosts, Service, gateway, TLS mode and certificate, routes, access."""
-    kubernetes_provider: pulumi.Input[k8s.Provider]
+    kubernetes_provider: pulumi.Input[k8s.Provider] = kubernetes_provider_field()
     """The cluster's Kubernetes provider (`AksIstioCluster.k8s_provider`): every object goes to that cluster."""
     gateway_external_traffic_policy: ExternalTrafficPolicy | None = None
     """Istio API: the classic gateway Service's externalTrafficPolicy (`IngressGatewayArgs`); source ranges need
@@ -73,11 +74,9 @@ class AppIngressArgs:
         route = self.route
         if self.gateway_external_traffic_policy is not None:
             coerce_enum(self, "gateway_external_traffic_policy", ExternalTrafficPolicy, problems)
-        if not isinstance(self.kubernetes_provider, pulumi.ProviderResource):
-            problems.append(
-                f"kubernetes_provider: {type(self.kubernetes_provider).__name__} is not a Kubernetes provider; "
-                "allowed: the cluster's (AksIstioCluster.k8s_provider)"
-            )
+        provider_problem = kubernetes_provider_problem(self.kubernetes_provider)
+        if provider_problem is not None:
+            problems.append(provider_problem)
         if route.terminates_tls:
             problems += self._identity_problems()
         if route.api is IngressApi.GATEWAY_API:

@@ -23,6 +23,11 @@ import pulumi_kubernetes as k8s
 from aks_istio.addon import support_matrix as sm
 from aks_istio.gateways.ingress import hpa_patch
 from aks_istio.gateways.values import EgressGateway, EgressHost, EgressProtocol
+from aks_istio.kubernetes_provider import (
+    check_kubernetes_provider,
+    kubernetes_provider_field,
+    with_kubernetes_provider,
+)
 from aks_istio.mesh.canary import revision_handover_options
 from aks_istio.tokens import type_token
 
@@ -153,6 +158,9 @@ def routing(gateway: EgressGateway) -> list[dict[str, Any]]:
 class EgressGatewaysArgs:
     """Inputs of `EgressGateways`."""
 
+    kubernetes_provider: pulumi.Input[k8s.Provider] = kubernetes_provider_field()
+    """The Kubernetes provider of the cluster this component's Kubernetes objects go to
+    (`AksIstioCluster.k8s_provider`). Required: the ambient default provider is never used."""
     pool_name: str
     """The cluster's Static Egress Gateway pool (mode Gateway) the gateways leave through."""
     gateways: list[EgressGateway]
@@ -171,6 +179,7 @@ class EgressGatewaysArgs:
                 f"the Istio egress gateway needs Static Egress Gateway, which is not supported on "
                 f"{sm.EGRESS_UNSUPPORTED_NETWORK}; use Azure CNI overlay"
             )
+        check_kubernetes_provider(self)
 
 
 class EgressGateways(pulumi.ComponentResource):
@@ -182,7 +191,9 @@ class EgressGateways(pulumi.ComponentResource):
     """`<namespace>/<name>` of each StaticGatewayConfiguration (its status holds the egress IP prefix)."""
 
     def __init__(self, name: str, args: EgressGatewaysArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(type_token("EgressGateways"), name, None, opts)
+        super().__init__(
+            type_token("EgressGateways"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
+        )
 
         namespaces: dict[str, k8s.core.v1.Namespace] = {}
         for ns in sorted({g.namespace for g in args.gateways}):

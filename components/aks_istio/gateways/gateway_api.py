@@ -42,6 +42,11 @@ from aks_istio.gateways.values import (
     ListenerProtocol,
     customization_reason,
 )
+from aks_istio.kubernetes_provider import (
+    check_kubernetes_provider,
+    kubernetes_provider_field,
+    with_kubernetes_provider,
+)
 from aks_istio.tokens import type_token
 from aks_istio.value_checks import Problems, check, constrained
 
@@ -130,6 +135,9 @@ def gateway_object(gateway: GatewayApiGateway, revision: str | None = None) -> d
 class GatewayApiIngressArgs:
     """Inputs of `GatewayApiIngress`."""
 
+    kubernetes_provider: pulumi.Input[k8s.Provider] = kubernetes_provider_field()
+    """The Kubernetes provider of the cluster this component's Kubernetes objects go to
+    (`AksIstioCluster.k8s_provider`). Required: the ambient default provider is never used."""
     gateways: list[GatewayApiGateway] = field(default_factory=list)
     """The Gateways to create."""
     class_defaults: dict[str, Any] = constrained(default_factory=dict, check=customization_reason)
@@ -151,6 +159,7 @@ class GatewayApiIngressArgs:
 
     def __post_init__(self) -> None:
         check(self)
+        check_kubernetes_provider(self)
 
     def rules(self, problems: Problems) -> None:
         for problem in rules.gateway_api_problems(self.revisions, app_routing_istio=self.app_routing_istio):
@@ -174,7 +183,9 @@ class GatewayApiIngress(pulumi.ComponentResource):
     ) -> None:
         """`gateways_after`: resources the Gateways need first (e.g. their namespaces); Python-side wiring, so a
         keyword here rather than a field of the Args (which other languages' schemas are built from)."""
-        super().__init__(type_token("GatewayApiIngress"), name, None, opts)
+        super().__init__(
+            type_token("GatewayApiIngress"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
+        )
         from pulumi_command import local  # only stacks with Gateway API load the command provider
 
         crds = local.Command(

@@ -35,6 +35,11 @@ from aks_istio.gateways.values import (
     StaticPublicIp,
     default_public_ip_name,
 )
+from aks_istio.kubernetes_provider import (
+    check_kubernetes_provider,
+    kubernetes_provider_field,
+    with_kubernetes_provider,
+)
 from aks_istio.mesh.canary import revision_handover_options
 from aks_istio.tokens import type_token
 from aks_istio.value_checks import Problems, check
@@ -145,6 +150,9 @@ class IngressGatewayArgs(IngressGatewayOptions):
     """Inputs of `IngressGateway`: which gateway, how it is customized (the fields of `IngressGatewayOptions`,
     as a stack file's `gateways.ingress.<internal|external>` holds them), and where it lives."""
 
+    kubernetes_provider: pulumi.Input[k8s.Provider] = kubernetes_provider_field()
+    """The Kubernetes provider of the cluster this component's Kubernetes objects go to
+    (`AksIstioCluster.k8s_provider`). Required: the ambient default provider is never used."""
     mode: IngressMode
     """Which of the add-on's two gateways."""
     hpa_revision: str
@@ -171,6 +179,7 @@ class IngressGatewayArgs(IngressGatewayOptions):
 
     def __post_init__(self) -> None:
         check(self)
+        check_kubernetes_provider(self)
 
     def rules(self, problems: Problems) -> None:
         super().rules(problems)
@@ -194,7 +203,9 @@ class IngressGateway(pulumi.ComponentResource):
     """The internal gateway's own subnet; None when it uses the node subnet."""
 
     def __init__(self, name: str, args: IngressGatewayArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(type_token("IngressGateway"), name, None, opts)
+        super().__init__(
+            type_token("IngressGateway"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
+        )
         grants: list[pulumi.Resource] = []
 
         ip_group: pulumi.Input[str] | None = None

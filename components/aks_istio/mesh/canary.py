@@ -44,6 +44,11 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from aks_istio.kubernetes_provider import (
+    check_kubernetes_provider,
+    kubernetes_provider_field,
+    with_kubernetes_provider,
+)
 from aks_istio.mesh.phases import Restart
 from aks_istio.mesh.values import UpgradePhase
 from aks_istio.tokens import type_token
@@ -80,6 +85,9 @@ def restart_patch(restart: Restart) -> dict[str, Any]:
 class CanaryUpgradeArgs:
     """Inputs of `CanaryUpgrade`: the phase's values, as `aks_istio.plan` derives them from `mesh.upgrade`."""
 
+    kubernetes_provider: pulumi.Input[k8s.Provider] = kubernetes_provider_field()
+    """The Kubernetes provider of the cluster this component's Kubernetes objects go to
+    (`AksIstioCluster.k8s_provider`). Required: the ambient default provider is never used."""
     phase: UpgradePhase
     """The upgrade phase: start, migrate, complete or rollback."""
     revisions: Sequence[str]
@@ -89,6 +97,7 @@ class CanaryUpgradeArgs:
 
     def __post_init__(self) -> None:
         check(self)
+        check_kubernetes_provider(self)
 
 
 class CanaryUpgrade(pulumi.ComponentResource):
@@ -112,7 +121,9 @@ class CanaryUpgrade(pulumi.ComponentResource):
         """`relabelled_by`: the resources that set the namespaces' `istio.io/rev`; the restarts wait for them (a
         restart before its relabel would re-inject the old sidecar). Ordering is Python-side wiring, so it is a
         keyword here rather than a field of the Args (which other languages' schemas are built from)."""
-        super().__init__(type_token("CanaryUpgrade"), name, None, opts)
+        super().__init__(
+            type_token("CanaryUpgrade"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
+        )
         for restart in args.restarts:
             k8s.apps.v1.DeploymentPatch(
                 f"{name}-restart-{restart.namespace}-{restart.deployment}",

@@ -14,6 +14,11 @@ import pulumi_kubernetes as k8s
 import yaml
 
 from aks_istio.addon import support_matrix as sm
+from aks_istio.kubernetes_provider import (
+    check_kubernetes_provider,
+    kubernetes_provider_field,
+    with_kubernetes_provider,
+)
 from aks_istio.mesh.values import mesh_config_problems, revision_reason
 from aks_istio.tokens import type_token
 from aks_istio.value_checks import Problems, check
@@ -32,6 +37,9 @@ def mesh_config_data(fields: Mapping[str, Any]) -> dict[str, str]:
 class SharedMeshConfigArgs:
     """Inputs of `SharedMeshConfig`."""
 
+    kubernetes_provider: pulumi.Input[k8s.Provider] = kubernetes_provider_field()
+    """The Kubernetes provider of the cluster this component's Kubernetes objects go to
+    (`AksIstioCluster.k8s_provider`). Required: the ambient default provider is never used."""
     fields: dict[str, Any]
     """MeshConfig fields, only those AKS admits (any JSON: MeshConfig is Istio's open schema, held to the add-on's
     allowlist by the same rule as a stack file's `mesh.meshConfig.fields`)."""
@@ -40,6 +48,7 @@ class SharedMeshConfigArgs:
 
     def __post_init__(self) -> None:
         check(self)
+        check_kubernetes_provider(self)
 
     def rules(self, problems: Problems) -> None:
         mesh_config_problems(self.fields, problems)
@@ -56,7 +65,9 @@ class SharedMeshConfig(pulumi.ComponentResource):
     """Names of the ConfigMaps in aks-istio-system."""
 
     def __init__(self, name: str, args: SharedMeshConfigArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(type_token("SharedMeshConfig"), name, None, opts)
+        super().__init__(
+            type_token("SharedMeshConfig"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
+        )
         child = pulumi.ResourceOptions(parent=self)
         data = mesh_config_data(args.fields)
         names: list[Any] = []

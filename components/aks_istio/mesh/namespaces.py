@@ -14,6 +14,11 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from aks_istio.addon import support_matrix as sm
+from aks_istio.kubernetes_provider import (
+    check_kubernetes_provider,
+    kubernetes_provider_field,
+    with_kubernetes_provider,
+)
 from aks_istio.mesh.values import MeshNamespace, MtlsMode, revision_reason
 from aks_istio.tokens import type_token
 from aks_istio.value_checks import Key, Problems, check
@@ -41,6 +46,9 @@ def peer_authentication(namespace: str, mode: str) -> dict[str, Any]:
 class MeshNamespacesArgs:
     """Inputs of `MeshNamespaces`."""
 
+    kubernetes_provider: pulumi.Input[k8s.Provider] = kubernetes_provider_field()
+    """The Kubernetes provider of the cluster this component's Kubernetes objects go to
+    (`AksIstioCluster.k8s_provider`). Required: the ambient default provider is never used."""
     namespaces: Sequence[MeshNamespace] = ()
     """Namespaces to create, each with its mTLS mode."""
     revisions: dict[str, str] = field(default_factory=dict)
@@ -49,6 +57,7 @@ class MeshNamespacesArgs:
 
     def __post_init__(self) -> None:
         check(self)
+        check_kubernetes_provider(self)
 
     def rules(self, problems: Problems) -> None:
         names = [ns.name for ns in self.namespaces]
@@ -81,7 +90,9 @@ class MeshNamespaces(pulumi.ComponentResource):
         """`labels_wait_for`: what the namespaces' `istio.io/rev` must wait for (Python only: the schema of other
         languages has no resource references) — the cluster, when they move to a revision the cluster only now
         lists (`aks_istio.mesh.phases.relabel_waits_for_cluster`)."""
-        super().__init__(type_token("MeshNamespaces"), name, None, opts)
+        super().__init__(
+            type_token("MeshNamespaces"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
+        )
         child = pulumi.ResourceOptions(parent=self)
         labelled = pulumi.ResourceOptions(parent=self, depends_on=list(labels_wait_for)) if labels_wait_for else child
 

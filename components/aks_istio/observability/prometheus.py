@@ -21,6 +21,11 @@ import pulumi_kubernetes as k8s
 from pulumi_azure_native import alertsmanagement, monitor
 
 from aks_istio.addon import support_matrix as sm
+from aks_istio.kubernetes_provider import (
+    check_kubernetes_provider,
+    kubernetes_provider_field,
+    with_kubernetes_provider,
+)
 from aks_istio.observability.azure_recording_rules import AZURE_RECORDING_RULE_GROUPS, RecordingRule
 from aks_istio.observability.istio_rules import (
     ISTIO_ALERT_GROUP_PREFIX,
@@ -110,6 +115,9 @@ def action_group_short_name(cluster_name: str) -> str:
 class ManagedPrometheusArgs:
     """Inputs of `ManagedPrometheus`."""
 
+    kubernetes_provider: pulumi.Input[k8s.Provider] = kubernetes_provider_field()
+    """The Kubernetes provider of the cluster this component's Kubernetes objects go to
+    (`AksIstioCluster.k8s_provider`). Required: the ambient default provider is never used."""
     cluster_name: str
     """Name of the managed cluster (rule groups carry it; DCE/DCR names derive from it)."""
     cluster_id: pulumi.Input[str]
@@ -139,6 +147,9 @@ class ManagedPrometheusArgs:
     alert_webhooks: list[WebhookReceiver] = field(default_factory=list)
     """Webhook receivers of the alerts."""
 
+    def __post_init__(self) -> None:
+        check_kubernetes_provider(self)
+
 
 class ManagedPrometheus(pulumi.ComponentResource):
     """Azure Monitor managed Prometheus for the cluster: workspace, data collection endpoint and rule, their
@@ -156,7 +167,9 @@ class ManagedPrometheus(pulumi.ComponentResource):
     """Where Istio alerts go; None without receivers."""
 
     def __init__(self, name: str, args: ManagedPrometheusArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(type_token("ManagedPrometheus"), name, None, opts)
+        super().__init__(
+            type_token("ManagedPrometheus"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
+        )
         child = pulumi.ResourceOptions(parent=self)
         region = args.workspace_location or args.location
 

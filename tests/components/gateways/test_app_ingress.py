@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import pulumi
 import pulumi_kubernetes.apps.v1 as apps
 import pytest
 
@@ -44,6 +43,7 @@ from tests.components.gateways.app_ingress_cases import (
     declare,
     make_args,
 )
+from tests.components.stand_ins import kubernetes_provider
 from tests.components.test_sdk_schema_payloads import unknown_keys
 from tests.support import one
 
@@ -256,8 +256,7 @@ def refused(**changes: Any) -> str:
     return str(error.value)
 
 
-# Construction only checks the type: a provider object that never reaches Pulumi's runtime.
-PROVIDER: Any = object.__new__(pulumi.ProviderResource)
+PROVIDER = kubernetes_provider()
 
 
 @pytest.mark.parametrize(
@@ -317,7 +316,7 @@ def test_a_bad_value_is_refused_naming_the_field(changes: dict[str, Any], field:
 
 
 def test_a_missing_provider_is_refused_naming_the_field() -> None:
-    with pytest.raises(ValueError, match="kubernetes_provider: NoneType is not a Kubernetes provider"):
+    with pytest.raises(ValueError, match="kubernetes_provider: missing; pass the pulumi_kubernetes"):
         make_args(None)
 
 

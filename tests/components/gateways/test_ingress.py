@@ -18,6 +18,7 @@ from aks_istio.gateways.ingress import (
     service_annotations,
     service_patch,
 )
+from tests.components.stand_ins import kubernetes_provider
 from tests.support import ROLE_ASSIGNMENT, capture_stack, merge, one, raw_platform
 
 SERVICE_PATCH = "kubernetes:core/v1:ServicePatch"
@@ -131,6 +132,7 @@ def test_during_a_canary_only_the_stable_revisions_hpa_is_patched() -> None:
 
 def internal_args(**fields: Any) -> IngressGatewayArgs:
     wiring: dict[str, Any] = {
+        "kubernetes_provider": kubernetes_provider(),
         "hpa_revision": "asm-1-30",
         "location": "westeurope",
         "resource_group_name": "rg",

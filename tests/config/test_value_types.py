@@ -121,10 +121,14 @@ def test_component_args_take_enum_strings_as_other_languages_and_yaml_send_them(
     from aks_istio.gateways.ingress import IngressGatewayArgs, IngressMode
     from aks_istio.mesh.canary import CanaryUpgradeArgs
     from aks_istio.mesh.values import MeshNamespace, MtlsMode, UpgradePhase
+    from tests.components.stand_ins import kubernetes_provider
 
     assert MeshNamespace(name="legacy", mtls="PERMISSIVE").mtls is MtlsMode.PERMISSIVE  # type: ignore[arg-type]
-    assert CanaryUpgradeArgs(phase="start", revisions=["asm-1-29", "asm-1-30"]).phase is UpgradePhase.START  # type: ignore[arg-type]
+    provider = kubernetes_provider()
+    upgrade = CanaryUpgradeArgs(kubernetes_provider=provider, phase="start", revisions=["asm-1-29", "asm-1-30"])  # type: ignore[arg-type]
+    assert upgrade.phase is UpgradePhase.START
     wiring = {
+        "kubernetes_provider": provider,
         "hpa_revision": "asm-1-30",
         "location": "westeurope",
         "resource_group_name": "rg",

@@ -252,3 +252,8 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'aks_istio' has no attribute {name!r}")
     return getattr(importlib.import_module(f".{module}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    """Every export, though most are not loaded yet (`dir(aks_istio)`, the REPL's and editors' completion)."""
+    return sorted({*globals(), *__all__})

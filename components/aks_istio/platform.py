@@ -82,7 +82,24 @@ class AksIstioPlatform(pulumi.ComponentResource):
         *,
         today: date | None = None,
     ) -> None:
-        """`today`: the date revision end-of-life warnings are judged on (Python only, for tests; unset: today)."""
+        """Declare the component `name` (its children's names start with it) from `args`; `opts` are Pulumi's
+        resource options.
+
+        Fields of `args` (`AksIstioPlatformArgs`):
+            platform: The platform: environment, location, cluster, mesh, gateways, observability (the stack file's
+                keys).
+            grafana_dashboards_token: A Grafana service-account token (secret): set, the Istio dashboards are
+                provisioned in Managed Grafana.
+
+        Outputs (attributes of the component):
+            revisions: Istio control-plane revisions installed.
+            namespaces: Application namespaces in the mesh.
+            kubeconfig: User kubeconfig of the cluster (exec format, needs kubelogin), always secret.
+            ingress_ips: Static public IP address of each classic ingress gateway by mode (`External`: point DNS here);
+                None where a gateway has no static IP.
+            grafana_endpoint: Managed Grafana's URL; None without Grafana.
+            workspace_id: ARM id of the Azure Monitor workspace; None without observability.
+        """
         super().__init__(type_token("AksIstioPlatform"), name, None, opts)
         # The plan is the one reader of the stack's values; from here on the platform only wires Outputs.
         plan = plan_platform(args.platform, today or date.today())
@@ -120,7 +137,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
                 protect=plan.protect,
             ),
             opts=pulumi.ResourceOptions(parent=self),
-            revisions_wait_for=early.declared if early is not None else (),
+            wait_for=early.declared if early is not None else (),
         )
         in_cluster = pulumi.ResourceOptions(parent=self)
 
@@ -194,7 +211,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
         namespaces = MeshNamespacesArgs(
             kubernetes_provider=provider, namespaces=plan.namespaces, revisions=plan.revisions.namespaces
         )
-        self.mesh_namespaces = MeshNamespaces(f"{name}-mesh", namespaces, opts=opts, labels_wait_for=wait_for)
+        self.mesh_namespaces = MeshNamespaces(f"{name}-mesh", namespaces, opts=opts, wait_for=wait_for)
         declared: list[pulumi.Resource] = [self.mesh_namespaces]
         if plan.revisions.upgrade_phase is not None:
             upgrade = CanaryUpgradeArgs(
@@ -203,9 +220,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
                 revisions=plan.revisions.installed,
                 restarts=plan.revisions.restarts,
             )
-            self.canary_upgrade = CanaryUpgrade(
-                f"{name}-upgrade", upgrade, opts=opts, relabelled_by=[self.mesh_namespaces]
-            )
+            self.canary_upgrade = CanaryUpgrade(f"{name}-upgrade", upgrade, opts=opts, wait_for=[self.mesh_namespaces])
             declared.append(self.canary_upgrade)
         return declared
 
@@ -274,7 +289,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
                     revision_label=plan.revisions.gateway_api_revision,
                 ),
                 opts=opts,
-                gateways_after=[self.mesh_namespaces],
+                wait_for=[self.mesh_namespaces],
             )
 
     def _apps(self, name: str) -> None:

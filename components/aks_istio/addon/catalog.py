@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 CATALOG_ENV: Final = "AKS_ISTIO_REVISION_CATALOG"
 CATALOG_FILE: Final = "revisions.json"
@@ -41,12 +41,26 @@ class CatalogError(ValueError):
     """A catalog file that cannot be read, with the file and the entry at fault."""
 
 
-def parse_revision(name: str) -> tuple[int, int]:
-    """`asm-1-28` -> (1, 28); raises ValueError for anything else."""
+class RevisionNumber(NamedTuple):
+    """A revision's Istio version; compares as versions do (`asm-1-9` < `asm-1-28`)."""
+
+    major: int
+    minor: int
+
+
+class MinorRange(NamedTuple):
+    """The first and last Kubernetes minor of a range (`['1.32', '1.36']` -> 32, 36)."""
+
+    first: int
+    last: int
+
+
+def parse_revision(name: str) -> RevisionNumber:
+    """`asm-1-28` -> RevisionNumber(major=1, minor=28); raises ValueError for anything else."""
     match = REVISION_PATTERN.match(name)
     if match is None:
         raise ValueError(f"{name!r} is not a revision name of the form asm-<major>-<minor>")
-    return int(match.group(1)), int(match.group(2))
+    return RevisionNumber(int(match.group(1)), int(match.group(2)))
 
 
 def kubernetes_minor(version: str) -> int | None:
@@ -70,13 +84,13 @@ class Revision:
     """Revisions a canary upgrade from this one may target (n+1, or n+2 skipping one)."""
     released: date | None = None
     """When AKS started rolling it out (the first of the month when only the month is known)."""
-    lts_kubernetes: tuple[int, int] | None = None
+    lts_kubernetes: MinorRange | None = None
     """Kubernetes minors it runs on under AKS long-term support, where that differs from the standard range."""
     end_of_life_source: str = ""
 
     @property
     def minor(self) -> int:
-        return parse_revision(self.name)[1]
+        return parse_revision(self.name).minor
 
     def supports_kubernetes(self, kubernetes_version: str) -> bool:
         minor = kubernetes_minor(kubernetes_version)
@@ -131,13 +145,13 @@ def _month_or_day(text: str) -> date:
     return date.fromisoformat(text if len(text) > 7 else f"{text}-01")
 
 
-def _minor_range(value: object, what: str) -> tuple[int, int]:
+def _minor_range(value: object, what: str) -> MinorRange:
     if not (isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2):
         raise CatalogError(f"{what}: {value!r} is not a [first, last] pair of Kubernetes minors, e.g. ['1.32', '1.36']")
     low, high = (kubernetes_minor(str(v)) for v in value)
     if low is None or high is None or low > high:
         raise CatalogError(f"{what}: {value!r} is not a [first, last] pair of Kubernetes minors, e.g. ['1.32', '1.36']")
-    return low, high
+    return MinorRange(low, high)
 
 
 def _revision(entry: Mapping[str, Any], where: str) -> Revision:
@@ -241,7 +255,7 @@ def catalog_document(catalog: Catalog) -> dict[str, Any]:
             "kubernetes": [f"1.{r.min_kubernetes_minor}", f"1.{r.max_kubernetes_minor}"],
         }
         if r.lts_kubernetes is not None:
-            entry["kubernetesLts"] = [f"1.{r.lts_kubernetes[0]}", f"1.{r.lts_kubernetes[1]}"]
+            entry["kubernetesLts"] = [f"1.{r.lts_kubernetes.first}", f"1.{r.lts_kubernetes.last}"]
         entry["upgrades"] = list(r.upgrades)
         if r.released is not None:
             entry["released"] = r.released.isoformat()

@@ -44,7 +44,7 @@ def assumed_revision(catalog: Catalog, name: str, kubernetes: tuple[int, int] | 
     catalogued revision's Kubernetes range shifted by the minor distance (the add-on has moved each release's
     range up by about one minor: asm-1-29 1.31-1.36, asm-1-30 1.32-1.36), unless `kubernetes` says otherwise."""
     newest = catalog.newest
-    shift = parse_revision(name)[1] - newest.minor
+    shift = parse_revision(name).minor - newest.minor
     low, high = kubernetes or (newest.min_kubernetes_minor + shift, newest.max_kubernetes_minor + shift)
     return Revision(name=name, min_kubernetes_minor=low, max_kubernetes_minor=high)
 
@@ -165,7 +165,7 @@ def end_of_life_warnings(
         route = upgrade_route(catalog, name, kubernetes_version)
         if route:
             steps = " -> ".join([name, *route])
-            distance = parse_revision(route[0])[1] - revision.minor
+            distance = parse_revision(route[0]).minor - revision.minor
             move = (
                 f"move to {route[-1]}: canary upgrade {steps} with {upgrade_with} (first step to: {route[0]}, "
                 f"n+{distance})"

@@ -111,12 +111,51 @@ class AksIstioCluster(pulumi.ComponentResource):
         args: AksIstioClusterArgs,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        revisions_wait_for: Sequence[pulumi.Resource] = (),
+        wait_for: Sequence[pulumi.Resource] = (),
     ) -> None:
-        """`revisions_wait_for`: resources the cluster update (and so any change of `revisions`) waits for: during
-        a canary upgrade the new revision's shared MeshConfig, relabelled namespaces and restarts
-        (`aks_istio.mesh.canary`). Python-side wiring, so a keyword here rather than a field of the Args (which
-        other languages' schemas are built from)."""
+        """Declare the component `name` (its children's names start with it) from `args`; `opts` are Pulumi's
+        resource options.
+
+        Fields of `args` (`AksIstioClusterArgs`):
+            cluster: Version, tier, node pools, network, API server access, Entra ID, upgrades.
+            cluster_name: Name of the managed cluster.
+            location: Azure region.
+            resource_group_name: Group to create, or the existing group when `existing_resource_group` is set.
+            existing_resource_group: Use `resource_group_name` as it is instead of creating it.
+            revisions: The control-plane revisions to run: the plan's `revisions.installed` (two during a canary
+                upgrade).
+            vnet_name: Name of the VNet created for the nodes (the plan's `vnet_name`); unset: `vnet-<cluster_name>`.
+            internal_ingress: The add-on runs its internal ingress gateway.
+            external_ingress: The add-on runs its external ingress gateway.
+            plugin_ca: Istio's CA from Key Vault (the add-on's plug-in CA); unset: the add-on's self-signed root.
+            egress_pool: The Static Egress Gateway pool egress gateways need.
+            egress_gateways: Egress gateways on the mesh profile (their Kubernetes side is `EgressGateways`).
+            kube_state_metrics: Set: `azureMonitorProfile.metrics` on with these allowlists (`ManagedPrometheus` adds
+                the collection chain); unset: metrics off.
+            tags: Azure tags on every resource.
+            protect: Protect the cluster, its identity, network and CA vault (prod).
+
+        Outputs (attributes of the component):
+            resource_group_name: The group the cluster lives in.
+            cluster_name: Name of the managed cluster.
+            cluster_id: ARM id of the managed cluster (scope for role assignments and data collection rules).
+            oidc_issuer_url: OIDC issuer for workload identity federation.
+            node_subnet_id: Subnet of the nodes (internal load balancers land here unless annotated otherwise).
+            subscription_id: Subscription the cluster is deployed in (built-in role definitions are addressed under it).
+            control_plane_principal_id: Principal of the control-plane identity (needs rights on load-balancer subnets
+                and public IPs).
+            revisions: Istio control-plane revisions installed.
+            kubeconfig: User kubeconfig (exec format, needs kubelogin), always secret.
+            secrets_provider_client_id: Client id of the Key Vault secrets provider add-on's identity
+                (`AppIngressArgs`); None when the add-on is off (`ClusterSpec.key_vault_secrets_provider` and no plug-in
+                CA).
+            secrets_provider_object_id: Object id of that identity (what `KeyVaultSecretsReader` grants); None when the
+                add-on is off.
+
+        `wait_for`: what the cluster update (and so any change of `revisions`) waits for: during a canary upgrade, the
+        new revision's shared MeshConfig, relabelled namespaces and restarts (`aks_istio.mesh.canary`). Python-side
+        wiring, narrower than `opts.depends_on` (which would hold back every child), so not an Args field.
+        """
         super().__init__(type_token("AksIstioCluster"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
@@ -227,7 +266,7 @@ class AksIstioCluster(pulumi.ComponentResource):
                 parent=self,
                 protect=args.protect,
                 ignore_changes=spec.cluster_ignore_changes(settings),
-                depends_on=[network_grant, *revisions_wait_for],
+                depends_on=[network_grant, *wait_for],
             ),
         )
 

@@ -188,6 +188,18 @@ class KeyVaultSecretsReader(pulumi.ComponentResource):
     """ARM id of the role assignment."""
 
     def __init__(self, name: str, args: KeyVaultSecretsReaderArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        """Declare the component `name` (its children's names start with it) from `args`; `opts` are Pulumi's
+        resource options.
+
+        Fields of `args` (`KeyVaultSecretsReaderArgs`):
+            key_vault_id: ARM id of the vault holding app certificates.
+            secrets_provider_object_id: Object id of the Key Vault secrets provider add-on's identity
+                (`AksIstioCluster.secrets_provider_object_id`).
+            subscription_id: Subscription whose built-in role definition is assigned.
+
+        Outputs (attributes of the component):
+            role_assignment_id: ARM id of the role assignment.
+        """
         super().__init__(type_token("KeyVaultSecretsReader"), name, None, opts)
         created = vault_grant(
             f"{name}-secrets-user",
@@ -212,6 +224,31 @@ class AppIngress(pulumi.ComponentResource):
     """The Secret the certificate is synced into (in the gateway pods' namespace); None without TLS termination."""
 
     def __init__(self, name: str, args: AppIngressArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        """Declare the component `name` (its children's names start with it) from `args`; `opts` are Pulumi's
+        resource options.
+
+        Fields of `args` (`AppIngressArgs`):
+            route: The app: hosts, Service, gateway, TLS mode and certificate, routes, access.
+            kubernetes_provider: The cluster's Kubernetes provider (`AksIstioCluster.k8s_provider`): every object goes
+                to that cluster.
+            gateway_external_traffic_policy: Istio API: the classic gateway Service's externalTrafficPolicy
+                (`IngressGatewayArgs`); source ranges need Local. Gateway API: ignored (the app's own gateway gets Local
+                when it has source ranges).
+            secrets_provider_client_id: SIMPLE/MUTUAL: client id of the Key Vault secrets provider add-on's identity
+                (`AksIstioCluster.secrets_provider_client_id`); the cluster must run the add-on.
+            secrets_provider_object_id: SIMPLE/MUTUAL with `grant_vault_access`: object id of that identity.
+            grant_vault_access: Declare the *Key Vault Secrets User* grant for the add-on identity on the certificate's
+                vault. ARM takes one such grant per vault and identity: when apps share a vault, declare
+                `KeyVaultSecretsReader` once for it and set this to false on every app.
+            subscription_id: With `grant_vault_access`: the subscription whose built-in role definition is assigned.
+            revisions: Gateway API: the revisions the cluster runs (all must support Gateway API).
+
+        Outputs (attributes of the component):
+            gateway: `<namespace>/<name>` of the Gateway the app's route is bound to.
+            hosts: The hosts the app answers on.
+            credential_name: The Secret the certificate is synced into (in the gateway pods' namespace); None without
+                TLS termination.
+        """
         super().__init__(type_token("AppIngress"), name, None, opts)
         route = args.route
         self._provider = cast(pulumi.ProviderResource, args.kubernetes_provider)  # the Args checked its type

@@ -191,6 +191,23 @@ class EgressGateways(pulumi.ComponentResource):
     """`<namespace>/<name>` of each StaticGatewayConfiguration (its status holds the egress IP prefix)."""
 
     def __init__(self, name: str, args: EgressGatewaysArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        """Declare the component `name` (its children's names start with it) from `args`; `opts` are Pulumi's
+        resource options.
+
+        Fields of `args` (`EgressGatewaysArgs`):
+            kubernetes_provider: The Kubernetes provider of the cluster this component's Kubernetes objects go to
+                (`AksIstioCluster.k8s_provider`). Required: the ambient default provider is never used.
+            pool_name: The cluster's Static Egress Gateway pool (mode Gateway) the gateways leave through.
+            gateways: The egress gateways (the same ones the cluster's mesh profile enables).
+            hpa_revision: The revision whose gateway HPAs are patched: the stable one (the plan's `revisions.stable`).
+            pod_subnet_ids: Pod subnets of the cluster's pools (Azure CNI pod-subnet mode). Our clusters use overlay and
+                have none; a library user wiring another cluster passes them so the unsupported combination is refused.
+
+        Outputs (attributes of the component):
+            gateway_services: In-cluster hosts of the egress gateway Services (`<name>.<namespace>.svc.cluster.local`).
+            gateway_configurations: `<namespace>/<name>` of each StaticGatewayConfiguration (its status holds the egress
+                IP prefix).
+        """
         super().__init__(
             type_token("EgressGateways"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
         )

@@ -179,10 +179,31 @@ class GatewayApiIngress(pulumi.ComponentResource):
         args: GatewayApiIngressArgs,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        gateways_after: Sequence[pulumi.Resource] = (),
+        wait_for: Sequence[pulumi.Resource] = (),
     ) -> None:
-        """`gateways_after`: resources the Gateways need first (e.g. their namespaces); Python-side wiring, so a
-        keyword here rather than a field of the Args (which other languages' schemas are built from)."""
+        """Declare the component `name` (its children's names start with it) from `args`; `opts` are Pulumi's
+        resource options.
+
+        Fields of `args` (`GatewayApiIngressArgs`):
+            kubernetes_provider: The Kubernetes provider of the cluster this component's Kubernetes objects go to
+                (`AksIstioCluster.k8s_provider`). Required: the ambient default provider is never used.
+            gateways: The Gateways to create.
+            class_defaults: Patched into AKS's istio-gateway-class-defaults ConfigMap; allowlisted fields only (any
+                JSON: Kubernetes object fields).
+            revisions: The control-plane revisions the cluster runs (all must be asm-1-26 or newer).
+            resource_group_name: The cluster's resource group (for the CRD installation).
+            cluster_name: The managed cluster (for the CRD installation).
+            cluster_id: Re-runs the installation when the cluster is replaced.
+            app_routing_istio: App-routing's Istio Gateway API implementation is on (it cannot coexist).
+            revision_label: During a canary upgrade, the revision the Gateways are pinned to (`istio.io/rev`); unset:
+                AKS's default owner, the higher revision.
+
+        Outputs (attributes of the component):
+            gateways: `<namespace>/<name>` of each Gateway (AKS names its Service `<name>-istio`).
+
+        `wait_for`: what the Gateways wait for besides the Gateway API CRDs, e.g. their namespaces. Python-side wiring,
+        narrower than `opts.depends_on` (which would hold back every child), so not an Args field.
+        """
         super().__init__(
             type_token("GatewayApiIngress"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
         )
@@ -202,7 +223,7 @@ class GatewayApiIngress(pulumi.ComponentResource):
             triggers=[args.cluster_id],
             opts=pulumi.ResourceOptions(parent=self),
         )
-        after_crds = pulumi.ResourceOptions(parent=self, depends_on=[crds, *gateways_after])
+        after_crds = pulumi.ResourceOptions(parent=self, depends_on=[crds, *wait_for])
 
         if args.class_defaults:
             k8s.core.v1.ConfigMapPatch(

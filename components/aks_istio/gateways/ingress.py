@@ -203,6 +203,39 @@ class IngressGateway(pulumi.ComponentResource):
     """The internal gateway's own subnet; None when it uses the node subnet."""
 
     def __init__(self, name: str, args: IngressGatewayArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        """Declare the component `name` (its children's names start with it) from `args`; `opts` are Pulumi's
+        resource options.
+
+        Fields of `args` (`IngressGatewayArgs`):
+            annotations: Extra Service annotations, only from AKS's allowlist.
+            external_traffic_policy: Local keeps client source IPs (may unbalance load); unset: the add-on's.
+            allowed_service_tags: Only these Azure service tags reach it, e.g. AzureFrontDoor.Backend.
+            allowed_ip_ranges: Only these CIDRs reach the gateway.
+            hpa: Replica bounds; unset: AKS's 2..5.
+            static_ip: External only: pin a static public IP.
+            subnet: Internal only: a subnet of its own.
+            kubernetes_provider: The Kubernetes provider of the cluster this component's Kubernetes objects go to
+                (`AksIstioCluster.k8s_provider`). Required: the ambient default provider is never used.
+            mode: Which of the add-on's two gateways.
+            hpa_revision: The revision whose HPA is patched: the stable one (the plan's `revisions.stable`); during a
+                canary the add-on copies its bounds to the canary's and reverts edits made there.
+            location: Region of a created public IP.
+            resource_group_name: The platform's group: default home of the public IP.
+            vnet_resource_group: Resource group of the mesh VNet, where the internal gateway's own subnet goes.
+            vnet_name: The mesh VNet (the plan's `vnet_name`).
+            node_subnet_id: The cluster's node subnet: ours is created after it (ARM serializes subnet writes in one
+                VNet).
+            principal_id: The cluster's control-plane identity, which manages the load balancer.
+            subscription_id: Subscription of the role definitions.
+            tags: Azure tags of a created public IP.
+            protect: Protect the public IP and subnet (prod): a new IP means new DNS records and allowlists everywhere.
+
+        Outputs (attributes of the component):
+            service_name: The add-on's Service, `aks-istio-ingressgateway-<mode>` in aks-istio-ingress.
+            public_ip_address: The external gateway's static IP address (point DNS here); None without a static IP.
+            public_ip_id: ARM id of that public IP.
+            subnet_id: The internal gateway's own subnet; None when it uses the node subnet.
+        """
         super().__init__(
             type_token("IngressGateway"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
         )

@@ -116,11 +116,27 @@ class CanaryUpgrade(pulumi.ComponentResource):
         args: CanaryUpgradeArgs,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        relabelled_by: Sequence[pulumi.Resource] = (),
+        wait_for: Sequence[pulumi.Resource] = (),
     ) -> None:
-        """`relabelled_by`: the resources that set the namespaces' `istio.io/rev`; the restarts wait for them (a
-        restart before its relabel would re-inject the old sidecar). Ordering is Python-side wiring, so it is a
-        keyword here rather than a field of the Args (which other languages' schemas are built from)."""
+        """Declare the component `name` (its children's names start with it) from `args`; `opts` are Pulumi's
+        resource options.
+
+        Fields of `args` (`CanaryUpgradeArgs`):
+            kubernetes_provider: The Kubernetes provider of the cluster this component's Kubernetes objects go to
+                (`AksIstioCluster.k8s_provider`). Required: the ambient default provider is never used.
+            phase: The upgrade phase: start, migrate, complete or rollback.
+            revisions: Control-plane revisions the cluster runs in this phase.
+            restarts: Deployments to roll in this phase (the annotation value changes once per migrate and rollback).
+
+        Outputs (attributes of the component):
+            phase: The upgrade phase the stack file is in.
+            revisions: Control-plane revisions installed in this phase.
+            restarted: `namespace/deployment` of every Deployment restarted for the upgrade.
+
+        `wait_for`: what the restarts wait for: the resources that set the namespaces' `istio.io/rev` (a restart before
+        its relabel would re-inject the old sidecar). Python-side wiring, narrower than `opts.depends_on` (which would
+        hold back every child), so not an Args field.
+        """
         super().__init__(
             type_token("CanaryUpgrade"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
         )
@@ -128,7 +144,7 @@ class CanaryUpgrade(pulumi.ComponentResource):
             k8s.apps.v1.DeploymentPatch(
                 f"{name}-restart-{restart.namespace}-{restart.deployment}",
                 **restart_patch(restart),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(relabelled_by), retain_on_delete=True),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(wait_for), retain_on_delete=True),
             )
         self.phase = pulumi.Output.from_input(args.phase.value)
         self.revisions = pulumi.Output.from_input(list(args.revisions))

@@ -65,6 +65,19 @@ class SharedMeshConfig(pulumi.ComponentResource):
     """Names of the ConfigMaps in aks-istio-system."""
 
     def __init__(self, name: str, args: SharedMeshConfigArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        """Declare the component `name` (its children's names start with it) from `args`; `opts` are Pulumi's
+        resource options.
+
+        Fields of `args` (`SharedMeshConfigArgs`):
+            kubernetes_provider: The Kubernetes provider of the cluster this component's Kubernetes objects go to
+                (`AksIstioCluster.k8s_provider`). Required: the ambient default provider is never used.
+            fields: MeshConfig fields, only those AKS admits (any JSON: MeshConfig is Istio's open schema, held to the
+                add-on's allowlist by the same rule as a stack file's `mesh.meshConfig.fields`).
+            revisions: Every revision that gets a copy (during a canary upgrade, both).
+
+        Outputs (attributes of the component):
+            configmap_names: Names of the ConfigMaps in aks-istio-system.
+        """
         super().__init__(
             type_token("SharedMeshConfig"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
         )

@@ -85,16 +85,30 @@ class MeshNamespaces(pulumi.ComponentResource):
         args: MeshNamespacesArgs,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        labels_wait_for: Sequence[pulumi.Resource] = (),
+        wait_for: Sequence[pulumi.Resource] = (),
     ) -> None:
-        """`labels_wait_for`: what the namespaces' `istio.io/rev` must wait for (Python only: the schema of other
-        languages has no resource references) — the cluster, when they move to a revision the cluster only now
-        lists (`aks_istio.mesh.phases.relabel_waits_for_cluster`)."""
+        """Declare the component `name` (its children's names start with it) from `args`; `opts` are Pulumi's
+        resource options.
+
+        Fields of `args` (`MeshNamespacesArgs`):
+            kubernetes_provider: The Kubernetes provider of the cluster this component's Kubernetes objects go to
+                (`AksIstioCluster.k8s_provider`). Required: the ambient default provider is never used.
+            namespaces: Namespaces to create, each with its mTLS mode.
+            revisions: Namespace name -> the revision its `istio.io/rev` label points at (the plan's: `mesh.revision`,
+                or during a canary upgrade the phase's).
+
+        Outputs (attributes of the component):
+            namespaces: Names of the namespaces in the mesh.
+
+        `wait_for`: what the namespaces (their `istio.io/rev` label) wait for: the cluster, when they move to a revision
+        the cluster only now lists (`aks_istio.mesh.phases.relabel_waits_for_cluster`). Python-side wiring, narrower
+        than `opts.depends_on` (which would hold back every child), so not an Args field.
+        """
         super().__init__(
             type_token("MeshNamespaces"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
         )
         child = pulumi.ResourceOptions(parent=self)
-        labelled = pulumi.ResourceOptions(parent=self, depends_on=list(labels_wait_for)) if labels_wait_for else child
+        labelled = pulumi.ResourceOptions(parent=self, depends_on=list(wait_for)) if wait_for else child
 
         k8s.apiextensions.CustomResource(
             f"{name}-mtls-strict", **peer_authentication(sm.ADDON_SYSTEM_NAMESPACE, "STRICT"), opts=child

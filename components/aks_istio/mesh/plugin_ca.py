@@ -53,6 +53,22 @@ class PluginCa(pulumi.ComponentResource):
     """The generated root certificate (public), when `generateDevCa` is on."""
 
     def __init__(self, name: str, args: PluginCaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        """Declare the component `name` (its children's names start with it) from `args`; `opts` are Pulumi's
+        resource options.
+
+        Fields of `args` (`PluginCaArgs`):
+            source: The vault or a generated dev CA, and the secrets' object names.
+            resource_group_name: Group for a vault we create.
+            location: Region of a vault we create.
+            tenant_id: Entra tenant of the vault.
+            trust_domain: Subject of the generated CA.
+            tags: Azure tags of a created vault.
+            protect: Protect the vault (it holds the mesh's trust root).
+
+        Outputs (attributes of the component):
+            key_vault_id: Resource id of the vault that holds the four CA secrets.
+            root_cert_pem: The generated root certificate (public), when `generateDevCa` is on.
+        """
         super().__init__(type_token("PluginCa"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         settings = args.source

@@ -130,6 +130,40 @@ class ManagedGrafana(pulumi.ComponentResource):
     """Whether the dashboards were created in the instance by this program."""
 
     def __init__(self, name: str, args: ManagedGrafanaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        """Declare the component `name` (its children's names start with it) from `args`; `opts` are Pulumi's
+        resource options.
+
+        Fields of `args` (`ManagedGrafanaArgs`):
+            name: Instance name (ignored with `existing_id`).
+            existing_id: Reuse this Grafana instead of creating one: it gets read access (link the workspace to it
+                yourself).
+            sku: Pricing tier of a created instance.
+            major_version: Grafana major version (10, 11 or 12).
+            zone_redundant: Zone-redundant instance (Standard only).
+            service_accounts: Allow Grafana service accounts (needed for a dashboard-provisioning token).
+            admins: Entra object ids that get Grafana Admin.
+            editors: Entra object ids that get Grafana Editor.
+            viewers: Entra object ids that get Grafana Viewer.
+            public_network_access: Resolved from settings and environment (off in prod unless configured).
+            workspace_id: The Azure Monitor workspace Grafana reads.
+            resource_group_name: Group of the instance; Grafana's identity gets Monitoring Reader on it.
+            location: Azure region.
+            tags: Azure tags of a created instance.
+            protect: Protect the instance (dashboards, users and settings live in it).
+            private_endpoint_subnet_id: Set: a private endpoint for the instance in this subnet (see `PrivateAccess`).
+            private_dns_zone_id: With a private endpoint: register it in this existing privatelink.grafana.azure.com
+                zone.
+            dashboards_token: A Grafana service-account token (keep it secret, e.g.
+                `pulumi.Config(...).require_secret(...)`): set, the Istio dashboards are provisioned through it; unset,
+                they are left to import (the `dashboards` output).
+
+        Outputs (attributes of the component):
+            grafana_id: ARM id of the instance.
+            endpoint: Grafana URL.
+            principal_id: Object id of the instance's system-assigned identity.
+            dashboards: Titles of the Istio dashboards (provisioned, or to import).
+            dashboards_provisioned: Whether the dashboards were created in the instance by this program.
+        """
         super().__init__(type_token("ManagedGrafana"), name, None, opts)
         client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
 

@@ -167,6 +167,34 @@ class ManagedPrometheus(pulumi.ComponentResource):
     """Where Istio alerts go; None without receivers."""
 
     def __init__(self, name: str, args: ManagedPrometheusArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        """Declare the component `name` (its children's names start with it) from `args`; `opts` are Pulumi's
+        resource options.
+
+        Fields of `args` (`ManagedPrometheusArgs`):
+            kubernetes_provider: The Kubernetes provider of the cluster this component's Kubernetes objects go to
+                (`AksIstioCluster.k8s_provider`). Required: the ambient default provider is never used.
+            cluster_name: Name of the managed cluster (rule groups carry it; DCE/DCR names derive from it).
+            cluster_id: ARM id of the cluster: target of both associations and a scope of every rule group.
+            resource_group_name: Group for the workspace, DCE, DCR, rule groups and action group.
+            location: The stack's region; the workspace's region unless `workspace.location` says otherwise.
+            tags: Azure tags on every resource.
+            protect: Protect the workspace (it holds the metrics).
+            existing_workspace_id: Reuse this Azure Monitor workspace instead of creating one.
+            workspace_location: Region of the workspace, DCE, DCR and rule groups; unset: `location`.
+            workspace_public_network_access: Query endpoint of a created workspace reachable from public networks.
+            scrape: Istio scrape jobs for the managed collector.
+            recording_rules: The node, Kubernetes and UX recording rules Azure's onboarding creates.
+            alerts: Istio alert thresholds; None: no Istio alert rule group.
+            alert_emails: E-mail receivers of the alerts.
+            alert_webhooks: Webhook receivers of the alerts.
+
+        Outputs (attributes of the component):
+            workspace_id: ARM id of the Azure Monitor workspace (created or reused).
+            data_collection_endpoint_id: The endpoint the collector reads its configuration from and sends through.
+            data_collection_rule_id: The rule that forwards Prometheus metrics into the workspace.
+            rule_group_names: Names of the Prometheus rule groups (recording and alerts).
+            action_group_id: Where Istio alerts go; None without receivers.
+        """
         super().__init__(
             type_token("ManagedPrometheus"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
         )

@@ -29,6 +29,7 @@ from aks_istio.addon.catalog import (
     CATALOG_FILE,
     REVISION_PATTERN,
     Catalog,
+    MinorRange,
     Revision,
     catalog_document,
     kubernetes_minor,
@@ -92,7 +93,7 @@ def azure_client(subscription_id: str) -> ManagedClusters:
     return client
 
 
-def _minors(versions: object, what: str, problems: list[str]) -> tuple[int, int] | None:
+def _minors(versions: object, what: str, problems: list[str]) -> MinorRange | None:
     """A contiguous, non-empty list of `1.N` versions as (first, last) minors, else a problem."""
     minors = (
         sorted({kubernetes_minor(str(v)) or -1 for v in versions}) if isinstance(versions, list) and versions else []
@@ -100,7 +101,7 @@ def _minors(versions: object, what: str, problems: list[str]) -> tuple[int, int]
     if not minors or minors[0] < 0 or minors != list(range(minors[0], minors[-1] + 1)):
         problems.append(f"{what}: Kubernetes versions {versions!r} are empty, unreadable or not contiguous")
         return None
-    return minors[0], minors[-1]
+    return MinorRange(minors[0], minors[-1])
 
 
 def _revision(entry: Mapping[str, Any], curated: Catalog, problems: list[str]) -> Revision | None:
@@ -108,8 +109,8 @@ def _revision(entry: Mapping[str, Any], curated: Catalog, problems: list[str]) -
     if not isinstance(name, str) or not REVISION_PATTERN.match(name):
         problems.append(f"meshRevisions: {name!r} is not a revision name (asm-<major>-<minor>)")
         return None
-    standard: tuple[int, int] | None = None
-    lts: tuple[int, int] | None = None
+    standard: MinorRange | None = None
+    lts: MinorRange | None = None
     seen: list[str] = []
     for compatible in entry.get("compatibleWith") or []:
         kind = str(compatible.get("name", ""))
@@ -130,8 +131,8 @@ def _revision(entry: Mapping[str, Any], curated: Catalog, problems: list[str]) -
     known = curated.by_name.get(name) or Revision(name=name, min_kubernetes_minor=0, max_kubernetes_minor=0)
     return replace(
         known,
-        min_kubernetes_minor=standard[0],
-        max_kubernetes_minor=standard[1],
+        min_kubernetes_minor=standard.first,
+        max_kubernetes_minor=standard.last,
         upgrades=upgrades,
         lts_kubernetes=lts or known.lts_kubernetes,
     )
@@ -237,7 +238,7 @@ def show(catalog: Catalog, today: date) -> str:
         else:
             eol = f"{revision.end_of_life} ({'expected' if revision.end_of_life_expected else 'announced'})"
         standing = "supported" if ends is None or today <= ends else f"past end of life since {ends}"
-        lts = f"1.{revision.lts_kubernetes[0]}-1.{revision.lts_kubernetes[1]}" if revision.lts_kubernetes else "-"
+        lts = f"1.{revision.lts_kubernetes.first}-1.{revision.lts_kubernetes.last}" if revision.lts_kubernetes else "-"
         lines.append(
             f"{revision.name:<10} {revision.kubernetes_range:<11} {lts:<11} {', '.join(revision.upgrades) or '-':<20} "
             f"{eol:<28} {standing}"

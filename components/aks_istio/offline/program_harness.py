@@ -140,6 +140,17 @@ def _unrendered_name(token: str, args: Mapping[str, Any]) -> str:
     return f"{opts.get('release_name') or chart!r} (chart {chart}{version}{f' from {repo}' if repo else ''})"
 
 
+def _rendering_component(token: str, args: Mapping[str, Any]) -> str | None:
+    """The name of the component whose rendering made this call (a helm v3 Chart's is its release name), so the
+    warning is placed at that component's line however registrations and calls interleave; None: by type only."""
+    if token != "kubernetes:helm:template":
+        return None
+    options = args.get("jsonOpts")
+    opts = json.loads(options) if isinstance(options, str) else {}
+    release = opts.get("release_name")
+    return str(release) if release else None
+
+
 def make_mocks(channel: Channel, answers: Mapping[str, Any]) -> Any:
     """The mocks: outputs echo inputs (values only Azure computes, ids included, stay unknown, as at
     `pulumi preview`), the provider functions AKS programs call, and the answers file for the rest."""
@@ -171,7 +182,12 @@ def make_mocks(channel: Channel, answers: Mapping[str, Any]) -> Any:
             if token == "kubernetes:yaml:decode":
                 return _decoded_yaml(arguments), []
             if token in UNRENDERED_CALLS:
-                channel.send("unrendered", kind=UNRENDERED_CALLS[token], name=_unrendered_name(token, arguments))
+                channel.send(
+                    "unrendered",
+                    kind=UNRENDERED_CALLS[token],
+                    name=_unrendered_name(token, arguments),
+                    component=_rendering_component(token, arguments),
+                )
                 return {"result": []}, []
             channel.send("unanswered", kind="call", name=token, args=_printable(arguments))
             raise UnansweredError(f"no answer for the provider function {token}")

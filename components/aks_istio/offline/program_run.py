@@ -123,6 +123,7 @@ class _Collector:
         self.outputs: dict[str, Any] = {}
         self.warnings: list[ProgramWarning] = []
         self.not_judged = 0
+        self.unrendered: list[tuple[int, str, str | None]] = []
         self.unanswered: list[str] = []
         self.problems: list[str] = []
         self.version = ""
@@ -144,9 +145,10 @@ class _Collector:
                     f"{event['kind']} {event['name']} was not rendered offline (the check runs no helm or kustomize):"
                     " the Kubernetes objects it declares are not judged"
                 )
-                # The SDK renders it inside the component it registered just before: the newest one is its own.
-                component = next((r for r in reversed(self.resources) if not r.custom), None)
-                self.warnings.append(ProgramWarning(message, component.source if component is not None else None))
+                # Placed once every registration is in (`_place_unrendered`): the call that renders a chart can reach
+                # us before or after its component's registration, so "the newest component" would be a guess.
+                self.unrendered.append((len(self.warnings), event["kind"], event.get("component")))
+                self.warnings.append(ProgramWarning(message))
             elif kind == "unanswered":
                 self.unanswered.append(_unanswered(event))
             else:
@@ -199,6 +201,20 @@ class _Collector:
                 " `pulumi preview` judges it: the objects of its chart are not"
             )
             self.warnings.append(ProgramWarning(message, captured.source))
+
+    def _place_unrendered(self) -> list[ProgramWarning]:
+        """The warnings, each unrendered chart or kustomization at the line of the component that renders it (by
+        its type and, for a chart, its release name; the newest of that type when no name tells)."""
+        warnings = list(self.warnings)
+        for index, kind, name in self.unrendered:
+            candidates = [
+                r
+                for r in self.resources
+                if r.type == RENDERING_COMPONENTS.get(kind) and (name is None or r.name == name)
+            ]
+            if candidates:
+                warnings[index] = ProgramWarning(warnings[index].message, candidates[-1].source)
+        return warnings
 
     def _add(self, captured: CapturedResource) -> None:
         self.resources.append(captured)
@@ -265,7 +281,7 @@ class _Collector:
         if self.problems:
             raise ProgramNotJudgedError("\n".join(self.problems))
         capture = Capture(stack=project.stack, resources=self.resources, outputs=self.outputs)
-        warnings = list(self.warnings)
+        warnings = self._place_unrendered()
         if self.not_judged:
             declared = len(self.resources)
             warnings.append(
@@ -275,6 +291,13 @@ class _Collector:
                 )
             )
         return ProgramRun(capture, warnings, self.not_judged, self.version)
+
+
+RENDERING_COMPONENTS: Final = {
+    "Helm chart": "kubernetes:helm.sh/v3:Chart",
+    "kustomization": "kubernetes:kustomize:Directory",
+}
+"""The SDK-side components whose rendering call the mocks cannot answer, by the warning's wording of the call."""
 
 
 def _chart(inputs: Mapping[str, Any]) -> str:

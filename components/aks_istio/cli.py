@@ -420,7 +420,7 @@ def _preview(
 
     # The pack starts before the capture, so its start-up overlaps the program run, and each resource goes to it
     # as soon as the program registers it: by the time the program ends, most of the verdict is in.
-    stream = verdict.stream(stack, environment=config.environment)
+    stream = verdict.stream(stack, environment=config.preset_tier.value)
     try:
         capture = run_program(stack, raw, on_register=stream.add)
     except BaseException:

@@ -168,7 +168,9 @@ class PlatformPlan:
     """One stack's platform as plain values: names, revisions, features and environment decisions."""
 
     environment: str
-    """dev, staging or prod."""
+    """The environment's name (dev, staging, prod, or one named by the team, e.g. qa)."""
+    tier: str
+    """The preset tier whose presets and rules apply: dev, staging or prod."""
     location: str
     """Azure region of the platform."""
     cluster_name: str
@@ -236,6 +238,7 @@ def plan_platform(config: StackConfig, today: date) -> PlatformPlan:
     grafana = observability.grafana
     return PlatformPlan(
         environment=config.environment,
+        tier=config.preset_tier.value,
         location=config.location,
         cluster_name=cluster_name,
         resource_group_name=resource_group_name,
@@ -255,8 +258,8 @@ def plan_platform(config: StackConfig, today: date) -> PlatformPlan:
             grafana=observability.enabled and grafana.enabled,
         ),
         grafana_name=grafana.name or grafana_default_name(cluster_name),
-        grafana_public_network_access=grafana_public_access(grafana, config.environment),
-        grafana_private_endpoint=grafana_private_endpoint(grafana, config.environment),
+        grafana_public_network_access=grafana_public_access(grafana, config.preset_tier),
+        grafana_private_endpoint=grafana_private_endpoint(grafana, config.preset_tier),
         cluster=ClusterValues(
             spec=config.cluster,
             internal_ingress=gateways.ingress.internal.enabled,

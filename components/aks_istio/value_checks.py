@@ -402,6 +402,13 @@ LOCATION: Final[dict[str, Any]] = {
     "pattern": r"^[a-z][a-z0-9]+$",
     "words": "an Azure region's name in lowercase, e.g. westeurope (`az account list-locations -o table`)",
 }
+ENVIRONMENT_NAME: Final[dict[str, Any]] = {
+    "pattern": r"^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$",
+    "words": (
+        "1-20 lowercase letters, digits or '-', starting with a letter and not ending in '-' (e.g. qa, perf, eu-prod)"
+    ),
+}
+"""A team's environment name: a DNS label short enough for the names derived from it (aks-istio-<environment>)."""
 UUID: Final[dict[str, Any]] = {"pattern": UUID_PATTERN, "words": "an Entra object id (a UUID)"}
 SUBNET_ID: Final[dict[str, Any]] = resource_id(
     r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+$"

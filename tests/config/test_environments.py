@@ -1,16 +1,20 @@
-"""Issue #19 item 6 (part): two stacks of one project never declare the same Azure names
-(offline/stack_names.py); dev, staging and prod keep theirs."""
+"""Issue #19 item 6: environments named by the team (`environment` any name, `tier` the preset and rules), and two
+stacks of one project never declare the same Azure names (offline/stack_names.py); dev, staging and prod keep theirs."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 
 from aks_istio import cli
-from aks_istio.config import load_stack_config
+from aks_istio.config import ConfigError, StackConfig, Tier, load_stack_config
+from aks_istio.config.presets import config_warnings
 from aks_istio.offline.stack_files import PROJECT_ROOT
+from aks_istio.plan import plan_platform
 from tests.support import merge, raw_platform
 
 PROD = (PROJECT_ROOT / "stacks" / "Pulumi.prod.yaml").read_text()
@@ -54,3 +58,89 @@ def test_an_explicit_name_is_the_key_named(tmp_path: Path, capsys: pytest.Captur
     assert "aks-istio:platform.cluster.name: declares the Azure names stacks/Pulumi.dev.yaml declares" in (
         capsys.readouterr().err
     )
+
+
+# --- Environments named by the team: `environment` names the stack, `tier` picks the preset and the rules -------
+QA = PROD.replace("    environment: prod\n", "    environment: qa\n    tier: prod\n", 1)
+
+
+def qa_config(**changes: object) -> StackConfig:
+    return load_stack_config(merge(merge(raw_platform("prod"), {"environment": "qa", "tier": "prod"}), changes))
+
+
+def test_a_qa_stack_with_the_prod_tier_gets_prods_presets_and_its_own_names() -> None:
+    qa, prod = qa_config(), load_stack_config(raw_platform("prod"))
+    assert qa.tier == Tier.PROD and qa.preset_tier == Tier.PROD
+    assert (qa.protect, qa.cluster.tier, qa.cluster.system_pool) == (True, "Standard", prod.cluster.system_pool)
+    assert (qa.cluster_name, qa.resource_group_name) == ("aks-istio-qa", "rg-aks-istio-qa")
+    plan = plan_platform(qa, date(2026, 12, 1))
+    assert (plan.environment, plan.tier, plan.tags["environment"]) == ("qa", "prod", "qa")
+    assert (plan.grafana_public_network_access, plan.protect) == (False, True)
+
+
+def test_a_qa_stack_with_the_prod_tier_gets_prods_rules() -> None:
+    with pytest.raises(ConfigError) as error:
+        qa_config(
+            cluster={"tier": "Free", "apiServer": {"privateCluster": False, "authorizedIpRanges": ["0.0.0.0/0"]}},
+            mesh={"pluginCa": {"generateDevCa": True, "keyVaultId": None}},
+        )
+    text = "\n".join(error.value.problems)
+    assert "aks-istio:platform.cluster.tier: 'Free' has no uptime SLA; allowed in prod: Standard, Premium" in text
+    assert "aks-istio:platform.mesh.pluginCa.generateDevCa: true puts the CA private key in Pulumi state" in text
+    assert "aks-istio:platform.cluster.apiServer.authorizedIpRanges: ['0.0.0.0/0'] opens the API server" in text
+
+
+def test_a_qa_stack_with_the_dev_tier_is_warned_about_an_open_api_server_not_refused() -> None:
+    raw = merge(raw_platform("dev"), {"environment": "qa", "tier": "dev"})
+    config = load_stack_config(merge(raw, {"cluster": {"apiServer": {"authorizedIpRanges": ["0.0.0.0/0"]}}}))
+    assert config.cluster_name == "aks-istio-qa"
+    assert len(config_warnings(config)) == 1
+
+
+def test_an_environment_named_by_the_team_without_a_tier_is_refused_saying_to_set_tier() -> None:
+    with pytest.raises(ConfigError) as error:
+        load_stack_config(merge(raw_platform("prod"), {"environment": "qa"}))
+    assert error.value.problems == [
+        "aks-istio:platform.environment: 'qa' is not valid: without tier, allowed: 'dev', 'staging' or 'prod'; for "
+        "an environment named by the team, set tier to the preset it takes (dev, staging or prod), e.g. tier: prod"
+    ]
+
+
+@pytest.mark.parametrize("name", ["QA", "eu_prod", "-qa", "qa-", "1qa", "a" * 21, ""])
+def test_an_invalid_environment_name_is_refused_naming_the_key_the_value_and_the_form(name: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_stack_config(merge(raw_platform("prod"), {"environment": name, "tier": "prod"}))
+    assert error.value.problems == [
+        f"aks-istio:platform.environment: {name!r} is not valid: does not have the allowed form; allowed: 1-20 "
+        "lowercase letters, digits or '-', starting with a letter and not ending in '-' (e.g. qa, perf, eu-prod)"
+    ]
+
+
+@pytest.mark.parametrize("name", ["qa", "perf", "eu-prod", "a1", "q"])
+def test_team_names_are_accepted_with_a_tier(name: str) -> None:
+    assert load_stack_config(merge(raw_platform("dev"), {"environment": name, "tier": "dev"})).cluster_name == (
+        f"aks-istio-{name}"
+    )
+
+
+def test_an_unknown_tier_is_refused_naming_the_tiers() -> None:
+    with pytest.raises(ConfigError) as error:
+        load_stack_config(merge(raw_platform("prod"), {"environment": "qa", "tier": "production"}))
+    assert error.value.problems == [
+        "aks-istio:platform.tier: 'production' is not valid: allowed: 'dev', 'staging' or 'prod'"
+    ]
+
+
+def test_a_qa_copy_of_prod_with_the_prod_tier_passes_check_under_prods_policy_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = project_with(tmp_path, prod=PROD, qa=QA)
+    monkeypatch.chdir(project)
+    assert cli.main(["validate", "--stack", "qa"]) == cli.EXIT_OK, capsys.readouterr().err
+    capsys.readouterr()
+    code = cli.main(["check", "--stack", "qa", "--json"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == cli.EXIT_OK, document
+    assert document["policy"]["environment"] == "prod"
+    names = json.dumps(document)
+    assert "aks-istio-qa" in names and "aks-istio-prod" not in names

@@ -6,7 +6,7 @@ The stack file's object is `StackConfig`; its sections are the plain values the 
 """
 
 from aks_istio.config.invalid import CONFIG_ROOT, ConfigError
-from aks_istio.config.stack import Environment, ResourceGroupSettings, StackConfig, load_stack_config
+from aks_istio.config.stack import Environment, ResourceGroupSettings, StackConfig, Tier, load_stack_config
 
 __all__ = [
     "CONFIG_ROOT",
@@ -14,5 +14,6 @@ __all__ = [
     "Environment",
     "ResourceGroupSettings",
     "StackConfig",
+    "Tier",
     "load_stack_config",
 ]

@@ -1,4 +1,5 @@
-"""What the environment (dev, staging, prod) decides, in one place: presets, prod hardening, prod defaults.
+"""What the tier (dev, staging, prod: `tier`, else `environment`) decides, in one place: presets, prod hardening,
+prod defaults.
 
 - Presets: the defaults a stack file starts from; the stack file always wins. dev is small and cheap; prod is
   zone-redundant, on the Standard tier (uptime SLA) and protected.
@@ -62,8 +63,10 @@ PRESETS: Final[dict[str, dict[str, Any]]] = {
 
 
 def with_preset(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """`raw` laid over its environment's preset (mappings merge key by key; lists and scalars replace)."""
-    preset = PRESETS.get(str(raw.get("environment")), {})
+    """`raw` laid over its tier's preset (`tier`, else `environment`); mappings merge key by key, lists and scalars
+    replace."""
+    tier = raw.get("tier") if raw.get("tier") is not None else raw.get("environment")
+    preset = PRESETS.get(str(tier), {})
     return _merge(preset, raw)
 
 
@@ -79,7 +82,7 @@ def _merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 
 def prod_problems(config: StackConfig, problems: Problems) -> None:
     """Prod hardening: an uptime SLA, zone-redundant pools and IPs, no generated CA, no ingress open to all."""
-    if config.environment != PROD:
+    if config.preset_tier != PROD:
         return
     cluster = config.cluster
     if cluster.tier == "Free":
@@ -123,11 +126,11 @@ def exposure_problems(config: StackConfig, problems: Problems) -> None:
     staging and prod (the pack's managedcluster-api-authorized-ip-ranges judges by the same function)."""
     api = config.cluster.api_server
     whole = open_ranges(api.authorized_ip_ranges)
-    if whole and config.environment in OPEN_API_SERVER_REFUSED_IN:
+    if whole and config.preset_tier in OPEN_API_SERVER_REFUSED_IN:
         reason = api_server_open_to_internet(api.authorized_ip_ranges, private_cluster=api.private_cluster)
         problems.add(
             API_SERVER_RANGES,
-            f"{whole} opens the API server to the whole internet ({reason}); allowed in {config.environment}: "
+            f"{whole} opens the API server to the whole internet ({reason}); allowed in {config.preset_tier}: "
             "your office/CI CIDRs (e.g. 203.0.113.0/24), or privateCluster: true",
         )
 
@@ -137,27 +140,27 @@ def config_warnings(config: StackConfig) -> list[str]:
     an API server open to the internet in dev, where it is allowed."""
     api = config.cluster.api_server
     whole = open_ranges(api.authorized_ip_ranges)
-    if not whole or config.environment in OPEN_API_SERVER_REFUSED_IN:
+    if not whole or config.preset_tier in OPEN_API_SERVER_REFUSED_IN:
         return []
     return [
         f"aks-istio:platform.{API_SERVER_RANGES}: {whole} opens the API server to the whole internet (allowed in "
-        f"{config.environment}, refused in {' and '.join(OPEN_API_SERVER_REFUSED_IN)}); list your office/CI CIDRs "
+        f"{config.preset_tier}, refused in {' and '.join(OPEN_API_SERVER_REFUSED_IN)}); list your office/CI CIDRs "
         "(e.g. 203.0.113.0/24), or set privateCluster: true"
     ]
 
 
-def grafana_public_access(grafana: GrafanaSettings, environment: str) -> bool:
+def grafana_public_access(grafana: GrafanaSettings, tier: str) -> bool:
     """Grafana's public network access as configured, else off in prod only (reach it through a private
     endpoint there)."""
     if grafana.public_network_access is not None:
         return grafana.public_network_access
-    return environment != PROD
+    return tier != PROD
 
 
-def grafana_private_endpoint(grafana: GrafanaSettings, environment: str) -> bool:
+def grafana_private_endpoint(grafana: GrafanaSettings, tier: str) -> bool:
     """A private endpoint as configured, else exactly when public access is off (never for an existing one)."""
     if grafana.existing_id is not None:
         return False
     if grafana.private_endpoint.enabled is not None:
         return grafana.private_endpoint.enabled
-    return not grafana_public_access(grafana, environment)
+    return not grafana_public_access(grafana, tier)

@@ -18,14 +18,24 @@ from aks_istio.mesh.values import (
     revision_kubernetes_problems,
 )
 from aks_istio.observability.values import ObservabilitySettings
-from aks_istio.value_checks import LOCATION, RESOURCE_GROUP, STACK_FILE, Problems, check, constrained
+from aks_istio.value_checks import (
+    ENVIRONMENT_NAME,
+    LOCATION,
+    RESOURCE_GROUP,
+    STACK_FILE,
+    Problems,
+    check,
+    choices_text,
+    constrained,
+    not_valid,
+)
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
 
-class Environment(enum.StrEnum):
-    """Which preset a stack starts from (`aks_istio.config.presets`)."""
+class Tier(enum.StrEnum):
+    """Which preset a stack starts from and which of its rules apply (`aks_istio.config.presets`)."""
 
     DEV = "dev"
     """Small and cheap."""
@@ -33,6 +43,12 @@ class Environment(enum.StrEnum):
     """Zone-redundant system pool, Standard tier."""
     PROD = "prod"
     """Zone-redundant, Standard tier, protected, hardened (`prod_problems`)."""
+
+
+Environment = Tier
+"""The earlier name of `Tier` (when `environment` could only be a tier)."""
+
+TIERS: tuple[str, ...] = tuple(t.value for t in Tier)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,8 +76,10 @@ class StackConfig:
 
     __pydantic_config__: ClassVar = STACK_FILE
 
-    environment: Environment
-    """Selects the preset: dev, staging or prod."""
+    environment: str = constrained(**ENVIRONMENT_NAME)
+    """The environment's name, e.g. qa or eu-prod; the Azure names derive from it (aks-istio-<environment>)."""
+    tier: Tier | None = None
+    """The preset and rules: dev, staging or prod. Unset: the environment's own name, which must then be one."""
     location: str = constrained(**LOCATION)
     """Azure region, e.g. westeurope."""
     resource_group: ResourceGroupSettings = field(default_factory=ResourceGroupSettings)
@@ -83,6 +101,13 @@ class StackConfig:
         check(self)
 
     @property
+    def preset_tier(self) -> Tier:
+        """`tier`, else the environment's name as a tier (validation refuses a stack where it is none)."""
+        if self.tier is not None:
+            return self.tier
+        return Tier(self.environment) if self.environment in TIERS else Tier.DEV
+
+    @property
     def cluster_name(self) -> str:
         return self.cluster.name or f"aks-istio-{self.environment}"
 
@@ -91,7 +116,17 @@ class StackConfig:
         return self.resource_group.name or f"rg-{self.cluster_name}"
 
     def rules(self, problems: Problems) -> None:
-        """Rules across sections: the revisions against Kubernetes, prod hardening, gateways against the rest."""
+        """Rules across sections: a tier for the environment, the revisions against Kubernetes, prod hardening,
+        gateways against the rest."""
+        if self.tier is None and self.environment not in TIERS and problems.fine("environment", "tier"):
+            problems.add(
+                "environment",
+                not_valid(
+                    self.environment,
+                    f"without tier, allowed: {choices_text(TIERS)}; for an environment named by the team, set "
+                    "tier to the preset it takes (dev, staging or prod), e.g. tier: prod",
+                ),
+            )
         if problems.fine(("cluster", "kubernetes_version")):
             revision_kubernetes_problems(self.mesh, self.cluster.kubernetes_version, problems)
         prod_problems(self, problems)

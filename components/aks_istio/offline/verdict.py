@@ -91,7 +91,8 @@ class Verdict:
 
 
 def environment_of(stack: str, declared: str | None = None) -> str | None:
-    """The policy environment: the stack's declared `environment`, else its name when that is one we know."""
+    """The policy environment (policy/config/<it>.json): the stack's tier as declared (`tier`, else `environment`),
+    else the stack's name when that is one we know."""
     for candidate in (declared, stack):
         if candidate in ENVIRONMENTS:
             return candidate

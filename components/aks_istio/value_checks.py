@@ -402,13 +402,27 @@ LOCATION: Final[dict[str, Any]] = {
     "pattern": r"^[a-z][a-z0-9]+$",
     "words": "an Azure region's name in lowercase, e.g. westeurope (`az account list-locations -o table`)",
 }
-ENVIRONMENT_NAME: Final[dict[str, Any]] = {
-    "pattern": r"^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$",
-    "words": (
-        "1-20 lowercase letters, digits or '-', starting with a letter and not ending in '-' (e.g. qa, perf, eu-prod)"
-    ),
-}
+ENVIRONMENT_PATTERN: Final = r"^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$"
+ENVIRONMENT_WORDS: Final = (
+    "1-20 lowercase letters, digits or '-', starting with a letter and not ending in '-' (e.g. qa, perf, eu-prod)"
+)
 """A team's environment name: a DNS label short enough for the names derived from it (aks-istio-<environment>)."""
+
+
+def environment_name_reason(value: Any) -> str | None:
+    """Why `value` is not an environment name, with a "did you mean" for one in the wrong case; None: it is one."""
+    if not isinstance(value, str) or re.search(ENVIRONMENT_PATTERN, value):
+        return None
+    reason = f"does not have the allowed form; allowed: {ENVIRONMENT_WORDS}"
+    if re.search(ENVIRONMENT_PATTERN, value.lower()):
+        reason += f" (did you mean {value.lower()!r}?)"
+    return reason
+
+
+ENVIRONMENT_NAME: Final[dict[str, Any]] = {
+    "check": environment_name_reason,
+    "json_schema": lambda schema: schema.update(pattern=ENVIRONMENT_PATTERN),
+}
 UUID: Final[dict[str, Any]] = {"pattern": UUID_PATTERN, "words": "an Entra object id (a UUID)"}
 SUBNET_ID: Final[dict[str, Any]] = resource_id(
     r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+$"

@@ -106,13 +106,16 @@ def test_an_environment_named_by_the_team_without_a_tier_is_refused_saying_to_se
     ]
 
 
-@pytest.mark.parametrize("name", ["QA", "eu_prod", "-qa", "qa-", "1qa", "a" * 21, ""])
-def test_an_invalid_environment_name_is_refused_naming_the_key_the_value_and_the_form(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [("QA", " (did you mean 'qa'?)"), ("eu_prod", ""), ("-qa", ""), ("qa-", ""), ("1qa", ""), ("a" * 21, ""), ("", "")],
+)
+def test_an_invalid_environment_name_is_refused_naming_the_key_the_value_and_the_form(name: str, hint: str) -> None:
     with pytest.raises(ConfigError) as error:
         load_stack_config(merge(raw_platform("prod"), {"environment": name, "tier": "prod"}))
     assert error.value.problems == [
         f"aks-istio:platform.environment: {name!r} is not valid: does not have the allowed form; allowed: 1-20 "
-        "lowercase letters, digits or '-', starting with a letter and not ending in '-' (e.g. qa, perf, eu-prod)"
+        f"lowercase letters, digits or '-', starting with a letter and not ending in '-' (e.g. qa, perf, eu-prod){hint}"
     ]
 
 
@@ -144,3 +147,12 @@ def test_a_qa_copy_of_prod_with_the_prod_tier_passes_check_under_prods_policy_co
     assert document["policy"]["environment"] == "prod"
     names = json.dumps(document)
     assert "aks-istio-qa" in names and "aks-istio-prod" not in names
+
+
+def test_an_untiered_team_environment_is_reported_beside_missing_keys() -> None:
+    with pytest.raises(ConfigError) as error:
+        load_stack_config({"environment": "qa"})
+    assert "aks-istio:platform.location: required key is missing" in error.value.problems
+    assert any(
+        p.startswith("aks-istio:platform.environment: 'qa' is not valid: without tier") for p in error.value.problems
+    )

@@ -255,6 +255,10 @@ def validate_completely(
                             for line in _section_problems(prepare(data), root, failed)
                             if line not in problems and not _under(key_of(line), repaired)
                         ]
+                    unbuilt = getattr(root, "unbuilt_problems", None)
+                    if unbuilt is not None and isinstance(raw, Mapping):
+                        # The object's own first keys (environment): their problems come first, as pydantic's would.
+                        problems = [line for line in map(stack_line, unbuilt(raw)) if line not in problems] + problems
                     break
                 repaired += fixed
             else:

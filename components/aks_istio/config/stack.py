@@ -23,10 +23,12 @@ from aks_istio.value_checks import (
     LOCATION,
     RESOURCE_GROUP,
     STACK_FILE,
+    Problem,
     Problems,
     check,
     choices_text,
     constrained,
+    environment_name_reason,
     not_valid,
 )
 
@@ -118,15 +120,10 @@ class StackConfig:
     def rules(self, problems: Problems) -> None:
         """Rules across sections: a tier for the environment, the revisions against Kubernetes, prod hardening,
         gateways against the rest."""
-        if self.tier is None and self.environment not in TIERS and problems.fine("environment", "tier"):
-            problems.add(
-                "environment",
-                not_valid(
-                    self.environment,
-                    f"without tier, allowed: {choices_text(TIERS)}; for an environment named by the team, set "
-                    "tier to the preset it takes (dev, staging or prod), e.g. tier: prod",
-                ),
-            )
+        if self.tier is None and problems.fine("environment", "tier"):
+            untiered = untiered_environment(self.environment)
+            if untiered is not None:
+                problems.add("environment", untiered)
         if problems.fine(("cluster", "kubernetes_version")):
             revision_kubernetes_problems(self.mesh, self.cluster.kubernetes_version, problems)
         prod_problems(self, problems)
@@ -139,6 +136,27 @@ class StackConfig:
             plugin_ca=self.mesh.plugin_ca is not None,
             problems=problems,
         )
+
+    @staticmethod
+    def unbuilt_problems(raw: Mapping[str, Any]) -> list[Problem]:
+        """The rules that need only the stack file's object as written, checked when the whole config cannot be
+        built (a required key missing): an environment named by the team without a tier."""
+        environment = raw.get("environment")
+        if "tier" in raw or not isinstance(environment, str) or environment_name_reason(environment) is not None:
+            return []
+        untiered = untiered_environment(environment)
+        return [Problem(("environment",), untiered)] if untiered is not None else []
+
+
+def untiered_environment(environment: str) -> str | None:
+    """Why `environment` cannot stand without `tier` (it is not itself a tier), or None."""
+    if environment in TIERS:
+        return None
+    return not_valid(
+        environment,
+        f"without tier, allowed: {choices_text(TIERS)}; for an environment named by the team, set tier to the "
+        "preset it takes (dev, staging or prod), e.g. tier: prod",
+    )
 
 
 @cache

@@ -245,10 +245,11 @@ def test_a_copy_of_prod_is_refused_until_it_has_names_of_its_own(installed: Inst
     )
     assert "stacks/Pulumi.prod.yaml declares (cluster 'rg-aks-istio-prod/aks-istio-prod'" in copied.stderr
     (repo / "stacks" / "Pulumi.qa.yaml").write_text(own_names(prod, "aks-istio-qa"))
-    renamed = as_json(installed.command("check", "--stack", stack, "--json", cwd=tmp_path / "elsewhere"))
+    # `preview`: `check --json` lists no resources, so only the preview can show whose names they carry.
+    renamed = as_json(installed.command("preview", "--stack", stack, "--json", cwd=tmp_path / "elsewhere"))
     assert renamed["policy"]["environment"] == "prod"  # prod's policy config still
-    names = {r["inputs"].get("resourceName") for r in renamed["resources"]}
-    assert renamed["exitCode"] == 0 and "aks-istio-prod" not in names
+    names = [r["inputs"].get("resourceName") for r in renamed["resources"]]
+    assert renamed["exitCode"] == 0 and "aks-istio-qa" in names and "aks-istio-prod" not in names
 
 
 # --- 7. Under the engine too, a secret in plain text stops the program --------------------------------------------
@@ -273,3 +274,27 @@ def test_validate_checks_the_stack_file_alone_and_config_schema_feeds_editors(
     jsonschema.validate(yaml.safe_load(DEV), json.loads(schema.stdout))
     with pytest.raises(jsonschema.ValidationError, match="'locaton' was unexpected"):
         jsonschema.validate(yaml.safe_load(DEV.replace("location:", "locaton:")), json.loads(schema.stdout))
+
+
+# --- 6. Environments named by the team: `environment` names the stack, `tier` picks the preset ---------------------
+def test_a_team_named_environment_takes_its_tiers_preset_and_names_of_its_own(
+    installed: Installed, tmp_path: Path
+) -> None:
+    prod = (PROJECT_ROOT / "stacks" / "Pulumi.prod.yaml").read_text()
+    untiered = prod.replace("    environment: prod\n", "    environment: qa\n", 1)
+    repo = repository(tmp_path / "repo", {"prod": prod, "qa": untiered})
+    (tmp_path / "elsewhere").mkdir()
+    stack = str(repo / "stacks" / "Pulumi.qa.yaml")
+    refused = installed.command("validate", "--stack", stack, cwd=tmp_path / "elsewhere")
+    assert refused.returncode == 2
+    assert f"stacks/Pulumi.qa.yaml:{line_of(untiered, 'environment: qa')}: aks-istio:platform.environment: " in (
+        refused.stderr
+    )
+    assert "set tier to the preset it takes" in refused.stderr
+    (repo / "stacks" / "Pulumi.qa.yaml").write_text(
+        untiered.replace("environment: qa\n", "environment: qa\n    tier: prod\n", 1)
+    )
+    checked = as_json(installed.command("preview", "--stack", stack, "--json", cwd=tmp_path / "elsewhere"))
+    names = [r["inputs"].get("resourceName") for r in checked["resources"]]
+    assert checked["exitCode"] == 0 and checked["policy"]["environment"] == "prod"  # prod's policy config
+    assert "aks-istio-qa" in names and "aks-istio-prod" not in names

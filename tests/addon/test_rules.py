@@ -7,6 +7,7 @@ from aks_istio.cluster.cluster import AksIstioClusterArgs
 from aks_istio.cluster.values import ClusterSpec, NodePool
 from aks_istio.gateways.ingress import GatewayHpa, GatewaySubnet, IngressGatewayArgs, IngressMode
 from aks_istio.mesh.plugin_ca import PluginCaSource
+from tests.components.stand_ins import INGRESS_GATEWAY_WIRING
 
 
 def test_revision_sets_hold_one_or_two_distinct_well_formed_revisions() -> None:
@@ -53,12 +54,5 @@ def test_args_check_what_config_validation_checks_with_the_same_words() -> None:
         IngressGatewayArgs(
             mode=IngressMode.EXTERNAL,
             subnet=GatewaySubnet(name="snet", prefix="10.0.0.0/24"),
-            hpa_revision="asm-1-30",
-            location="westeurope",
-            resource_group_name="rg",
-            vnet_resource_group="rg",
-            vnet_name="vnet",
-            node_subnet_id="id",
-            principal_id="p",
-            subscription_id="s",
+            **INGRESS_GATEWAY_WIRING,
         )

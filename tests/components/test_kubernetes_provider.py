@@ -30,7 +30,7 @@ from aks_istio.mesh.values import UpgradePhase
 from aks_istio.offline.capture import ProgramError, run_program
 from aks_istio.testing import FAKE_KUBECONFIG
 from tests.components.gateways.app_ingress_cases import make_args
-from tests.components.stand_ins import kubernetes_provider
+from tests.components.stand_ins import INGRESS_GATEWAY_WIRING, kubernetes_provider
 
 # Each Kubernetes-declaring component's Args, with valid values for everything but the provider.
 KUBERNETES_ARGS: dict[str, Callable[..., Any]] = {
@@ -41,14 +41,7 @@ KUBERNETES_ARGS: dict[str, Callable[..., Any]] = {
     "CanaryUpgrade": lambda **p: CanaryUpgradeArgs(phase=UpgradePhase.START, revisions=["asm-1-29", "asm-1-30"], **p),
     "IngressGateway": lambda **p: IngressGatewayArgs(
         mode=IngressMode.INTERNAL,
-        hpa_revision="asm-1-30",
-        location="westeurope",
-        resource_group_name="rg",
-        vnet_resource_group="rg",
-        vnet_name="vnet",
-        node_subnet_id="id",
-        principal_id="p",
-        subscription_id="s",
+        **INGRESS_GATEWAY_WIRING,
         **p,
     ),
     "EgressGateways": lambda **p: EgressGatewaysArgs(

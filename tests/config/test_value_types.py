@@ -10,6 +10,7 @@ import pytest
 from aks_istio.cluster.values import ClusterNetwork, NetworkDataplane, NodePool, OsSku
 from aks_istio.config import ConfigError, load_stack_config
 from aks_istio.value_checks import InvalidValueError
+from tests.components.stand_ins import INGRESS_GATEWAY_WIRING
 from tests.support import merge, raw_platform
 
 ROOT = "aks-istio:platform"
@@ -127,17 +128,7 @@ def test_component_args_take_enum_strings_as_other_languages_and_yaml_send_them(
     provider = kubernetes_provider()
     upgrade = CanaryUpgradeArgs(kubernetes_provider=provider, phase="start", revisions=["asm-1-29", "asm-1-30"])  # type: ignore[arg-type]
     assert upgrade.phase is UpgradePhase.START
-    wiring = {
-        "kubernetes_provider": provider,
-        "hpa_revision": "asm-1-30",
-        "location": "westeurope",
-        "resource_group_name": "rg",
-        "vnet_resource_group": "rg",
-        "vnet_name": "vnet",
-        "node_subnet_id": "id",
-        "principal_id": "p",
-        "subscription_id": "s",
-    }
+    wiring = {"kubernetes_provider": provider, **INGRESS_GATEWAY_WIRING}
     assert IngressGatewayArgs(mode="External", **wiring).mode is IngressMode.EXTERNAL  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError) as caught:
         IngressGatewayArgs(mode="Public", **wiring)  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from aks_istio.gateways.ingress import (
     service_annotations,
     service_patch,
 )
-from tests.components.stand_ins import kubernetes_provider
+from tests.components.stand_ins import INGRESS_GATEWAY_WIRING, kubernetes_provider
 from tests.support import ROLE_ASSIGNMENT, capture_stack, merge, one, raw_platform
 
 SERVICE_PATCH = "kubernetes:core/v1:ServicePatch"
@@ -131,17 +131,7 @@ def test_during_a_canary_only_the_stable_revisions_hpa_is_patched() -> None:
 
 
 def internal_args(**fields: Any) -> IngressGatewayArgs:
-    wiring: dict[str, Any] = {
-        "kubernetes_provider": kubernetes_provider(),
-        "hpa_revision": "asm-1-30",
-        "location": "westeurope",
-        "resource_group_name": "rg",
-        "vnet_resource_group": "rg",
-        "vnet_name": "vnet",
-        "node_subnet_id": "id",
-        "principal_id": "p",
-        "subscription_id": "s",
-    }
+    wiring: dict[str, Any] = {"kubernetes_provider": kubernetes_provider(), **INGRESS_GATEWAY_WIRING}
     return IngressGatewayArgs(**{"mode": IngressMode.INTERNAL, **wiring, **fields})
 
 

@@ -18,10 +18,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 from pydantic import TypeAdapter
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
 
 from aks_istio.config import StackConfig
 from aks_istio.config.presets import PRESETS
 from aks_istio.offline.stack_files import PROJECT
+from aks_istio.value_checks import camel, field_docstrings
 
 SCHEMA_ID: Final = "https://json-schema.org/draft/2020-12/schema"
 PLATFORM_KEY: Final = f"{PROJECT}:platform"
@@ -54,9 +57,25 @@ def _resolved(node: dict[str, Any] | None, root: dict[str, Any]) -> dict[str, An
     return node
 
 
+class FieldDocstringsAsDescriptions(GenerateJsonSchema):
+    """pydantic's JSON Schema with each field's docstring as its `description` (as `use_attribute_docstrings` would
+    give, read here only, where a schema is written, rather than on every validation)."""
+
+    def dataclass_schema(self, schema: core_schema.DataclassSchema) -> JsonSchemaValue:
+        json_schema = super().dataclass_schema(schema)
+        properties = json_schema.get("properties", {})
+        for name, doc in field_docstrings(schema["cls"]).items():
+            held = properties.get(camel(name))
+            if isinstance(held, dict) and "description" not in held:
+                held["description"] = doc
+        return json_schema
+
+
 def platform_schema() -> dict[str, Any]:
     """The `aks-istio:platform` object's JSON Schema; a key every preset fills is optional."""
-    schema: dict[str, Any] = TypeAdapter(StackConfig).json_schema(by_alias=True, mode="validation")
+    schema: dict[str, Any] = TypeAdapter(StackConfig).json_schema(
+        by_alias=True, mode="validation", schema_generator=FieldDocstringsAsDescriptions
+    )
     filled = set.intersection(*(set(_preset_paths(preset)) for preset in PRESETS.values()))
     for path in sorted(filled):
         holder = _object_at(schema, schema, path)

@@ -9,6 +9,7 @@ credentials never leave Pulumi's secret handling.
 import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -157,170 +158,35 @@ class AksIstioCluster(pulumi.ComponentResource):
         wiring, narrower than `opts.depends_on` (which would hold back every child), so not an Args field.
         """
         super().__init__(type_token("AksIstioCluster"), name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
-        settings = args.cluster
-        revisions = list(args.revisions)
         client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
-
-        if args.existing_resource_group:
-            rg_name: pulumi.Output[str] = pulumi.Output.from_input(args.resource_group_name)
-        else:
-            group = resources.ResourceGroup(
-                f"{name}-rg",
-                resource_group_name=args.resource_group_name,
-                location=args.location,
-                tags=args.tags,
-                opts=kept,
-            )
-            rg_name = group.name
-
-        identity = managedidentity.UserAssignedIdentity(
-            f"{name}-identity",
-            resource_group_name=rg_name,
-            location=args.location,
-            resource_name_=f"id-{args.cluster_name}",
-            tags=args.tags,
-            opts=kept,
+        group_name = self._declare_resource_group(name, args)
+        identity = self._declare_identity(name, args, group_name)
+        subnet_id = self._declare_node_subnet(name, args, group_name)
+        subnet_grant = self._grant_identity_on_node_subnet(name, identity, subnet_id, client.subscription_id)
+        plugin_ca = self._declare_plugin_ca(name, args, group_name, client.tenant_id)
+        managed_cluster = self._declare_managed_cluster(
+            name,
+            args,
+            group_name=group_name,
+            identity_id=identity.id,
+            subnet_id=subnet_id,
+            plugin_ca_key_vault_id=plugin_ca.key_vault_id if plugin_ca else None,
+            depends_on=[subnet_grant, *wait_for],
         )
-
-        if settings.network.existing_subnet_id is not None:
-            subnet_id: pulumi.Output[str] = pulumi.Output.from_input(settings.network.existing_subnet_id)
-        else:
-            vnet = network.VirtualNetwork(
-                f"{name}-vnet",
-                resource_group_name=rg_name,
-                location=args.location,
-                virtual_network_name=args.vnet_name or vnet_name(args.cluster_name),
-                address_space={"address_prefixes": [settings.network.vnet_address_space]},
-                tags=args.tags,
-                opts=pulumi.ResourceOptions(parent=self, protect=args.protect, ignore_changes=["subnets"]),
-            )
-            subnet = network.Subnet(
-                f"{name}-nodes",
-                resource_group_name=rg_name,
-                virtual_network_name=vnet.name,
-                subnet_name="snet-nodes",
-                address_prefix=settings.network.node_subnet_prefix,
-                opts=kept,
-            )
-            subnet_id = subnet.id
-        # With a user-assigned identity AKS does not grant itself rights on a subnet it didn't create: internal
-        # load balancers (the internal ingress gateway) fail without Network Contributor on the node subnet.
-        network_grant = grant(
-            f"{name}-identity-subnet-network-contributor",
-            role_guid=sm.ROLE_NETWORK_CONTRIBUTOR,
-            scope=subnet_id,
-            principal_id=identity.principal_id,
-            subscription_id=client.subscription_id,
-            parent=self,
-        )
-
-        plugin_ca: PluginCa | None = None
-        if args.plugin_ca is not None:
-            plugin_ca = PluginCa(
-                f"{name}-plugin-ca",
-                PluginCaArgs(
-                    source=args.plugin_ca,
-                    resource_group_name=rg_name,
-                    location=args.location,
-                    tenant_id=client.tenant_id,
-                    tags=args.tags,
-                    protect=args.protect,
-                ),
-                opts=child,
-            )
-
-        managed_cluster = containerservice.ManagedCluster(
-            f"{name}-aks",
-            resource_group_name=rg_name,
-            resource_name_=args.cluster_name,
-            location=args.location,
-            dns_prefix=args.cluster_name,
-            kubernetes_version=settings.kubernetes_version,
-            sku={"name": "Base", "tier": settings.tier.value},
-            identity={"type": "UserAssigned", "user_assigned_identities": [identity.id]},
-            agent_pool_profiles=[spec.system_pool_profile(settings, subnet_id)],
-            network_profile=spec.network_profile(settings, static_egress=args.egress_pool is not None),
-            aad_profile=spec.aad_profile(settings),
-            enable_rbac=True,
-            disable_local_accounts=True,
-            api_server_access_profile=spec.api_server_access_profile(settings),
-            oidc_issuer_profile={"enabled": True},
-            security_profile=spec.security_profile(settings),
-            addon_profiles=spec.addon_profiles(settings, args.plugin_ca),
-            auto_upgrade_profile=spec.auto_upgrade_profile(settings),
-            disk_encryption_set_id=settings.disk_encryption_set_id,
-            node_resource_group=f"MC_{args.resource_group_name}_{args.cluster_name}",
-            service_mesh_profile=spec.service_mesh_profile(
-                revisions,
-                internal_ingress=args.internal_ingress,
-                external_ingress=args.external_ingress,
-                plugin_ca=args.plugin_ca,
-                plugin_ca_key_vault_id=plugin_ca.key_vault_id if plugin_ca else None,
-                egress_gateways=args.egress_gateways,
-            ),
-            azure_monitor_profile=spec.azure_monitor_profile(args.kube_state_metrics),
-            tags=args.tags,
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                protect=args.protect,
-                ignore_changes=spec.cluster_ignore_changes(settings),
-                depends_on=[network_grant, *wait_for],
-            ),
-        )
-
-        for pool in settings.user_pools:
-            containerservice.AgentPool(
-                f"{name}-pool-{pool.name}",
-                resource_group_name=rg_name,
-                resource_name_=managed_cluster.name,
-                agent_pool_name=pool.name,
-                **spec.pool_fields(pool, mode="User", subnet_id=subnet_id),
-                opts=pulumi.ResourceOptions(parent=self, ignore_changes=spec.agent_pool_ignore_changes(settings)),
-            )
-
-        if args.egress_pool is not None:
-            # One owner per pool: the gateway pool is a separate AgentPool like the user pools, never inline.
-            containerservice.AgentPool(
-                f"{name}-pool-{args.egress_pool.name}",
-                resource_group_name=rg_name,
-                resource_name_=managed_cluster.name,
-                agent_pool_name=args.egress_pool.name,
-                **spec.gateway_pool_fields(args.egress_pool, subnet_id=subnet_id),
-                opts=child,
-            )
-
-        for config_name, body in spec.maintenance_configurations(settings).items():
-            containerservice.MaintenanceConfiguration(
-                f"{name}-maintenance-{config_name}",
-                resource_group_name=rg_name,
-                resource_name_=managed_cluster.name,
-                config_name=config_name,
-                **body,
-                opts=child,
-            )
-
+        self._declare_node_pools(name, args, group_name, managed_cluster.name, subnet_id)
+        self._declare_maintenance_windows(name, args, group_name, managed_cluster.name)
         if plugin_ca is not None:
-            # istiod mounts the CA through the secrets provider's identity; without read access its pods hang in
-            # Init:0/2 with a 403 (https://learn.microsoft.com/azure/aks/istio-plugin-ca, which names Key Vault Secrets
-            # User).
-            grant(
-                f"{name}-keyvault-secrets-user",
-                role_guid=sm.ROLE_KEY_VAULT_SECRETS_USER,
-                scope=plugin_ca.key_vault_id,
-                principal_id=managed_cluster.addon_profiles.apply(_secrets_provider_identity),
-                subscription_id=client.subscription_id,
-                parent=self,
-            )
-
-        self.kubeconfig = user_kubeconfig(rg_name, managed_cluster.name, parent=self)
+            self._grant_secrets_provider_on_plugin_ca(name, plugin_ca, managed_cluster, client.subscription_id)
+        self.kubeconfig = user_kubeconfig(group_name, managed_cluster.name, parent=self)
         # A child, not an output: set here rather than declared on the class, as Pulumi's component-provider
         # schema takes class annotations for outputs.
         self.k8s_provider: k8s.Provider = kubernetes_provider(f"{name}-k8s", self.kubeconfig, parent=self)
         """Provider for Kubernetes resources on this cluster (pass as `providers`/`provider` to children)."""
 
-        self.resource_group_name = rg_name
+        secrets_provider = secrets_provider_ids(
+            managed_cluster, enabled=args.plugin_ca is not None or args.cluster.key_vault_secrets_provider
+        )
+        self.resource_group_name = group_name
         self.cluster_name = managed_cluster.name
         self.cluster_id = managed_cluster.id
         self.oidc_issuer_url = managed_cluster.oidc_issuer_profile.apply(
@@ -329,18 +195,9 @@ class AksIstioCluster(pulumi.ComponentResource):
         self.node_subnet_id = subnet_id
         self.control_plane_principal_id = identity.principal_id
         self.subscription_id = client.subscription_id
-        self.revisions = pulumi.Output.from_input(revisions)
-        secrets_provider = args.plugin_ca is not None or settings.key_vault_secrets_provider
-        self.secrets_provider_client_id = (
-            managed_cluster.addon_profiles.apply(lambda p: _secrets_provider_identity(p, "client_id"))
-            if secrets_provider
-            else pulumi.Output.from_input(None)
-        )
-        self.secrets_provider_object_id = (
-            managed_cluster.addon_profiles.apply(lambda p: _secrets_provider_identity(p, "object_id"))
-            if secrets_provider
-            else pulumi.Output.from_input(None)
-        )
+        self.revisions = pulumi.Output.from_input(list(args.revisions))
+        self.secrets_provider_client_id = secrets_provider.client_id
+        self.secrets_provider_object_id = secrets_provider.object_id
         self.register_outputs(
             {
                 "resource_group_name": self.resource_group_name,
@@ -356,6 +213,231 @@ class AksIstioCluster(pulumi.ComponentResource):
                 "secrets_provider_object_id": self.secrets_provider_object_id,
             }
         )
+
+    def _declare_resource_group(self, name: str, args: AksIstioClusterArgs) -> pulumi.Output[str]:
+        """The group the cluster lives in: created here, or the existing one named (its name, either way)."""
+        if args.existing_resource_group:
+            return pulumi.Output.from_input(args.resource_group_name)
+        group = resources.ResourceGroup(
+            f"{name}-rg",
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        created: pulumi.Output[str] = group.name
+        return created
+
+    def _declare_identity(
+        self, name: str, args: AksIstioClusterArgs, group_name: pulumi.Input[str]
+    ) -> managedidentity.UserAssignedIdentity:
+        """The control-plane's user-assigned identity."""
+        return managedidentity.UserAssignedIdentity(
+            f"{name}-identity",
+            resource_group_name=group_name,
+            location=args.location,
+            resource_name_=f"id-{args.cluster_name}",
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+
+    def _declare_node_subnet(
+        self, name: str, args: AksIstioClusterArgs, group_name: pulumi.Input[str]
+    ) -> pulumi.Output[str]:
+        """The nodes' subnet id: the existing subnet named, or `snet-nodes` in a VNet created here."""
+        network_settings = args.cluster.network
+        if network_settings.existing_subnet_id is not None:
+            return pulumi.Output.from_input(network_settings.existing_subnet_id)
+        vnet = network.VirtualNetwork(
+            f"{name}-vnet",
+            resource_group_name=group_name,
+            location=args.location,
+            virtual_network_name=args.vnet_name or vnet_name(args.cluster_name),
+            address_space={"address_prefixes": [network_settings.vnet_address_space]},
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, ignore_changes=["subnets"]),
+        )
+        subnet = network.Subnet(
+            f"{name}-nodes",
+            resource_group_name=group_name,
+            virtual_network_name=vnet.name,
+            subnet_name="snet-nodes",
+            address_prefix=network_settings.node_subnet_prefix,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        created: pulumi.Output[str] = subnet.id
+        return created
+
+    def _grant_identity_on_node_subnet(
+        self,
+        name: str,
+        identity: managedidentity.UserAssignedIdentity,
+        subnet_id: pulumi.Input[str],
+        subscription_id: pulumi.Input[str],
+    ) -> authorization.RoleAssignment:
+        """Network Contributor on the node subnet for the control-plane identity (the cluster waits for it)."""
+        # With a user-assigned identity AKS does not grant itself rights on a subnet it didn't create: internal
+        # load balancers (the internal ingress gateway) fail without Network Contributor on the node subnet.
+        return grant(
+            f"{name}-identity-subnet-network-contributor",
+            role_guid=sm.ROLE_NETWORK_CONTRIBUTOR,
+            scope=subnet_id,
+            principal_id=identity.principal_id,
+            subscription_id=subscription_id,
+            parent=self,
+        )
+
+    def _declare_plugin_ca(
+        self, name: str, args: AksIstioClusterArgs, group_name: pulumi.Input[str], tenant_id: pulumi.Input[str]
+    ) -> PluginCa | None:
+        """The Key Vault of the mesh's plug-in CA, when `args.plugin_ca` asks for one."""
+        if args.plugin_ca is None:
+            return None
+        return PluginCa(
+            f"{name}-plugin-ca",
+            PluginCaArgs(
+                source=args.plugin_ca,
+                resource_group_name=group_name,
+                location=args.location,
+                tenant_id=tenant_id,
+                tags=args.tags,
+                protect=args.protect,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _declare_managed_cluster(
+        self,
+        name: str,
+        args: AksIstioClusterArgs,
+        *,
+        group_name: pulumi.Input[str],
+        identity_id: pulumi.Input[str],
+        subnet_id: pulumi.Input[str],
+        plugin_ca_key_vault_id: pulumi.Input[str] | None,
+        depends_on: Sequence[pulumi.Resource],
+    ) -> containerservice.ManagedCluster:
+        """The ManagedCluster: the system pool inline, the Istio add-on's mesh profile, and every other profile
+        from the pure builders in `aks_istio.cluster.spec`."""
+        settings = args.cluster
+        return containerservice.ManagedCluster(
+            f"{name}-aks",
+            resource_group_name=group_name,
+            resource_name_=args.cluster_name,
+            location=args.location,
+            dns_prefix=args.cluster_name,
+            kubernetes_version=settings.kubernetes_version,
+            sku={"name": "Base", "tier": settings.tier.value},
+            identity={"type": "UserAssigned", "user_assigned_identities": [identity_id]},
+            agent_pool_profiles=[spec.system_pool_profile(settings, subnet_id)],
+            network_profile=spec.network_profile(settings, static_egress=args.egress_pool is not None),
+            aad_profile=spec.aad_profile(settings),
+            enable_rbac=True,
+            disable_local_accounts=True,
+            api_server_access_profile=spec.api_server_access_profile(settings),
+            oidc_issuer_profile={"enabled": True},
+            security_profile=spec.security_profile(settings),
+            addon_profiles=spec.addon_profiles(settings, args.plugin_ca),
+            auto_upgrade_profile=spec.auto_upgrade_profile(settings),
+            disk_encryption_set_id=settings.disk_encryption_set_id,
+            node_resource_group=f"MC_{args.resource_group_name}_{args.cluster_name}",
+            service_mesh_profile=spec.service_mesh_profile(
+                list(args.revisions),
+                internal_ingress=args.internal_ingress,
+                external_ingress=args.external_ingress,
+                plugin_ca=args.plugin_ca,
+                plugin_ca_key_vault_id=plugin_ca_key_vault_id,
+                egress_gateways=args.egress_gateways,
+            ),
+            azure_monitor_profile=spec.azure_monitor_profile(args.kube_state_metrics),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.protect,
+                ignore_changes=spec.cluster_ignore_changes(settings),
+                depends_on=list(depends_on),
+            ),
+        )
+
+    def _declare_node_pools(
+        self,
+        name: str,
+        args: AksIstioClusterArgs,
+        group_name: pulumi.Input[str],
+        cluster_name: pulumi.Input[str],
+        subnet_id: pulumi.Input[str],
+    ) -> None:
+        """The user pools, then the Static Egress Gateway pool, each an AgentPool of its own."""
+        for pool in args.cluster.user_pools:
+            containerservice.AgentPool(
+                f"{name}-pool-{pool.name}",
+                resource_group_name=group_name,
+                resource_name_=cluster_name,
+                agent_pool_name=pool.name,
+                **spec.pool_fields(pool, mode="User", subnet_id=subnet_id),
+                opts=pulumi.ResourceOptions(parent=self, ignore_changes=spec.agent_pool_ignore_changes(args.cluster)),
+            )
+        if args.egress_pool is not None:
+            # One owner per pool: the gateway pool is a separate AgentPool like the user pools, never inline.
+            containerservice.AgentPool(
+                f"{name}-pool-{args.egress_pool.name}",
+                resource_group_name=group_name,
+                resource_name_=cluster_name,
+                agent_pool_name=args.egress_pool.name,
+                **spec.gateway_pool_fields(args.egress_pool, subnet_id=subnet_id),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+    def _declare_maintenance_windows(
+        self, name: str, args: AksIstioClusterArgs, group_name: pulumi.Input[str], cluster_name: pulumi.Input[str]
+    ) -> None:
+        """One MaintenanceConfiguration per planned-maintenance window of the cluster's settings."""
+        for config_name, body in spec.maintenance_configurations(args.cluster).items():
+            containerservice.MaintenanceConfiguration(
+                f"{name}-maintenance-{config_name}",
+                resource_group_name=group_name,
+                resource_name_=cluster_name,
+                config_name=config_name,
+                **body,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+    def _grant_secrets_provider_on_plugin_ca(
+        self,
+        name: str,
+        plugin_ca: PluginCa,
+        managed_cluster: containerservice.ManagedCluster,
+        subscription_id: pulumi.Input[str],
+    ) -> None:
+        """Key Vault Secrets User on the plug-in CA's vault for the secrets provider add-on's identity."""
+        # istiod mounts the CA through the secrets provider's identity; without read access its pods hang in
+        # Init:0/2 with a 403 (https://learn.microsoft.com/azure/aks/istio-plugin-ca, which names Key Vault Secrets
+        # User).
+        grant(
+            f"{name}-keyvault-secrets-user",
+            role_guid=sm.ROLE_KEY_VAULT_SECRETS_USER,
+            scope=plugin_ca.key_vault_id,
+            principal_id=managed_cluster.addon_profiles.apply(_secrets_provider_identity),
+            subscription_id=subscription_id,
+            parent=self,
+        )
+
+
+class SecretsProviderIds(NamedTuple):
+    """The ids of the identity AKS makes for the Key Vault secrets provider add-on (None when the add-on is off)."""
+
+    client_id: pulumi.Output[str | None]
+    object_id: pulumi.Output[str | None]
+
+
+def secrets_provider_ids(managed_cluster: containerservice.ManagedCluster, *, enabled: bool) -> SecretsProviderIds:
+    """Read from the cluster's `addonProfiles` when the add-on is `enabled`; None for both otherwise."""
+    if not enabled:
+        return SecretsProviderIds(pulumi.Output.from_input(None), pulumi.Output.from_input(None))
+    return SecretsProviderIds(
+        client_id=managed_cluster.addon_profiles.apply(lambda p: _secrets_provider_identity(p, "client_id")),
+        object_id=managed_cluster.addon_profiles.apply(lambda p: _secrets_provider_identity(p, "object_id")),
+    )
 
 
 def user_kubeconfig(

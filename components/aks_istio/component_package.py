@@ -277,7 +277,7 @@ def input_problems(error: InvalidValueError | ConfigError, root: str = "") -> li
     return [
         InputPropertyErrorDetails(
             property_path=".".join(filter(None, (root, render_path(p.path, stack_file=True)))) or "args",
-            reason=p.message,
+            reason=p.text(stack_file=True),
         )
         for p in error.problems
     ]

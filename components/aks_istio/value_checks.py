@@ -91,19 +91,35 @@ def render_path(path: Path, *, stack_file: bool) -> str:
     return text
 
 
+_FIELD_NAME = re.compile("\x02([^\x03]*)\x03")
+
+
+def field_name(path: "PathPart | Path") -> str:
+    """Another field, named inside a message (`f"... above {field_name('max_count')}"`): shown as the place the
+    value came from names it, `max_count` in Python, `maxCount` in a stack file or another language's program.
+    (A marker in the message, rendered by `Problem.text`.)"""
+    return f"\x02{render_path(as_path(path), stack_file=False)}\x03"
+
+
 @dataclasses.dataclass(frozen=True)
 class Problem:
     """One problem: where (relative to the value checked) and what, in the words every entry point prints."""
 
     path: Path
     message: str
+    """What is wrong; the fields it names (`field_name`) are rendered by `text` for the place it is shown."""
 
     def under(self, *prefix: PathPart) -> "Problem":
         return Problem((*prefix, *self.path), self.message)
 
+    def text(self, *, stack_file: bool = False) -> str:
+        """The message, naming fields as Python does (`min_count`) or as a stack file does (`minCount`)."""
+        return _FIELD_NAME.sub(lambda m: render_path(as_path(m.group(1)), stack_file=stack_file), self.message)
+
     def line(self, *, stack_file: bool = False) -> str:
         where = render_path(self.path, stack_file=stack_file)
-        return f"{where}: {self.message}" if where else self.message
+        text = self.text(stack_file=stack_file)
+        return f"{where}: {text}" if where else text
 
 
 class InvalidValueError(ValueError):
@@ -203,9 +219,9 @@ class Constraint:
                 yield Problem((), not_valid(value, reason))
         if isinstance(value, list | dict):
             if self.min_items is not None and len(value) < self.min_items:
-                yield Problem((), not_valid(value, f"allowed: at least {self.min_items} items"))
+                yield Problem((), not_valid(value, f"allowed: at least {_items(self.min_items)}"))
             if self.max_items is not None and len(value) > self.max_items:
-                yield Problem((), not_valid(value, f"allowed: at most {self.max_items} items"))
+                yield Problem((), not_valid(value, f"allowed: at most {_items(self.max_items)}"))
         if self.check is not None:
             try:
                 reason = self.check(value)
@@ -230,6 +246,10 @@ class Constraint:
                 if bound is not None and broken:
                     return f"allowed: {text} {_number(bound)}"
         return None
+
+
+def _items(count: int) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
 
 
 def _number(bound: float) -> str:

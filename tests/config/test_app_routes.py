@@ -87,8 +87,34 @@ def test_every_problem_of_the_apps_at_once_at_its_key() -> None:
 
 
 def test_bad_values_are_refused_naming_the_field() -> None:
-    found = problems_of("dev", apps(app(tlsMode="STRICT"), app(httpsPort=8443), app(hosts=["Shop"]), app(typo=1)))
-    assert f"{ROOT}.apps[0].tlsMode: 'STRICT' is not valid" in found[0]
-    assert "https_port: 8443 is not exposed by aks-istio-ingressgateway-internal" in found[1]
-    assert "hosts: 'Shop' is not a host name" in found[2]
-    assert found[3].startswith(f"{ROOT}.apps[3].typo:")
+    found = problems_of(
+        "dev",
+        apps(
+            app(tlsMode="STRICT"),
+            app(name="b", hosts=["b.example.com"], httpsPort=8443),
+            app(name="c", hosts=["Shop"]),
+            app(name="d", hosts=["d.example.com"], typo=1),
+        ),
+    )
+    assert found == [
+        f"{ROOT}.apps[0].tlsMode: 'STRICT' is not valid: allowed: 'NONE', 'SIMPLE', 'MUTUAL' or 'PASSTHROUGH'",
+        f"{ROOT}.apps[3].typo: unknown key; allowed keys: name, hosts, backend, gateway, api, tlsMode, certificate, "
+        "httpsRedirect, httpsPort, httpPort, pathRoutes, timeout, retries, access",
+        f"{ROOT}.apps[1].httpsPort: 8443 is not exposed by aks-istio-ingressgateway-internal (ports 80/http2, "
+        "443/https, fixed by AKS); allowed: 443",
+        f"{ROOT}.apps[2].hosts[0]: 'Shop' is not valid: does not have the allowed form; allowed: a lowercase DNS "
+        "name, e.g. shop.example.com, or one with a leading *. wildcard",
+    ]
+
+
+def test_a_rule_names_the_other_fields_by_their_keys() -> None:
+    found = problems_of(
+        "dev", apps(app(tlsMode="PASSTHROUGH", timeout="5s"), app(name="b", hosts=["b.example.com"], access={}))
+    )
+    assert found == [
+        f"{ROOT}.apps[0].certificate: set, but tlsMode PASSTHROUGH uses none; allowed: SIMPLE or MUTUAL",
+        f"{ROOT}.apps[0].timeout: set, but tlsMode PASSTHROUGH routes by SNI only; the gateway never sees HTTP (no "
+        "requests to time)",
+        f"{ROOT}.apps[1].access: neither sourceRanges nor jwt is set; allowed: at least one of them (or no access "
+        "limits at all)",
+    ]

@@ -25,7 +25,7 @@ def stack_problems(changes: dict[str, Any]) -> list[str]:
 def code_problems(build: Any) -> list[str]:
     with pytest.raises(InvalidValueError) as caught:
         build()
-    return [p.message for p in caught.value.problems]
+    return [p.text(stack_file=True) for p in caught.value.problems]
 
 
 @pytest.mark.parametrize(
@@ -83,6 +83,14 @@ def test_every_problem_of_a_value_is_raised_at_once_each_naming_its_field() -> N
     assert message.startswith("NodePool: name: 'Apps_1' is not valid")
     assert "zones[0]: '4' is not valid: allowed: '1', '2' or '3'" in message
     assert "max_pods: 10 is not valid: allowed: >= 50" in message
+
+
+def test_a_message_names_the_other_field_as_the_place_the_value_came_from_does() -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        NodePool(name="apps", min_count=5, max_count=1)
+    assert str(caught.value) == "NodePool: min_count: 5 is above max_count 1; allowed: <= max_count"
+    in_stack = stack_problems({"cluster": {"userPools": [{"name": "apps", "minCount": 5, "maxCount": 1}]}})
+    assert in_stack == [f"{ROOT}.cluster.userPools[0].minCount: 5 is above maxCount 1; allowed: <= maxCount"]
 
 
 def test_a_bad_pool_name_does_not_hide_the_revision_kubernetes_mismatch() -> None:

@@ -3,6 +3,7 @@ the Python values built in code, and by Construct from another language over the
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import enum
 import inspect
@@ -16,8 +17,11 @@ import pytest
 
 from aks_istio.config import ConfigError, StackConfig, load_stack_config
 from aks_istio.config.presets import with_preset
+from aks_istio.gateways.app_ingress import AppIngressArgs
+from aks_istio.gateways.app_ingress_values import AppRoute
 from aks_istio.value_checks import InvalidValueError, Problem, render_path, snake
-from tests.provider.plugin import PROVIDER_DIR, ProviderPlugin, RecordingEngine, input_errors
+from tests.components.stand_ins import kubernetes_provider
+from tests.provider.plugin import PROVIDER_DIR, ProviderPlugin, RecordingEngine, input_errors, resource_reference
 from tests.support import merge, raw_platform
 
 ROOT = "aks-istio:platform."
@@ -49,6 +53,56 @@ INVALID: dict[str, dict[str, Any]] = {
         "mesh": {"revision": "asm-1-30"},
     },
 }
+
+# An app (`gateways.apps[]`, an AppIngress's `route`) valid on the dev stack, and what each fixture gets wrong.
+APP: dict[str, Any] = {
+    "name": "shop",
+    "hosts": ["shop.example.com"],
+    "backend": {"service": "shop", "namespace": "apps", "port": 8080},
+    "certificate": {
+        "keyVaultId": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-certs/providers/"
+        "Microsoft.KeyVault/vaults/kv-apps",
+        "tenantId": "11111111-2222-3333-4444-555555555555",
+        "certObjectName": "shop-crt",
+        "keyObjectName": "shop-key",
+    },
+}
+INVALID_APPS: dict[str, dict[str, Any]] = {
+    "app name": {"name": "Shop_1"},
+    "app host": {"hosts": ["shop.example.com", "Shop"]},
+    "app no hosts": {"hosts": []},
+    "app tls mode": {"tlsMode": "STRICT"},
+    "app gateway": {"gateway": "Public"},
+    "app port on the classic gateway": {"httpsPort": 8443},
+    "app mutual without a ca": {"tlsMode": "MUTUAL"},
+    "app passthrough with http features": {
+        "tlsMode": "PASSTHROUGH",
+        "certificate": None,
+        "timeout": "5s",
+        "pathRoutes": [{"prefix": "/api", "service": "api", "port": 9090}],
+    },
+    "app path route outside the hosts": {
+        "pathRoutes": [{"prefix": "/api", "service": "api", "port": 9090, "host": "other.example.com"}]
+    },
+    "app path route": {"pathRoutes": [{"prefix": "api", "service": "API", "port": 0}]},
+    "app retries": {"retries": {"attempts": 20, "perTryTimeout": "soon", "retryOn": ["sometimes"]}},
+    "app access": {"access": {}},
+    "app jwt": {"access": {"jwt": {"issuer": "", "jwksUri": "http://keys"}}},
+    "app certificate": {"certificate": {"keyVaultId": "kv-apps", "tenantId": "t", "certObjectName": "a b"}},
+    "app gateway api with mutual tls": {"api": "GatewayApi", "tlsMode": "MUTUAL"},
+    "app problems in several keys": {
+        "name": "Shop_1",
+        "backend": {"port": 0},
+        "tlsMode": "NONE",
+        "timeout": "soon",
+    },
+}
+INVALID.update(
+    {
+        name: {"gateways": {"gatewayApi": {"enabled": True}, "apps": [merge(copy.deepcopy(APP), changes)]}}
+        for name, changes in INVALID_APPS.items()
+    }
+)
 
 
 def invalid_platform(name: str) -> dict[str, Any]:
@@ -115,7 +169,7 @@ def test_the_stack_file_python_and_construct_refuse_with_the_same_message(plugin
     assert stack, name
     assert by_construct(plugin, platform) == stack
     # Built in code, a value refuses as soon as it is made: its problems are the stack file's, key for key.
-    code = [(render_path(p.path, stack_file=True), p.message) for p in in_code(platform)]
+    code = [(render_path(p.path, stack_file=True), p.text(stack_file=True)) for p in in_code(platform)]
     assert code and set(code) <= set(stack), (code, stack)
 
 
@@ -124,3 +178,72 @@ def test_independent_problems_come_together_everywhere(plugin: ProviderPlugin) -
     keys = ["cluster.userPools[0].name", "mesh.revision", "cluster.kubernetesVersion"]
     assert [key for key, _ in in_stack_file(platform)] == keys
     assert [key for key, _ in by_construct(plugin, platform)] == keys
+
+
+# --- one app: `gateways.apps[0]` in a stack file, AppIngressArgs' `route` in Python and from another language ----
+
+APP_INGRESS = "aks-istio:index:AppIngress"
+APP_KEY = "gateways.apps[0]"
+PROVIDER_REF = "urn:pulumi:dev::aks-istio::pulumi:providers:kubernetes::cluster::provider-id"
+# AppIngress's wiring, valid for every fixture (the route is what each gets wrong).
+WIRING: dict[str, Any] = {
+    "secretsProviderClientId": "client-id",
+    "secretsProviderObjectId": "object-id",
+    "subscriptionId": "00000000-0000-0000-0000-000000000001",
+    "gatewayExternalTrafficPolicy": "Local",
+    "revisions": ["asm-1-30"],
+}
+
+
+def app_in_stack_file(name: str) -> list[tuple[str, str]]:
+    """The stack file's problems of the fixture's app, by their key under the app."""
+    found = in_stack_file(invalid_platform(name))
+    assert all(key.startswith(APP_KEY) for key, _ in found), found  # the app's own problems, nothing stack-wide
+    return [(key.removeprefix(APP_KEY), message) for key, message in found]
+
+
+def app_by_construct(plugin: ProviderPlugin, entry: dict[str, Any]) -> list[tuple[str, str]]:
+    inputs = {"route": entry, "kubernetesProvider": resource_reference(PROVIDER_REF), **WIRING}
+    with pytest.raises(grpc.RpcError) as caught:
+        plugin.construct(APP_INGRESS, "parity", inputs)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    found = [e.split(": ", 1) for e in input_errors(caught.value)]
+    return [(path.removeprefix("route"), reason) for path, reason in found]
+
+
+def app_in_code(entry: dict[str, Any]) -> list[Problem]:
+    """AppIngressArgs as a Python program writes it: the route built value by value, then the wiring."""
+    wiring = {snake(key): value for key, value in WIRING.items()}
+    with pytest.raises(InvalidValueError) as caught:
+        AppIngressArgs(route=build(AppRoute, entry, ("route",)), kubernetes_provider=kubernetes_provider(), **wiring)
+    return caught.value.problems
+
+
+@pytest.mark.parametrize("name", list(INVALID_APPS))
+def test_an_app_is_refused_alike_in_a_stack_file_in_python_and_by_construct(plugin: ProviderPlugin, name: str) -> None:
+    entry = merge(copy.deepcopy(APP), INVALID_APPS[name])
+    stack = app_in_stack_file(name)
+    assert stack, name
+    assert app_by_construct(plugin, entry) == stack
+    code = [(render_path(p.path, stack_file=True), p.text(stack_file=True)) for p in app_in_code(entry)]
+    assert code and {(path.removeprefix("route"), text) for path, text in code} <= set(stack), (code, stack)
+
+
+def test_an_apps_independent_problems_come_together_everywhere(plugin: ProviderPlugin) -> None:
+    entry = merge(copy.deepcopy(APP), INVALID_APPS["app problems in several keys"])
+    keys = [".backend.port", ".name", ".timeout", ".certificate"]
+    assert [key for key, _ in app_in_stack_file("app problems in several keys")] == keys
+    assert [key for key, _ in app_by_construct(plugin, entry)] == keys
+
+
+def test_python_names_the_fields_as_python_does() -> None:
+    """The same refusal, the other fields it mentions named as each place writes them."""
+    with pytest.raises(InvalidValueError) as caught:
+        build(AppRoute, merge(copy.deepcopy(APP), {"tlsMode": "MUTUAL"}), ())
+    assert (
+        str(caught.value)
+        == "AppRoute: certificate.ca_object_name: missing; tls_mode MUTUAL verifies clients against a CA"
+    )
+    assert app_in_stack_file("app mutual without a ca") == [
+        (".certificate.caObjectName", "missing; tlsMode MUTUAL verifies clients against a CA")
+    ]

@@ -24,6 +24,7 @@ from aks_istio.value_checks import (
     Problems,
     check,
     constrained,
+    field_name,
 )
 
 ZONES = ("1", "2", "3")
@@ -217,7 +218,8 @@ class NodePool:
 
     def rules(self, problems: Problems) -> None:
         if problems.fine("min_count", "max_count") and self.min_count > self.max_count:
-            problems.add("min_count", f"{self.min_count} is above maxCount {self.max_count}; allowed: <= maxCount")
+            most = field_name("max_count")
+            problems.add("min_count", f"{self.min_count} is above {most} {self.max_count}; allowed: <= {most}")
         capacity = ephemeral_capacity_gib(self.vm_size)
         if self.os_disk_type == OsDiskType.EPHEMERAL and problems.fine("os_disk_type", "os_disk_size_gb"):
             if capacity is None:

@@ -33,11 +33,12 @@ from aks_istio.addon import rules
 from aks_istio.addon import support_matrix as sm
 from aks_istio.azure.roles import grant
 from aks_istio.gateways import app_ingress_objects as objects
-from aks_istio.gateways.app_ingress_values import AppRoute, IngressApi, coerce_enum, raise_problems
+from aks_istio.gateways.app_ingress_values import KEY_VAULT_ID, AppRoute, IngressApi
 from aks_istio.gateways.gateway_api import customization_data, parameters_configmap_name
 from aks_istio.gateways.modes import ExternalTrafficPolicy
-from aks_istio.kubernetes_provider import kubernetes_provider_field, kubernetes_provider_problem
+from aks_istio.kubernetes_provider import FIELD, kubernetes_provider_field, kubernetes_provider_problem
 from aks_istio.tokens import type_token
+from aks_istio.value_checks import Problems, check, constrained, field_name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,51 +67,59 @@ class AppIngressArgs:
     """Gateway API: the revisions the cluster runs (all must support Gateway API)."""
 
     def __post_init__(self) -> None:
-        raise_problems(self.problems())
+        check(self)
 
-    def problems(self) -> list[str]:
-        """The wiring's problems (the route checked its own when it was made)."""
-        problems: list[str] = []
-        route = self.route
-        if self.gateway_external_traffic_policy is not None:
-            coerce_enum(self, "gateway_external_traffic_policy", ExternalTrafficPolicy, problems)
+    def rules(self, problems: Problems) -> None:
+        """The wiring the route needs: the Kubernetes provider, the add-on identity for a certificate, revisions
+        for Gateway API, client addresses for source ranges (the route checked its own fields)."""
         provider_problem = kubernetes_provider_problem(self.kubernetes_provider)
         if provider_problem is not None:
-            problems.append(provider_problem)
+            problems.add(FIELD, provider_problem.removeprefix(f"{FIELD}: "))
+        route = self.route
+        if not problems.fine(("route", "tls_mode"), ("route", "api")):
+            return
         if route.terminates_tls:
-            problems += self._identity_problems()
+            self._identity_rules(problems)
         if route.api is IngressApi.GATEWAY_API:
-            problems += [f"revisions: {p}" for p in rules.revision_set_problems(self.revisions)]
-            prerequisites = rules.gateway_api_problems(self.revisions, app_routing_istio=False)
-            problems += [f"api: GatewayApi {p}" for p in prerequisites]
-        elif route.access is not None and route.access.source_ranges and not self._keeps_client_addresses:
+            for problem in rules.revision_set_problems(self.revisions):
+                problems.add("revisions", problem)
+            for problem in rules.gateway_api_problems(self.revisions, app_routing_istio=False):
+                problems.add(("route", "api"), f"'GatewayApi' {problem}")
+        elif (
+            route.access is not None
+            and route.access.source_ranges
+            and not self._keeps_client_addresses
+            and problems.fine("gateway_external_traffic_policy")
+        ):
             shown = self.gateway_external_traffic_policy
-            problems.append(
-                f"gateway_external_traffic_policy: {repr(shown.value) if shown else 'unset'}, but "
-                "access.source_ranges needs Local: with Cluster the gateway sees node addresses, not clients'; "
-                "allowed: Local (set the gateway's externalTrafficPolicy: Local first)"
+            problems.add(
+                "gateway_external_traffic_policy",
+                f"{repr(shown.value) if shown else 'unset'}, but {field_name(('route', 'access', 'source_ranges'))} "
+                "needs Local: with Cluster the gateway sees node addresses, not clients'; allowed: Local (set the "
+                "gateway's externalTrafficPolicy: Local first)",
             )
-        return problems
 
     @property
     def _keeps_client_addresses(self) -> bool:
         return self.gateway_external_traffic_policy is ExternalTrafficPolicy.LOCAL
 
-    def _identity_problems(self) -> list[str]:
-        problems: list[str] = []
+    def _identity_rules(self, problems: Problems) -> None:
         if self.secrets_provider_client_id is None:
-            problems.append(
-                "secrets_provider_client_id: missing; the certificate is synced by the Key Vault secrets provider "
-                "add-on (turn it on: ClusterSpec.key_vault_secrets_provider / stack key "
-                "cluster.keyVaultSecretsProvider, then pass AksIstioCluster.secrets_provider_client_id)"
+            problems.add(
+                "secrets_provider_client_id",
+                "missing; the certificate is synced by the Key Vault secrets provider add-on (turn it on: "
+                "ClusterSpec.key_vault_secrets_provider / stack key cluster.keyVaultSecretsProvider, then pass "
+                "AksIstioCluster.secrets_provider_client_id)",
             )
-        if self.grant_vault_access and (self.secrets_provider_object_id is None or self.subscription_id is None):
-            problems.append(
-                "secrets_provider_object_id, subscription_id: missing; grant_vault_access declares the add-on "
-                "identity's Key Vault Secrets User grant (or set grant_vault_access: false where "
-                "KeyVaultSecretsReader declares it)"
-            )
-        return problems
+        if self.grant_vault_access:
+            for key in ("secrets_provider_object_id", "subscription_id"):
+                if getattr(self, key) is None:
+                    problems.add(
+                        key,
+                        f"missing; {field_name('grant_vault_access')} declares the add-on identity's Key Vault "
+                        f"Secrets User grant (or set {field_name('grant_vault_access')}: false where "
+                        "KeyVaultSecretsReader declares it)",
+                    )
 
 
 ADDON_OFF = (
@@ -162,7 +171,7 @@ def vault_grant(
 class KeyVaultSecretsReaderArgs:
     """Inputs of `KeyVaultSecretsReader`."""
 
-    key_vault_id: str
+    key_vault_id: str = constrained(**KEY_VAULT_ID)
     """ARM id of the vault holding app certificates."""
     secrets_provider_object_id: pulumi.Input[str]
     """Object id of the Key Vault secrets provider add-on's identity (`AksIstioCluster.secrets_provider_object_id`)."""
@@ -170,9 +179,7 @@ class KeyVaultSecretsReaderArgs:
     """Subscription whose built-in role definition is assigned."""
 
     def __post_init__(self) -> None:
-        if not sm.KEY_VAULT_ID_PATTERN.match(self.key_vault_id):
-            problem = f"key_vault_id: {self.key_vault_id!r} is not a vault's ARM id"
-            raise_problems([problem])
+        check(self)
 
 
 class KeyVaultSecretsReader(pulumi.ComponentResource):

@@ -262,19 +262,19 @@ PROVIDER = kubernetes_provider()
 @pytest.mark.parametrize(
     ("changes", "field", "words"),
     [
-        ({"tls_mode": "STRICT"}, "tls_mode", "allowed: NONE, SIMPLE, MUTUAL, PASSTHROUGH"),
-        ({"gateway": "Public"}, "gateway", "allowed: Internal, External"),
-        ({"api": "Ingress"}, "api", "allowed: Istio, GatewayApi"),
+        ({"tls_mode": "STRICT"}, "tls_mode", "allowed: 'NONE', 'SIMPLE', 'MUTUAL' or 'PASSTHROUGH'"),
+        ({"gateway": "Public"}, "gateway", "allowed: 'Internal' or 'External'"),
+        ({"api": "Ingress"}, "api", "allowed: 'Istio' or 'GatewayApi'"),
         ({"https_port": 8443}, "https_port", "aks-istio-ingressgateway-external"),
         ({"http_port": 8080}, "http_port", "allowed: 80"),
         ({"tls_mode": "MUTUAL"}, "certificate.ca_object_name", "MUTUAL"),
         ({"certificate": None}, "certificate", "missing"),
         (
             {"path_routes": [AppPathRoute(prefix="/a", service="a", port=1, host="other.example.com")]},
-            "host",
-            "not covered",
+            "path_routes[0].host",
+            "not one of the app's hosts",
         ),
-        ({"hosts": ["Shop_Example"]}, "hosts", "not a host name"),
+        ({"hosts": ["Shop_Example"]}, "hosts[0]", "allowed: a lowercase DNS name"),
         ({"secrets_provider_client_id": None}, "secrets_provider_client_id", "cluster.keyVaultSecretsProvider"),
         ({"access": AppAccess(source_ranges=["10.0.0.0/8"])}, "gateway_external_traffic_policy", "needs Local"),
         (
@@ -322,16 +322,22 @@ def test_a_missing_provider_is_refused_naming_the_field() -> None:
 
 def test_every_problem_of_one_value_is_reported_at_once() -> None:
     message = refused(https_port=8443, http_port=81, hosts=["shop.example.com", "Bad_Host"])
-    assert "https_port:" in message and "http_port:" in message and "hosts: 'Bad_Host'" in message
+    assert message.startswith("AppRoute: hosts[1]: 'Bad_Host' is not valid: does not have the allowed form"), message
+    assert "; https_port: 8443 is not exposed by aks-istio-ingressgateway-external" in message
+    assert "; http_port: 81 is not exposed by aks-istio-ingressgateway-external" in message
 
 
 def test_nested_values_name_their_own_fields() -> None:
-    with pytest.raises(ValueError, match=r"^port: 0 is not a port"):
+    with pytest.raises(ValueError, match=r"^AppBackend: port: 0 is not valid: allowed: >= 1$"):
         AppBackend(service="shop", namespace="apps", port=0)
-    with pytest.raises(ValueError, match=r"^key_vault_id: 'kv-apps' is not a vault's ARM id"):
+    with pytest.raises(ValueError, match=r"^KeyVaultCertificate: key_vault_id: 'kv-apps' is not valid: .*/vaults/<"):
         certificate(key_vault_id="kv-apps")
-    with pytest.raises(ValueError, match=r"^source_ranges: 'everyone' is not a CIDR"):
+    with pytest.raises(
+        ValueError, match=r"^AppAccess: source_ranges: \['everyone'\] is not valid: 'everyone' is not a"
+    ):
         AppAccess(source_ranges=["everyone"])
+    with pytest.raises(ValueError, match=r"^AppAccess: neither source_ranges nor jwt is set; allowed: at least one"):
+        AppAccess()
 
 
 def test_a_cluster_without_the_secrets_provider_add_on_is_refused_by_name() -> None:
@@ -351,5 +357,5 @@ def test_another_languages_bad_mode_is_refused_naming_its_field() -> None:
         "backend": {"service": "shop", "namespace": "apps", "port": 8080},
     }
     wire = {"route": route | {"tlsMode": "STRICT"}, "kubernetesProvider": PROVIDER}
-    with pytest.raises(ValueError, match=r"tls_mode: 'STRICT' is not allowed; allowed: NONE, SIMPLE, MUTUAL"):
+    with pytest.raises(ValueError, match=r"^AppRoute: tls_mode: 'STRICT' is not valid: allowed: 'NONE', 'SIMPLE'"):
         from_wire(AppIngressArgs, wire, "", "AppIngress")

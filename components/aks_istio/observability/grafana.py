@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import pulumi
 from pulumi_azure_native import authorization, dashboard
@@ -166,7 +166,31 @@ class ManagedGrafana(pulumi.ComponentResource):
         """
         super().__init__(type_token("ManagedGrafana"), name, None, opts)
         client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        instance = self._declare_instance(name, args)
+        self._grant_grafana_reads(name, args, instance.principal_id, client.subscription_id)
+        self._grant_people_their_roles(name, args, instance.grafana_id, client.subscription_id)
+        reachable_through = self._declare_private_access(name, args, instance.grafana_id)
+        if args.dashboards_token is not None:
+            token = pulumi.Output.secret(args.dashboards_token)
+            _provision_dashboards(name, instance.endpoint, token, self, reachable_through)
 
+        self.grafana_id = instance.grafana_id
+        self.endpoint = instance.endpoint
+        self.principal_id = instance.principal_id
+        self.dashboards = pulumi.Output.from_input([d["title"] for d in dashboards().values()])
+        self.dashboards_provisioned = pulumi.Output.from_input(args.dashboards_token is not None)
+        self.register_outputs(
+            {
+                "grafana_id": self.grafana_id,
+                "endpoint": self.endpoint,
+                "principal_id": self.principal_id,
+                "dashboards": self.dashboards,
+                "dashboards_provisioned": self.dashboards_provisioned,
+            }
+        )
+
+    def _declare_instance(self, name: str, args: ManagedGrafanaArgs) -> "GrafanaInstance":
+        """The instance created here, or the existing one `existing_id` names (looked up, not declared)."""
         if args.existing_id is not None:
             match = _GRAFANA_ID.match(args.existing_id)
             assert match is not None  # checked in ManagedGrafanaArgs
@@ -175,28 +199,31 @@ class ManagedGrafana(pulumi.ComponentResource):
                 workspace_name=match["name"],
                 opts=pulumi.InvokeOutputOptions(parent=self),
             )
-            grafana_id: pulumi.Output[str] = pulumi.Output.from_input(args.existing_id)
-            properties: pulumi.Output[Any] = existing.properties
-            identity: pulumi.Output[Any] = existing.identity
-        else:
-            instance = dashboard.Grafana(
-                f"{name}-instance",
-                resource_group_name=args.resource_group_name,
-                workspace_name=args.name,
-                location=args.location,
-                sku={"name": args.sku.value},
-                identity={"type": "SystemAssigned"},
-                properties=grafana_properties(args),
-                tags=args.tags,
-                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            return GrafanaInstance.of(
+                pulumi.Output.from_input(args.existing_id), existing.properties, existing.identity
             )
-            grafana_id = instance.id
-            properties = instance.properties
-            identity = instance.identity
-        principal_id = identity.apply(lambda i: after_apply(_get(i, "principal_id"), "Grafana identity principal"))
-        endpoint = properties.apply(lambda p: after_apply(_get(p, "endpoint"), "Grafana endpoint"))
+        created = dashboard.Grafana(
+            f"{name}-instance",
+            resource_group_name=args.resource_group_name,
+            workspace_name=args.name,
+            location=args.location,
+            sku={"name": args.sku.value},
+            identity={"type": "SystemAssigned"},
+            properties=grafana_properties(args),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        return GrafanaInstance.of(created.id, created.properties, created.identity)
 
-        group_id = resource_group_id(client.subscription_id, args.resource_group_name)
+    def _grant_grafana_reads(
+        self,
+        name: str,
+        args: ManagedGrafanaArgs,
+        principal_id: pulumi.Input[str],
+        subscription_id: pulumi.Output[str],
+    ) -> None:
+        """Grafana's identity reads the workspace's metrics and browses the resource group's resources."""
+        group_id = resource_group_id(subscription_id, args.resource_group_name)
         for role, guid, scope in (
             ("monitoring-data-reader", sm.ROLE_MONITORING_DATA_READER, pulumi.Output.from_input(args.workspace_id)),
             ("monitoring-reader", sm.ROLE_MONITORING_READER, group_id),
@@ -206,58 +233,67 @@ class ManagedGrafana(pulumi.ComponentResource):
                 role_guid=guid,
                 scope=scope,
                 principal_id=principal_id,
-                subscription_id=client.subscription_id,
+                subscription_id=subscription_id,
                 parent=self,
             )
+
+    def _grant_people_their_roles(
+        self, name: str, args: ManagedGrafanaArgs, grafana_id: pulumi.Input[str], subscription_id: pulumi.Input[str]
+    ) -> None:
+        """Grafana Admin, Editor and Viewer on the instance for the people and groups listed."""
         for role, guid, object_id in people_roles(args):
             grant(
                 f"{name}-{role}",
                 role_guid=guid,
                 scope=grafana_id,
                 principal_id=object_id,
-                subscription_id=client.subscription_id,
+                subscription_id=subscription_id,
                 parent=self,
                 managed_identity=False,
             )
 
-        reachable_through: list[pulumi.Resource] = []
-        if args.private_endpoint_subnet_id is not None and args.existing_id is None:
-            # With public network access off, the endpoint is the only way to the instance (and its dashboards).
-            private = PrivateAccess(
-                f"{name}-private",
-                PrivateAccessArgs(
-                    endpoint_name=f"pe-{args.name}",
-                    target_id=grafana_id,
-                    group_id=sm.GRAFANA_PRIVATE_LINK_GROUP,
-                    dns_zone_name=sm.GRAFANA_PRIVATE_DNS_ZONE,
-                    subnet_id=args.private_endpoint_subnet_id,
-                    existing_dns_zone_id=args.private_dns_zone_id,
-                    resource_group_name=args.resource_group_name,
-                    location=args.location,
-                    tags=args.tags,
-                ),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            reachable_through.append(private)
+    def _declare_private_access(
+        self, name: str, args: ManagedGrafanaArgs, grafana_id: pulumi.Input[str]
+    ) -> list[pulumi.Resource]:
+        """A private endpoint for a created instance, when asked for: what dashboard provisioning waits for."""
+        if args.private_endpoint_subnet_id is None or args.existing_id is not None:
+            return []
+        # With public network access off, the endpoint is the only way to the instance (and its dashboards).
+        private = PrivateAccess(
+            f"{name}-private",
+            PrivateAccessArgs(
+                endpoint_name=f"pe-{args.name}",
+                target_id=grafana_id,
+                group_id=sm.GRAFANA_PRIVATE_LINK_GROUP,
+                dns_zone_name=sm.GRAFANA_PRIVATE_DNS_ZONE,
+                subnet_id=args.private_endpoint_subnet_id,
+                existing_dns_zone_id=args.private_dns_zone_id,
+                resource_group_name=args.resource_group_name,
+                location=args.location,
+                tags=args.tags,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return [private]
 
-        provisioned = args.dashboards_token is not None
-        if args.dashboards_token is not None:
-            token = pulumi.Output.secret(args.dashboards_token)
-            _provision_dashboards(name, endpoint, token, self, reachable_through)
 
-        self.grafana_id = grafana_id
-        self.endpoint = endpoint
-        self.principal_id = principal_id
-        self.dashboards = pulumi.Output.from_input([d["title"] for d in dashboards().values()])
-        self.dashboards_provisioned = pulumi.Output.from_input(provisioned)
-        self.register_outputs(
-            {
-                "grafana_id": self.grafana_id,
-                "endpoint": self.endpoint,
-                "principal_id": self.principal_id,
-                "dashboards": self.dashboards,
-                "dashboards_provisioned": self.dashboards_provisioned,
-            }
+class GrafanaInstance(NamedTuple):
+    """The Grafana a `ManagedGrafana` works with (created, or the existing one looked up)."""
+
+    grafana_id: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    principal_id: pulumi.Output[str]
+    """Object id of its system-assigned identity."""
+
+    @classmethod
+    def of(
+        cls, grafana_id: pulumi.Output[str], properties: pulumi.Output[Any], identity: pulumi.Output[Any]
+    ) -> "GrafanaInstance":
+        """Read from the instance's `properties` and `identity` (known only after apply)."""
+        return cls(
+            grafana_id=grafana_id,
+            endpoint=properties.apply(lambda p: after_apply(_get(p, "endpoint"), "Grafana endpoint")),
+            principal_id=identity.apply(lambda i: after_apply(_get(i, "principal_id"), "Grafana identity principal")),
         )
 
 

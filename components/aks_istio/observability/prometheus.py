@@ -14,7 +14,7 @@ Source keys (AKSDOCS, SUPP, MONDOCS, PROMCOL, BT, CLI) as in `aks_istio.addon.su
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -198,23 +198,53 @@ class ManagedPrometheus(pulumi.ComponentResource):
         super().__init__(
             type_token("ManagedPrometheus"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
         )
-        child = pulumi.ResourceOptions(parent=self)
         region = args.workspace_location or args.location
+        workspace_id = self._declare_workspace(name, args, region)
+        collection = self._declare_data_collection(name, args, region, workspace_id)
+        action_group_id = self._declare_action_group(name, args)
+        group_names = [
+            self._declare_rule_group(name, args, region, workspace_id, group)
+            for group in rule_groups(args, action_group_id)
+        ]
+        if args.scrape.istiod or args.scrape.envoy:
+            self._declare_scrape_config(name, args.scrape)
 
+        self.workspace_id = workspace_id
+        self.data_collection_endpoint_id = collection.endpoint_id
+        self.data_collection_rule_id = collection.rule_id
+        self.rule_group_names = pulumi.Output.all(*group_names).apply(list)
+        self.action_group_id = pulumi.Output.from_input(action_group_id)
+        self.register_outputs(
+            {
+                "workspace_id": self.workspace_id,
+                "data_collection_endpoint_id": self.data_collection_endpoint_id,
+                "data_collection_rule_id": self.data_collection_rule_id,
+                "rule_group_names": self.rule_group_names,
+                "action_group_id": self.action_group_id,
+            }
+        )
+
+    def _declare_workspace(self, name: str, args: ManagedPrometheusArgs, region: str) -> pulumi.Output[str]:
+        """The Azure Monitor workspace's id: the existing one, or one created here."""
         if args.existing_workspace_id is not None:
-            workspace_id: pulumi.Output[str] = pulumi.Output.from_input(args.existing_workspace_id)
-        else:
-            workspace = monitor.AzureMonitorWorkspace(
-                f"{name}-workspace",
-                resource_group_name=args.resource_group_name,
-                azure_monitor_workspace_name=f"amw-{args.cluster_name}",
-                location=region,
-                public_network_access="Enabled" if args.workspace_public_network_access else "Disabled",
-                tags=args.tags,
-                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
-            )
-            workspace_id = workspace.id
+            return pulumi.Output.from_input(args.existing_workspace_id)
+        workspace = monitor.AzureMonitorWorkspace(
+            f"{name}-workspace",
+            resource_group_name=args.resource_group_name,
+            azure_monitor_workspace_name=f"amw-{args.cluster_name}",
+            location=region,
+            public_network_access="Enabled" if args.workspace_public_network_access else "Disabled",
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        created: pulumi.Output[str] = workspace.id
+        return created
 
+    def _declare_data_collection(
+        self, name: str, args: ManagedPrometheusArgs, region: str, workspace_id: pulumi.Input[str]
+    ) -> "DataCollection":
+        """The data collection endpoint and rule, each associated with the cluster."""
+        child = pulumi.ResourceOptions(parent=self)
         endpoint = monitor.DataCollectionEndpoint(
             f"{name}-dce",
             resource_group_name=args.resource_group_name,
@@ -251,85 +281,103 @@ class ManagedPrometheus(pulumi.ComponentResource):
             description="Configuration endpoint of the metrics collector (needed for private link).",
             opts=child,
         )
+        return DataCollection(endpoint_id=endpoint.id, rule_id=rule.id)
 
-        action_group_id: pulumi.Output[str] | None = None
-        if args.alerts is not None and (args.alert_emails or args.alert_webhooks):
-            action_group = monitor.ActionGroup(
-                f"{name}-alerts",
-                resource_group_name=args.resource_group_name,
-                action_group_name=f"ag-{args.cluster_name}-istio",
-                group_short_name=action_group_short_name(args.cluster_name),
-                location="Global",
-                enabled=True,
-                tags=args.tags,
-                **action_group_receivers(args.alert_emails, args.alert_webhooks),
-                opts=child,
-            )
-            action_group_id = action_group.id
+    def _declare_action_group(self, name: str, args: ManagedPrometheusArgs) -> pulumi.Output[str] | None:
+        """The id of the action group the Istio alerts notify; None without alerts or without receivers."""
+        if args.alerts is None or not (args.alert_emails or args.alert_webhooks):
+            return None
+        action_group = monitor.ActionGroup(
+            f"{name}-alerts",
+            resource_group_name=args.resource_group_name,
+            action_group_name=f"ag-{args.cluster_name}-istio",
+            group_short_name=action_group_short_name(args.cluster_name),
+            location="Global",
+            enabled=True,
+            tags=args.tags,
+            **action_group_receivers(args.alert_emails, args.alert_webhooks),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        created: pulumi.Output[str] = action_group.id
+        return created
 
-        groups: list[tuple[str, str, str, Sequence[dict[str, Any]]]] = []
-        if args.recording_rules:
-            for spec in AZURE_RECORDING_RULE_GROUPS:
-                payloads = [recording_rule_payload(r) for r in spec.rules]
-                groups.append((_role(spec.name_prefix), spec.name(args.cluster_name), spec.description, payloads))
+    def _declare_rule_group(
+        self, name: str, args: ManagedPrometheusArgs, region: str, workspace_id: pulumi.Input[str], group: "RuleGroup"
+    ) -> pulumi.Output[str]:
+        """One PrometheusRuleGroup, evaluated every minute; its name."""
+        declared = alertsmanagement.PrometheusRuleGroup(
+            f"{name}-{group.role}",
+            resource_group_name=args.resource_group_name,
+            rule_group_name=group.name,
+            location=region,
+            description=group.description,
+            # The CLI and PROMCOL's Terraform template scope groups to the workspace and the cluster.
+            scopes=[workspace_id, args.cluster_id],
+            cluster_name=args.cluster_name,
+            enabled=True,
+            interval="PT1M",
+            rules=list(group.rules),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        group_name: pulumi.Output[str] = declared.name
+        return group_name
+
+    def _declare_scrape_config(self, name: str, scrape: IstioScrape) -> None:
+        """The managed collector's Istio scrape jobs, in the ConfigMap it reads in kube-system."""
+        k8s.core.v1.ConfigMap(
+            f"{name}-scrape-config",
+            metadata={"name": sm.AMA_METRICS_PROMETHEUS_CONFIGMAP, "namespace": sm.AMA_METRICS_NAMESPACE},
+            data=prometheus_config_data(scrape),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+
+class DataCollection(NamedTuple):
+    """The ids of a `ManagedPrometheus`'s data collection endpoint and rule."""
+
+    endpoint_id: pulumi.Output[str]
+    rule_id: pulumi.Output[str]
+
+
+class RuleGroup(NamedTuple):
+    """One Prometheus rule group to declare."""
+
+    role: str
+    """The child's logical name after the component's (`<name>-<role>`)."""
+    name: str
+    """The rule group's ARM name."""
+    description: str
+    rules: list[dict[str, Any]]
+    """PrometheusRuleGroup rule payloads."""
+
+
+def rule_groups(args: ManagedPrometheusArgs, action_group_id: pulumi.Input[str] | None) -> list[RuleGroup]:
+    """Azure's recording rules (when on), Istio's recording rules, then Istio's alerts (when on; they notify
+    `action_group_id` when there is one)."""
+    groups: list[RuleGroup] = []
+    if args.recording_rules:
+        for spec in AZURE_RECORDING_RULE_GROUPS:
+            payloads = [recording_rule_payload(r) for r in spec.rules]
+            groups.append(RuleGroup(_role(spec.name_prefix), spec.name(args.cluster_name), spec.description, payloads))
+    groups.append(
+        RuleGroup(
+            "istio-recording",
+            f"{ISTIO_RECORDING_GROUP_PREFIX}{args.cluster_name}",
+            "Istio request rate, 5xx ratio and latency percentiles per service and workload",
+            [istio_rule_payload(r, None) for r in istio_recording_rules()],
+        )
+    )
+    if args.alerts is not None:
         groups.append(
-            (
-                "istio-recording",
-                f"{ISTIO_RECORDING_GROUP_PREFIX}{args.cluster_name}",
-                "Istio request rate, 5xx ratio and latency percentiles per service and workload",
-                [istio_rule_payload(r, None) for r in istio_recording_rules()],
+            RuleGroup(
+                "istio-alerts",
+                f"{ISTIO_ALERT_GROUP_PREFIX}{args.cluster_name}",
+                "Istio mesh alerts: 5xx ratio, p99 latency, istiod push errors and rejects, unready proxies",
+                [istio_rule_payload(r, action_group_id) for r in istio_alert_rules(args.alerts)],
             )
         )
-        if args.alerts is not None:
-            groups.append(
-                (
-                    "istio-alerts",
-                    f"{ISTIO_ALERT_GROUP_PREFIX}{args.cluster_name}",
-                    "Istio mesh alerts: 5xx ratio, p99 latency, istiod push errors and rejects, unready proxies",
-                    [istio_rule_payload(r, action_group_id) for r in istio_alert_rules(args.alerts)],
-                )
-            )
-        names: list[pulumi.Output[str]] = []
-        for role, group_name, description, group_rules in groups:
-            group = alertsmanagement.PrometheusRuleGroup(
-                f"{name}-{role}",
-                resource_group_name=args.resource_group_name,
-                rule_group_name=group_name,
-                location=region,
-                description=description,
-                # The CLI and PROMCOL's Terraform template scope groups to the workspace and the cluster.
-                scopes=[workspace_id, args.cluster_id],
-                cluster_name=args.cluster_name,
-                enabled=True,
-                interval="PT1M",
-                rules=list(group_rules),
-                tags=args.tags,
-                opts=child,
-            )
-            names.append(group.name)
-
-        if args.scrape.istiod or args.scrape.envoy:
-            k8s.core.v1.ConfigMap(
-                f"{name}-scrape-config",
-                metadata={"name": sm.AMA_METRICS_PROMETHEUS_CONFIGMAP, "namespace": sm.AMA_METRICS_NAMESPACE},
-                data=prometheus_config_data(args.scrape),
-                opts=child,
-            )
-
-        self.workspace_id = workspace_id
-        self.data_collection_endpoint_id = endpoint.id
-        self.data_collection_rule_id = rule.id
-        self.rule_group_names = pulumi.Output.all(*names).apply(list)
-        self.action_group_id = pulumi.Output.from_input(action_group_id)
-        self.register_outputs(
-            {
-                "workspace_id": self.workspace_id,
-                "data_collection_endpoint_id": self.data_collection_endpoint_id,
-                "data_collection_rule_id": self.data_collection_rule_id,
-                "rule_group_names": self.rule_group_names,
-                "action_group_id": self.action_group_id,
-            }
-        )
+    return groups
 
 
 def _role(name_prefix: str) -> str:

@@ -18,7 +18,7 @@ for the internal load balancer with Network Contributor on it.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -239,83 +239,23 @@ class IngressGateway(pulumi.ComponentResource):
         super().__init__(
             type_token("IngressGateway"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
         )
-        grants: list[pulumi.Resource] = []
-
-        ip_group: pulumi.Input[str] | None = None
-        ip_address: pulumi.Output[str | None] = pulumi.Output.from_input(None)
-        ip_id: pulumi.Output[str | None] = pulumi.Output.from_input(None)
-        if args.static_ip is not None:
-            ip = args.static_ip
-            ip_group = ip.resource_group or args.resource_group_name
-            if not ip.existing:
-                created = network.PublicIPAddress(
-                    f"{name}-ip",
-                    resource_group_name=ip_group,
-                    **public_ip_args(ip, location=args.location, tags=args.tags),
-                    opts=pulumi.ResourceOptions(
-                        parent=self, protect=args.protect, ignore_changes=PUBLIC_IP_IGNORED_CHANGES
-                    ),
-                )
-                ip_address = created.ip_address
-                ip_id = created.id
-            # The cloud provider reads and attaches an IP outside the node resource group only with rights on
-            # that group (https://learn.microsoft.com/azure/aks/static-ip: Network Contributor on the IP's resource
-            # group).
-            grants.append(
-                grant(
-                    f"{name}-ip-network-contributor",
-                    role_guid=sm.ROLE_NETWORK_CONTRIBUTOR,
-                    scope=resource_group_id(args.subscription_id, ip_group),
-                    principal_id=args.principal_id,
-                    subscription_id=args.subscription_id,
-                    parent=self,
-                )
-            )
-
-        subnet_id: pulumi.Output[str | None] = pulumi.Output.from_input(None)
-        if args.subnet is not None:
-            subnet = network.Subnet(
-                f"{name}-subnet",
-                resource_group_name=args.vnet_resource_group,
-                virtual_network_name=pulumi.Output.all(args.node_subnet_id, args.vnet_name).apply(lambda v: str(v[1])),
-                subnet_name=args.subnet.name,
-                address_prefix=args.subnet.prefix,
-                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
-            )
-            subnet_id = subnet.id
-            # The internal load balancer's frontend must be in the mesh's VNet (https://learn.microsoft.com/azure/aks/istio-deploy-ingress)
-            # and the cluster identity needs rights on that subnet, as on the node subnet.
-            grants.append(
-                grant(
-                    f"{name}-subnet-network-contributor",
-                    role_guid=sm.ROLE_NETWORK_CONTRIBUTOR,
-                    scope=subnet.id,
-                    principal_id=args.principal_id,
-                    subscription_id=args.subscription_id,
-                    parent=self,
-                )
-            )
-
-        annotations = service_annotations(args, public_ip_resource_group=ip_group)
-        service_name = sm.INGRESS_GATEWAY_SERVICES[args.mode]
-        patch = k8s.core.v1.ServicePatch(
-            f"{name}-service",
-            **service_patch(args, annotations),
+        public_ip = self._declare_public_ip(name, args)
+        own_subnet = self._declare_own_subnet(name, args)
+        service = self._patch_service(
+            name,
+            args,
+            public_ip_resource_group=public_ip.resource_group,
             # The load balancer picks the IP/subnet up only once the identity may use it.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=grants),
+            depends_on=[*public_ip.grants, *own_subnet.grants],
         )
-
         if args.hpa is not None:
-            k8s.autoscaling.v2.HorizontalPodAutoscalerPatch(
-                f"{name}-hpa",
-                **hpa_patch(service_name, sm.ADDON_INGRESS_NAMESPACE, args.hpa_revision, args.hpa),
-                opts=revision_handover_options(self),
-            )
+            self._patch_stable_hpa(name, args, args.hpa)
 
-        self.service_name = patch.metadata.apply(lambda m: service_name)
-        self.public_ip_address = ip_address
-        self.public_ip_id = ip_id
-        self.subnet_id = subnet_id
+        service_name = sm.INGRESS_GATEWAY_SERVICES[args.mode]
+        self.service_name = service.metadata.apply(lambda m: service_name)
+        self.public_ip_address = public_ip.address
+        self.public_ip_id = public_ip.id
+        self.subnet_id = own_subnet.id
         self.register_outputs(
             {
                 "service_name": self.service_name,
@@ -324,3 +264,111 @@ class IngressGateway(pulumi.ComponentResource):
                 "subnet_id": self.subnet_id,
             }
         )
+
+    def _declare_public_ip(self, name: str, args: IngressGatewayArgs) -> "DeclaredPublicIp":
+        """The static public IP (created here unless `existing`) and the cluster identity's rights on its group."""
+        if args.static_ip is None:
+            return DeclaredPublicIp(
+                resource_group=None,
+                address=pulumi.Output.from_input(None),
+                id=pulumi.Output.from_input(None),
+                grants=[],
+            )
+        ip = args.static_ip
+        ip_group = ip.resource_group or args.resource_group_name
+        address: pulumi.Output[str | None] = pulumi.Output.from_input(None)
+        ip_id: pulumi.Output[str | None] = pulumi.Output.from_input(None)
+        if not ip.existing:
+            created = network.PublicIPAddress(
+                f"{name}-ip",
+                resource_group_name=ip_group,
+                **public_ip_args(ip, location=args.location, tags=args.tags),
+                opts=pulumi.ResourceOptions(
+                    parent=self, protect=args.protect, ignore_changes=PUBLIC_IP_IGNORED_CHANGES
+                ),
+            )
+            address = created.ip_address
+            ip_id = created.id
+        # The cloud provider reads and attaches an IP outside the node resource group only with rights on
+        # that group (https://learn.microsoft.com/azure/aks/static-ip: Network Contributor on the IP's resource
+        # group).
+        ip_grant = grant(
+            f"{name}-ip-network-contributor",
+            role_guid=sm.ROLE_NETWORK_CONTRIBUTOR,
+            scope=resource_group_id(args.subscription_id, ip_group),
+            principal_id=args.principal_id,
+            subscription_id=args.subscription_id,
+            parent=self,
+        )
+        return DeclaredPublicIp(resource_group=ip_group, address=address, id=ip_id, grants=[ip_grant])
+
+    def _declare_own_subnet(self, name: str, args: IngressGatewayArgs) -> "DeclaredSubnet":
+        """The internal gateway's own subnet in the mesh VNet, when asked for, and the cluster identity's rights on
+        it."""
+        if args.subnet is None:
+            return DeclaredSubnet(id=pulumi.Output.from_input(None), grants=[])
+        subnet = network.Subnet(
+            f"{name}-subnet",
+            resource_group_name=args.vnet_resource_group,
+            virtual_network_name=pulumi.Output.all(args.node_subnet_id, args.vnet_name).apply(lambda v: str(v[1])),
+            subnet_name=args.subnet.name,
+            address_prefix=args.subnet.prefix,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        # The internal load balancer's frontend must be in the mesh's VNet (https://learn.microsoft.com/azure/aks/istio-deploy-ingress)
+        # and the cluster identity needs rights on that subnet, as on the node subnet.
+        subnet_grant = grant(
+            f"{name}-subnet-network-contributor",
+            role_guid=sm.ROLE_NETWORK_CONTRIBUTOR,
+            scope=subnet.id,
+            principal_id=args.principal_id,
+            subscription_id=args.subscription_id,
+            parent=self,
+        )
+        return DeclaredSubnet(id=subnet.id, grants=[subnet_grant])
+
+    def _patch_service(
+        self,
+        name: str,
+        args: IngressGatewayArgs,
+        *,
+        public_ip_resource_group: pulumi.Input[str] | None,
+        depends_on: list[pulumi.Resource],
+    ) -> k8s.core.v1.ServicePatch:
+        """The add-on's gateway Service, patched with the allowed annotations and traffic policy only."""
+        annotations = service_annotations(args, public_ip_resource_group=public_ip_resource_group)
+        return k8s.core.v1.ServicePatch(
+            f"{name}-service",
+            **service_patch(args, annotations),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+        )
+
+    def _patch_stable_hpa(self, name: str, args: IngressGatewayArgs, hpa: GatewayHpa) -> None:
+        """The replica bounds of the stable revision's HPA (the add-on copies them to a canary's)."""
+        k8s.autoscaling.v2.HorizontalPodAutoscalerPatch(
+            f"{name}-hpa",
+            **hpa_patch(sm.INGRESS_GATEWAY_SERVICES[args.mode], sm.ADDON_INGRESS_NAMESPACE, args.hpa_revision, hpa),
+            opts=revision_handover_options(self),
+        )
+
+
+class DeclaredPublicIp(NamedTuple):
+    """What `IngressGateway` declared for a static public IP."""
+
+    resource_group: pulumi.Input[str] | None
+    """Where the IP lives (the Service's resource-group annotation); None without a static IP."""
+    address: pulumi.Output[str | None]
+    """The address of an IP created here; None for an existing one or none."""
+    id: pulumi.Output[str | None]
+    """ARM id of an IP created here; None otherwise."""
+    grants: list[pulumi.Resource]
+    """The cluster identity's rights the Service patch waits for."""
+
+
+class DeclaredSubnet(NamedTuple):
+    """What `IngressGateway` declared for the internal gateway's own subnet."""
+
+    id: pulumi.Output[str | None]
+    """The subnet's id; None when the gateway uses the node subnet."""
+    grants: list[pulumi.Resource]
+    """The cluster identity's rights the Service patch waits for."""

@@ -28,7 +28,7 @@ $(STAMP): requirements.txt requirements-dev.txt policy/requirements.txt pyprojec
 	touch $(STAMP)
 
 preview: $(STAMP)
-	$(PY) -m aks_istio preview --stack $(STACK)
+	$(VENV)/bin/aks-istio preview --stack $(STACK)
 
 test: $(STAMP) prometheus
 	$(VENV)/bin/ruff check .

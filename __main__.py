@@ -2,7 +2,7 @@
 
 `components/` is the source root of the `aks_istio` package (see pyproject.toml): putting it first on the path
 runs this checkout's code whether or not the package is also installed in the virtualenv. The engine runs this
-with pulumi and the provider SDKs exactly as they ship, as does the offline tool (`python -m aks_istio preview`).
+with pulumi and the provider SDKs exactly as they ship, as does the offline tool (`aks-istio preview`).
 """
 
 import sys

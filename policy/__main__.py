@@ -10,7 +10,7 @@ from pathlib import Path
 
 # The rules are found through this directory; the facts through the library's source root (components/ of the
 # checkout this folder sits in). The engine's `python policy/` and `python policy/__main__.py` both work. A bundle
-# (`python -m aks_istio policy-bundle DIR`, for `pulumi policy publish`) carries its own copy of the facts in
+# (`aks-istio policy-bundle DIR`, for `pulumi policy publish`) carries its own copy of the facts in
 # aks_istio/ here, which this directory, first on the path, provides; an installed wheel's copy of the pack finds
 # them in site-packages.
 _HERE = Path(__file__).resolve().parent

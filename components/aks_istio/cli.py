@@ -112,10 +112,17 @@ def _parser() -> argparse.ArgumentParser:
         "check stack files alone, fast: every problem at once as file:line; nothing is run",
         "Reads the stack file only (its YAML, the aks-istio:platform object, its secrets), as preview and check do "
         "before anything is declared: no Pulumi SDK, no policy pack. For editors and pre-commit "
-        "(.pre-commit-hooks.yaml). Exit 0 when every file is valid, else 2.",
+        "(.pre-commit-hooks.yaml). Warnings (an API server open to the internet in dev, a revision past end of life or "
+        "newer than the catalog) are shown at their lines and do not change the exit code. Exit 0 when every file is "
+        "valid, else 2.",
     )
     validate.add_argument("--stack", action="append", default=[], help=f"{STACK_HELP}; repeat for several")
     validate.add_argument("files", nargs="*", metavar="FILE", help="more stack files, as pre-commit passes them")
+    validate.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON document per stack file, one per line (docs/preview-output.schema.json, as check's)",
+    )
     _command(
         commands,
         "config-schema",
@@ -151,7 +158,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run() -> None:
-    """The command's entry point (`python -m aks_istio`, the `aks-istio` script)."""
+    """The command's entry point (the `aks-istio` script; `python -m aks_istio` too)."""
     # One short-lived process that allocates hundreds of thousands of long-lived objects (the provider SDKs'
     # classes, Pulumi's outputs) and frees almost none before it exits: the cyclic GC would rescan them again and
     # again for nothing. Off, a prod verdict takes about a third less wall time (benchmarks/verdict_time.py).
@@ -202,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_INVALID_CONFIG
         return EXIT_OK
     if args.command == "validate":
-        return _validate([*args.stack, *args.files])
+        return _validate([*args.stack, *args.files], as_json=args.json)
     if args.command == "config-schema":
         from aks_istio.offline.config_schema import stack_file_schema
 
@@ -312,19 +319,52 @@ def open_stack(argument: str, *, for_deployment: bool = True) -> OpenedStack:
     return OpenedStack(stack, source, path, raw, config)
 
 
-def _validate(arguments: Sequence[str]) -> int:
-    """`validate`: each stack file alone; every problem of every file at once."""
+def _validate(arguments: Sequence[str], *, as_json: bool = False) -> int:
+    """`validate`: each stack file alone; every problem of every file at once. With `as_json`, one document per
+    file, each on a line of its own (JSON Lines: one file's output is one plain JSON document)."""
     if not arguments:
         print("error: name a stack file (--stack X, or files as pre-commit passes them)", file=sys.stderr)
         return EXIT_INVALID_CONFIG
     code = EXIT_OK
     for argument in dict.fromkeys(arguments):
         opened = open_stack(argument)
-        if opened.problems:
-            code = _invalid("validate", opened.stack, opened.source, opened.problems, as_json=False, sarif=None)
-        else:
-            print(f"{opened.source}: stack {opened.stack} is valid")
+        if opened.problems or opened.config is None or opened.path is None:
+            code = EXIT_INVALID_CONFIG
+            if as_json:
+                print(json.dumps(_invalid_document("validate", opened.stack, opened.source, opened.problems)))
+            else:
+                _invalid("validate", opened.stack, opened.source, opened.problems, as_json=False, sarif=None)
+            continue
+        warnings = report.placed_warnings(
+            stack_warnings(opened.config), opened.config, stack_files.key_lines(opened.path)
+        )
+        if as_json:
+            document = report.document(
+                command="validate",
+                stack=opened.stack,
+                file=str(opened.source),
+                exit_code=EXIT_OK,
+                warnings=warnings,
+                config=opened.config,
+            )
+            print(json.dumps(document))
+            continue
+        for line in report.warning_lines(warnings, str(opened.source)):
+            print(line, file=sys.stderr)
+        print(f"{opened.source}: stack {opened.stack} is valid")
     return code
+
+
+def stack_warnings(config: StackConfig) -> list[str]:
+    """What a valid stack file is warned about, judged from the file alone and today's date, in the words the
+    program logs them with under `pulumi up` and `check` (its config's warnings, its revisions' life cycle)."""
+    from datetime import date
+
+    from aks_istio.config.presets import config_warnings
+    from aks_istio.mesh.phases import revision_warnings
+
+    revisions = revision_warnings(config.mesh, date.today(), kubernetes_version=config.cluster.kubernetes_version)
+    return config_warnings(config) + revisions
 
 
 Placed = tuple[str, str | None, int | None]
@@ -376,17 +416,23 @@ def _invalid(
             return EXIT_INVALID_CONFIG
         Path(sarif).write_text(text + "\n")
     if as_json:
-        errors = [report.config_error(message, line) for message, _, line in problems]
-        document = report.document(
-            command=command, stack=stack, file=str(file), exit_code=EXIT_INVALID_CONFIG, config_errors=errors
-        )
-        print(json.dumps(document, indent=2))
+        print(json.dumps(_invalid_document(command, stack, file, problems), indent=2))
         return EXIT_INVALID_CONFIG
     count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
     print(f"stack {stack}: invalid input ({count}); nothing was declared:", file=sys.stderr)
     for message, _, line in problems:
         print(f"  {file}{f':{line}' if line else ''}: {message}", file=sys.stderr)
     return EXIT_INVALID_CONFIG
+
+
+def _invalid_document(
+    command: str, stack: str, file: stack_files.SourceFile, problems: Sequence[Placed]
+) -> dict[str, Any]:
+    """The --json document of an invalid input: every problem in `configErrors`, at its key and line."""
+    errors = [report.config_error(message, line) for message, _, line in problems]
+    return report.document(
+        command=command, stack=stack, file=str(file), exit_code=EXIT_INVALID_CONFIG, config_errors=errors
+    )
 
 
 def _upgrade_plan(stack: str, config: StackConfig, to: str | None, *, as_json: bool) -> int:
@@ -438,7 +484,9 @@ def _preview(
     if sarif is not None:
         from aks_istio.offline.sarif import to_sarif
 
-        document = to_sarif(result, stack_file=file, stack=stack, platform_line=lines.get(""))
+        document = to_sarif(
+            result, stack_file=file, stack=stack, platform_line=lines.get(""), environment=config.environment
+        )
         if sarif == "-":
             print(json.dumps(document, indent=2))
             return code
@@ -453,6 +501,7 @@ def _preview(
             capture=capture,
             verdict=result,
             warnings=warnings,
+            config=config,
         )
         print(json.dumps(output, indent=2))
     else:

@@ -29,7 +29,7 @@ CONFIG_SCHEMA: Final = {
     "catalogPath": {
         "type": "string",
         "default": "",
-        "description": "Revision catalog file (`python -m aks_istio revisions refresh` writes one); empty: "
+        "description": "Revision catalog file (`aks-istio revisions refresh` writes one); empty: "
         "$AKS_ISTIO_REVISION_CATALOG, ./stacks/revisions.json, else the catalog the pack carries.",
     },
     "today": {
@@ -86,7 +86,7 @@ LIFECYCLE = resource_policy(
         "Every mesh revision is in the revision catalog and not past its end of life.",
         Severity.MEDIUM,
         "Start a canary upgrade to the revision the message names (az aks mesh get-upgrades lists the targets); "
-        "for a revision newer than the catalog, run `python -m aks_istio revisions refresh --location <region>`.",
+        "for a revision newer than the catalog, run `aks-istio revisions refresh --location <region>`.",
         DOCS + "istio-support-policy",
         ("aks", "istio", "service-mesh", "lifecycle"),
         enforcement=EnforcementLevel.ADVISORY,

@@ -144,7 +144,7 @@ def test_a_qa_copy_of_prod_with_the_prod_tier_passes_check_under_prods_policy_co
     code = cli.main(["check", "--stack", "qa", "--json"])
     document = json.loads(capsys.readouterr().out)
     assert code == cli.EXIT_OK, document
-    assert document["policy"]["environment"] == "prod"
+    assert (document["policy"]["environment"], document["policy"]["tier"]) == ("qa", "prod")  # prod's policy config
     names = json.dumps(document)
     assert "aks-istio-qa" in names and "aks-istio-prod" not in names
 

@@ -17,7 +17,7 @@ SCHEMA = ROOT / "docs" / "fleet.schema.json"
 
 def test_published_schema_is_the_models_schema_and_accepts_the_example() -> None:
     published = json.loads(SCHEMA.read_text())
-    assert published == fleet_schema(), "regenerate: python -m aks_istio fleet schema > docs/fleet.schema.json"
+    assert published == fleet_schema(), "regenerate: aks-istio fleet schema > docs/fleet.schema.json"
     jsonschema.validate(yaml.safe_load((EXAMPLE / "fleet.yaml").read_text()), published)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"fleet": {"name": "x", "target": {}, "waves": [], "clusters": [], "typo": 1}}, published)

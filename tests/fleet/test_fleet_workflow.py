@@ -30,7 +30,7 @@ def test_the_example_workflow_is_generated_from_the_fleet_file(
     monkeypatch.chdir(ROOT)
     code, out, err = run(capsys, "workflow", "--fleet", FLEET)
     assert code == 0, err
-    assert out == WORKFLOW.read_text(), f"regenerate: python -m aks_istio fleet workflow --fleet {FLEET} > {WORKFLOW}"
+    assert out == WORKFLOW.read_text(), f"regenerate: aks-istio fleet workflow --fleet {FLEET} > {WORKFLOW}"
 
 
 def test_the_workflow_validates_against_githubs_schema_and_a_broken_one_does_not(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from aks_istio.offline.stack_files import PROJECT_ROOT
 
 def test_committed_reference_matches_the_models() -> None:
     committed = (PROJECT_ROOT / "docs" / "config-reference.md").read_text()
-    assert committed == reference(), "run: python -m aks_istio config-reference > docs/config-reference.md"
+    assert committed == reference(), "run: aks-istio config-reference > docs/config-reference.md"
 
 
 def test_reference_documents_every_key_the_stacks_use() -> None:

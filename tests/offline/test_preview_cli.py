@@ -1,4 +1,4 @@
-"""`python -m aks_istio preview`: every stack renders offline; bad stack files exit 2 and declare nothing."""
+"""`aks-istio preview`: every stack renders offline; bad stack files exit 2 and declare nothing."""
 
 from __future__ import annotations
 

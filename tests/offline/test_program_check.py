@@ -83,7 +83,7 @@ def test_raw_azure_native_program_is_judged_as_the_pack_judges_its_resources(nat
     }
     # Baselines stay advice with the pack's defaults (the program's stack is called dev: not our dev config).
     assert ("managedcluster-local-accounts-disabled", "payments-aks") in findings(document, "advisory")
-    assert document["policy"]["environment"] is None
+    assert document["policy"]["environment"] is None and document["policy"]["tier"] is None
     assert levelled(document) == pack_over_grpc("native-aks-addon")
 
 

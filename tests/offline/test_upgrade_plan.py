@@ -1,4 +1,4 @@
-"""`python -m aks_istio upgrade-plan`: each phase's edit, changes and checks, from the stack file alone."""
+"""`aks-istio upgrade-plan`: each phase's edit, changes and checks, from the stack file alone."""
 
 from __future__ import annotations
 

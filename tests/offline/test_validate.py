@@ -77,7 +77,7 @@ def test_the_committed_schema_is_the_generated_one(capsys: pytest.CaptureFixture
     assert cli.main(["config-schema"]) == cli.EXIT_OK
     generated = json.loads(capsys.readouterr().out)
     committed = json.loads((PROJECT_ROOT / "docs" / "stack-file.schema.json").read_text())
-    assert committed == generated, "regenerate: python -m aks_istio config-schema > docs/stack-file.schema.json"
+    assert committed == generated, "regenerate: aks-istio config-schema > docs/stack-file.schema.json"
 
 
 def test_the_pre_commit_hook_runs_validate_on_stack_files_only(

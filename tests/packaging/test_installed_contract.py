@@ -247,7 +247,7 @@ def test_a_copy_of_prod_is_refused_until_it_has_names_of_its_own(installed: Inst
     (repo / "stacks" / "Pulumi.qa.yaml").write_text(own_names(prod, "aks-istio-qa"))
     # `preview`: `check --json` lists no resources, so only the preview can show whose names they carry.
     renamed = as_json(installed.command("preview", "--stack", stack, "--json", cwd=tmp_path / "elsewhere"))
-    assert renamed["policy"]["environment"] == "prod"  # prod's policy config still
+    assert (renamed["policy"]["environment"], renamed["policy"]["tier"]) == ("prod", "prod")  # as its file says
     names = [r["inputs"].get("resourceName") for r in renamed["resources"]]
     assert renamed["exitCode"] == 0 and "aks-istio-qa" in names and "aks-istio-prod" not in names
 
@@ -276,6 +276,78 @@ def test_validate_checks_the_stack_file_alone_and_config_schema_feeds_editors(
         jsonschema.validate(yaml.safe_load(DEV.replace("location:", "locaton:")), json.loads(schema.stdout))
 
 
+def test_validate_json_is_checks_contract_one_document_per_file_with_its_warnings_and_problems(
+    installed: Installed, tmp_path: Path
+) -> None:
+    warned = (
+        DEV.replace('authorizedIpRanges: ["203.0.113.0/24"]', 'authorizedIpRanges: ["0.0.0.0/0"]')
+        .replace("revision: asm-1-30", "revision: asm-1-31")
+        .replace("    environment: dev\n", "    environment: qa\n    tier: dev\n", 1)
+    )
+    assert warned.count("0.0.0.0/0") == warned.count("asm-1-31") == warned.count("environment: qa") == 1
+    bad = own_names(DEV, "aks-istio-bad").replace("location: westeurope", "location: West Europe")
+    repo = repository(tmp_path / "repo", {"qa": warned, "bad": bad})
+    (tmp_path / "elsewhere").mkdir()
+    qa, broken = str(repo / "stacks" / "Pulumi.qa.yaml"), str(repo / "stacks" / "Pulumi.bad.yaml")
+    both = installed.command("validate", "--stack", qa, broken, "--json", cwd=tmp_path / "elsewhere")
+    assert both.returncode == 2 and both.stderr == ""
+    valid, invalid = [json.loads(line) for line in both.stdout.splitlines()]  # one document per file, per line
+    for document in (valid, invalid):
+        jsonschema.validate(document, SCHEMA)
+    assert (valid["command"], valid["file"], valid["exitCode"], valid["outcome"]) == (
+        "validate",
+        "stacks/Pulumi.qa.yaml",
+        0,
+        "clean",
+    )
+    assert (valid["policy"]["ran"], valid["policy"]["environment"], valid["policy"]["tier"]) == (False, "qa", "dev")
+    # The warnings `check --json` reports for the same file, at the same keys and lines, from the file alone.
+    checked = as_json(installed.command("check", "--stack", qa, "--json", cwd=tmp_path / "elsewhere"))
+    assert valid["warnings"] == checked["warnings"]
+    assert {w["line"] for w in valid["warnings"]} >= {line_of(warned, "0.0.0.0/0"), line_of(warned, "asm-1-31")}
+    assert (invalid["file"], invalid["exitCode"], invalid["outcome"]) == ("stacks/Pulumi.bad.yaml", 2, "invalid-input")
+    [error] = invalid["configErrors"]
+    assert (error["key"], error["line"]) == ("aks-istio:platform.location", line_of(bad, "location:"))
+    assert invalid["counts"]["configErrors"] == 1 and invalid["policy"]["environment"] is None
+    # One file: one plain JSON document, exit 0; its text form shows the same warnings, each at its line.
+    alone = installed.command("validate", "--stack", "qa", "--json", cwd=repo / "stacks")
+    assert alone.returncode == 0 and json.loads(alone.stdout)["warnings"] == checked["warnings"]
+    text = installed.command("validate", "--stack", "qa", cwd=repo / "stacks")
+    assert text.returncode == 0 and text.stdout == "stacks/Pulumi.qa.yaml: stack qa is valid\n"
+    assert f"warning: stacks/Pulumi.qa.yaml:{line_of(warned, 'asm-1-31')}: mesh revision asm-1-31 is newer" in (
+        text.stderr
+    )
+
+
+# --- 9. The command is `aks-istio` in everything it prints --------------------------------------------------------
+def test_messages_and_help_name_the_command_aks_istio(installed: Installed, tmp_path: Path) -> None:
+    newer = DEV.replace("revision: asm-1-30", "revision: asm-1-31")
+    repo = repository(tmp_path / "repo", {"qa": newer, "bad": DEV.replace("location: westeurope", "location: X")})
+    stacks = repo / "stacks"
+    printed = {
+        "validate warning": installed.command("validate", "--stack", "qa", cwd=stacks).stderr,
+        "upgrade-plan refusal": installed.command("upgrade-plan", "--stack", "dev", cwd=tmp_path).stderr,
+        "upgrade-readiness": installed.command(
+            "upgrade-readiness", "--stack", "dev", "--kubernetes", "1.36", "--today", "2026-12-01", cwd=tmp_path
+        ).stdout,
+        "SARIF of an invalid stack": installed.command("check", "--stack", "bad", "--sarif", cwd=stacks).stdout,
+        "config-reference": installed.command("config-reference", cwd=tmp_path).stdout,
+    }
+    assert "`aks-istio revisions refresh --location <region>`" in printed["validate warning"]
+    assert "`aks-istio revisions refresh --location <region>`" in printed["upgrade-plan refusal"]
+    assert "(aks-istio preview --stack ...)" in printed["upgrade-readiness"]
+    assert "`aks-istio config-reference` lists every key" in printed["SARIF of an invalid stack"]
+    assert "Generated by `aks-istio config-reference`" in printed["config-reference"]
+    top = installed.command("--help", cwd=tmp_path).stdout
+    commands = ["preview", "check", "validate", "config-schema", "config-reference", "policy-bundle", "upgrade-plan"]
+    commands += ["upgrade-readiness", "revisions", "fleet"]
+    for command in commands:
+        printed[f"{command} --help"] = installed.command(command, "--help", cwd=tmp_path).stdout
+        assert printed[f"{command} --help"].startswith(f"usage: aks-istio {command}"), command
+    for what, text in {"--help": top, **printed}.items():
+        assert text and "python -m" not in text and "-m aks_istio" not in text, what
+
+
 # --- 6. Environments named by the team: `environment` names the stack, `tier` picks the preset ---------------------
 def test_a_team_named_environment_takes_its_tiers_preset_and_names_of_its_own(
     installed: Installed, tmp_path: Path
@@ -296,5 +368,10 @@ def test_a_team_named_environment_takes_its_tiers_preset_and_names_of_its_own(
     )
     checked = as_json(installed.command("preview", "--stack", stack, "--json", cwd=tmp_path / "elsewhere"))
     names = [r["inputs"].get("resourceName") for r in checked["resources"]]
-    assert checked["exitCode"] == 0 and checked["policy"]["environment"] == "prod"  # prod's policy config
+    # The JSON names both: the team's environment, and the tier whose preset and policy config it takes.
+    assert checked["exitCode"] == 0 and (checked["policy"]["environment"], checked["policy"]["tier"]) == ("qa", "prod")
     assert "aks-istio-qa" in names and "aks-istio-prod" not in names
+    text = installed.command("check", "--stack", stack, cwd=tmp_path / "elsewhere")
+    assert text.returncode == 0 and ", config: prod):" in text.stdout  # the tier's policy config ran
+    validated = as_json(installed.command("validate", "--stack", stack, "--json", cwd=tmp_path / "elsewhere"))
+    assert (validated["policy"]["environment"], validated["policy"]["tier"]) == ("qa", "prod")

@@ -289,7 +289,7 @@ def test_our_stacks_have_no_mandatory_violation(stack: str, capsys: pytest.Captu
     document = json.loads(capsys.readouterr().out)
     mandatory = [v for v in document["policy"]["violations"] if v["enforcement"] == "mandatory"]
     assert (code, mandatory) == (0, [])
-    assert document["policy"]["environment"] == stack
+    assert document["policy"]["environment"] == document["policy"]["tier"] == stack
 
 
 def _stack_file(tmp_path: Path, platform_changes: str = "") -> str:

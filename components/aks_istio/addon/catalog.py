@@ -6,7 +6,7 @@ Where the catalog comes from (the first that exists wins; `locate`):
 1. the file `AKS_ISTIO_REVISION_CATALOG` names (the offline CLI sets it to the stack folder's file, so the
    program and the policy pack it starts read the same one; set it yourself for `pulumi preview --policy-pack`);
 2. `revisions.json` in the stack folder (`stacks/` of the current directory: where Pulumi runs the program), as
-   `python -m aks_istio revisions refresh` writes it;
+   `aks-istio revisions refresh` writes it;
 3. the catalog shipped in this package (`revisions.json` beside this module; read-only package data, which a
    policy bundle replaces with the user's file when there is one).
 

@@ -30,7 +30,7 @@ MAX_UPGRADE_DISTANCE: Final = 2
 CATALOG_MAX_AGE_DAYS: Final = 90
 CONFIRM_HINT: Final = (
     "confirm with `az aks mesh get-revisions --location <region> -o table`, or refresh the catalog with "
-    "`python -m aks_istio revisions refresh --location <region>`"
+    "`aks-istio revisions refresh --location <region>`"
 )
 
 

@@ -1,7 +1,7 @@
 """The fleet file (`fleet.yaml`): many clusters, each an existing stack file of this project, upgraded to one target
 wave by wave, each wave gated on the mesh's own SLOs.
 
-The models are the file's schema (`python -m aks_istio fleet schema`, published as docs/fleet.schema.json); the rules
+The models are the file's schema (`aks-istio fleet schema`, published as docs/fleet.schema.json); the rules
 across fields live with them. `load_fleet` reads a file, validates it whole, reads every cluster's stack file
 through the stack file's own reader and validation, and reports every problem at once at its line.
 """

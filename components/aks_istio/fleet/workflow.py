@@ -3,7 +3,7 @@
 One job per wave, in order (`needs:`): a matrix of `pulumi up`, one per stack of the wave, at most `maxParallel` at
 a time, in the wave's GitHub environment (`fleet-<wave>`: give it required reviewers for human approval); then a
 gate job that waits `soakMinutes` and runs `fleet gate`, which the next wave needs. The fleet file stays the one
-source: edit it, regenerate the workflow (`python -m aks_istio fleet workflow --fleet FILE > .github/workflows/...`).
+source: edit it, regenerate the workflow (`aks-istio fleet workflow --fleet FILE > .github/workflows/...`).
 Checked against GitHub's workflow schema in the tests (check-jsonschema's vendored copy).
 """
 

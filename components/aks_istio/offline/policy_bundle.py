@@ -1,4 +1,4 @@
-"""`python -m aks_istio policy-bundle DIR`: the policy pack as one self-contained folder, for
+"""`aks-istio policy-bundle DIR`: the policy pack as one self-contained folder, for
 `pulumi policy publish DIR` (Pulumi Cloud policy groups) or to hand to another repository's CI.
 
 The pack reads its facts from `aks_istio.addon`, the package config validation reads too (policy/__main__.py

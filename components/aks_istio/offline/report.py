@@ -1,4 +1,4 @@
-"""The `--json` output contract of `preview` and `check` (docs/preview-output.schema.json describes it).
+"""The `--json` output contract of `preview`, `check` and `validate` (docs/preview-output.schema.json describes it).
 
 Every run prints the same top-level keys whatever the outcome, so a CI step reads `exitCode`, `counts` and
 `policy.violations` without first testing which keys exist. `version` changes only when a key is removed or its
@@ -84,8 +84,10 @@ def document(
     config_errors: Sequence[dict[str, Any]] = (),
     warnings: Sequence[Mapping[str, Any]] = (),
     program: str | None = None,
+    config: StackConfig | None = None,
 ) -> dict[str, Any]:
-    """The whole JSON output of one run; `program` is the folder of another team's program (`--program`)."""
+    """The whole JSON output of one run; `program` is the folder of another team's program (`--program`); `config`
+    the stack's valid config (None: invalid input, or `--program`), which names its environment and tier."""
     rendered = None
     if capture is not None and command == "preview":
         from aks_istio.offline.render import capture_json
@@ -115,7 +117,10 @@ def document(
         "outputs": rendered["outputs"] if rendered else {},
         "policy": {
             "ran": verdict.ran if verdict else False,
-            "environment": verdict.environment if verdict else None,
+            # The environment is the team's name for the stack (qa, eu-prod); the tier its preset (dev, staging,
+            # prod), which also picks the policy config (policy/config/<tier>.json) the pack runs with.
+            "environment": config.environment if config is not None else None,
+            "tier": config.preset_tier.value if config is not None else verdict.environment if verdict else None,
             "policies": len(verdict.policies) if verdict else 0,
             "configFile": verdict.config_file if verdict else None,
             "violations": [_violation(v, types) for v in verdict.violations] if verdict else [],

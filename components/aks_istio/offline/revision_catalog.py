@@ -1,4 +1,4 @@
-"""`python -m aks_istio revisions show|refresh`: the revision catalog in use, and a fresh one from Azure.
+"""`aks-istio revisions show|refresh`: the revision catalog in use, and a fresh one from Azure.
 
 `refresh --location REGION` reads two ARM look-ups of the region (azure-mgmt-containerservice, `pip install
 aks-istio[refresh]`, with azure-identity's DefaultAzureCredential):

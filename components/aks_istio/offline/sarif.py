@@ -36,7 +36,7 @@ CONFIG_RULE: Final[dict[str, Any]] = {
     "name": CONFIG_RULE_ID,
     "shortDescription": {"text": "The stack file is invalid: nothing is declared until it is fixed."},
     "fullDescription": {"text": "The stack file is invalid: nothing is declared until it is fixed."},
-    "help": {"text": "Fix the key the message names; `python -m aks_istio config-reference` lists every key."},
+    "help": {"text": "Fix the key the message names; `aks-istio config-reference` lists every key."},
     "defaultConfiguration": {"level": "error"},
     "properties": {"tags": ["aks", "istio", "configuration"]},
 }
@@ -82,7 +82,7 @@ def config_errors_sarif(
         }
         for message, key, line in problems
     ]
-    return _document([CONFIG_RULE], results, stack=stack, environment=None, tool_version=tool_version, file=stack_file)
+    return _document([CONFIG_RULE], results, stack=stack, tier=None, tool_version=tool_version, file=stack_file)
 
 
 def to_sarif(
@@ -92,9 +92,11 @@ def to_sarif(
     stack: str = "",
     tool_version: str = "0.1.0",
     platform_line: int | None = None,
+    environment: str | None = None,
 ) -> dict[str, Any]:
     """`stack_file` is repository-relative (`stacks/Pulumi.prod.yaml`); a finding with no stack key sits at
-    `platform_line` (the `aks-istio:platform:` line)."""
+    `platform_line` (the `aks-istio:platform:` line); `environment` is the stack's environment name (qa), the
+    verdict's the tier whose policy config ran (prod)."""
     rules = [
         {
             "id": p.name,
@@ -136,7 +138,13 @@ def to_sarif(
         for v, print_of in zip(verdict.violations, _fingerprints(verdict), strict=True)
     ]
     return _document(
-        rules, results, stack=stack, environment=verdict.environment, tool_version=tool_version, file=stack_file
+        rules,
+        results,
+        stack=stack,
+        environment=environment,
+        tier=verdict.environment,
+        tool_version=tool_version,
+        file=stack_file,
     )
 
 
@@ -158,8 +166,9 @@ def _document(
     results: list[dict[str, Any]],
     *,
     stack: str,
-    environment: str | None,
+    tier: str | None,
     tool_version: str,
+    environment: str | None = None,
     file: StackFile,
 ) -> dict[str, Any]:
     return {
@@ -180,7 +189,7 @@ def _document(
                 # One category per stack: GitHub keeps the three stacks' uploads apart instead of replacing one
                 # with the next.
                 "automationDetails": {"id": f"aks-istio/{stack}/"},
-                "properties": {"environment": environment},
+                "properties": {"environment": environment, "tier": tier},
             }
         ],
     }

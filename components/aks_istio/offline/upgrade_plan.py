@@ -1,4 +1,4 @@
-"""`python -m aks_istio upgrade-plan --stack dev [--to asm-1-Y]`: the canary upgrade of a stack, phase by phase.
+"""`aks-istio upgrade-plan --stack dev [--to asm-1-Y]`: the canary upgrade of a stack, phase by phase.
 
 For each phase it prints the stack-file edit, what the preview will change (cluster revisions, shared
 MeshConfigs, namespace labels, restarts, which revision's gateway HPAs are editable) and the checks to run
@@ -92,7 +92,7 @@ def target_of(config: StackConfig, to: str | None) -> str:
         raise PlanError(
             f"no catalogued upgrade of {config.mesh.revision} runs on Kubernetes {version} "
             f"(allowed targets: {', '.join(targets)}); upgrade the cluster first "
-            f"(python -m aks_istio upgrade-readiness) or pass --to"
+            f"(aks-istio upgrade-readiness) or pass --to"
         )
     return fits[-1]
 
@@ -256,7 +256,7 @@ def _checks(phase: str, old: str, new: str, managed: list[str], config: StackCon
             f"$ {ISTIOCTL} proxy-status   # every proxy on istiod-{new}",
             *gateway_health(new),
         ]
-    return [f"$ python -m aks_istio preview --stack {stack}   # no change: the upgrade is finished"]
+    return [f"$ aks-istio preview --stack {stack}   # no change: the upgrade is finished"]
 
 
 def _no_restarts_warning(managed: list[str]) -> str:

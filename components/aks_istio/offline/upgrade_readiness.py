@@ -1,4 +1,4 @@
-"""`python -m aks_istio upgrade-readiness --stack prod --kubernetes 1.37`: can this cluster move to that Kubernetes
+"""`aks-istio upgrade-readiness --stack prod --kubernetes 1.37`: can this cluster move to that Kubernetes
 version with its mesh revision, and if not, what must be upgraded first, in order.
 
 AKS upgrades the control plane one Kubernetes minor at a time (https://learn.microsoft.com/azure/aks/upgrade-cluster)
@@ -75,7 +75,7 @@ def _canary(stack: str, frm: Revision, to: str, minor: int, nxt: int) -> Step:
         f"canary upgrade {frm.name} -> {to} on Kubernetes 1.{minor}",
         [
             f"mesh.upgrade: {{to: {to}, phase: start}}, then migrate and complete "
-            f"(python -m aks_istio upgrade-plan --stack {stack} --to {to})",
+            f"(aks-istio upgrade-plan --stack {stack} --to {to})",
             f"mesh.revision: {to}, and delete mesh.upgrade",
         ],
         f"{frm.name} runs on {frm.kubernetes_range}, not 1.{nxt}",
@@ -214,6 +214,6 @@ def render(readiness: Readiness) -> str:
         lines += ["", f"{number}. {step.change}   ({step.why})"]
         lines += [f"   edit: {edit}" for edit in step.edits]
     if readiness.steps:
-        lines += ["", "Preview and apply each edit before the next (python -m aks_istio preview --stack ...)."]
+        lines += ["", "Preview and apply each edit before the next (aks-istio preview --stack ...)."]
     lines += [f"confirmed: {note}" for note in readiness.confirmed]
     return "\n".join(lines)

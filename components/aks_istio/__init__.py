@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS: dict[str, str] = {
     "AksIstioCluster": "cluster.cluster",
     "AksIstioClusterArgs": "cluster.cluster",
+    "AksIstioFleetManager": "fleet.fleet_manager",
+    "AksIstioFleetManagerArgs": "fleet.fleet_manager",
     "AksIstioPlatform": "platform",
     "AksIstioPlatformArgs": "platform",
     "AllowedRoutes": "gateways.values",
@@ -39,6 +41,8 @@ _EXPORTS: dict[str, str] = {
     "EmailReceiver": "observability.values",
     "EntraAccess": "cluster.values",
     "ExternalTrafficPolicy": "gateways.modes",
+    "FleetManagerMember": "fleet.fleet_manager",
+    "FleetManagerStage": "fleet.fleet_manager",
     "GatewayApiGateway": "gateways.values",
     "GatewayApiIngress": "gateways.gateway_api",
     "GatewayApiIngressArgs": "gateways.gateway_api",
@@ -96,6 +100,8 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "AksIstioCluster",
     "AksIstioClusterArgs",
+    "AksIstioFleetManager",
+    "AksIstioFleetManagerArgs",
     "AksIstioPlatform",
     "AksIstioPlatformArgs",
     "AllowedRoutes",
@@ -123,6 +129,8 @@ __all__ = [
     "EmailReceiver",
     "EntraAccess",
     "ExternalTrafficPolicy",
+    "FleetManagerMember",
+    "FleetManagerStage",
     "GatewayApiGateway",
     "GatewayApiIngress",
     "GatewayApiIngressArgs",
@@ -199,6 +207,12 @@ if TYPE_CHECKING:
         OutboundType,
         UpgradeChannel,
         Weekday,
+    )
+    from aks_istio.fleet.fleet_manager import (
+        AksIstioFleetManager,
+        AksIstioFleetManagerArgs,
+        FleetManagerMember,
+        FleetManagerStage,
     )
     from aks_istio.gateways.app_ingress import (
         AppIngress,

@@ -8,8 +8,6 @@ runs are `fleet k8s-run` (azure-mgmt-containerservicefleet, API 2026-06-01). Fle
 change the Istio add-on's revisions (Azure/AKS#5924): the mesh steps stay stack-file edits (`fleet edit`).
 """
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -17,53 +15,113 @@ from typing import Any, Final
 import pulumi
 
 from aks_istio.tokens import type_token
+from aks_istio.value_checks import LOCATION, RESOURCE_GROUP, Problems, check, constrained, listed, resource_id
 
-MEMBER_NAME_PATTERN: Final = re.compile(r"^[a-z0-9]([-a-z0-9]{0,48}[a-z0-9])?$")
-"""Fleet member names (ARM: lower-case letters, digits and '-', at most 50)."""
+# Fleet Manager's names (ARM, Microsoft.ContainerService/fleets: the Fleet a DNS label of at most 63; members,
+# update strategies, groups and stages lower-case letters, digits and '-' of at most 50;
+# https://learn.microsoft.com/azure/templates/microsoft.containerservice/fleets).
+FLEET_NAME: Final[dict[str, Any]] = {
+    "pattern": r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
+    "words": "1-63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+}
+FLEET_PART_NAME: Final[dict[str, Any]] = {
+    "pattern": r"^[a-z0-9]([-a-z0-9]{0,48}[a-z0-9])?$",
+    "words": "1-50 lowercase letters, digits and '-', starting and ending with a letter or digit",
+}
+CLUSTER_ID: Final[dict[str, Any]] = resource_id(
+    r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.ContainerService/managedClusters/[^/]+$"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
 class FleetManagerMember:
     """One AKS cluster joined to the Fleet."""
 
-    name: str
+    name: str = constrained(**FLEET_PART_NAME)
     """Member name (lower-case letters, digits, '-'; at most 50)."""
-    cluster_resource_id: str
-    """ARM id of the managed cluster."""
-    group: str
+    cluster_resource_id: pulumi.Input[str] = constrained(**CLUSTER_ID)
+    """ARM id of the managed cluster (e.g. `AksIstioCluster`'s cluster id, or a cluster declared elsewhere)."""
+    group: str = constrained(**FLEET_PART_NAME)
     """Update group: the wave the cluster belongs to."""
+
+    def __post_init__(self) -> None:
+        check(self)
 
 
 @dataclass(frozen=True, kw_only=True)
 class FleetManagerStage:
     """One stage of the update strategy: a wave."""
 
-    name: str
+    name: str = constrained(**FLEET_PART_NAME)
     """Stage name (the wave's)."""
-    groups: list[str]
+    groups: list[str] = constrained(min_items=1, **FLEET_PART_NAME)
     """Update groups updated in parallel in this stage."""
-    after_stage_wait_seconds: int = 0
+    after_stage_wait_seconds: int = constrained(0, ge=0)
     """Soak after the stage, before the next starts."""
+
+    def __post_init__(self) -> None:
+        check(self)
 
 
 @dataclass(frozen=True, kw_only=True)
 class AksIstioFleetManagerArgs:
     """A Fleet, its members and its wave-by-wave update strategy."""
 
-    resource_group_name: str
+    resource_group_name: pulumi.Input[str] = constrained(**RESOURCE_GROUP)
     """Resource group of the Fleet (it must exist)."""
-    fleet_name: str
+    fleet_name: str = constrained(**FLEET_NAME)
     """Name of the Fleet."""
-    location: str
+    location: str = constrained(**LOCATION)
     """Azure region of the Fleet."""
-    members: list[FleetManagerMember]
+    members: list[FleetManagerMember] = constrained(min_items=1)
     """The clusters, each in its wave's group."""
-    stages: list[FleetManagerStage]
+    stages: list[FleetManagerStage] = constrained(min_items=1)
     """The waves, in order."""
-    strategy_name: str = "waves"
+    strategy_name: str = constrained("waves", **FLEET_PART_NAME)
     """Name of the update strategy."""
     tags: dict[str, str] = field(default_factory=dict)
     """Azure tags on the Fleet."""
+
+    def __post_init__(self) -> None:
+        check(self)
+
+    def rules(self, problems: Problems) -> None:
+        """Members and stages agree: an update run updates the members of the groups its stages list, in order, so
+        a member in no stage's group is never updated, and a group with no member does not exist in the Fleet
+        (the run fails); each member, stage and group once."""
+        names = [("members", i, key) for i in range(len(self.members)) for key in ("name", "group")]
+        names += [("stages", i, key) for i in range(len(self.stages)) for key in ("name", "groups")]
+        if not problems.fine(*names) or not self.members or not self.stages:
+            return  # a rule on names that are themselves wrong would only repeat that
+        for key, given in (("members", [m.name for m in self.members]), ("stages", [s.name for s in self.stages])):
+            for index, name in enumerate(given):
+                if name in given[:index]:
+                    problems.add((key, index, "name"), f"{name!r} is given twice; allowed: each name once")
+        staged: dict[str, str] = {}
+        for index, stage in enumerate(self.stages):
+            for group in stage.groups:
+                if group in staged:
+                    problems.add(
+                        ("stages", index, "groups"),
+                        f"{group!r} is already updated in stage {staged[group]!r}; allowed: each group in one stage",
+                    )
+                staged.setdefault(group, stage.name)
+        member_groups = {m.group for m in self.members}
+        for index, member in enumerate(self.members):
+            if member.group not in staged:
+                problems.add(
+                    ("members", index, "group"),
+                    f"{member.group!r} is in no stage, so no update run would ever update {member.name!r}; "
+                    f"allowed: a group a stage lists ({listed(staged)})",
+                )
+        for index, stage in enumerate(self.stages):
+            for group in stage.groups:
+                if group not in member_groups:
+                    problems.add(
+                        ("stages", index, "groups"),
+                        f"{group!r} has no member (a group exists once a member joins it, so the run would fail); "
+                        f"allowed: a group of the members ({listed(sorted(member_groups))})",
+                    )
 
 
 def strategy_payload(stages: list[FleetManagerStage]) -> dict[str, Any]:
@@ -98,6 +156,22 @@ class AksIstioFleetManager(pulumi.ComponentResource):
     """ARM id of the update strategy (what an update run names)."""
 
     def __init__(self, name: str, args: AksIstioFleetManagerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        """Declare the component `name` (its children's names start with it) from `args`; `opts` are Pulumi's
+        resource options.
+
+        Fields of `args` (`AksIstioFleetManagerArgs`):
+            resource_group_name: Resource group of the Fleet (it must exist).
+            fleet_name: Name of the Fleet.
+            location: Azure region of the Fleet.
+            members: The clusters, each in its wave's group.
+            stages: The waves, in order.
+            strategy_name: Name of the update strategy.
+            tags: Azure tags on the Fleet.
+
+        Outputs (attributes of the component):
+            fleet_id: ARM id of the Fleet.
+            strategy_id: ARM id of the update strategy (what an update run names).
+        """
         super().__init__(type_token("AksIstioFleetManager"), name, None, opts)
         from pulumi_azure_native import containerservice
 

@@ -760,4 +760,86 @@ MORE_CASES: dict[str, Case] = {
         {"pack-settings": {"clusterRunsIstioAddon": "yes", "addonRevisions": ["asm-1-29"]}},
     ),
 }
-CASES = {**CASES, **MORE_CASES}
+
+# --- Destination ports (upstream's virtualservice_destinationhosts testdata: IST0101 host:port, IST0112) --------------
+TWO_PORTS = [{"name": "https", "port": 443, "targetPort": 8443}, {"name": "http-metrics", "port": 9090}]
+APP_TWO_PORTS = [{"name": "http", "port": 8080}, {"name": "http-metrics", "port": 9090}]
+PARTNER_TLS: Resource = (
+    SERVICE_ENTRY,
+    "se",
+    _body(
+        "networking.istio.io/v1",
+        "ServiceEntry",
+        "partner",
+        "apps",
+        {"hosts": ["api.partner.example"], "ports": [{"number": 443, "name": "tls", "protocol": "TLS"}]},
+    ),
+)
+
+
+def with_service_ports(program: list[Resource], ports: list[dict[str, Any]]) -> list[Resource]:
+    return replaced(program, "svc-shop", service("shop", "apps", {"app": "shop"}, ports))
+
+
+PORT_CASES: dict[str, Case] = {
+    "virtualservice_destination_port_the_service_does_not_expose": Case(
+        replaced(SECURE_INGRESS, "vs-shop", virtual_service(destination={"host": "shop", "port": {"number": 9090}})),
+        [("virtualservice-destination-port-exists", "vs-shop", "mandatory", "9090 is not a port of Service apps/shop")],
+    ),
+    "virtualservice_destination_port_the_service_exposes_is_clean": Case(
+        replaced(
+            with_service_ports(SECURE_INGRESS, APP_TWO_PORTS),
+            "vs-shop",
+            virtual_service(destination={"host": "shop", "port": {"number": 9090}}),
+        )
+    ),
+    "virtualservice_without_port_to_a_single_port_service_is_clean": Case(
+        replaced(SECURE_INGRESS, "vs-shop", virtual_service(destination={"host": "shop"}))
+    ),
+    "virtualservice_without_port_to_a_multi_port_service_at_a_gateway_listening_elsewhere": Case(
+        replaced(
+            with_service_ports(SECURE_INGRESS, APP_TWO_PORTS), "vs-shop", virtual_service(destination={"host": "shop"})
+        ),
+        [("virtualservice-destination-port-exists", "vs-shop", "mandatory", "the port the request arrived on (443)")],
+    ),
+    "virtualservice_without_port_at_a_gateway_whose_port_the_service_has_is_advisory": Case(
+        replaced(
+            with_service_ports(SECURE_INGRESS, TWO_PORTS), "vs-shop", virtual_service(destination={"host": "shop"})
+        ),
+        [("virtualservice-destination-port-selected", "vs-shop", "advisory", "(upstream IST0112)")],
+    ),
+    "virtualservice_without_port_to_a_multi_port_service_in_the_mesh_is_advisory": Case(
+        [
+            *with_service_ports(MESH_APP, APP_TWO_PORTS),
+            virtual_service(gateways=["mesh"], hosts=["shop"], destination={"host": "shop"}),
+        ],
+        [("virtualservice-destination-port-selected", "vs-shop", "advisory", "one of 8080, 9090")],
+    ),
+    "virtualservice_destination_port_a_service_entry_does_not_declare": Case(
+        [
+            *MESH_APP,
+            PARTNER_TLS,
+            virtual_service(
+                gateways=["mesh"],
+                hosts=["api.partner.example"],
+                destination={"host": "api.partner.example", "port": {"number": 8443}},
+            ),
+        ],
+        [("virtualservice-destination-port-exists", "vs-shop", "mandatory", "ServiceEntry apps/partner (ports 443)")],
+    ),
+    "virtualservice_destination_port_a_service_entry_declares_is_clean": Case(
+        [
+            *MESH_APP,
+            PARTNER_TLS,
+            virtual_service(
+                gateways=["mesh"],
+                hosts=["api.partner.example"],
+                destination={"host": "api.partner.example", "port": {"number": 443}},
+            ),
+        ]
+    ),
+    "virtualservice_destination_port_unknown_at_preview_is_not_judged": Case(
+        replaced(SECURE_INGRESS, "vs-shop", virtual_service(destination={"host": "shop", "port": {"number": UNKNOWN}}))
+    ),
+}
+CASES = {**CASES, **MORE_CASES, **PORT_CASES}

@@ -29,14 +29,14 @@ ROUTE_ATTACHES: Final = traffic_policy(
     Meta(
         "route-attaches-to-gateway",
         "A VirtualService or Gateway API route binds to a Gateway that exists where it says, serves its hosts and "
-        "admits it.",
+        "admits it, and routes to a port its destination exposes.",
         Severity.HIGH,
         "Name Gateways with their namespace, route hosts the Gateway serves, let the listener's allowedRoutes admit "
-        "the route, and use TLSRoute from asm-1-30.",
+        "the route, route to the destination's ports, and use TLSRoute from asm-1-30.",
         DOCS + "istio-gateway-api",
         (*TAGS, "gateway-api", "virtualservice"),
     ),
-    (virtual_services.BOUND, gateway_api.ATTACHMENT, gateway_api.TLS_ROUTE),
+    (virtual_services.BOUND, virtual_services.PORT_EXISTS, gateway_api.ATTACHMENT, gateway_api.TLS_ROUTE),
 )
 MESH_POLICY_APPLIES: Final = traffic_policy(
     Meta(
@@ -68,15 +68,16 @@ CONFIG_EXPLICIT: Final = traffic_policy(
     Meta(
         "traffic-config-explicit",
         "Traffic config says what it means: selectors that match workloads, Service ports that name their protocol, "
-        "TLS origination that verifies the server.",
+        "routes that name the port of a multi-port destination, TLS origination that verifies the server.",
         Severity.LOW,
-        "Use the pods' labels in selectors, name ports <protocol>[-suffix] or set appProtocol, and set "
-        "caCertificates where a DestinationRule originates TLS.",
+        "Use the pods' labels in selectors, name ports <protocol>[-suffix] or set appProtocol, set "
+        "destination.port where the destination has several, and set caCertificates where a DestinationRule "
+        "originates TLS.",
         "https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/",
         TAGS,
         EnforcementLevel.ADVISORY,
     ),
-    (placement.SELECTORS, services.PORT_PROTOCOLS, mtls.TLS_ORIGINATION),
+    (placement.SELECTORS, services.PORT_PROTOCOLS, virtual_services.PORT_SELECTED, mtls.TLS_ORIGINATION),
 )
 
 POLICIES: Final = (GATEWAY_SERVES, ROUTE_ATTACHES, MESH_POLICY_APPLIES, REFERENCES_DECLARED, CONFIG_EXPLICIT)

@@ -10,7 +10,8 @@ import yaml
 from aks_istio.addon import secure_ingress as si
 from aks_istio.addon import support_matrix as sm
 from aks_istio.gateways import app_ingress_objects as objects
-from aks_istio.gateways.app_ingress_values import AppBackend, AppRoute, KeyVaultCertificate
+from aks_istio.gateways.app_ingress_values import AppBackend, AppRoute, KeyVaultCertificate, TlsMode
+from aks_istio.gateways.modes import IngressMode
 from aks_istio.offline.stack_files import PROJECT_ROOT
 from aks_istio.value_checks import camel
 
@@ -28,8 +29,8 @@ ROUTE = AppRoute(
     name="shop",
     hosts=["shop.example.com"],
     backend=AppBackend(service="shop", namespace="apps", port=8080),
-    gateway="External",
-    tls_mode="SIMPLE",
+    gateway=IngressMode.EXTERNAL,
+    tls_mode=TlsMode.SIMPLE,
     certificate=KeyVaultCertificate(
         key_vault_id=f"/subscriptions/0/resourceGroups/rg-certs/providers/Microsoft.KeyVault/vaults/{VAULT}",
         tenant_id=TENANT,

@@ -781,6 +781,16 @@ def with_service_ports(program: list[Resource], ports: list[dict[str, Any]]) -> 
     return replaced(program, "svc-shop", service("shop", "apps", {"app": "shop"}, ports))
 
 
+def partner_route(port: int) -> list[Resource]:
+    """A mesh route to the partner API's ServiceEntry (port 443) on `port`."""
+    destination = {"host": "api.partner.example", "port": {"number": port}}
+    return [
+        *MESH_APP,
+        PARTNER_TLS,
+        virtual_service(gateways=["mesh"], hosts=["api.partner.example"], destination=destination),
+    ]
+
+
 PORT_CASES: dict[str, Case] = {
     "virtualservice_destination_port_the_service_does_not_expose": Case(
         replaced(SECURE_INGRESS, "vs-shop", virtual_service(destination={"host": "shop", "port": {"number": 9090}})),
@@ -816,28 +826,10 @@ PORT_CASES: dict[str, Case] = {
         [("virtualservice-destination-port-selected", "vs-shop", "advisory", "one of 8080, 9090")],
     ),
     "virtualservice_destination_port_a_service_entry_does_not_declare": Case(
-        [
-            *MESH_APP,
-            PARTNER_TLS,
-            virtual_service(
-                gateways=["mesh"],
-                hosts=["api.partner.example"],
-                destination={"host": "api.partner.example", "port": {"number": 8443}},
-            ),
-        ],
+        partner_route(8443),
         [("virtualservice-destination-port-exists", "vs-shop", "mandatory", "ServiceEntry apps/partner (ports 443)")],
     ),
-    "virtualservice_destination_port_a_service_entry_declares_is_clean": Case(
-        [
-            *MESH_APP,
-            PARTNER_TLS,
-            virtual_service(
-                gateways=["mesh"],
-                hosts=["api.partner.example"],
-                destination={"host": "api.partner.example", "port": {"number": 443}},
-            ),
-        ]
-    ),
+    "virtualservice_destination_port_a_service_entry_declares_is_clean": Case(partner_route(443)),
     "virtualservice_destination_port_unknown_at_preview_is_not_judged": Case(
         replaced(SECURE_INGRESS, "vs-shop", virtual_service(destination={"host": "shop", "port": {"number": UNKNOWN}}))
     ),

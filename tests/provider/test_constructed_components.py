@@ -52,12 +52,6 @@ KUBERNETES_PROVIDER = f"urn:pulumi:{STACK}::aks-istio::pulumi:providers:kubernet
 
 
 @pytest.fixture(scope="module")
-def engine() -> Iterator[RecordingEngine]:
-    with RecordingEngine() as engine:
-        yield engine
-
-
-@pytest.fixture(scope="module")
 def plugin(engine: RecordingEngine) -> Iterator[ProviderPlugin]:
     with ProviderPlugin(PROVIDER_DIR, engine) as plugin:
         yield plugin

@@ -35,12 +35,6 @@ INPUTS: dict[str, Any] = {
 
 
 @pytest.fixture(scope="module")
-def engine() -> Iterator[RecordingEngine]:
-    with RecordingEngine() as engine:
-        yield engine
-
-
-@pytest.fixture(scope="module")
 def plugin(engine: RecordingEngine) -> Iterator[ProviderPlugin]:
     with ProviderPlugin(PROBE_PLUGIN, engine) as plugin:
         yield plugin

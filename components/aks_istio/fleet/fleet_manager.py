@@ -15,15 +15,11 @@ from typing import Any, Final
 import pulumi
 
 from aks_istio.tokens import type_token
-from aks_istio.value_checks import LOCATION, RESOURCE_GROUP, Problems, check, constrained, listed, resource_id
+from aks_istio.value_checks import K8S_NAME, LOCATION, RESOURCE_GROUP, Problems, check, constrained, listed, resource_id
 
-# Fleet Manager's names (ARM, Microsoft.ContainerService/fleets: the Fleet a DNS label of at most 63; members,
-# update strategies, groups and stages lower-case letters, digits and '-' of at most 50;
+# Fleet Manager's names (ARM, Microsoft.ContainerService/fleets: the Fleet a DNS label of at most 63, `K8S_NAME`;
+# members, update strategies, groups and stages lower-case letters, digits and '-' of at most 50;
 # https://learn.microsoft.com/azure/templates/microsoft.containerservice/fleets).
-FLEET_NAME: Final[dict[str, Any]] = {
-    "pattern": r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
-    "words": "1-63 lowercase letters, digits and '-', starting and ending with a letter or digit",
-}
 FLEET_PART_NAME: Final[dict[str, Any]] = {
     "pattern": r"^[a-z0-9]([-a-z0-9]{0,48}[a-z0-9])?$",
     "words": "1-50 lowercase letters, digits and '-', starting and ending with a letter or digit",
@@ -69,7 +65,7 @@ class AksIstioFleetManagerArgs:
 
     resource_group_name: pulumi.Input[str] = constrained(**RESOURCE_GROUP)
     """Resource group of the Fleet (it must exist)."""
-    fleet_name: str = constrained(**FLEET_NAME)
+    fleet_name: str = constrained(**K8S_NAME)
     """Name of the Fleet."""
     location: str = constrained(**LOCATION)
     """Azure region of the Fleet."""

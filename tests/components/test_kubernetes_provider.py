@@ -93,7 +93,14 @@ def test_every_kubernetes_declaring_component_asks_for_the_provider_in_every_lan
     # The rest declare no Kubernetes object of their own (the platform and the cluster build their providers).
     assert without == {
         f"aks-istio:index:{name}"
-        for name in ("AksIstioPlatform", "AksIstioCluster", "PluginCa", "ManagedGrafana", "KeyVaultSecretsReader")
+        for name in (
+            "AksIstioPlatform",
+            "AksIstioCluster",
+            "PluginCa",
+            "ManagedGrafana",
+            "KeyVaultSecretsReader",
+            "AksIstioFleetManager",
+        )
     }
 
 

@@ -117,28 +117,7 @@ class AksIstioPlatform(pulumi.ComponentResource):
             else None
         )
 
-        self.cluster = AksIstioCluster(
-            name,
-            AksIstioClusterArgs(
-                cluster=plan.cluster.spec,
-                internal_ingress=plan.cluster.internal_ingress,
-                external_ingress=plan.cluster.external_ingress,
-                plugin_ca=plan.cluster.plugin_ca,
-                egress_pool=plan.cluster.egress_pool,
-                egress_gateways=plan.cluster.egress_gateways,
-                kube_state_metrics=plan.cluster.kube_state_metrics,
-                cluster_name=plan.cluster_name,
-                location=plan.location,
-                resource_group_name=plan.resource_group_name,
-                existing_resource_group=plan.existing_resource_group,
-                revisions=plan.revisions.installed,
-                vnet_name=plan.vnet_name,
-                tags=plan.tags,
-                protect=plan.protect,
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
-            wait_for=early.declared if early is not None else (),
-        )
+        self.cluster = self._declare_cluster(name, wait_for=early.declared if early is not None else ())
         in_cluster = pulumi.ResourceOptions(parent=self)
 
         if early is None:
@@ -174,6 +153,32 @@ class AksIstioPlatform(pulumi.ComponentResource):
                 "grafana_endpoint": self.grafana_endpoint,
                 "workspace_id": self.workspace_id,
             }
+        )
+
+    def _declare_cluster(self, name: str, *, wait_for: Sequence[pulumi.Resource]) -> AksIstioCluster:
+        """The AKS cluster with the Istio add-on, from the plan; its revision change waits for `wait_for`."""
+        plan = self.plan
+        return AksIstioCluster(
+            name,
+            AksIstioClusterArgs(
+                cluster=plan.cluster.spec,
+                internal_ingress=plan.cluster.internal_ingress,
+                external_ingress=plan.cluster.external_ingress,
+                plugin_ca=plan.cluster.plugin_ca,
+                egress_pool=plan.cluster.egress_pool,
+                egress_gateways=plan.cluster.egress_gateways,
+                kube_state_metrics=plan.cluster.kube_state_metrics,
+                cluster_name=plan.cluster_name,
+                location=plan.location,
+                resource_group_name=plan.resource_group_name,
+                existing_resource_group=plan.existing_resource_group,
+                revisions=plan.revisions.installed,
+                vnet_name=plan.vnet_name,
+                tags=plan.tags,
+                protect=plan.protect,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+            wait_for=wait_for,
         )
 
     def _mesh_side(

@@ -207,9 +207,20 @@ class GatewayApiIngress(pulumi.ComponentResource):
         super().__init__(
             type_token("GatewayApiIngress"), name, None, with_kubernetes_provider(opts, args.kubernetes_provider)
         )
+        crds = self._install_gateway_api_crds(name, args)
+        after_crds = pulumi.ResourceOptions(parent=self, depends_on=[crds, *wait_for])
+        if args.class_defaults:
+            self._patch_class_defaults(name, args.class_defaults, after_crds)
+        names = [self._declare_gateway(name, gateway, args.revision_label, after_crds) for gateway in args.gateways]
+
+        self.gateways = pulumi.Output.all(*names).apply(list)
+        self.register_outputs({"gateways": self.gateways})
+
+    def _install_gateway_api_crds(self, name: str, args: GatewayApiIngressArgs) -> pulumi.Resource:
+        """The command that turns the add-on's managed Gateway API on (and so installs its CRDs) for the cluster."""
         from pulumi_command import local  # only stacks with Gateway API load the command provider
 
-        crds = local.Command(
+        command: pulumi.Resource = local.Command(
             f"{name}-crds",
             create=ENABLE_COMMAND,
             delete=DISABLE_COMMAND,
@@ -223,32 +234,34 @@ class GatewayApiIngress(pulumi.ComponentResource):
             triggers=[args.cluster_id],
             opts=pulumi.ResourceOptions(parent=self),
         )
-        after_crds = pulumi.ResourceOptions(parent=self, depends_on=[crds, *wait_for])
+        return command
 
-        if args.class_defaults:
-            k8s.core.v1.ConfigMapPatch(
-                f"{name}-class-defaults",
-                metadata=patch_metadata(sm.GATEWAY_API_CLASS_DEFAULTS_CONFIGMAP, sm.ADDON_SYSTEM_NAMESPACE, force=True),
-                data=customization_data(args.class_defaults),
-                opts=after_crds,
+    def _patch_class_defaults(self, name: str, class_defaults: Mapping[str, Any], opts: pulumi.ResourceOptions) -> None:
+        """AKS's istio-gateway-class-defaults ConfigMap, patched with the allowlisted defaults."""
+        k8s.core.v1.ConfigMapPatch(
+            f"{name}-class-defaults",
+            metadata=patch_metadata(sm.GATEWAY_API_CLASS_DEFAULTS_CONFIGMAP, sm.ADDON_SYSTEM_NAMESPACE, force=True),
+            data=customization_data(class_defaults),
+            opts=opts,
+        )
+
+    def _declare_gateway(
+        self, name: str, gateway: GatewayApiGateway, revision_label: str | None, opts: pulumi.ResourceOptions
+    ) -> pulumi.Output[str]:
+        """One Gateway of class `istio`, after its customization ConfigMap if it has parameters; its
+        `<namespace>/<name>`."""
+        prefix = f"{name}-{gateway.namespace}-{gateway.name}"
+        if gateway.parameters:
+            k8s.core.v1.ConfigMap(
+                f"{prefix}-params",
+                metadata={"name": parameters_configmap_name(gateway), "namespace": gateway.namespace},
+                data=customization_data(gateway.parameters),
+                opts=opts,
             )
-
-        names: list[pulumi.Output[str]] = []
-        for gateway in args.gateways:
-            prefix = f"{name}-{gateway.namespace}-{gateway.name}"
-            if gateway.parameters:
-                k8s.core.v1.ConfigMap(
-                    f"{prefix}-params",
-                    metadata={"name": parameters_configmap_name(gateway), "namespace": gateway.namespace},
-                    data=customization_data(gateway.parameters),
-                    opts=after_crds,
-                )
-            body = gateway_object(gateway, args.revision_label)
-            created = k8s.apiextensions.CustomResource(f"{prefix}-gateway", **body, opts=after_crds)
-            names.append(pulumi.Output.concat(gateway.namespace, "/", created.metadata["name"]))
-
-        self.gateways = pulumi.Output.all(*names).apply(list)
-        self.register_outputs({"gateways": self.gateways})
+        created = k8s.apiextensions.CustomResource(
+            f"{prefix}-gateway", **gateway_object(gateway, revision_label), opts=opts
+        )
+        return pulumi.Output.concat(gateway.namespace, "/", created.metadata["name"])
 
 
 def _json(value: Any) -> str:

@@ -3,6 +3,7 @@ lists every export (still loaded lazily), one keyword means "wait for these", an
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import inspect
 import json
@@ -77,3 +78,38 @@ def test_revision_numbers_and_kubernetes_ranges_have_names() -> None:
     assert parse_revision("asm-1-9") < number  # compares as versions do
     lts = [r.lts_kubernetes for r in active_catalog().revisions if r.lts_kubernetes is not None]
     assert lts and all(isinstance(r, MinorRange) and r.first <= r.last for r in lts)
+
+
+# Style enforcement, not behaviour: a constructor reads as a short list of named steps (payloads from pure
+# functions, resources from `_declare_*`-style methods) and registers its outputs last (style.md §6). Counted on
+# the source, so every component is covered, exported or not.
+CONSTRUCTOR_LINES_MAX = 60
+SOURCE_ROOT = Path(aks_istio.__file__).resolve().parent
+
+
+def component_constructors() -> list[tuple[str, ast.FunctionDef]]:
+    """(`module:Class`, its `__init__`) for every ComponentResource subclass defined in aks_istio."""
+    found = []
+    for path in sorted(SOURCE_ROOT.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(ast.unparse(b).endswith("ComponentResource") for b in node.bases):
+                init = next(f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__")
+                found.append((f"{path.relative_to(SOURCE_ROOT)}:{node.name}", init))
+    return found
+
+
+def body_lines(init: ast.FunctionDef) -> int:
+    """Lines from the first statement after the docstring to the end of the constructor."""
+    body = init.body[1:] if ast.get_docstring(init) is not None else init.body
+    return (init.end_lineno or 0) - body[0].lineno + 1
+
+
+def test_component_constructors_are_short_lists_of_steps_that_register_outputs_last() -> None:
+    constructors = component_constructors()
+    assert len(constructors) >= len(COMPONENTS)  # the scan sees at least every exported component
+    too_long = {where: body_lines(init) for where, init in constructors if body_lines(init) > CONSTRUCTOR_LINES_MAX}
+    assert too_long == {}, f"split these constructors into named steps (at most {CONSTRUCTOR_LINES_MAX} lines)"
+    not_last = [
+        where for where, init in constructors if not ast.unparse(init.body[-1]).startswith("self.register_outputs(")
+    ]
+    assert not_last == [], "register_outputs must be the constructor's last statement"

@@ -21,6 +21,8 @@ from aks_istio.offline import report, stack_files
 
 if TYPE_CHECKING:
     from aks_istio.config import StackConfig
+    from aks_istio.offline.overlap import Parent
+    from aks_istio.offline.pack_process import PolicyPackProcess
 
 EXIT_OK, EXIT_VIOLATION, EXIT_INVALID_CONFIG, EXIT_INTERNAL_ERROR = (
     report.EXIT_OK,
@@ -167,7 +169,10 @@ def run() -> None:
     # No uvloop: measured for issue #7 (uvloop 0.23.0, prod check, 2 cores, 2 x 20 alternated cold runs) it
     # took 0.7-1.2% off the wall time (2.127 -> 2.101 s) and ~4% off the capture: the program's time goes to
     # imports and output bookkeeping, not to the event loop. Not worth a platform-specific dependency.
-    code = guarded(main)
+    # The verdict commands validate the stack file in this process while a forked one loads the program
+    # (`aks_istio.offline.overlap`); only here, in the command's own process: main() called in-process (tests, other
+    # tools) stays in one process.
+    code = guarded(lambda: main(two_processes=True))
     # Skip the interpreter's teardown, which frees those objects one by one (about half a second); every file
     # we write is closed and the policy pack process is stopped by the time main() returns.
     os._exit(code)
@@ -196,7 +201,9 @@ def guarded(command: Callable[[], int]) -> int:
     return code
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, two_processes: bool = False) -> int:
+    """The command's exit code. `two_processes`: `check`/`preview --stack` may fork (`aks_istio.offline.overlap`);
+    only a process that ends when the command does may ask for that."""
     args = _parser().parse_args(argv)
     if args.command == "policy-bundle":
         from aks_istio.addon.catalog import CatalogError
@@ -253,9 +260,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"aks-istio {args.command}: {usage}", file=sys.stderr)
         return EXIT_INVALID_CONFIG
-    opened = open_stack(args.stack, for_deployment=args.command in ("preview", "check"))
+    verdict_command = args.command in ("preview", "check")
+    pack: PolicyPackProcess | None = None
+    parent: Parent | None = None
+    if two_processes and verdict_command:
+        from aks_istio.offline.overlap import Parent, Runner, fork_runner
+
+        side = fork_runner(args.stack)
+        parent = side if isinstance(side, Parent) else None
+        if isinstance(side, Runner):
+            opened, pack = side.handed(warm_up=_load_program_modules)
+    if pack is None:
+        opened = open_stack(args.stack, for_deployment=verdict_command)
     if opened.problems or opened.config is None or opened.path is None:
+        if parent is not None:
+            parent.stop()
         return _invalid(args.command, opened.stack, opened.source, opened.problems, as_json=as_json, sarif=sarif)
+    if parent is not None:
+        return parent.hand_over(opened)
     stack, config, path, source = opened.stack, opened.config, opened.path, opened.source
     if args.command == "upgrade-readiness":
         from aks_istio.offline.revisions_cli import upgrade_readiness
@@ -268,8 +290,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             problems = placed(error.problems, path, {})
             return _invalid(args.command, stack, source, problems, as_json=as_json, sarif=sarif)
     return _preview(
-        stack, opened.raw, config, path, as_json=as_json, tree=args.command == "preview", sarif=sarif, file=source
+        stack,
+        opened.raw,
+        config,
+        path,
+        as_json=as_json,
+        tree=args.command == "preview",
+        sarif=sarif,
+        file=source,
+        pack=pack,
     )
+
+
+def _load_program_modules() -> None:
+    """What `_preview` loads: the program with its components and SDKs, the capture, the verdict."""
+    import aks_istio.config.finding_keys
+    import aks_istio.offline.capture
+    import aks_istio.offline.verdict
+    import aks_istio.platform
+    import aks_istio.program  # noqa: F401
 
 
 @dataclass
@@ -458,7 +497,9 @@ def _preview(
     tree: bool,
     sarif: str | None,
     file: stack_files.SourceFile,
+    pack: PolicyPackProcess | None = None,
 ) -> int:
+    """`pack`: the policy pack, if already started for this stack."""
     # Imported here so a config error is reported before the Pulumi SDKs load.
     from aks_istio.config.finding_keys import stack_key
     from aks_istio.offline import verdict
@@ -466,9 +507,9 @@ def _preview(
 
     # The pack starts before the capture, so its start-up overlaps the program run, and each resource goes to it
     # as soon as the program registers it: by the time the program ends, most of the verdict is in.
-    stream = verdict.stream(stack, environment=config.preset_tier.value)
+    stream = verdict.stream(stack, pack=pack, environment=config.preset_tier.value)
     try:
-        capture = run_program(stack, raw, on_register=stream.add)
+        capture = run_program(stack, raw, on_register=stream.add, validated=config)
     except BaseException:
         stream.close()
         raise

@@ -2,6 +2,7 @@
 
 import enum
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -173,8 +174,17 @@ def dump_stack_config(config: StackConfig) -> dict[str, Any]:
     return dumped
 
 
+VALIDATED: ContextVar[tuple[Mapping[str, Any], StackConfig] | None] = ContextVar("validated_stack_config", default=None)
+"""A stack file's object and its config, as the offline command validated them before running the program in this
+context (`aks_istio.offline.capture.run_program(validated=...)`): the program's own `load_stack_config` of the same
+object takes that config instead of validating it again. Unset under the engine, where the program validates."""
+
+
 def load_stack_config(raw: Mapping[str, Any] | None) -> StackConfig:
     """Validate a stack's `aks-istio:platform` object; raise ConfigError listing every problem."""
+    validated = VALIDATED.get()
+    if validated is not None and validated[0] == raw:
+        return validated[1]  # validated once, by the command that runs this program (same object, same rules)
     if not isinstance(raw, Mapping):
         raise ConfigError([f"aks-istio:platform: {raw!r} is not valid: the stack file must set it to a mapping"])
     from aks_istio.config.errors import validate_completely  # reading a stack file loads pydantic; nothing else

@@ -1,30 +1,18 @@
-"""Run a Python policy pack the way the Pulumi engine does, and talk to it over the Analyzer gRPC interface.
-
-The engine's Python language host runs `python <pack dir> <engine address>` with the stack's environment
-(pulumi/pulumi sdk/python/cmd/pulumi-language-python main.go `RunPlugin`); `PolicyPack()` prints the port it
-serves on as the first line of stdout (pulumi_policy/policy.py). We do the same, minus the engine address (the
-Python SDK's server does not call back into the engine).
-"""
+"""Talk to a running policy pack (`aks_istio.offline.pack_process` starts it as the engine does) over the Analyzer
+gRPC interface, as the engine does."""
 
 from __future__ import annotations
 
 import json
-import os
-import queue
-import subprocess
-import sys
-import tempfile
-import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any, Final
+from typing import Any, Final
 
-import grpc  # type: ignore[import-untyped]  # grpcio ships no type stubs
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-START_TIMEOUT_SECONDS: Final = 60.0
+from aks_istio.offline.pack_process import PolicyPackProcess as PolicyPackProcess
+
 LEVELS: Final = {
     "advisory": analyzer_pb2.ADVISORY,
     "mandatory": analyzer_pb2.MANDATORY,
@@ -72,81 +60,6 @@ def struct(properties: Mapping[str, Any]) -> struct_pb2.Struct:
     message = struct_pb2.Struct()
     message.update(dict(properties))
     return message
-
-
-class PolicyPackProcess:
-    """A running policy pack. Start it early: its imports overlap with whatever the caller does meanwhile."""
-
-    def __init__(
-        self,
-        pack_dir: Path,
-        *,
-        project: str = "project",
-        stack: str = "stack",
-        python_options: Sequence[str] = (),
-    ) -> None:
-        """Start the pack exactly as the engine starts it: `python <pack dir>`, pulumi-policy as it ships."""
-        env = {
-            **os.environ,
-            "PULUMI_PROJECT": project,
-            "PULUMI_STACK": stack,
-            "PULUMI_DRY_RUN": "true",
-            "PULUMI_CONFIG": "{}",
-        }
-        # Lives as long as the pack process; close() closes it.
-        self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
-        self._process = subprocess.Popen(
-            [sys.executable, *python_options, "-u", str(pack_dir)],
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            env=env,
-            cwd=pack_dir,
-        )
-        self._port: queue.Queue[str] = queue.Queue(maxsize=1)
-        threading.Thread(target=self._read_port, daemon=True).start()
-        self._channel: grpc.Channel | None = None
-
-    def _read_port(self) -> None:
-        assert self._process.stdout is not None
-        self._port.put(self._process.stdout.readline().decode().strip())
-
-    def stub(self) -> analyzer_pb2_grpc.AnalyzerStub:
-        if self._channel is None:
-            try:
-                port = self._port.get(timeout=START_TIMEOUT_SECONDS)
-            except queue.Empty:
-                port = ""
-            if not port.isdigit():
-                raise RuntimeError(f"policy pack did not start: {self.stderr()[-2000:]}")
-            self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        return analyzer_pb2_grpc.AnalyzerStub(self._channel)
-
-    @property
-    def pid(self) -> int:
-        return int(self._process.pid)
-
-    def stderr(self) -> str:
-        self._stderr.seek(0)
-        return self._stderr.read().decode(errors="replace")
-
-    def close(self) -> None:
-        if self._channel is not None:
-            self._channel.close()
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        if self._process.stdout is not None:
-            self._process.stdout.close()
-        self._stderr.close()
-
-    def __enter__(self) -> PolicyPackProcess:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
 
 class Analyzer:

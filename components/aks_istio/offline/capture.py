@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from google.protobuf import json_format, struct_pb2
@@ -35,6 +35,9 @@ from aks_istio.offline.program_harness import (
     qualified_urn,
 )
 from aks_istio.offline.stack_files import PROJECT, engine_config
+
+if TYPE_CHECKING:
+    from aks_istio.config.stack import StackConfig
 
 # An unknown value on the engine's wire (pulumi/sdk/go/common/resource/sig); a secret is an object with SIG_KEY.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -330,20 +333,22 @@ def run_program(
     preview: bool = True,
     computed: bool = False,
     on_register: OnRegister | None = None,
+    validated: StackConfig | None = None,
 ) -> Capture:
     """Run `program` (default: the aks-istio program, `aks_istio.program.main`) as `stack` with `config`;
     return what it declared.
 
     `on_register` sees each resource as soon as it is registered, while the program still runs (the verdict
-    streams them to the policy pack). Runs in a fresh contextvars context, so several runs in one process never
-    see each other's state.
+    streams them to the policy pack). `validated`: the config the command already validated from `config`'s
+    `aks-istio:platform`; the program takes it instead of validating the same object a second time. Runs in a
+    fresh contextvars context, so several runs in one process never see each other's state.
     """
     if program is None:
         import aks_istio.program  # only our own stacks need it (and the SDKs it loads), not `check --program`
 
         program = aks_istio.program.main
     main = program
-    return contextvars.Context().run(_run, stack, config, main, preview, computed, on_register)
+    return contextvars.Context().run(_run, stack, config, main, preview, computed, on_register, validated)
 
 
 def _run(
@@ -353,8 +358,16 @@ def _run(
     preview: bool,
     computed: bool,
     on_register: OnRegister | None,
+    validated: StackConfig | None,
 ) -> Capture:
     set_root_resource(None)  # type: ignore[arg-type]
+    if validated is not None:
+        from aks_istio.config import CONFIG_ROOT
+        from aks_istio.config.stack import VALIDATED
+
+        platform = config.get(CONFIG_ROOT)
+        if isinstance(platform, Mapping):
+            VALIDATED.set((platform, validated))
     # As the engine does: the values `pulumi config set --secret` wrote are handed over as secret keys (offline the
     # value stays its ciphertext; nothing is decrypted).
     from aks_istio.config.secrets import is_secure  # here: `check --program` runs without our config models

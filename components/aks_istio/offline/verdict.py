@@ -29,9 +29,9 @@ from aks_istio.offline.analyzer_client import (
 )
 from aks_istio.offline.analyzer_client import resolve_config as resolve_config
 from aks_istio.offline.capture import Capture, CapturedResource
-from aks_istio.offline.stack_files import PROJECT, PROJECT_ROOT
+from aks_istio.offline.pack_process import PACK_DIR as PACK_DIR
+from aks_istio.offline.stack_files import PROJECT
 
-PACK_DIR: Final = PROJECT_ROOT / "policy"
 CONFIG_DIR: Final = PACK_DIR / "config"
 ENVIRONMENTS: Final = ("dev", "staging", "prod")
 IN_FLIGHT: Final = 32

@@ -1,0 +1,119 @@
+"""`check`/`preview --stack` as a command validate the stack file in one process while a forked one loads the program
+(`aks_istio.offline.overlap`): the user sees exactly what the one-process command prints, the stack file is still
+validated once, and no process outlives the command."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from aks_istio import cli
+from aks_istio.config import load_stack_config
+from aks_istio.config import stack as config_stack
+from aks_istio.offline.capture import run_program
+from aks_istio.offline.stack_files import PROJECT_ROOT, stack_config
+from tests.support import merge, raw_platform
+
+
+def command(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "aks_istio", *argv], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=180
+    )
+
+
+@pytest.mark.parametrize("argv", [["check", "--stack", "prod"], ["preview", "--stack", "dev", "--json"]])
+def test_the_command_prints_what_one_process_prints(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    forked = command(*argv)
+    code = cli.main(argv)  # in-process: one process
+    alone = capsys.readouterr()
+    assert (forked.returncode, forked.stdout, forked.stderr) == (code, alone.out, alone.err)
+
+
+def test_an_invalid_stack_is_reported_once_with_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    raw = merge(raw_platform("prod"), {"cluster": {"tier": "Gold"}, "mesh": {"revision": "asm-9-99"}})
+    path = tmp_path / "Pulumi.broken.yaml"
+    path.write_text(yaml.safe_dump({"config": {"aks-istio:platform": raw}}))
+    forked = command("check", "--stack", str(path), "--json")
+    code = cli.main(["check", "--stack", str(path), "--json"])
+    alone = capsys.readouterr()
+    assert forked.returncode == code == cli.EXIT_INVALID_CONFIG
+    assert json.loads(forked.stdout) == json.loads(alone.out)
+    assert forked.stderr == alone.err == ""
+
+
+def test_the_program_takes_the_config_the_command_validated(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = stack_config("prod")
+    config = load_stack_config(raw["aks-istio:platform"])
+    expected = sorted(r.urn for r in run_program("prod", raw).resources)
+
+    def validated_again() -> None:
+        raise AssertionError("the program validated the stack file a second time")
+
+    monkeypatch.setattr(config_stack, "stack_config_adapter", validated_again)
+    assert sorted(r.urn for r in run_program("prod", raw, validated=config).resources) == expected
+
+
+def test_only_the_object_the_command_validated_is_taken() -> None:
+    prod, dev = stack_config("prod"), stack_config("dev")
+    validated = load_stack_config(prod["aks-istio:platform"])
+    loaded = []
+
+    def program() -> None:
+        loaded.append(load_stack_config(prod["aks-istio:platform"]))
+        loaded.append(load_stack_config(dev["aks-istio:platform"]))
+
+    run_program("prod", prod, program, validated=validated)
+    assert loaded[0] is validated
+    assert loaded[1] == load_stack_config(dev["aks-istio:platform"]) != validated
+
+
+def _children(pid: int) -> list[int]:
+    """Started by any of `pid`'s threads (Linux's /proc)."""
+    try:
+        return [
+            int(child)
+            for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()
+        ]
+    except FileNotFoundError:
+        return []
+
+
+def _running(pid: int) -> bool:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return False
+    return fields[0] != "Z"  # a zombie has ended
+
+
+def test_the_runner_and_its_pack_end_when_the_command_is_killed() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aks_istio", "check", "--stack", "prod"],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    started: list[int] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        runners = _children(process.pid)
+        started = [*runners, *(pack for runner in runners for pack in _children(runner))]
+        if len(started) >= 2:  # the runner, and the pack it started for the validated stack
+            break
+        time.sleep(0.01)
+    assert len(started) >= 2, "the command forked no runner, or the runner started no pack"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_running(pid) for pid in started):
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in started)

@@ -26,12 +26,10 @@ import struct
 import sys
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from aks_istio.offline import stack_files
-
-if TYPE_CHECKING:
-    from aks_istio.offline.pack_process import PolicyPackProcess
+from aks_istio.offline.pack_process import PACK_DIR, PolicyPackProcess
 
 SIZE: Final = struct.Struct("!Q")
 """The hand-over's length prefix."""
@@ -122,9 +120,8 @@ class Runner:
             if len(header) < SIZE.size:
                 os._exit(0)  # the parent reports the stack's problems (or is gone): nothing to run
             try:
+                # Imports nothing: a module this thread imported could wait on the lock of one the warm-up is loading.
                 opened = pickle.loads(reader.read(SIZE.unpack(header)[0]))  # our own parent's pickle
-                from aks_istio.offline.pack_process import PACK_DIR, PolicyPackProcess
-
                 # Started as soon as the stack is known valid: its start-up overlaps the rest of the warm-up.
                 pack = PolicyPackProcess(PACK_DIR, project=stack_files.PROJECT, stack=opened.stack)
                 self._handed = (opened, pack)

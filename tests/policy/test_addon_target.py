@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rules import traffic
 
 from tests.policy.conftest import Pack, mandatory
 from tests.policy.fixtures import (
@@ -191,7 +192,8 @@ def test_exemption_applies_to_advisory_addon_findings_too(pack: Pack) -> None:
 
 def test_every_addon_scoped_policy_takes_the_setting_as_an_override(pack: Pack) -> None:
     scoped = {p.name for p in pack.policies if "clusterRunsIstioAddon" in p.schema}
-    assert scoped == {"pack-settings", *ADDON_RULES, "agentpool-no-windows-with-istio"}
+    traffic_policies = {p.name for p in traffic.POLICIES}
+    assert scoped == {"pack-settings", *ADDON_RULES, "agentpool-no-windows-with-istio", *traffic_policies}
     for policy in pack.policies:
         if policy.name in scoped:
             assert policy.schema["clusterRunsIstioAddon"]["enum"] == ["detect", "yes", "no"]

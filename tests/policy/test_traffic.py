@@ -55,6 +55,20 @@ def test_a_team_turns_one_check_off_with_skip_checks(pack: Pack) -> None:
     assert [v for v in pack.program(program, config) if v.policy == "gateway-serves-traffic"] == []
 
 
+def test_a_traffic_policys_own_cluster_runs_istio_addon_overrides_the_pack_wide_one(pack: Pack) -> None:
+    """A Kubernetes-only program (no cluster to decide): the policy's own setting wins over pack-settings'."""
+    program = replaced(replaced(SECURE_INGRESS, "aks", None), "shop", gateway(selector=UPSTREAM))
+    detected = [(v.policy, v.level) for v in pack.program(program) if "gateway-selector" in v.message]
+    assert detected == [("stack-istio-addon-target-declared", "advisory")]  # pack-wide detect
+    own_yes = {"gateway-serves-traffic": {"clusterRunsIstioAddon": "yes"}}
+    assert mandatory(pack.program(program, own_yes)) == [("gateway-serves-traffic", "shop")]
+    own_no = {
+        "pack-settings": {"clusterRunsIstioAddon": "yes"},
+        "gateway-serves-traffic": {"clusterRunsIstioAddon": "no"},
+    }
+    assert not any("gateway-selector" in v.message for v in pack.program(program, own_no))
+
+
 ADD_ON = {
     "pack-settings": {
         "clusterRunsIstioAddon": "yes",

@@ -18,7 +18,7 @@ from typing import Any, Final, TypeVar
 
 from pulumi_policy import StackValidationPolicy
 
-from ..addon_target import Target, route, target
+from ..addon_target import OVERRIDE, Target, route, target
 from ..clusters import CLASSIC, mesh_clusters, shape_of
 from ..deferred import Finding
 from ..factories import Meta, StackRequest, judged, stack_request_policy
@@ -96,7 +96,8 @@ def traffic_policy(meta: Meta, checks: Sequence[Check]) -> StackValidationPolicy
         "default": [],
         "description": "Checks of this policy not to run (a waiver for every resource; prefer exemptions).",
     }
-    meta = dataclasses.replace(meta, config={SKIP_CHECKS: skip_schema, **meta.config})
+    # Like every add-on rule, its own `clusterRunsIstioAddon` overrides the pack-wide one (addon_target.py).
+    meta = dataclasses.replace(meta, config={SKIP_CHECKS: skip_schema, **OVERRIDE, **meta.config})
 
     def run(request: StackRequest) -> list[Finding]:
         where = target(request.resources, request)

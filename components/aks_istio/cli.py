@@ -374,9 +374,9 @@ def _validate(arguments: Sequence[str], *, as_json: bool = False) -> int:
             else:
                 _invalid("validate", opened.stack, opened.source, opened.problems, as_json=False, sarif=None)
             continue
-        warnings = report.placed_warnings(
-            stack_warnings(opened.config), opened.config, stack_files.key_lines(opened.path)
-        )
+        messages = stack_warnings(opened.config)
+        lines = stack_files.key_lines(opened.path) if messages else {}  # a second parse only to place a warning
+        warnings = report.placed_warnings(messages, opened.config, lines)
         if as_json:
             document = report.document(
                 command="validate",

@@ -34,6 +34,7 @@ from aks_istio.observability.values import (
     IstioScrape,
     WebhookReceiver,
     WorkspaceSettings,
+    grafana_default_name,
 )
 
 MANAGED_BY_TAG = {"managed-by": "aks-istio"}
@@ -49,11 +50,6 @@ def vnet_of(subnet_id: str) -> tuple[str, str]:
     parts = subnet_id.split("/")
     lowered = [p.lower() for p in parts]
     return parts[lowered.index("resourcegroups") + 1], parts[lowered.index("virtualnetworks") + 1]
-
-
-def grafana_default_name(cluster_name: str) -> str:
-    """`amg-<cluster>`, cut to Managed Grafana's 23 characters, ending in a letter or digit."""
-    return f"amg-{cluster_name}"[:23].rstrip("-_")
 
 
 @dataclass(frozen=True, kw_only=True)

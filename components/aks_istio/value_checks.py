@@ -379,9 +379,16 @@ def _coerce_enums(value: Any) -> list[Problem]:
     return problems
 
 
-def _enum_fields(cls: type) -> dict[str, type[enum.Enum]]:
+_ENUM_FIELDS: dict[type, Mapping[str, type[enum.Enum]]] = {}
+"""`_enum_fields` of each class, read once: a stack file makes hundreds of values of a few dozen classes."""
+
+
+def _enum_fields(cls: type) -> Mapping[str, type[enum.Enum]]:
     """`cls`'s fields whose type is an Enum (or an optional one). The annotations as written (value modules do
     not postpone them, which Pulumi's schema inference needs too)."""
+    known = _ENUM_FIELDS.get(cls)
+    if known is not None:
+        return known
     found: dict[str, type[enum.Enum]] = {}
     for base in reversed(cls.__mro__):
         for name, hint in inspect.get_annotations(base).items():
@@ -391,6 +398,7 @@ def _enum_fields(cls: type) -> dict[str, type[enum.Enum]]:
             enums = [o for o in options if isinstance(o, type) and issubclass(o, enum.Enum)]
             if len(enums) == 1:
                 found[name] = enums[0]
+    _ENUM_FIELDS[cls] = found
     return found
 
 

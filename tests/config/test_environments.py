@@ -49,6 +49,20 @@ def test_a_copied_stack_that_keeps_the_others_names_is_refused_naming_both_files
     assert cli.main(["validate", "--stack", "qa"]) == cli.EXIT_OK, capsys.readouterr().err
 
 
+def test_each_file_of_one_validate_is_judged_against_its_siblings_as_they_are_now(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The siblings are read once per process (validate of N files), yet an edited sibling is read again."""
+    project = project_with(tmp_path, prod=PROD, qa=PROD)
+    monkeypatch.chdir(project / "stacks")
+    assert cli.main(["validate", "Pulumi.qa.yaml", "Pulumi.prod.yaml"]) == cli.EXIT_INVALID_CONFIG
+    err = capsys.readouterr().err
+    assert "stacks/Pulumi.qa.yaml declares (cluster" in err and "stacks/Pulumi.prod.yaml declares (cluster" in err
+    renamed = PROD.replace("    cluster:\n", "    cluster:\n      name: aks-istio-prod-eu\n", 1)
+    (project / "stacks" / "Pulumi.prod.yaml").write_text(renamed)
+    assert cli.main(["validate", "Pulumi.qa.yaml"]) == cli.EXIT_OK, capsys.readouterr().err
+
+
 def test_an_explicit_name_is_the_key_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     dev = yaml.safe_load((PROJECT_ROOT / "stacks" / "Pulumi.dev.yaml").read_text())
     dev["config"]["aks-istio:platform"]["cluster"]["name"] = "shared"

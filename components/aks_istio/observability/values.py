@@ -185,6 +185,12 @@ class GrafanaPrivateEndpointSettings:
         check(self)
 
 
+def grafana_default_name(cluster_name: str) -> str:
+    """`GrafanaSettings.name` when unset: `amg-<cluster>`, cut to Managed Grafana's 23 characters, ending in a letter
+    or digit."""
+    return f"amg-{cluster_name}"[:23].rstrip("-_")
+
+
 @dataclass(frozen=True, kw_only=True)
 class GrafanaSettings:
     """Azure Managed Grafana with the workspace as its data source, and the Istio dashboards."""

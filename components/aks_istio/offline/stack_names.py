@@ -9,11 +9,15 @@ the key that sets the name (exit 2), naming both files.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
+from aks_istio.addon.catalog import CATALOG_ENV
 from aks_istio.config import ConfigError, StackConfig, load_stack_config
 from aks_istio.config.invalid import CONFIG_ROOT
+from aks_istio.observability.values import grafana_default_name
 from aks_istio.offline import stack_files
 
 
@@ -31,8 +35,6 @@ def declared_names(config: StackConfig) -> dict[str, tuple[str, str]]:
         )
     grafana = config.observability.grafana
     if config.observability.enabled and grafana.enabled and grafana.existing_id is None:
-        from aks_istio.plan import grafana_default_name
-
         names["Managed Grafana"] = (
             grafana.name or grafana_default_name(config.cluster_name),
             "observability.grafana.name" if grafana.name else naming,
@@ -43,12 +45,21 @@ def declared_names(config: StackConfig) -> dict[str, tuple[str, str]]:
 def _siblings(path: Path) -> Iterator[tuple[Path, StackConfig]]:
     """The other stack files in `path`'s folder that are valid (an invalid one is reported when it is checked)."""
     for other in sorted(path.parent.glob("Pulumi.*.yaml")):
-        if other.resolve() == path.resolve():
+        resolved = other.resolve()
+        if resolved == path.resolve():
             continue
-        try:
-            yield other, load_stack_config(stack_files.read_config(other).get(f"{stack_files.PROJECT}:platform"))
-        except (stack_files.StackFileError, ConfigError):
-            continue
+        stat = resolved.stat()
+        config = _valid_config(resolved, stat.st_mtime_ns, stat.st_size, os.environ.get(CATALOG_ENV))
+        if config is not None:
+            yield other, config
+
+
+@cache  # `validate` of N files of one folder reads each sibling once, not N times (as of its mtime, and the catalog)
+def _valid_config(path: Path, mtime_ns: int, size: int, catalog: str | None) -> StackConfig | None:
+    try:
+        return load_stack_config(stack_files.read_config(path).get(f"{stack_files.PROJECT}:platform"))
+    except (stack_files.StackFileError, ConfigError):
+        return None
 
 
 def name_clash_problems(path: Path, config: StackConfig) -> list[str]:

@@ -344,23 +344,24 @@ def problems_of(value: Any, known: Sequence[Problem] = ()) -> list[Problem]:
     put back to its default): not reported again, but rules that use them stand aside."""
     below: list[Problem] = []
     for field in dataclasses.fields(value):
-        for path, child in _nested_values(getattr(value, field.name)):
+        for path, child in nested_values(getattr(value, field.name)):
             prefix = (field.name, *path)
             inside = [Problem(p.path[len(prefix) :], p.message) for p in known if p.path[: len(prefix)] == prefix]
             below += [p.under(*prefix) for p in problems_of(child, inside)]
     return below + own_problems(value, [*below, *known])
 
 
-def _nested_values(value: Any) -> Iterator[tuple[Path, Any]]:
+def nested_values(value: Any) -> Iterator[tuple[Path, Any]]:
+    """The values inside `value` (itself, when it is one; a list's or a map's items), each with its path."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         yield (), value
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            for path, child in _nested_values(item):
+            for path, child in nested_values(item):
                 yield (index, *path), child
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            for path, child in _nested_values(item):
+            for path, child in nested_values(item):
                 yield (Key(key), *path), child
 
 

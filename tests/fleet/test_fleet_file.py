@@ -9,7 +9,8 @@ import jsonschema
 import pytest
 import yaml
 
-from aks_istio.fleet.model import fleet_schema, load_fleet
+from aks_istio.fleet.model import FleetTarget, SloGate, Wave, fleet_schema, load_fleet
+from aks_istio.value_checks import InvalidValueError
 from tests.fleet.support import EXAMPLE, ROOT, example_copy, run
 
 SCHEMA = ROOT / "docs" / "fleet.schema.json"
@@ -65,15 +66,64 @@ def test_every_problem_at_once_at_its_line(tmp_path: Path, capsys: pytest.Captur
         (3, "fleet.target.meshRevision: 'asm-1-28' does not run on Kubernetes 1.36"),
         (3, "fleet.target.kubernetesVersion: '1.36' does not run mesh revision asm-1-28"),
         (6, "fleet.waves[1].gate: 'sli' is not a gate; allowed: slo"),
-        (6, "fleet.waves[1].maxParallel: 0 is not valid"),
+        (6, "fleet.waves[1].maxParallel: 0 is not valid: allowed: >= 1"),
         (9, "fleet.clusters[1].stack: 'stacks/Pulumi.nowhere.yaml': no such stack file"),
         (10, "fleet.clusters[2].wave: 'asia' is in no wave of the fleet; allowed: canary, europe"),
-        (13, "fleet.gates.slo.prometheusQueryEndpoint: 'http://prometheus.example.com' is not valid"),
+        (
+            13,
+            "fleet.gates.slo.prometheusQueryEndpoint: 'http://prometheus.example.com' is not valid: allowed: an https "
+            "URL",
+        ),
         (14, "fleet.gates.slo.windowMinute: unknown key (did you mean 'windowMinutes'?)"),
     ]
     for line, message in expected:
         assert f"{where}:{line}: {message}" in err, f"missing {line}: {message} in\n{err}"
     assert "problems" in err.splitlines()[0]
+
+
+def test_a_bad_value_is_reported_beside_missing_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Required keys missing keep the file from being read whole; the values that are there are still checked."""
+    fleet = example_copy(tmp_path)
+    fleet.write_text(
+        "fleet:\n"
+        "  waves: [{name: canary, soakMinutes: -5}]\n"
+        "  clusters: [{stack: stacks/Pulumi.weu-canary.yaml}]\n"
+        "  fleetManager: {subscriptionId: nope, resourceGroup: rg, name: fleet, location: westeurope}\n"
+    )
+    code, _, err = run(capsys, "plan", "--fleet", str(fleet))
+    assert code == 2
+    for line, message in [
+        (1, "fleet.name: required key is missing"),
+        (1, "fleet.target: required key is missing"),
+        (3, "fleet.clusters[0].wave: required key is missing"),
+        (2, "fleet.waves[0].soakMinutes: -5 is not valid: allowed: >= 0"),
+        (
+            4,
+            "fleet.fleetManager.subscriptionId: 'nope' is not valid: does not have the allowed form; allowed: a "
+            "subscription id (a UUID)",
+        ),
+    ]:
+        assert f"{fleet}:{line}: {message}\n" in err, f"missing {line}: {message} in\n{err}"
+
+
+def test_the_fleet_values_built_in_code_refuse_what_the_file_refuses() -> None:
+    """The fleet file's values are value types like the stack file's: a program building them gets the same
+    refusal, naming the fields as Python does."""
+    with pytest.raises(InvalidValueError) as caught:
+        SloGate(prometheus_query_endpoint="http://prometheus.example.com", window_minutes=0)
+    assert str(caught.value) == (
+        "SloGate: prometheus_query_endpoint: 'http://prometheus.example.com' is not valid: allowed: an https URL, "
+        "https://<workspace>.<region>.prometheus.monitor.azure.com (plain http only on localhost, for a local "
+        "Prometheus); window_minutes: 0 is not valid: allowed: >= 1"
+    )
+    with pytest.raises(InvalidValueError) as caught:
+        FleetTarget(kubernetes_version="1.36", mesh_revision="asm-1-28")
+    assert [".".join(map(str, p.path)) for p in caught.value.problems] == ["mesh_revision", "kubernetes_version"]
+    with pytest.raises(InvalidValueError, match=r"^Wave: name: 'Canary' is not valid: does not have the allowed form"):
+        Wave(name="Canary")
+    assert SloGate(
+        prometheus_query_endpoint="https://w.westeurope.prometheus.monitor.azure.com/"
+    ).prometheus_query_endpoint == ("https://w.westeurope.prometheus.monitor.azure.com")
 
 
 def test_a_stack_file_that_is_not_valid_is_named_at_its_cluster(

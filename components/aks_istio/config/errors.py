@@ -2,7 +2,8 @@
 
 Two kinds of problem: what pydantic finds building the value tree (a wrong type, an unknown or missing key, an
 enum value not allowed), and what the values' own checks find (`aks_istio.value_checks.problems_of`). Both are
-rendered as `aks-istio:platform.<camelCase key path>: <message>`.
+rendered as `aks-istio:platform.<camelCase key path>: <message>` (another file's values under their own top-level
+key, `KEY_ROOT`: the fleet file's `fleet.`).
 """
 
 from __future__ import annotations
@@ -14,16 +15,11 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from aks_istio.config._base import PATH_SEP, PROBLEM_SEP
 from aks_istio.config.invalid import CONFIG_ROOT, ConfigError, key_of
 from aks_istio.value_checks import (
     CONSTRAINT,
-    K8S_NAME,
-    LOCATION,
-    POOL_NAME,
-    RESOURCE_GROUP,
     Constraint,
     Problem,
     as_path,
@@ -31,9 +27,9 @@ from aks_istio.value_checks import (
     choice_reason,
     deferred_checks,
     field_docstrings,
+    nested_values,
     not_valid,
     problems_of,
-    resource_id,
 )
 
 T = TypeVar("T")
@@ -61,24 +57,12 @@ class StackField(NamedTuple):
 
 
 def is_section(cls: Any) -> bool:
-    """A class a file holds as an object: a value dataclass (the stack file), or a pydantic model (the fleet
-    file's models, `aks_istio.fleet.model`)."""
-    return isinstance(cls, type) and (dataclasses.is_dataclass(cls) or issubclass(cls, BaseModel))
+    """A class a file holds as an object: a value dataclass."""
+    return isinstance(cls, type) and dataclasses.is_dataclass(cls)
 
 
 def stack_fields(cls: type) -> dict[str, StackField]:
     """The keys of an object the stack file holds, by their camelCase names."""
-    if issubclass(cls, BaseModel):
-        return {
-            info.alias or name: StackField(
-                info.annotation,
-                info.is_required(),
-                info.get_default(call_default_factory=True) if not info.is_required() else dataclasses.MISSING,
-                info.description,
-                None,
-            )
-            for name, info in cls.model_fields.items()
-        }
     assert dataclasses.is_dataclass(cls), cls
     hints = _annotations(cls)
     docs = field_docstrings(cls)
@@ -137,8 +121,7 @@ MISSING = ("missing", "missing_keyword_only_argument")
 
 
 def describe(error: ValidationError, root: type) -> list[str]:
-    """One line per problem, each naming the full key path (under the root's `KEY_ROOT`, when it has one: another
-    file's models, such as the fleet file's, are reported under their own top-level key)."""
+    """One line per problem, each naming the full key path (under the root's `KEY_ROOT`)."""
     root_key: str = getattr(root, "KEY_ROOT", CONFIG_ROOT)
     lines: list[str] = []
     for item in error.errors(include_url=False):
@@ -151,12 +134,6 @@ def describe(error: ValidationError, root: type) -> list[str]:
             hint = difflib.get_close_matches(key, known, n=1)
             did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
             lines.append(f"{_key_path(loc, root_key)}: unknown key{did_you_mean}; allowed keys: {', '.join(known)}")
-        elif kind == "value_error" and PATH_SEP in str(item.get("ctx", {}).get("error", "")):
-            # A rule of a pydantic model (the fleet file's) that found several problems (config/_base.Problems).
-            for problem in str(item["ctx"]["error"]).split(PROBLEM_SEP):
-                rel, message = problem.split(PATH_SEP, 1)
-                path = _key_path(loc, root_key) + (f".{rel}" if rel and not rel.startswith("[") else rel)
-                lines.append(f"{path}: {message}")
         elif kind in MISSING:
             lines.append(f"{_key_path(loc, root_key)}: required key is missing")
         elif (
@@ -186,24 +163,10 @@ def _in_words(item: Mapping[str, Any], root: type, loc: Sequence[int | str]) -> 
     if field is not None and field.constraint is not None and field.constraint.words and not field.constraint.pattern:
         return f"allowed: {field.constraint.words}"
     ctx = item.get("ctx") or {}
-    if item["type"] == "string_pattern_mismatch":  # a pydantic model's pattern (the fleet file's)
-        pattern = str(ctx.get("pattern"))
-        words = PATTERN_WORDS.get(pattern)
-        if words is None and "/subscriptions/" in pattern:
-            words = resource_id(pattern)["words"]
-        if words is None:
-            words = field.description if field is not None and field.description else "see config-reference"
-        return f"does not have the allowed form; allowed: {words}"
     if item["type"] == "literal_error" and isinstance(item.get("input"), str):
         choices = [c.strip().strip("'") for c in str(ctx.get("expected", "")).replace(" or ", ", ").split(",")]
         return choice_reason(item["input"], choices)
     return str(item["msg"]).removeprefix("Value error, ")
-
-
-# The name rules the fleet file's models check with a regular expression, in words.
-PATTERN_WORDS: Mapping[str, str] = {
-    rule["pattern"]: rule["words"] for rule in (K8S_NAME, POOL_NAME, RESOURCE_GROUP, LOCATION)
-}
 
 
 def validate_completely(
@@ -227,9 +190,6 @@ def validate_completely(
 
     `prepare` lays defaults (the environment's preset) under the data before each pass."""
     root_key: str = getattr(root, "KEY_ROOT", CONFIG_ROOT)
-    # A pydantic model's rules ran on the defaults standing in for repaired values: what they found beside a
-    # repaired key is left out. A value type's rules ask which of their inputs failed (`Problems.fine`).
-    about_repaired = _about_repaired if issubclass(root, BaseModel) else _under
     problems: list[str] = []
     repaired: list[str] = []
     data: Any = raw
@@ -243,22 +203,23 @@ def validate_completely(
                 later = describe(error, root)
                 if attempt:
                     still_missing = {key_of(p) for p in later if p.endswith("required key is missing")}
-                problems += [p for p in later if p not in problems and not about_repaired(key_of(p), repaired)]
+                problems += [p for p in later if p not in problems and not _under(key_of(p), repaired)]
                 if attempt == 0:
                     data = copy.deepcopy(dict(raw))
                 failed = _failed_locations(error)
                 fixed = [_key_path(loc, root_key) for loc in failed if _repair(data, loc, root)]
                 if not fixed:
-                    if dataclasses.is_dataclass(root):
-                        problems += [
-                            line
-                            for line in _section_problems(prepare(data), root, failed)
-                            if line not in problems and not _under(key_of(line), repaired)
-                        ]
+                    problems += [
+                        line
+                        for line in _section_problems(prepare(data), root, failed)
+                        if line not in problems and not _under(key_of(line), repaired)
+                    ]
                     unbuilt = getattr(root, "unbuilt_problems", None)
                     if unbuilt is not None and isinstance(raw, Mapping):
                         # The object's own first keys (environment): their problems come first, as pydantic's would.
-                        problems = [line for line in map(stack_line, unbuilt(raw)) if line not in problems] + problems
+                        problems = [
+                            line for line in (stack_line(p, root_key) for p in unbuilt(raw)) if line not in problems
+                        ] + problems
                     break
                 repaired += fixed
             else:
@@ -267,12 +228,12 @@ def validate_completely(
                 break
     if still_missing is not None:
         problems = [p for p in problems if not p.endswith("required key is missing") or key_of(p) in still_missing]
-    if built is not None and dataclasses.is_dataclass(built):
+    if built is not None:
         # The repaired values stand in as known problems: the rules that use them stand aside.
-        stand_ins = [Problem(as_path(key.removeprefix(f"{CONFIG_ROOT}.")), "repaired") for key in repaired]
+        stand_ins = [Problem(as_path(key.removeprefix(f"{root_key}.")), "repaired") for key in repaired]
         problems += [
             line
-            for line in (stack_line(p) for p in problems_of(built, stand_ins))
+            for line in (stack_line(p, root_key) for p in problems_of(built, stand_ins))
             if line not in problems and not _under(key_of(line), repaired)
         ]
     if problems:
@@ -284,6 +245,7 @@ def validate_completely(
 def _section_problems(data: Mapping[str, Any], root: type, failed: Sequence[Sequence[int | str]]) -> list[str]:
     """The value checks of each top-level key of `data` that nothing structural failed under, checked alone
     (the rules across sections need the whole tree, and are left out)."""
+    root_key: str = getattr(root, "KEY_ROOT", CONFIG_ROOT)
     bad = {str(loc[0]) for loc in failed if loc}
     lines: list[str] = []
     for field in dataclasses.fields(root):
@@ -297,35 +259,24 @@ def _section_problems(data: Mapping[str, Any], root: type, failed: Sequence[Sequ
             continue
         rule = field.metadata.get(CONSTRAINT)
         found = [p.under(field.name) for p in rule.problems(value)] if rule is not None else []
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            found += [p.under(field.name) for p in problems_of(value)]
-        lines += [stack_line(p) for p in found]
+        for path, child in nested_values(value):
+            found += [p.under(field.name, *path) for p in problems_of(child)]
+        lines += [stack_line(p, root_key) for p in found]
     return lines
 
 
-def stack_line(problem: Problem) -> str:
-    """A value's problem as a stack-config problem line: `aks-istio:platform.cluster.tier: ...`."""
-    return f"{CONFIG_ROOT}.{problem.line(stack_file=True)}"
+def stack_line(problem: Problem, root_key: str = CONFIG_ROOT) -> str:
+    """A value's problem as a problem line of its file: `aks-istio:platform.cluster.tier: ...`."""
+    return f"{root_key}.{problem.line(stack_file=True)}"
 
 
 def _failed_locations(error: ValidationError) -> list[list[int | str]]:
-    """Where fields failed; not the rules across fields (their message carries its own key paths)."""
+    """Where fields failed (a missing key is no value to take out)."""
     return [
         [p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
         for item in error.errors(include_url=False)
-        if item["type"] not in MISSING and PATH_SEP not in str(item.get("ctx", {}).get("error", ""))
+        if item["type"] not in MISSING
     ]
-
-
-def _about_repaired(key: str, repaired: Sequence[str]) -> bool:
-    """True for a problem at, under or beside a repaired key (a rule of the same model that saw the default
-    standing in for the bad value)."""
-    parents = {_parent(r) for r in repaired}
-    return _parent(key) in parents or _under(key, repaired)
-
-
-def _parent(key: str) -> str:
-    return key[: max(key.rfind("."), key.rfind("["), 0)]
 
 
 def _under(key: str, repaired: Sequence[str]) -> bool:

@@ -1,159 +1,197 @@
 """The fleet file (`fleet.yaml`): many clusters, each an existing stack file of this project, upgraded to one target
 wave by wave, each wave gated on the mesh's own SLOs.
 
-The models are the file's schema (`aks-istio fleet schema`, published as docs/fleet.schema.json); the rules
-across fields live with them. `load_fleet` reads a file, validates it whole, reads every cluster's stack file
-through the stack file's own reader and validation, and reports every problem at once at its line.
+Its values are value types like the stack file's (`aks_istio.value_checks`): frozen keyword-only dataclasses whose
+fields carry their constraints, with the rules across fields beside them; pydantic validates the file into them
+(camelCase keys, unknown keys refused) and they are the file's schema (`aks-istio fleet schema`, published as
+docs/fleet.schema.json). `load_fleet` reads a file, validates it whole, reads every cluster's stack file through the
+stack file's own reader and validation, and reports every problem at once at its line.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 from urllib.parse import urlsplit
-
-from pydantic import Field, field_validator, model_validator
 
 from aks_istio.addon import lifecycle
 from aks_istio.addon import support_matrix as sm
 from aks_istio.addon.catalog import CatalogError, active_catalog
 from aks_istio.config import ConfigError, StackConfig, load_stack_config
-from aks_istio.config._base import (
-    K8S_NAME_PATTERN,
-    LOCATION_PATTERN,
-    RESOURCE_GROUP_PATTERN,
-    Problems,
-    Settings,
-    allowed,
-)
-from aks_istio.config.errors import validate_completely
 from aks_istio.fleet.prometheus import is_local
 from aks_istio.mesh.values import revision_reason
 from aks_istio.offline import stack_files
+from aks_istio.value_checks import (
+    K8S_NAME,
+    LOCATION,
+    RESOURCE_GROUP,
+    STACK_FILE,
+    UUID_PATTERN,
+    Problems,
+    check,
+    constrained,
+    listed,
+)
 
-FLEET_KEY = "fleet"
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+FLEET_KEY: Final = "fleet"
 
 
-class FleetTarget(Settings):
+def kubernetes_minor_reason(version: str) -> str | None:
+    """Why `version` is not a Kubernetes minor (`1.N`: AKS picks the patch), or None."""
+    if sm.kubernetes_minor(version) is None or version.count(".") != 1:
+        return "allowed: a Kubernetes minor, 1.N, e.g. 1.35 (AKS picks the patch)"
+    return None
+
+
+def query_endpoint_reason(endpoint: str) -> str | None:
+    """Why `endpoint` is not a Prometheus query endpoint the gate may call, or None."""
+    parts = urlsplit(endpoint)
+    local = parts.scheme == "http" and is_local(endpoint)  # a local Prometheus standing in (tests, a laptop)
+    if (parts.scheme == "https" or local) and parts.hostname:
+        return None
+    return (
+        "allowed: an https URL, https://<workspace>.<region>.prometheus.monitor.azure.com (plain http only on "
+        "localhost, for a local Prometheus)"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class FleetTarget:
     """Where every cluster of the fleet is going."""
 
-    kubernetes_version: str = Field(description="Kubernetes minor every cluster ends on, `1.N`, e.g. 1.35.")
-    mesh_revision: str = Field(description="Istio add-on revision every cluster ends on, `asm-1-N`, e.g. asm-1-30.")
+    __pydantic_config__: ClassVar = STACK_FILE
 
-    @field_validator("kubernetes_version")
-    @classmethod
-    def _minor(cls, version: str) -> str:
-        minor = sm.kubernetes_minor(version)
-        if minor is None or version.count(".") != 1:
-            raise ValueError(f"{version!r} is not a Kubernetes minor; allowed: 1.N, e.g. 1.35 (AKS picks the patch)")
-        return version
+    kubernetes_version: str = constrained(check=kubernetes_minor_reason)
+    """Kubernetes minor every cluster ends on, `1.N`, e.g. 1.35."""
+    mesh_revision: str = constrained(check=revision_reason)
+    """Istio add-on revision every cluster ends on, `asm-1-N`, e.g. asm-1-30."""
 
-    @field_validator("mesh_revision")
-    @classmethod
-    def _revision(cls, revision: str) -> str:
-        reason = revision_reason(revision)
-        if reason is not None:
-            raise ValueError(reason)
-        return revision
+    def __post_init__(self) -> None:
+        check(self)
 
-    @model_validator(mode="after")
-    def _revision_runs_on_kubernetes(self) -> FleetTarget:
+    def rules(self, problems: Problems) -> None:
+        if not problems.fine("kubernetes_version", "mesh_revision"):
+            return
         catalog = active_catalog()
         revision = lifecycle.resolve(catalog, self.mesh_revision)
-        problems = Problems()
-        if revision is not None:
-            for key, message in lifecycle.kubernetes_problems(
-                catalog,
-                revision,
-                self.kubernetes_version,
-                revision_key="meshRevision",
-                kubernetes_key="kubernetesVersion",
-            ):
-                problems.add(key, message)
-        problems.raise_if_any()
-        return self
+        if revision is None:
+            return
+        for key, message in lifecycle.kubernetes_problems(
+            catalog,
+            revision,
+            self.kubernetes_version,
+            revision_key="meshRevision",
+            kubernetes_key="kubernetesVersion",
+        ):
+            problems.add(key, message)
 
 
-class Wave(Settings):
+@dataclass(frozen=True, kw_only=True)
+class Wave:
     """One wave: its clusters are updated together (at most `maxParallel` at a time), then the wave soaks and its
     gate must pass before the next wave starts."""
 
-    name: str = Field(pattern=K8S_NAME_PATTERN, description="Wave name, e.g. canary (a DNS label).")
-    soak_minutes: int = Field(
-        default=0, ge=0, description="Minutes to wait after the wave's last step before its gate."
-    )
-    gate: str | None = Field(default=None, description="Name of the gate (under `gates`) the wave must pass.")
-    max_parallel: int = Field(default=1, ge=1, description="Stacks of this wave updated at the same time.")
+    __pydantic_config__: ClassVar = STACK_FILE
+
+    name: str = constrained(**K8S_NAME)
+    """Wave name, e.g. canary (a DNS label)."""
+    soak_minutes: int = constrained(0, ge=0)
+    """Minutes to wait after the wave's last step before its gate."""
+    gate: str | None = None
+    """Name of the gate (under `gates`) the wave must pass."""
+    max_parallel: int = constrained(1, ge=1)
+    """Stacks of this wave updated at the same time."""
+
+    def __post_init__(self) -> None:
+        check(self)
 
 
-class FleetCluster(Settings):
+@dataclass(frozen=True, kw_only=True)
+class FleetCluster:
     """One cluster: an existing stack file of this project, in one wave."""
 
-    stack: str = Field(description="The stack file, relative to the fleet file, e.g. stacks/Pulumi.weu-1.yaml.")
-    wave: str = Field(description="The wave it belongs to (a name under `waves`).")
+    __pydantic_config__: ClassVar = STACK_FILE
+
+    stack: str
+    """The stack file, relative to the fleet file, e.g. stacks/Pulumi.weu-1.yaml."""
+    wave: str
+    """The wave it belongs to (a name under `waves`)."""
 
 
-class SloGate(Settings):
+@dataclass(frozen=True, kw_only=True)
+class SloGate:
     """A health gate on the mesh's own SLOs, read from Azure Monitor managed Prometheus per cluster."""
 
-    prometheus_query_endpoint: str = Field(
-        description="The Azure Monitor workspace's query endpoint, https://<workspace>.<region>.prometheus.monitor."
-        "azure.com (http only for a local Prometheus on localhost)."
-    )
-    window_minutes: int = Field(default=30, ge=1, description="The window the gate judges: the last N minutes.")
-    max_error_ratio: float = Field(
-        default=0.01, ge=0, le=1, description="Highest 5xx share of requests through the mesh."
-    )
-    max_p99_latency_ms: float = Field(default=1000, gt=0, description="Highest p99 request latency (ms).")
-    min_requests_per_second: float = Field(
-        default=1, ge=0, description="Less traffic than this is inconclusive, and the gate fails closed."
-    )
+    __pydantic_config__: ClassVar = STACK_FILE
 
-    @field_validator("prometheus_query_endpoint")
-    @classmethod
-    def _endpoint(cls, endpoint: str) -> str:
-        parts = urlsplit(endpoint)
-        local = parts.scheme == "http" and is_local(endpoint)  # a local Prometheus standing in (tests, a laptop)
-        if not (parts.scheme == "https" or local) or not parts.hostname:
-            raise ValueError(
-                f"{endpoint!r} is not an https URL; allowed: https://<workspace>.<region>.prometheus.monitor.azure.com"
-                " (plain http only on localhost, for a local Prometheus)"
-            )
-        return endpoint.rstrip("/")
+    prometheus_query_endpoint: str = constrained(check=query_endpoint_reason)
+    """The Azure Monitor workspace's query endpoint, https://<workspace>.<region>.prometheus.monitor.azure.com
+    (http only for a local Prometheus on localhost)."""
+    window_minutes: int = constrained(30, ge=1)
+    """The window the gate judges: the last N minutes."""
+    max_error_ratio: float = constrained(0.01, ge=0, le=1)
+    """Highest 5xx share of requests through the mesh."""
+    max_p99_latency_ms: float = constrained(1000, gt=0)
+    """Highest p99 request latency (ms)."""
+    min_requests_per_second: float = constrained(1, ge=0)
+    """Less traffic than this is inconclusive, and the gate fails closed."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.prometheus_query_endpoint, str):
+            # Queries append /api/v1/...: one slash, however the endpoint was written.
+            object.__setattr__(self, "prometheus_query_endpoint", self.prometheus_query_endpoint.rstrip("/"))
+        check(self)
 
 
-class FleetManagerSettings(Settings):
+@dataclass(frozen=True, kw_only=True)
+class FleetManagerSettings:
     """Azure Kubernetes Fleet Manager for the fleet's Kubernetes and node-image waves (docs/fleet.md)."""
 
-    subscription_id: str = Field(
-        pattern=r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$",
-        description="Subscription of the Fleet and of the member clusters.",
-    )
-    resource_group: str = Field(pattern=RESOURCE_GROUP_PATTERN, description="Resource group of the Fleet.")
-    name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", description="Name of the Fleet.")
-    location: str = Field(pattern=LOCATION_PATTERN, description="Azure region of the Fleet, e.g. westeurope.")
-    kubernetes: bool = Field(
-        default=True,
-        description="Fleet Manager's update runs upgrade the members' Kubernetes (and node images): the plan makes "
-        "no kubernetes-upgrade step, and member stacks turn AKS auto-upgrade off (cluster.upgrade.channel: none).",
-    )
+    __pydantic_config__: ClassVar = STACK_FILE
+
+    subscription_id: str = constrained(pattern=UUID_PATTERN, words="a subscription id (a UUID)")
+    """Subscription of the Fleet and of the member clusters."""
+    resource_group: str = constrained(**RESOURCE_GROUP)
+    """Resource group of the Fleet."""
+    name: str = constrained(**K8S_NAME)
+    """Name of the Fleet."""
+    location: str = constrained(**LOCATION)
+    """Azure region of the Fleet, e.g. westeurope."""
+    kubernetes: bool = True
+    """Fleet Manager's update runs upgrade the members' Kubernetes (and node images): the plan makes no
+    kubernetes-upgrade step, and member stacks turn AKS auto-upgrade off (cluster.upgrade.channel: none)."""
+
+    def __post_init__(self) -> None:
+        check(self)
 
 
-class FleetSettings(Settings):
+@dataclass(frozen=True, kw_only=True)
+class FleetSettings:
     """`fleet:` in a fleet file."""
 
+    __pydantic_config__: ClassVar = STACK_FILE
     KEY_ROOT: ClassVar[str] = FLEET_KEY
+    """Problems are reported under this key (`aks_istio.config.errors`), not the stack file's."""
 
-    name: str = Field(pattern=K8S_NAME_PATTERN, description="Fleet name, e.g. payments (a DNS label).")
+    name: str = constrained(**K8S_NAME)
+    """Fleet name, e.g. payments (a DNS label)."""
     target: FleetTarget
-    waves: list[Wave] = Field(min_length=1, description="Waves in order; the first is the canary.")
-    clusters: list[FleetCluster] = Field(min_length=1, description="Every cluster of the fleet, each in one wave.")
-    gates: dict[str, SloGate] = Field(default_factory=dict, description="Gates by name, referenced by waves.")
-    fleet_manager: FleetManagerSettings | None = Field(
-        default=None, description="Azure Kubernetes Fleet Manager runs the Kubernetes waves (unset: the plan does)."
-    )
+    """Where every cluster of the fleet is going."""
+    waves: list[Wave] = constrained(min_items=1)
+    """Waves in order; the first is the canary."""
+    clusters: list[FleetCluster] = constrained(min_items=1)
+    """Every cluster of the fleet, each in one wave."""
+    gates: dict[str, SloGate] = field(default_factory=dict)
+    """Gates by name, referenced by waves."""
+    fleet_manager: FleetManagerSettings | None = None
+    """Azure Kubernetes Fleet Manager runs the Kubernetes waves (unset: the plan does)."""
+
+    def __post_init__(self) -> None:
+        check(self)
 
     def wave_of(self, name: str) -> Wave:
         return next(w for w in self.waves if w.name == name)
@@ -182,7 +220,7 @@ def reference_problems(raw: Mapping[str, Any], folder: Path) -> list[str]:
             )
         gate = wave.get("gate")
         if gate is not None and gate not in gates:
-            problems.append(f"{FLEET_KEY}.waves[{index}].gate: {gate!r} is not a gate; allowed: {allowed(gates)}")
+            problems.append(f"{FLEET_KEY}.waves[{index}].gate: {gate!r} is not a gate; allowed: {listed(gates)}")
         if clusters and not any(c.get("wave") == name for _, c in clusters):
             problems.append(f"{FLEET_KEY}.waves[{index}]: wave {name!r} has no clusters; give it some, or remove it")
     stacks = [c.get("stack") for _, c in clusters]
@@ -191,7 +229,7 @@ def reference_problems(raw: Mapping[str, Any], folder: Path) -> list[str]:
         if waves and member_of is not None and member_of not in names:
             problems.append(
                 f"{FLEET_KEY}.clusters[{index}].wave: {member_of!r} is in no wave of the fleet; allowed: "
-                f"{allowed(names)}"
+                f"{listed(names)}"
             )
         if not isinstance(stack, str):
             continue
@@ -255,7 +293,7 @@ def load_fleet(path: Path) -> Fleet:
     folder = path.parent
     found: list[str] = []
     try:
-        settings = validate_completely(FleetSettings.model_validate, raw, FleetSettings)
+        settings = read_fleet_settings(raw)
     except ConfigError as error:
         found = error.problems
     except CatalogError as error:
@@ -316,9 +354,28 @@ def _line(lines: dict[str, int], problem: str) -> int | None:
     return stack_files.line_of(lines, key.removeprefix(FLEET_KEY).removeprefix("."))
 
 
+@cache
+def fleet_settings_adapter() -> "TypeAdapter[FleetSettings]":
+    """pydantic's reader of the `fleet:` object into `FleetSettings` (built once, on first use)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(FleetSettings)
+
+
+def read_fleet_settings(raw: Mapping[str, Any]) -> FleetSettings:
+    """The `fleet:` object validated whole, as a stack file's is; ConfigError lists every problem under `fleet.`."""
+    from aks_istio.config.errors import validate_completely
+
+    return validate_completely(fleet_settings_adapter().validate_python, raw, FleetSettings)
+
+
 def fleet_schema() -> dict[str, Any]:
-    """The fleet file's JSON Schema (draft 2020-12), from the models."""
-    inner = FleetSettings.model_json_schema(by_alias=True)
+    """The fleet file's JSON Schema (draft 2020-12), from the value types (each field's docstring its description)."""
+    from aks_istio.offline.config_schema import FieldDocstringsAsDescriptions
+
+    inner = fleet_settings_adapter().json_schema(
+        by_alias=True, mode="validation", schema_generator=FieldDocstringsAsDescriptions
+    )
     definitions = inner.pop("$defs", {})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -305,7 +305,7 @@ class DataclassArgsProvider(ComponentProvider):
                 raise InvalidValueError(type(args).__name__, problems)
         except InvalidValueError as error:
             # The values' own checks: every problem at its own input, in the words a stack file gets.
-            raise InputPropertiesError(str(error), input_problems(error)) from error
+            raise InputPropertiesError(error.text(stack_file=True), input_problems(error)) from error
         except (TypeError, ValueError) as error:
             # Any other check in `__post_init__`: an invalid-input error with its message, not a crashed plugin.
             raise InputPropertyError("args", f"{component}: {error}") from error

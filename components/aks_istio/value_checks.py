@@ -128,7 +128,11 @@ class InvalidValueError(ValueError):
     def __init__(self, value_type: str, problems: Sequence[Problem]) -> None:
         self.value_type = value_type
         self.problems = list(problems)
-        super().__init__(f"{value_type}: " + "; ".join(p.line() for p in self.problems))
+        super().__init__(self.text())
+
+    def text(self, *, stack_file: bool = False) -> str:
+        """Every problem, fields named as Python does, or as a stack file and other languages do (camelCase)."""
+        return f"{self.value_type}: " + "; ".join(p.line(stack_file=stack_file) for p in self.problems)
 
 
 def short(value: Any) -> str:

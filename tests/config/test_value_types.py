@@ -91,6 +91,20 @@ def test_a_message_names_the_other_field_as_the_place_the_value_came_from_does()
     assert str(caught.value) == "NodePool: min_count: 5 is above max_count 1; allowed: <= max_count"
     in_stack = stack_problems({"cluster": {"userPools": [{"name": "apps", "minCount": 5, "maxCount": 1}]}})
     assert in_stack == [f"{ROOT}.cluster.userPools[0].minCount: 5 is above maxCount 1; allowed: <= maxCount"]
+    with pytest.raises(InvalidValueError) as caught:
+        ClusterNetwork(pod_cidr="10.20.0.0/24", dns_service_ip="10.240.0.1")
+    assert str(caught.value) == (
+        "ClusterNetwork: pod_cidr: '10.20.0.0/24' overlaps node_subnet_prefix '10.20.0.0/22'; allowed: a private "
+        "range outside the VNet, e.g. 192.168.0.0/16; dns_service_ip: '10.240.0.1' is the first address of "
+        "service_cidr '10.240.0.0/16', which Kubernetes gives to kubernetes.default; allowed: another address in "
+        "the range, e.g. 10.240.0.10"
+    )
+    assert stack_problems({"cluster": {"network": {"podCidr": "10.20.0.0/24", "dnsServiceIp": "10.240.0.1"}}}) == [
+        f"{ROOT}.cluster.network.podCidr: '10.20.0.0/24' overlaps nodeSubnetPrefix '10.20.0.0/22'; allowed: a "
+        "private range outside the VNet, e.g. 192.168.0.0/16",
+        f"{ROOT}.cluster.network.dnsServiceIp: '10.240.0.1' is the first address of serviceCidr '10.240.0.0/16', "
+        "which Kubernetes gives to kubernetes.default; allowed: another address in the range, e.g. 10.240.0.10",
+    ]
 
 
 def test_a_bad_pool_name_does_not_hide_the_revision_kubernetes_mismatch() -> None:

@@ -247,3 +247,14 @@ def test_python_names_the_fields_as_python_does() -> None:
     assert app_in_stack_file("app mutual without a ca") == [
         (".certificate.caObjectName", "missing; tlsMode MUTUAL verifies clients against a CA")
     ]
+
+
+def test_another_language_is_told_its_own_names(plugin: ProviderPlugin) -> None:
+    """Construct's error message, not only each property's, names the fields as the caller's SDK does."""
+    entry = merge(copy.deepcopy(APP), {"tlsMode": "PASSTHROUGH", "timeout": "5s", "certificate": None})
+    inputs = {"route": entry, "kubernetesProvider": resource_reference(PROVIDER_REF), **WIRING}
+    with pytest.raises(grpc.RpcError) as caught:
+        plugin.construct(APP_INGRESS, "parity", inputs)
+    message = caught.value.details()
+    assert "route.timeout: set, but tlsMode PASSTHROUGH routes by SNI only" in message, message
+    assert "tls_mode" not in message, message

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Final, Protocol
 
-from aks_istio.value_checks import Problems, camel
+from aks_istio.value_checks import Problems, field_name
 
 SMALLEST_REFUSED_SERVICE_PREFIX: Final = 12
 """A service CIDR of /12 or larger (a prefix length of 12 or less) is refused by AKS."""
@@ -54,28 +54,32 @@ def ip_planning_problems(plan: NetworkPlan, problems: Problems) -> None:
     pods, services = nets.get("pod_cidr"), nets.get("service_cidr")
     if vnet is not None and nodes is not None and not nodes.subnet_of(vnet):
         problems.add(
-            "node_subnet_prefix", f"{plan.node_subnet_prefix!r} is outside vnetAddressSpace {plan.vnet_address_space!r}"
+            "node_subnet_prefix",
+            f"{plan.node_subnet_prefix!r} is outside {field_name('vnet_address_space')} {plan.vnet_address_space!r}",
         )
     dns: ipaddress.IPv4Address | None = None
     if services is not None:
         for name in ("vnet_address_space", "pod_cidr"):
             other = nets.get(name)
             if other is not None and services.overlaps(other):
-                problems.add("service_cidr", f"{plan.service_cidr!r} overlaps {camel(name)} {given[name]!r}")
+                problems.add("service_cidr", f"{plan.service_cidr!r} overlaps {field_name(name)} {given[name]!r}")
         try:
             dns = ipaddress.IPv4Address(plan.dns_service_ip)
         except ValueError:
             problems.add("dns_service_ip", f"{plan.dns_service_ip!r} is not an IPv4 address")
         else:
             if dns not in services:
-                problems.add("dns_service_ip", f"{plan.dns_service_ip!r} is outside serviceCidr {plan.service_cidr!r}")
+                problems.add(
+                    "dns_service_ip",
+                    f"{plan.dns_service_ip!r} is outside {field_name('service_cidr')} {plan.service_cidr!r}",
+                )
     if pods is not None:
         for name in ("node_subnet_prefix", "vnet_address_space"):
             other = nets.get(name)
             if other is not None and pods.overlaps(other):
                 problems.add(
                     "pod_cidr",
-                    f"{plan.pod_cidr!r} overlaps {camel(name)} {given[name]!r}; allowed: a private range outside "
+                    f"{plan.pod_cidr!r} overlaps {field_name(name)} {given[name]!r}; allowed: a private range outside "
                     "the VNet, e.g. 192.168.0.0/16",
                 )
                 break
@@ -90,6 +94,7 @@ def ip_planning_problems(plan: NetworkPlan, problems: Problems) -> None:
     if dns is not None and dns in (services.network_address, services.network_address + 1):
         problems.add(
             "dns_service_ip",
-            f"{plan.dns_service_ip!r} is the first address of serviceCidr {plan.service_cidr!r}, which Kubernetes "
+            f"{plan.dns_service_ip!r} is the first address of {field_name('service_cidr')} {plan.service_cidr!r}, "
+            "which Kubernetes "
             f"gives to kubernetes.default; allowed: another address in the range, e.g. {services.network_address + 10}",
         )

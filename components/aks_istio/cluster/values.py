@@ -303,7 +303,8 @@ class ApiServerAccess:
         if self.private_cluster and self.authorized_ip_ranges:
             problems.add(
                 "authorized_ip_ranges",
-                "must be empty for a private cluster; allowed: privateCluster: true, or a list of CIDRs",
+                f"must be empty for a private cluster; allowed: {field_name('private_cluster')}: true, or a list of "
+                "CIDRs",
             )
 
 

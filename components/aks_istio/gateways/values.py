@@ -28,6 +28,7 @@ from aks_istio.value_checks import (
     as_path,
     check,
     constrained,
+    field_name,
     nearest,
     resource_id,
 )
@@ -40,6 +41,8 @@ AZURE_NAME: Final[dict[str, Any]] = {
 ANNOTATIONS_DOCUMENTED_AT: Final = (
     "https://learn.microsoft.com/azure/aks/istio-deploy-ingress#annotations, docs/gateways.md"
 )
+TYPED_FIELDS: Final = ("static_ip", "subnet", "allowed_service_tags", "allowed_ip_ranges")
+"""The gateway options that set Service annotations themselves (an annotation of theirs is refused)."""
 HOSTNAME_PATTERN: Final = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"
 
 
@@ -198,13 +201,13 @@ class IngressGatewayOptions:
             mode, static_ip=self.static_ip is not None, subnet=self.subnet is not None
         ):
             problems.add((*at, *as_path(key)), problem)
-        typed = set(self.managed_annotations())
+        typed = set(self.managed_annotations())  # what TYPED_FIELDS set
         if self.static_ip is not None:
             typed |= {sm.GATEWAY_SERVICE_ANNOTATION_PIP_NAME, sm.GATEWAY_SERVICE_ANNOTATION_PIP_RESOURCE_GROUP}
         for key in sorted(typed & set(self.annotations)):
             problems.add(
                 (*at, "annotations", Key(key)),
-                f"{key!r} is set from staticIp/subnet/allowedServiceTags/allowedIpRanges; remove it from annotations",
+                f"{key!r} is set from {'/'.join(map(field_name, TYPED_FIELDS))}; remove it from annotations",
             )
 
 

@@ -11,7 +11,17 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final
 
 from aks_istio.cluster.values import KubeStateMetrics
-from aks_istio.value_checks import LOCATION, STACK_FILE, SUBNET_ID, UUID, Problems, check, constrained, resource_id
+from aks_istio.value_checks import (
+    LOCATION,
+    STACK_FILE,
+    SUBNET_ID,
+    UUID,
+    Problems,
+    check,
+    constrained,
+    field_name,
+    resource_id,
+)
 
 _ARM_ID = r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/"
 WORKSPACE_ID: Final[dict[str, Any]] = resource_id(_ARM_ID + r"Microsoft\.Monitor/accounts/[^/]+$")
@@ -233,16 +243,18 @@ class GrafanaSettings:
         if self.existing_id is not None and self.private_endpoint.enabled:
             problems.add(
                 ("private_endpoint", "enabled"),
-                "true is for an instance this stack creates; allowed with existingId: false (give the existing "
-                "instance its endpoints where it is managed)",
+                f"true is for an instance this stack creates; allowed with {field_name('existing_id')}: false (give "
+                "the existing instance its endpoints where it is managed)",
             )
         zone_redundancy_problems(self.sku, self.zone_redundant, problems)
         if self.existing_id is not None and self.name is not None:
-            problems.add("name", "is ignored with existingId; allowed: one of name, existingId")
+            existing = field_name("existing_id")
+            problems.add("name", f"is ignored with {existing}; allowed: one of name, {existing}")
         if self.dashboards_token_config_key is not None and not self.service_accounts and self.existing_id is None:
             problems.add(
                 "dashboards_token_config_key",
-                "needs a service-account token, and Managed Grafana issues them only with serviceAccounts: true",
+                "needs a service-account token, and Managed Grafana issues them only with "
+                f"{field_name('service_accounts')}: true",
             )
 
 

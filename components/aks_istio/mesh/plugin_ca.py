@@ -9,8 +9,6 @@ Pulumi state
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_random as random
-import pulumi_tls as tls
 from pulumi_azure_native import keyvault
 
 from aks_istio.mesh.values import PluginCaSource
@@ -77,6 +75,9 @@ class PluginCa(pulumi.ComponentResource):
             self.key_vault_id = pulumi.Output.from_input(settings.key_vault_id)
             self.root_cert_pem = None
         else:
+            # Only a generated dev CA declares random and tls resources: stacks with their own vault never load them.
+            import pulumi_random as random
+
             suffix = random.RandomString(f"{name}-vault-suffix", length=6, special=False, upper=False, opts=child)
             vault = keyvault.Vault(
                 f"{name}-vault",
@@ -128,6 +129,8 @@ class _DevCaChain:
     """A root CA and an intermediate signed by it, as Istio's plug-in CA expects (not a resource itself)."""
 
     def __init__(self, name: str, trust_domain: str, child: pulumi.ResourceOptions) -> None:
+        import pulumi_tls as tls
+
         root_key = tls.PrivateKey(f"{name}-root-key", algorithm="ECDSA", ecdsa_curve="P384", opts=child)
         root = tls.SelfSignedCert(
             f"{name}-root-cert",

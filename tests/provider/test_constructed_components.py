@@ -17,7 +17,7 @@ from aks_istio.addon import support_matrix as sm
 from aks_istio.component_package import wire_value
 from aks_istio.fleet.fleet_manager import AksIstioFleetManagerArgs, FleetManagerMember, FleetManagerStage
 from aks_istio.gateways.app_ingress_values import AppRoute
-from aks_istio.offline.capture import UNKNOWN, CapturedResource, Unknown
+from aks_istio.offline.capture import UNKNOWN, CapturedResource, Secret, Unknown
 from aks_istio.value_checks import camel
 from tests.components.gateways.app_ingress_cases import (
     API_GATEWAY,
@@ -43,6 +43,7 @@ from tests.provider.plugin import (
     RecordingEngine,
     input_errors,
     resource_reference,
+    secret,
 )
 
 APP_INGRESS = "aks-istio:index:AppIngress"
@@ -161,6 +162,24 @@ def test_app_ingress_previews_before_the_cluster_reports_its_addon_identity(
     assert isinstance(found[SPC][0].inputs["spec"]["parameters"]["userAssignedIdentityID"], Unknown)
     assert isinstance(found[ROLE_ASSIGNMENT][0].inputs["principalId"], Unknown)
     assert set(found) == {SPC, DEPLOYMENT, ISTIO_GATEWAY, VIRTUAL_SERVICE, ROLE_ASSIGNMENT}
+
+
+def test_app_ingress_keeps_what_the_caller_marked_secret_secret(
+    engine: RecordingEngine, plugin: ProviderPlugin
+) -> None:
+    """AppIngress has no secret inputs of its own, but what a caller passes as a secret (here the add-on identity's
+    ids, read from a secret config value) reaches the engine as a secret wherever the component puts it: never in
+    plain text in the state."""
+    inputs = app_ingress_inputs() | {
+        "secretsProviderClientId": secret(CLIENT_ID),
+        "secretsProviderObjectId": secret(OBJECT_ID),
+    }
+    _, declared = construct(engine, plugin, APP_INGRESS, "shop", inputs)
+    found = by_type(declared)
+    assert found[SPC][0].inputs["spec"]["parameters"]["userAssignedIdentityID"] == Secret(CLIENT_ID)
+    grant = found[ROLE_ASSIGNMENT][0].inputs
+    assert grant["principalId"] == Secret(OBJECT_ID)
+    assert isinstance(grant["roleAssignmentName"], Secret)  # derived from the principal: secret too
 
 
 def test_app_ingress_bad_values_are_refused_before_anything_is_declared(

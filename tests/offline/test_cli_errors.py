@@ -55,8 +55,20 @@ def invalid_at(capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, ne
     return err[err.index(where) :]
 
 
-def test_a_tab_gets_a_hint_and_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    err = invalid_at(capsys, tmp_path, DEV.replace("    location: westeurope", "\tlocation: westeurope"), "\tlocation")
+@pytest.mark.parametrize(
+    ("indented", "tabbed"),
+    [
+        ("    location: westeurope", "\tlocation: westeurope"),
+        # A nested key's line opened by a tab: libyaml says only "found character that cannot start any token".
+        ("      kubernetesVersion:", "\t  kubernetesVersion:"),
+    ],
+)
+def test_a_tab_gets_a_hint_and_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], indented: str, tabbed: str
+) -> None:
+    text = DEV.replace(indented, tabbed, 1)
+    assert text != DEV
+    err = invalid_at(capsys, tmp_path, text, tabbed)
     assert "indent with spaces" in err
 
 

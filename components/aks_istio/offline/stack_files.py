@@ -60,8 +60,9 @@ class MissingStackFileError(StackFileError, FileNotFoundError):
 
 # What YAML's own messages leave users to guess: the cause of the errors a hand-edited stack file hits most.
 # Each entry: the phrases of PyYAML's and libyaml's messages, and the hint.
+TAB_HINT: Final = "indent with spaces: YAML does not allow tab characters for indentation"
 YAML_HINTS: Final = (
-    (("'\\t'", "tab character"), "indent with spaces: YAML does not allow tab characters for indentation"),
+    (("'\\t'", "tab character"), TAB_HINT),
     (("mapping values are not allowed",), "a value holding ': ' needs quotes, or a key above is indented wrongly"),
     (("expected <block end>", "did not find expected key"), "check the indentation: a mapping's keys line up"),
 )
@@ -74,11 +75,22 @@ def _load(text: str, path: Path | str = "<stack file>") -> Any:
         mark = error.problem_mark or error.context_mark
         reason = " ".join(part for part in (error.context, error.problem) if part)
         hint = next((h for needles, h in YAML_HINTS if any(n in str(error) for n in needles)), "")
+        # libyaml (the C loader) says only "found character that cannot start any token" for a tab that opens a
+        # nested key's line; the line itself shows the tab.
+        if not hint and mark is not None and "\t" in _indentation(text, mark.line):
+            hint = TAB_HINT
         raise StackFileError(
             path, f"not valid YAML: {reason}" + (f" (hint: {hint})" if hint else ""), mark.line + 1 if mark else None
         ) from None
     except yaml.YAMLError as error:
         raise StackFileError(path, f"not valid YAML: {error}") from None
+
+
+def _indentation(text: str, line: int) -> str:
+    """The leading blanks of the 0-based `line` of `text` ("" past its end)."""
+    lines = text.splitlines()
+    content = lines[line] if 0 <= line < len(lines) else ""
+    return content[: len(content) - len(content.lstrip(" \t"))]
 
 
 def load_yaml(path: Path) -> Any:

@@ -82,13 +82,21 @@ def read_region(client: ManagedClusters, location: str) -> RegionSnapshot:
     )
 
 
+class MissingExtraError(RuntimeError):
+    """The Azure SDK packages of the `refresh` extra are not installed: nothing was asked of ARM."""
+
+
 def azure_client(subscription_id: str) -> ManagedClusters:
     """The real client (optional dependencies: `pip install aks-istio[refresh]`)."""
     try:
         from azure.identity import DefaultAzureCredential  # type: ignore[import-untyped,import-not-found,unused-ignore]
         from azure.mgmt.containerservice import ContainerServiceClient
-    except ImportError as error:
-        raise RefreshError([f"{error.name} is not installed; run: pip install 'aks-istio[refresh]'"]) from None
+    except ImportError:
+        # Name the distributions: the missing module is often just `azure`, and `pip install azure` is not the fix.
+        raise MissingExtraError(
+            "needs azure-identity and azure-mgmt-containerservice, which are not installed; "
+            "run: pip install 'aks-istio[refresh]'"
+        ) from None
     client: ManagedClusters = ContainerServiceClient(DefaultAzureCredential(), subscription_id).managed_clusters
     return client
 

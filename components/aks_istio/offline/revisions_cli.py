@@ -108,6 +108,9 @@ def revisions(args: argparse.Namespace) -> int:
     except CatalogError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
+    except revision_catalog.MissingExtraError as error:
+        print(f"error: revisions refresh {error}", file=sys.stderr)
+        return EXIT_INVALID
     except revision_catalog.RefreshError as error:
         print(f"error: not written, ARM's answer for {args.location} cannot become a catalog:", file=sys.stderr)
         print("\n".join(f"  {p}" for p in error.problems), file=sys.stderr)
@@ -166,7 +169,6 @@ def upgrade_readiness(
 
 def _mesh_upgrade_profile(config: StackConfig, subscription: str | None) -> dict[str, Any] | None:
     from aks_istio.offline import revision_catalog
-    from aks_istio.offline.revision_catalog import RefreshError
 
     if not subscription:
         print("error: --confirm needs --subscription (or $AZURE_SUBSCRIPTION_ID)", file=sys.stderr)
@@ -174,9 +176,11 @@ def _mesh_upgrade_profile(config: StackConfig, subscription: str | None) -> dict
     try:
         operations: Any = revision_catalog.azure_client(subscription)
         profile = operations.get_mesh_upgrade_profile(config.resource_group_name, config.cluster_name, "istio")
-    except Exception as error:  # RefreshError, or Azure's errors (auth, HTTP, "Mesh upgrade is in progress")
-        problem = "; ".join(error.problems) if isinstance(error, RefreshError) else str(error)
-        print(f"error: reading the cluster's mesh upgrade profile failed: {problem}", file=sys.stderr)
+    except revision_catalog.MissingExtraError as error:
+        print(f"error: upgrade-readiness --confirm {error}", file=sys.stderr)
+        return None
+    except Exception as error:  # Azure's errors (auth, HTTP, "Mesh upgrade is in progress")
+        print(f"error: reading the cluster's mesh upgrade profile failed: {error}", file=sys.stderr)
         return None
     body: dict[str, Any] = profile.as_dict()
     return body

@@ -37,7 +37,7 @@ STACK_HELP = (
     "the path of any stack file, or a stack name: Pulumi.<name>.yaml in the current folder's Pulumi project,"
     " else in this package's sample stacks (dev, staging, prod)"
 )
-EXIT_CODES = f"""exit codes (every subcommand):
+EXIT_CODES = f"""exit codes (every subcommand; fleet has its own: aks-istio fleet --help):
   {EXIT_OK}    clean: no mandatory policy finding (upgrade-readiness: a path exists)
   {EXIT_VIOLATION}    a mandatory policy finding (upgrade-readiness: no catalogued revision route reaches the target)
   {EXIT_INVALID_CONFIG}    invalid input, nothing declared: no such stack file, YAML syntax, an invalid config value

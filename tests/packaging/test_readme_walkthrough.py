@@ -30,3 +30,17 @@ def test_commands_needing_the_refresh_extra_name_the_packages_and_the_extra_when
         assert "pip install 'aks-istio[refresh]'" in result.stderr
         assert "azure is not installed" not in result.stderr
         assert "ARM's answer" not in result.stderr and "failed" not in result.stderr, result.stderr
+
+
+def test_fleet_help_states_the_fleets_exit_codes_not_the_policy_verdicts(
+    installed: Installed, user_folder: Path
+) -> None:
+    # `fleet gate` exits 1 for a failed gate; its help once said 1 was "a mandatory policy finding" (the stack
+    # commands' table) right under the fleet's own meanings.
+    for argv in (("fleet",), ("fleet", "gate"), ("fleet", "plan"), ("fleet", "k8s-run", "approve")):
+        result = installed.command(*argv, "--help", cwd=user_folder)
+        assert result.returncode == 0, result.stderr
+        assert "mandatory policy finding" not in result.stdout, argv
+        assert "exit codes (fleet" in result.stdout and "unhealthy or inconclusive (gate" in result.stdout, argv
+    top = installed.command("--help", cwd=user_folder).stdout
+    assert "fleet has its own: aks-istio fleet --help" in top

@@ -16,6 +16,17 @@ from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 FLEET_HELP = "the fleet file (fleet.yaml: docs/fleet.md); stack files in it are relative to it"
+# The fleet's own meanings of 1 (no route, a failed gate), in place of the stack commands' table (1 = a mandatory
+# policy finding) that every other subcommand's help prints.
+FLEET_EXIT_CODES = f"""exit codes (fleet and each of its actions):
+  {EXIT_OK}    done: every cluster has a route (plan), the wave's next step written (edit), every cluster healthy
+       (gate), the update run created, started or its gate approved (k8s-run)
+  {EXIT_FAILED}    a cluster has no route to the target (plan, edit), an earlier wave not at the target yet (edit),
+       a cluster unhealthy or inconclusive (gate; k8s-run approve then approves nothing), Fleet Manager refused
+  {EXIT_INVALID}    invalid input: the fleet file or a stack file it lists (every problem at its line), a bad argument,
+       no Prometheus token, fleet.fleetManager not set or its packages missing
+  3    internal error (a bug in aks-istio): one line; please report it with the command you ran
+  130  interrupted (Ctrl-C)"""
 
 
 def add_commands(commands: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
@@ -24,8 +35,7 @@ def add_commands(commands: Any, command: Callable[..., argparse.ArgumentParser])
         commands,
         "fleet",
         "many clusters from one fleet file: plan, edit, gate, workflow, Fleet Manager runs",
-        "A fleet file lists existing stack files in waves and one target (docs/fleet.md). Exit codes here: 0 done or "
-        "healthy, 1 no route / gate failed or inconclusive / not approved, 2 invalid input.",
+        "A fleet file lists existing stack files in waves and one target (docs/fleet.md).",
     )
     actions = fleet.add_subparsers(dest="action", required=True, metavar="ACTION", help="one of:")
     plan = command(actions, "plan", "print each wave's clusters' ordered steps to the fleet's target")
@@ -70,7 +80,9 @@ def add_commands(commands: Any, command: Callable[..., argparse.ArgumentParser])
     )
     approve.add_argument("--wave", required=True, help="the wave whose gate to judge and approve")
     approve.add_argument("--at", type=float, default=None, help=argparse.SUPPRESS)
-    command(actions, "schema", "print the fleet file's JSON Schema")
+    schema = command(actions, "schema", "print the fleet file's JSON Schema")
+    for parser in (fleet, plan, edit, gate, workflow, run, create, start, approve, schema):
+        parser.epilog = FLEET_EXIT_CODES
 
 
 def run(args: argparse.Namespace) -> int:

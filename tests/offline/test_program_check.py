@@ -299,3 +299,11 @@ def test_existing_resources_read_with_get_are_not_judged(tmp_path: Path) -> None
     document = json.loads(out)
     assert code == cli.EXIT_OK
     assert {v["resource"] for v in document["policy"]["violations"]} == {"apps"}
+
+
+def test_the_policy_config_levels_are_the_ones_the_analyzer_protocol_has() -> None:
+    # A policy config is checked before the program runs, without the Pulumi SDK the protocol's module needs.
+    from aks_istio.offline.analyzer_client import LEVELS
+    from aks_istio.offline.program_check import ENFORCEMENT_LEVELS
+
+    assert set(ENFORCEMENT_LEVELS) == set(LEVELS)

@@ -4,8 +4,11 @@ misbehaved there."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
+from aks_istio.offline.stack_files import PROJECT_ROOT
 from tests.packaging.conftest import Installed
 
 
@@ -44,3 +47,24 @@ def test_fleet_help_states_the_fleets_exit_codes_not_the_policy_verdicts(
         assert "exit codes (fleet" in result.stdout and "unhealthy or inconclusive (gate" in result.stdout, argv
     top = installed.command("--help", cwd=user_folder).stdout
     assert "fleet has its own: aks-istio fleet --help" in top
+
+
+def test_a_policy_config_with_a_misspelt_level_is_invalid_input_naming_every_bad_entry(
+    installed: Installed, user_folder: Path
+) -> None:
+    # The README's `aks-istio preview --program ../payments-infra --policy-config security.json --json`, with the
+    # mistakes a hand-written policy config has; a misspelt level was once an internal error (exit 3, KeyError).
+    program = user_folder / "storefront"
+    shutil.copytree(PROJECT_ROOT / "tests" / "fixtures" / "programs" / "k8s-istio-yaml", program)
+    settings = {"all": "mandatry", "managedcluster-paid-sku": {"enforcementLevel": "blocking"}, "pack-settings": 5}
+    (user_folder / "security.json").write_text(json.dumps(settings))
+    for output in ((), ("--json",)):
+        argv = ["preview", "--program", "storefront", "--policy-config", "security.json", *output]
+        result = installed.command(*argv, cwd=user_folder)
+        assert result.returncode == 2, (result.returncode, result.stderr)
+        assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+        said = result.stderr if not output else json.loads(result.stdout)["configErrors"][0]["message"]
+        assert 'security.json: all: "mandatry" is not an enforcement level; allowed: advisory, mandatory' in said
+        assert "(did you mean 'mandatory'?)" in said
+        assert 'managedcluster-paid-sku.enforcementLevel: "blocking" is not an enforcement level' in said
+        assert "pack-settings: 5 is not a policy setting" in said

@@ -10,11 +10,12 @@ project, stack, answers or policy config file).
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from aks_istio.offline import report
 from aks_istio.offline.program_project import ProgramInputError, ProgramProject, load_answers, load_project
@@ -55,7 +56,33 @@ def _policy_config(path: Path | None) -> dict[str, Any] | None:
         raise ProgramInputError(f"{path}:{error.lineno}: not valid JSON: {error.msg}") from None
     if not isinstance(document, Mapping):
         raise ProgramInputError(f"{path}: a policy config is a JSON object of policy names (or `all`) to settings")
+    problems = [p for name, entry in document.items() if (p := _setting_problem(str(name), entry))]
+    if problems:
+        # Every problem at once, before the program runs (a bad level once surfaced as an internal error).
+        raise ProgramInputError(f"{path}: " + f"; {path}: ".join(problems))
     return dict(document)
+
+
+ENFORCEMENT_LEVELS: Final = ("advisory", "mandatory", "remediate", "disabled")
+"""pulumi-policy's enforcement levels (analyzer_client.LEVELS maps each onto the Analyzer protocol's)."""
+
+
+def _setting_problem(name: str, entry: Any) -> str | None:
+    """What is wrong with one entry of a policy config (`"mandatory"`, or `{"enforcementLevel": ..., setting: ...}`),
+    as `key: value, what is allowed`; None when nothing is."""
+    level = entry.get("enforcementLevel") if isinstance(entry, Mapping) else entry
+    key = f"{name}.enforcementLevel" if isinstance(entry, Mapping) else name
+    if not isinstance(entry, str | Mapping):
+        return (
+            f"{name}: {json.dumps(entry)} is not a policy setting; allowed: an enforcement level "
+            f"({', '.join(ENFORCEMENT_LEVELS)}) or an object of the policy's settings"
+        )
+    if level is None or level in ENFORCEMENT_LEVELS:
+        return None
+    near = difflib.get_close_matches(str(level), ENFORCEMENT_LEVELS, n=1)
+    return f"{key}: {json.dumps(level)} is not an enforcement level; allowed: {', '.join(ENFORCEMENT_LEVELS)}" + (
+        f" (did you mean '{near[0]}'?)" if near else ""
+    )
 
 
 def _judge(

@@ -253,7 +253,43 @@ def test_a_copy_of_prod_is_refused_until_it_has_names_of_its_own(installed: Inst
 
 
 # --- 7. Under the engine too, a secret in plain text stops the program --------------------------------------------
-# (tests/offline/test_output_contract.py runs the program as the engine runs it, with the engine's secret keys.)
+# The installed library's program run as the engine runs it (under Pulumi's mocks, handed its config and which keys
+# are secret), from a folder of the user's: refused before any resource, in the offline check's words.
+UNDER_THE_ENGINE = """
+import json, sys
+from aks_istio.offline.capture import ProgramError, run_program
+from aks_istio.offline.stack_files import stack_config
+
+platform = stack_config("staging")["aks-istio:platform"]
+platform["observability"]["grafana"].update(serviceAccounts=True, dashboardsTokenConfigKey="grafanaToken")
+token = json.loads(sys.argv[1])
+try:
+    capture = run_program("staging", {"aks-istio:platform": platform, "aks-istio:grafanaToken": token})
+    print(json.dumps({"error": None, "declared": [r.type for r in capture.resources if r.custom]}))
+except ProgramError as error:
+    print(json.dumps({"error": str(error), "declared": [r.type for r in error.capture.resources if r.custom]}))
+"""
+
+
+def test_under_the_engine_the_installed_program_refuses_a_plain_text_secret_as_the_check_does(
+    installed: Installed, user_folder: Path
+) -> None:
+    python = str(installed.bin / "python")
+    plain = json.loads(installed.run(python, "-c", UNDER_THE_ENGINE, '"glsa_plain"', cwd=user_folder).stdout)
+    assert plain["declared"] == [] and "aks-istio:grafanaToken: is plain text" in plain["error"]
+    assert "glsa_plain" not in plain["error"]
+    stack = yaml.safe_load(STAGING)
+    stack["config"]["aks-istio:platform"]["observability"]["grafana"].update(
+        serviceAccounts=True, dashboardsTokenConfigKey="grafanaToken"
+    )
+    stack["config"]["aks-istio:grafanaToken"] = "glsa_plain"
+    (user_folder / "Pulumi.staging.yaml").write_text(yaml.safe_dump(stack))
+    checked = installed.command("check", "--stack", "Pulumi.staging.yaml", cwd=user_folder)
+    assert checked.returncode == 2
+    [offline] = [line for line in checked.stderr.splitlines() if "aks-istio:grafanaToken: is plain text" in line]
+    assert offline.split(": ", 1)[1] in plain["error"]  # the same words, after the file:line
+    secured = json.loads(installed.run(python, "-c", UNDER_THE_ENGINE, '{"secure": "v1:x"}', cwd=user_folder).stdout)
+    assert secured["error"] is None and "grafana:oss/dashboard:Dashboard" in secured["declared"]
 
 
 # --- 8. validate, config-schema, the pre-commit hook ----------------------------------------------------------------
@@ -309,6 +345,13 @@ def test_validate_json_is_checks_contract_one_document_per_file_with_its_warning
     [error] = invalid["configErrors"]
     assert (error["key"], error["line"]) == ("aks-istio:platform.location", line_of(bad, "location:"))
     assert invalid["counts"]["configErrors"] == 1 and invalid["policy"]["environment"] is None
+    # A problem of the file itself (a tab libyaml does not name, no such stack) names no key, and says what to do.
+    (repo / "stacks" / "Pulumi.tabbed.yaml").write_text("config:\n  aks-istio:platform:\n\tenvironment: dev\n")
+    tabbed = installed.command("validate", "--json", "Pulumi.tabbed.yaml", "--stack", "nosuch", cwd=repo / "stacks")
+    assert tabbed.returncode == 2
+    missing, yaml_error = [json.loads(line)["configErrors"][0] for line in tabbed.stdout.splitlines()]  # --stack first
+    assert (yaml_error["key"], yaml_error["line"], missing["key"]) == (None, 3, None)
+    assert "(hint: indent with spaces" in yaml_error["message"] and "no stack of that name" in missing["message"]
     # One file: one plain JSON document, exit 0; its text form shows the same warnings, each at its line.
     alone = installed.command("validate", "--stack", "qa", "--json", cwd=repo / "stacks")
     assert alone.returncode == 0 and json.loads(alone.stdout)["warnings"] == checked["warnings"]
@@ -346,6 +389,18 @@ def test_messages_and_help_name_the_command_aks_istio(installed: Installed, tmp_
         assert printed[f"{command} --help"].startswith(f"usage: aks-istio {command}"), command
     for what, text in {"--help": top, **printed}.items():
         assert text and "python -m" not in text and "-m aks_istio" not in text, what
+
+
+def test_the_pre_commit_hook_entry_validates_the_files_pre_commit_passes(installed: Installed, tmp_path: Path) -> None:
+    [hook] = yaml.safe_load((PROJECT_ROOT / ".pre-commit-hooks.yaml").read_text())
+    program, *arguments = hook["entry"].split()
+    assert program == "aks-istio" and hook["pass_filenames"]
+    bad = DEV.replace("location: westeurope", "location: West Europe")
+    repo = repository(tmp_path / "repo", {"dev": DEV, "qa": own_names(bad, "aks-istio-qa")})
+    changed = ["stacks/Pulumi.dev.yaml", "stacks/Pulumi.qa.yaml"]  # as pre-commit passes them, from the repo root
+    result = installed.run(str(installed.bin / program), *arguments, *changed, cwd=repo)
+    assert result.returncode == 2 and "stacks/Pulumi.dev.yaml: stack dev is valid" in result.stdout
+    assert f"stacks/Pulumi.qa.yaml:{line_of(bad, 'location:')}: aks-istio:platform.location: " in result.stderr
 
 
 # --- 6. Environments named by the team: `environment` names the stack, `tier` picks the preset ---------------------

@@ -31,9 +31,11 @@ OUTCOMES: Final = {
 
 
 def config_error(problem: str, line: int | None) -> dict[str, Any]:
-    """One input problem as JSON: the key path it names, the stack file's line, the whole message."""
+    """One input problem as JSON: the config key path it starts with (`aks-istio:platform.cluster.tier`,
+    `aks-istio:grafanaToken`; None for a problem of the file itself, such as its YAML), its line, the whole message."""
     key = key_of(problem)
-    return {"key": key if key != problem else None, "line": line, "message": problem}
+    named = key != problem and ":" in key and not any(character.isspace() for character in key)
+    return {"key": key if named else None, "line": line, "message": problem}
 
 
 _REVISION_WARNING = re.compile(r"^mesh revision (?P<revision>asm-\d+-\d+) ")

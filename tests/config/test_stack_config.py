@@ -95,6 +95,10 @@ def test_a_revision_newer_than_the_catalog_runs_on_the_range_shifted_by_one_mino
     [
         ("1.30", "is not a revision name; allowed: asm-<major>-<minor>"),
         ("asm-1-16", "is not in the add-on's revision catalog; allowed: "),
+        # Typos far above the catalog are not taken for releases it missed (their assumed Kubernetes range was
+        # nonsense: "asm-1-300 ... supports 1.302-1.306", "asm-2-0 ... 1.2-1.6").
+        ("asm-1-300", "is not in the add-on's revision catalog; allowed: "),
+        ("asm-2-0", "is not in the add-on's revision catalog; allowed: "),
     ],
 )
 def test_malformed_or_unknown_revisions_are_refused(revision: str, fragment: str) -> None:
@@ -104,7 +108,8 @@ def test_malformed_or_unknown_revisions_are_refused(revision: str, fragment: str
         catalog = active_catalog()
         supported = lifecycle.supported_revisions(catalog, date.today())
         retired = [name for name in catalog.by_name if name not in supported]
-        assert f"allowed: {', '.join(supported)} (or a newer revision); " in problem
+        newer = f"(or a newer revision up to {lifecycle.newest_plausible(catalog)}; "
+        assert f"allowed: {', '.join(supported)} {newer}" in problem
         assert f"past end of life: {len(retired)} from {retired[0]} to {retired[-1]} (`aks-istio revisions show`)" in (
             problem
         )

@@ -44,6 +44,13 @@ def test_a_revision_newer_than_the_catalog_is_one_finding_that_says_how_to_confi
     assert "az aks mesh get-revisions --location <region>" in message
 
 
+def test_a_typo_far_above_the_catalog_is_not_taken_for_a_newer_release(pack: Pack) -> None:
+    # asm-1-300 was "newer than the catalog", assumed to run on Kubernetes 1.302-1.306.
+    [message] = lifecycle(pack, ["asm-1-300"], today="2026-11-30")
+    assert "'asm-1-300' is not in the add-on's revision catalog; allowed: " in message
+    assert "newer than the revision catalog" not in message and "1.302" not in message
+
+
 def test_the_finding_is_advisory_under_every_environment_config(pack: Pack) -> None:
     cluster = mutate(CLUSTER, REVISIONS, ["asm-1-31"])
     resource = Resource(type=MANAGED_CLUSTER, name="aks", urn="urn:x::aks", properties=struct(cluster))

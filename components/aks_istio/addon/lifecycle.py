@@ -34,9 +34,23 @@ CONFIRM_HINT: Final = (
 )
 
 
+NEWER_AT_MOST: Final = 3
+"""How many minors above the catalog's newest revision a name is taken for a release the catalog missed: about nine
+months of quarterly releases, long past the catalog's 90-day age warning. A name further off (asm-1-300, asm-2-0) is
+a typo far more often than a release, and the Kubernetes range assumed for it would be nonsense (1.302-1.306)."""
+
+
 def is_newer_than_catalog(catalog: Catalog, name: str) -> bool:
-    """A well-formed revision above the newest catalogued one (the catalog may be older than the region)."""
-    return parse_revision(name) > parse_revision(catalog.newest.name)
+    """A well-formed revision of the newest catalogued one's major, at most NEWER_AT_MOST minors above it (the
+    catalog may be older than the region)."""
+    (major, minor), (newest_major, newest_minor) = parse_revision(name), parse_revision(catalog.newest.name)
+    return major == newest_major and 0 < minor - newest_minor <= NEWER_AT_MOST
+
+
+def newest_plausible(catalog: Catalog) -> str:
+    """The newest revision name `is_newer_than_catalog` accepts."""
+    major, minor = parse_revision(catalog.newest.name)
+    return f"asm-{major}-{minor + NEWER_AT_MOST}"
 
 
 def assumed_revision(catalog: Catalog, name: str, kubernetes: tuple[int, int] | None = None) -> Revision:
@@ -68,12 +82,13 @@ def is_allowed_target(catalog: Catalog, revision: str, to: str) -> bool:
 
 
 def unknown_revision_problem(catalog: Catalog, name: str) -> str | None:
-    """The refusal for a revision the add-on never had (older than the catalog's newest, not in it)."""
+    """The refusal for a revision the add-on never had (not in the catalog, nor a plausible newer release)."""
     if name in catalog.by_name or is_newer_than_catalog(catalog, name):
         return None
+    newer = f" (or a newer revision up to {newest_plausible(catalog)}; refresh the catalog for later ones)"
     return (
         f"{name!r} is not in the add-on's revision catalog; allowed: "
-        f"{allowed_revisions(catalog, list(catalog.by_name), suffix=' (or a newer revision)')}"
+        f"{allowed_revisions(catalog, list(catalog.by_name), suffix=newer)}"
     )
 
 

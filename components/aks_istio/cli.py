@@ -61,6 +61,15 @@ def _command(commands: Any, name: str, summary: str, details: str = "") -> argpa
     return parser
 
 
+def _sarif_path(value: str) -> str:
+    """`--sarif PATH`: its folder must exist, checked before anything runs (a missing `reports/` was an internal
+    error once the verdict was in); SARIF is written even for invalid input, so it is checked first."""
+    folder = Path(value).parent
+    if value != "-" and not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{value}: there is no folder {folder}; create it first")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -105,6 +114,7 @@ def _parser() -> argparse.ArgumentParser:
             "--sarif",
             nargs="?",
             const="-",
+            type=_sarif_path,
             metavar="PATH",
             help="write the verdict as SARIF 2.1.0 to PATH (or stdout, instead of the text output, without PATH)",
         )
@@ -213,6 +223,9 @@ def main(argv: Sequence[str] | None = None, *, two_processes: bool = False) -> i
             print(f"wrote {build(Path(args.directory))}: pulumi policy publish {args.directory}")
         except (BundleError, CatalogError) as error:
             print(f"error: {error}", file=sys.stderr)
+            return EXIT_INVALID_CONFIG
+        except OSError as error:  # a folder the user cannot write (or on a read-only file system): not our bug
+            print(f"error: cannot write the bundle to {args.directory}: {error.strerror or error}", file=sys.stderr)
             return EXIT_INVALID_CONFIG
         return EXIT_OK
     if args.command == "validate":

@@ -68,3 +68,19 @@ def test_a_policy_config_with_a_misspelt_level_is_invalid_input_naming_every_bad
         assert "(did you mean 'mandatory'?)" in said
         assert 'managedcluster-paid-sku.enforcementLevel: "blocking" is not an enforcement level' in said
         assert "pack-settings: 5 is not a policy setting" in said
+
+
+def test_an_output_path_the_user_cannot_write_is_invalid_input_not_an_internal_error(
+    installed: Installed, user_folder: Path
+) -> None:
+    # The README's CI step, writing into a folder the job has not created yet; and a bundle where a file stands.
+    # Both were "internal error (a bug in aks-istio)", exit 3; the SARIF one after the whole verdict had run.
+    sarif = installed.command("check", "--stack", "prod", "--sarif", "reports/prod.sarif", cwd=user_folder)
+    assert sarif.returncode == 2, sarif.stderr
+    assert "--sarif: reports/prod.sarif: there is no folder reports; create it first" in sarif.stderr
+    (user_folder / "dist").write_text("a file, not a folder")
+    bundle = installed.command("policy-bundle", "dist/policy", cwd=user_folder)
+    assert bundle.returncode == 2, bundle.stderr
+    assert "error: cannot write the bundle to dist/policy: Not a directory" in bundle.stderr
+    for result in (sarif, bundle):
+        assert "internal error" not in result.stderr and "Traceback" not in result.stderr

@@ -284,7 +284,12 @@ def main(argv: Sequence[str] | None = None, *, two_processes: bool = False) -> i
         if isinstance(side, Runner):
             opened, pack = side.handed(warm_up=_load_program_modules)
     if pack is None:
-        opened = open_stack(args.stack, for_deployment=verdict_command)
+        try:
+            opened = open_stack(args.stack, for_deployment=verdict_command)
+        except BaseException:  # Ctrl-C (the runner got it too) or a bug: the runner ends before this process does
+            if parent is not None:
+                parent.stop()
+            raise
     if opened.problems or opened.config is None or opened.path is None:
         if parent is not None:
             parent.stop()

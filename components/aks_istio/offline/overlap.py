@@ -106,9 +106,14 @@ class Runner:
     def handed(self, warm_up: Callable[[], object]) -> tuple[Any, PolicyPackProcess]:
         """`warm_up()` (import what the program and the verdict will), then the parent's validated stack
         (`cli.OpenedStack`) and the policy pack started for it."""
-        with contextlib.suppress(Exception):  # the same import fails again where the program needs it, and says so
-            warm_up()
-        self._ready.wait()
+        try:
+            with contextlib.suppress(Exception):  # the same import fails again where the program needs it, and says so
+                warm_up()
+            self._ready.wait()
+        except BaseException:  # Ctrl-C: stop the pack the hand-over may have started meanwhile
+            if self._handed is not None:
+                self._handed[1].close()
+            raise
         if self._error is not None:
             raise self._error
         assert self._handed is not None

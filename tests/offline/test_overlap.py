@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -75,52 +76,8 @@ def test_only_the_object_the_command_validated_is_taken() -> None:
     assert loaded[1] == load_stack_config(dev["aks-istio:platform"]) != validated
 
 
-def _children(pid: int) -> list[int]:
-    """Started by any of `pid`'s threads (Linux's /proc)."""
-    try:
-        return [
-            int(child)
-            for task in Path(f"/proc/{pid}/task").iterdir()
-            for child in (task / "children").read_text().split()
-        ]
-    except FileNotFoundError:
-        return []
-
-
-def _running(pid: int) -> bool:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except FileNotFoundError:
-        return False
-    return fields[0] != "Z"  # a zombie has ended
-
-
-def test_the_runner_and_its_pack_end_when_the_command_is_killed() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "aks_istio", "check", "--stack", "prod"],
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    started: list[int] = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        runners = _children(process.pid)
-        started = [*runners, *(pack for runner in runners for pack in _children(runner))]
-        if len(started) >= 2:  # the runner, and the pack it started for the validated stack
-            break
-        time.sleep(0.01)
-    assert len(started) >= 2, "the command forked no runner, or the runner started no pack"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and any(_running(pid) for pid in started):
-        time.sleep(0.05)
-    assert not any(_running(pid) for pid in started)
-
-
 def _group(pgid: int) -> list[int]:
-    """Processes of the process group `pgid` still running (not zombies)."""
+    """Processes of the process group `pgid` still running, zombies left out (Linux's /proc)."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -132,24 +89,42 @@ def _group(pgid: int) -> list[int]:
     return found
 
 
-def test_ctrl_c_ends_the_command_with_130_and_leaves_no_process() -> None:
-    # Sent once the pack runs: both sides then hold something to stop (Ctrl-C while pydantic builds its validators
-    # comes back from pydantic-core as a SchemaError, an internal error: noticed, not this module's).
+def _until(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return condition()
+
+
+def _check_with_its_pack_running() -> subprocess.Popen[bytes]:
+    """`check --stack prod` in its own process group (what Ctrl-C signals as a whole), once its three processes
+    run: this one, the runner, and the pack the runner started for the validated stack."""
     process = subprocess.Popen(
         [sys.executable, "-m", "aks_istio", "check", "--stack", "prod"],
         cwd=PROJECT_ROOT,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        start_new_session=True,  # its own process group, which Ctrl-C signals as a whole
+        start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None and len(_group(process.pid)) < 3:
-        time.sleep(0.005)
+    assert _until(lambda: len(_group(process.pid)) >= 3 or process.poll() is not None, 60)
+    assert len(_group(process.pid)) >= 3, "the command forked no runner, or the runner started no pack"
+    return process
+
+
+def test_the_runner_and_its_pack_end_when_the_command_is_killed() -> None:
+    process = _check_with_its_pack_running()
+    os.kill(process.pid, signal.SIGKILL)  # this process alone, with no chance to stop the others
+    out, _ = process.communicate(timeout=60)  # until the runner, which shares the pipe, has ended too
+    assert out == b""  # it stopped at once instead of running the program and reporting
+    assert _until(lambda: _group(process.pid) == [], 30)
+
+
+def test_ctrl_c_ends_the_command_with_130_and_leaves_no_process() -> None:
+    # Sent once the pack runs: both sides then hold something to stop (Ctrl-C while pydantic builds its validators
+    # comes back from pydantic-core as a SchemaError, an internal error: noticed, not this module's).
+    process = _check_with_its_pack_running()
     os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and _group(process.pid):
-        time.sleep(0.05)
-    assert _group(process.pid) == []
+    assert _until(lambda: _group(process.pid) == [], 30)

@@ -360,19 +360,25 @@ def open_stack(argument: str, *, for_deployment: bool = True) -> OpenedStack:
     from aks_istio.offline.revisions_cli import use_catalog_beside
 
     use_catalog_beside(str(path))
+    from aks_istio.config.secrets import secret_keys, secret_keys_of_invalid, secret_problems
+
     secret_keys_named: dict[str, str] = {}
     try:
         config = load_stack_config(raw.get("aks-istio:platform"))
         if for_deployment:
-            from aks_istio.config.secrets import secret_keys, secret_problems
             from aks_istio.offline.stack_names import name_clash_problems
 
             secret_keys_named = secret_keys(config)
-            problems = secret_problems(config, raw) + name_clash_problems(path, config)
+            problems = secret_problems(secret_keys_named, raw) + name_clash_problems(path, config)
             if problems:
                 raise ConfigError(problems)
     except ConfigError as error:
-        return OpenedStack(stack, source, path, raw, problems=placed(error.problems, path, secret_keys_named))
+        problems = list(error.problems)
+        if for_deployment and not secret_keys_named:
+            # Every problem at once: a plain-text secret is not hidden behind the file's other mistakes.
+            secret_keys_named = secret_keys_of_invalid(raw.get("aks-istio:platform"))
+            problems += secret_problems(secret_keys_named, raw)
+        return OpenedStack(stack, source, path, raw, problems=placed(problems, path, secret_keys_named))
     return OpenedStack(stack, source, path, raw, config)
 
 

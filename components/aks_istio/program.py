@@ -10,28 +10,30 @@ import pulumi
 
 from aks_istio.config import ConfigError, load_stack_config
 from aks_istio.config.presets import config_warnings
-from aks_istio.config.secrets import problems_of_secrets, secret_keys
+from aks_istio.config.secrets import problems_of_secret_keys, problems_of_secrets, secret_keys, secret_keys_of_invalid
 
 
 def main() -> None:
     """Declare the stack's platform from its `aks-istio:platform` config object, or stop before declaring anything."""
     settings = pulumi.Config("aks-istio")
     raw = settings.get_object("platform")
+
+    def is_set(key: str) -> bool:
+        return settings.get(key.split(":", 1)[1]) is not None
+
+    # Nothing is declared before the config is valid: a bad stack file stops here with every problem listed. A
+    # secret the stack names but lacks, or holds in plain text, is among them (even beside other mistakes): the
+    # engine says which config keys are secrets (`pulumi config set --secret`), so a plain value is refused as the
+    # offline check refuses it, with the same words.
     try:
         config = load_stack_config(raw)
-        # A secret the stack names but lacks, or holds in plain text, fails here, before any resource: the engine
-        # says which config keys are secrets (`pulumi config set --secret`), so a plain value is refused as the
-        # offline check refuses it, with the same words.
-        problems = problems_of_secrets(
-            config,
-            is_set=lambda key: settings.get(key.split(":", 1)[1]) is not None,
-            is_secret=pulumi.runtime.is_config_secret,
-        )
-        if problems:
-            raise ConfigError(problems)
     except ConfigError as error:
-        # Nothing has been declared yet: a bad stack file stops here with every problem listed.
-        raise pulumi.RunError(str(error)) from None
+        keys = secret_keys_of_invalid(raw)
+        secrets = problems_of_secret_keys(keys, is_set=is_set, is_secret=pulumi.runtime.is_config_secret)
+        raise pulumi.RunError(str(ConfigError(error.problems + secrets))) from None
+    problems = problems_of_secrets(config, is_set=is_set, is_secret=pulumi.runtime.is_config_secret)
+    if problems:
+        raise pulumi.RunError(str(ConfigError(problems)))
 
     for warning in config_warnings(config):
         pulumi.log.warn(warning)

@@ -225,3 +225,36 @@ def test_under_the_engine_a_plain_text_secret_stops_the_program_with_the_offline
     # Handed over as a secret key, the same value is accepted.
     secured = run_program("staging", {"aks-istio:platform": platform, "aks-istio:grafanaToken": {"secure": "v1:x"}})
     assert any(r.type == "grafana:oss/dashboard:Dashboard" for r in secured.resources)
+
+
+def test_a_plain_text_secret_is_reported_together_with_the_files_other_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every problem at once: a wrong cluster tier beside a plain-text token is not fixed first only to hear of
+    the token next; both lines come in one run, the secret at the line holding it."""
+    path = Path(token_stack(tmp_path, "glsa_plain"))
+    document = yaml.safe_load(path.read_text())
+    document["config"]["aks-istio:platform"]["cluster"]["tier"] = "Gold"
+    path.write_text(yaml.safe_dump(document))
+    code, invalid = run_json(capsys, "check", "--stack", str(path))
+    assert code == cli.EXIT_INVALID_CONFIG
+    keys = [error["key"] for error in invalid["configErrors"]]
+    assert keys == ["aks-istio:platform.cluster.tier", "aks-istio:grafanaToken"], keys
+    [secret] = [error for error in invalid["configErrors"] if error["key"] == "aks-istio:grafanaToken"]
+    assert secret["message"] == plain_text_secret("aks-istio:grafanaToken")
+    assert secret["line"] == path.read_text().splitlines().index("  aks-istio:grafanaToken: glsa_plain") + 1
+    assert "glsa_plain" not in json.dumps(invalid)
+
+
+def test_under_the_engine_a_plain_text_secret_is_reported_together_with_other_problems() -> None:
+    platform = merge(
+        raw_platform("staging"),
+        {
+            "cluster": {"tier": "Gold"},
+            "observability": {"grafana": {"serviceAccounts": True, "dashboardsTokenConfigKey": "grafanaToken"}},
+        },
+    )
+    with pytest.raises(ProgramError) as caught:
+        run_program("staging", {"aks-istio:platform": platform, "aks-istio:grafanaToken": "glsa_plain"})
+    assert "aks-istio:platform.cluster.tier: " in str(caught.value)
+    assert plain_text_secret("aks-istio:grafanaToken") in str(caught.value)

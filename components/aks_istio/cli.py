@@ -35,11 +35,13 @@ HELP_WIDTH = 110
 REPORT_BUGS_TO = "the aks-istio issue tracker (README: Exit codes)"
 STACK_HELP = (
     "the path of any stack file, or a stack name: Pulumi.<name>.yaml in the current folder's Pulumi project,"
-    " else in this package's sample stacks (dev, staging, prod)"
+    " else, outside any Pulumi project, this package's sample stacks (dev, staging, prod)"
 )
 EXIT_CODES = f"""exit codes (every subcommand; fleet has its own: aks-istio fleet --help):
   {EXIT_OK}    clean: no mandatory policy finding (upgrade-readiness: a path exists)
-  {EXIT_VIOLATION}    a mandatory policy finding (upgrade-readiness: no catalogued revision route reaches the target)
+  {EXIT_VIOLATION}    only preview and check: a mandatory policy finding; upgrade-readiness: no catalogued revision
+       route reaches the target (validate, upgrade-plan, revisions, config-schema, config-reference and
+       policy-bundle never exit 1)
   {EXIT_INVALID_CONFIG}    invalid input, nothing declared: no such stack file, YAML syntax, an invalid config value
        or combination, a secret missing or in plain text, a bad argument; every problem at once, as file:line
   {EXIT_INTERNAL_ERROR}    internal error (a bug in aks-istio): one line; please report it with the command you ran
@@ -398,7 +400,7 @@ def _validate(arguments: Sequence[str], *, as_json: bool = False) -> int:
             else:
                 _invalid("validate", opened.stack, opened.source, opened.problems, as_json=False, sarif=None)
             continue
-        messages = stack_warnings(opened.config)
+        messages = stack_files.sample_warnings(opened.source) + stack_warnings(opened.config)
         lines = stack_files.key_lines(opened.path) if messages else {}  # a second parse only to place a warning
         warnings = report.placed_warnings(messages, opened.config, lines)
         if as_json:
@@ -545,7 +547,7 @@ def _preview(
 
     result = stream.finish().placed(place)
     code = EXIT_VIOLATION if result.blocking else EXIT_OK
-    warnings = report.placed_warnings(capture.warnings, config, lines)
+    warnings = report.placed_warnings(stack_files.sample_warnings(file) + capture.warnings, config, lines)
     if sarif is not None:
         from aks_istio.offline.sarif import to_sarif
 

@@ -171,3 +171,19 @@ def test_every_subcommand_and_option_is_described_and_help_lists_the_exit_codes(
         assert "exit codes" in sub.format_help(), path
         for action in sub._actions:
             assert action.help, f"`aks-istio {path}` {action.option_strings or action.dest} has no help"
+
+
+def test_the_exit_code_table_says_which_commands_can_exit_1() -> None:
+    """`validate` and `config-schema` never exit 1: the table must not promise 1 for every subcommand."""
+    help_text = cli._parser().format_help()
+    table = help_text[help_text.index("exit codes") :]
+    one = table[table.index("\n  1 ") : table.index("\n  2 ")]
+    can_exit_1 = {"preview", "check", "upgrade-readiness"}
+    never = {"validate", "upgrade-plan", "revisions", "config-schema", "config-reference", "policy-bundle"}
+    exits, _, others = one.partition("(")
+
+    def commands(text: str) -> set[str]:
+        return {word.strip(",:();") for word in text.split()} & (can_exit_1 | never)
+
+    assert commands(exits) == can_exit_1, one
+    assert commands(others) == never and "never exit 1" in others, one

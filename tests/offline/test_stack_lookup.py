@@ -1,8 +1,10 @@
-"""Which stack file `--stack` reads: a path as given; a name in the current folder's Pulumi project first, else in
-the package's sample stacks. A file that is not YAML is an input problem (exit 2, file and line), not a traceback."""
+"""Which stack file `--stack` reads: a path as given; a name in the current folder's Pulumi project, only outside
+any project (or in aks-istio's own) in the package's sample stacks. A file that is not YAML is an input problem
+(exit 2, file and line), not a traceback."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -29,7 +31,24 @@ def test_a_name_is_read_from_the_current_pulumi_project_first(project: Path) -> 
     assert locate("dev") == ("dev", project / "envs" / "Pulumi.dev.yaml")
 
 
-def test_a_name_the_project_lacks_comes_from_the_sample_stacks(project: Path) -> None:
+def test_a_name_a_teams_project_lacks_is_refused_never_taken_from_the_sample_stacks(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CI step checking `prod` in a project without it must not pass on the sample prod in its place."""
+    assert cli.main(["check", "--stack", "prod", "--json"]) == cli.EXIT_INVALID_CONFIG
+    [error] = json.loads(capsys.readouterr().out)["configErrors"]
+    assert f"no stack of that name in the Pulumi project {project / 'Pulumi.yaml'}" in error["message"]
+    assert f"looked for {project / 'envs' / 'Pulumi.prod.yaml'} (known stacks: dev)" in error["message"]
+    assert "--stack path/to/Pulumi.prod.yaml" in error["message"]
+    assert str(SAMPLES) not in error["message"]
+
+
+def test_in_a_copy_of_the_aks_istio_project_a_name_it_lacks_comes_from_the_packages_stacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: aks-istio\nruntime: python\nstackConfigDir: stacks\n")
+    (tmp_path / "stacks").mkdir()
+    monkeypatch.chdir(tmp_path)
     assert locate("prod") == ("prod", SAMPLES / "Pulumi.prod.yaml")
 
 
@@ -42,7 +61,15 @@ def test_an_unknown_name_says_where_it_looked(project: Path, capsys: pytest.Capt
     assert cli.main(["check", "--stack", "uat"]) == cli.EXIT_INVALID_CONFIG
     error = capsys.readouterr().err
     assert f"{project / 'envs' / 'Pulumi.uat.yaml'} (known stacks: dev)" in error
-    assert f"{SAMPLES / 'Pulumi.uat.yaml'} (known stacks: dev, prod, staging)" in error
+    assert str(SAMPLES) not in error  # the project is the user's: only it is searched
+
+
+def test_outside_any_project_an_unknown_name_says_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["check", "--stack", "uat"]) == cli.EXIT_INVALID_CONFIG
+    assert f"{SAMPLES / 'Pulumi.uat.yaml'} (known stacks: dev, prod, staging)" in capsys.readouterr().err
 
 
 def test_a_stack_file_not_in_yaml_exits_2_with_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

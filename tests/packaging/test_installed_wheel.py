@@ -62,7 +62,39 @@ def test_a_stack_name_resolves_in_the_current_pulumi_project_first(installed: In
     assert "aks-istio:platform.environment: 'qa'" in result.stderr
     unknown = installed.run(str(installed.bin / "aks-istio"), "check", "--stack", "uat", cwd=nested)
     assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
-    assert "known stacks: dev" in unknown.stderr and "known stacks: dev, prod, staging" in unknown.stderr
+    assert "known stacks: dev)" in unknown.stderr and "known stacks: dev, prod, staging" not in unknown.stderr
+
+
+def test_in_a_teams_project_a_stack_it_lacks_is_refused_not_checked_on_the_sample(
+    installed: Installed, user_folder: Path
+) -> None:
+    """A team's project without `stackConfigDir` and without a prod stack: `check --stack prod` in CI must fail
+    (exit 2, where it looked, how to name a file), not pass on the shipped sample prod."""
+    (user_folder / "Pulumi.yaml").write_text("name: payments\nruntime: python\n")
+    result = installed.run(str(installed.bin / "aks-istio"), "check", "--stack", "prod", cwd=user_folder)
+    assert result.returncode == 2, result.stdout
+    assert f"no stack of that name in the Pulumi project {user_folder.resolve() / 'Pulumi.yaml'}" in result.stderr
+    assert f"looked for {user_folder.resolve() / 'Pulumi.prod.yaml'} (known stacks: (none))" in result.stderr
+    assert "--stack path/to/Pulumi.prod.yaml" in result.stderr
+    assert "aks-istio-sample:" not in result.stderr + result.stdout and "Traceback" not in result.stderr
+
+
+def test_outside_any_project_the_shipped_sample_is_checked_with_a_warning_saying_so(
+    installed: Installed, user_folder: Path
+) -> None:
+    said = "warning: aks-istio-sample:stacks/Pulumi.prod.yaml: checked the sample stack shipped with aks-istio"
+    text = installed.run(str(installed.bin / "aks-istio"), "check", "--stack", "prod", cwd=user_folder)
+    assert text.returncode == 0, text.stderr
+    assert said in text.stderr and "--stack path/to/Pulumi.prod.yaml" in text.stderr
+    document = json.loads(
+        installed.run(str(installed.bin / "aks-istio"), "check", "--stack", "prod", "--json", cwd=user_folder).stdout
+    )
+    [warning] = [w for w in document["warnings"] if "checked the sample stack shipped with aks-istio" in w["message"]]
+    assert warning["key"] is None and "(aks-istio-sample:stacks/Pulumi.prod.yaml)" in warning["message"]
+    # A stack file named by its path is the user's own: no such warning.
+    shutil.copy(PROJECT_ROOT / "stacks" / "Pulumi.prod.yaml", user_folder / "Pulumi.prod.yaml")
+    own = installed.run(str(installed.bin / "aks-istio"), "check", "--stack", "Pulumi.prod.yaml", cwd=user_folder)
+    assert own.returncode == 0 and "sample" not in own.stderr
 
 
 def test_the_library_is_the_installed_one_next_to_a_components_folder(installed: Installed, user_folder: Path) -> None:

@@ -5,8 +5,9 @@ The project (`Pulumi.yaml`, `stacks/`, `policy/`) is this source checkout when t
 (`<prefix>/share/aks-istio/`, see pyproject.toml), so `aks-istio check --stack my.yaml` works from any folder.
 
 A stack *name* is looked up as the Pulumi CLI would look it up first: in the Pulumi project the current folder is
-in (the nearest `Pulumi.yaml` upwards, its `stackConfigDir`); when that project has no such stack, or there is
-none, in this package's project (the checkout's stacks, or the sample stacks the wheel ships: dev, staging, prod).
+in (the nearest `Pulumi.yaml` upwards, its `stackConfigDir`); only when there is no project around (or it is
+aks-istio's own), in this package's project (the checkout's stacks, or the sample stacks the wheel ships: dev,
+staging, prod), and a shipped sample checked so is said to be one (`sample_warnings`).
 """
 
 from __future__ import annotations
@@ -136,11 +137,19 @@ def locate(stack_or_file: str, cwd: Path | None = None) -> tuple[str, Path]:
             raise MissingStackFileError(path, "no such stack file (give a stack name such as dev, or a file's path)")
         return path.name.removeprefix("Pulumi.").rsplit(".", 1)[0], path
     looked: list[str] = []
-    for root in dict.fromkeys(search_roots(cwd)):
+    roots = search_roots(cwd)
+    for root in dict.fromkeys(roots):
         candidate = stacks_dir(root) / f"Pulumi.{stack_or_file}.yaml"
         if candidate.is_file():
             return stack_or_file, candidate
         looked.append(f"{candidate} (known stacks: {', '.join(available_stacks(root)) or '(none)'})")
+    if PROJECT_ROOT not in roots:  # inside a team's own project, which lacks it: the samples never stand in
+        raise MissingStackFileError(
+            stack_or_file,
+            f"no stack of that name in the Pulumi project {roots[0] / 'Pulumi.yaml'}; looked for {looked[0]}; the "
+            "shipped sample stacks stand in only outside any Pulumi project: name your stack file "
+            f"(--stack path/to/Pulumi.{stack_or_file}.yaml)",
+        )
     raise MissingStackFileError(
         stack_or_file, f"no stack of that name; looked for {'; '.join(looked)} (or give a stack file's path)"
     )
@@ -175,11 +184,26 @@ def read_config_text(text: str, path: Path | str = "<stack file>") -> dict[str, 
 
 
 def search_roots(cwd: Path | None = None) -> list[Path]:
-    """Where stack names are looked up, in order: the current folder's Pulumi project (the nearest `Pulumi.yaml`
-    upwards), then this package's (the checkout, or the installed copy of the sample stacks)."""
+    """Where stack names are looked up: the current folder's Pulumi project (the nearest `Pulumi.yaml` upwards)
+    alone when it is a team's own; this package's (the checkout, or the installed copy of the sample stacks) only
+    when there is no project around or it is aks-istio's own. A sample standing in for a stack a team's project
+    lacks would be checked in its place, and a CI step would pass having checked nothing of the team's."""
     here = (cwd or Path.cwd()).resolve()
     project = next((folder for folder in (here, *here.parents) if (folder / "Pulumi.yaml").is_file()), None)
+    if project is not None and not _is_aks_istio_project(project):
+        return [project]
     return [*([project] if project is not None else []), PROJECT_ROOT]
+
+
+def _is_aks_istio_project(root: Path) -> bool:
+    """`root` is this package's project, or a copy of it (its Pulumi.yaml names the project aks-istio)."""
+    if root == PROJECT_ROOT.resolve():
+        return True
+    try:
+        project = _load((root / "Pulumi.yaml").read_text(), root / "Pulumi.yaml")
+    except (OSError, StackFileError):
+        return False
+    return isinstance(project, Mapping) and project.get("name") == PROJECT
 
 
 SAMPLE_BASE_ID: Final = "AKS_ISTIO_SAMPLES"
@@ -229,6 +253,19 @@ def source_file(path: Path) -> SourceFile:
         return SourceFile(resolved.relative_to(shipped).as_posix(), shipped, sample=True)
     root = source_root(resolved)
     return SourceFile(resolved.relative_to(root).as_posix(), root)
+
+
+def sample_warnings(source: SourceFile) -> list[str]:
+    """The warning a check of a shipped sample stack carries (a stack name found in no Pulumi project around): it
+    is the package's sample that was checked, not a file of the user's."""
+    if not source.sample:
+        return []
+    stack = Path(source.relative).name.removeprefix("Pulumi.").rsplit(".", 1)[0]
+    return [
+        f"checked the sample stack shipped with aks-istio ({source}), not a file of yours (no Pulumi project of "
+        f"yours is around this folder); to check yours, run inside its project or name its file (--stack "
+        f"path/to/Pulumi.{stack}.yaml)"
+    ]
 
 
 def display_path(path: Path | str) -> str:

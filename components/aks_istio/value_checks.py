@@ -489,8 +489,8 @@ LONG_LIST: Final = 8
 
 
 def listed(values: Iterable[object]) -> str:
-    """Allowed values listed the same way in every message."""
-    items = [str(v) for v in values]
+    """Allowed values listed the same way in every message, each once (a fleet's wave named twice is one choice)."""
+    items = list(dict.fromkeys(str(v) for v in values))
     return ", ".join(items) if items else "(none)"
 
 

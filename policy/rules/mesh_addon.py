@@ -118,9 +118,11 @@ def check_revisions_kubernetes_compatible(props: Props, config: Config = NO_CONF
     shape = _shape(config)
     # issue #12: the catalog in use; a revision newer than it is the advisory revision-lifecycle finding only.
     catalog = active_catalog()
+    fits = catalog.supporting(version)
+    # Past end of life never offered as allowed, but apart, as stack validation lists them (lifecycle).
+    supported = lifecycle.allowed_revisions(catalog, fits) if fits else "none in the catalog"
     for revision in (r for r in mesh_revisions(props, shape) if sm.REVISION_PATTERN.match(r)):
         known = lifecycle.resolve(catalog, revision)
-        supported = ", ".join(catalog.supporting(version)) or "none in the catalog"
         if known is not None and revision not in catalog.by_name:
             continue
         if known is None:
@@ -132,7 +134,7 @@ def check_revisions_kubernetes_compatible(props: Props, config: Config = NO_CONF
             messages.append(
                 f"{shape.revisions}: {revision} runs on Kubernetes 1.{known.min_kubernetes_minor}-"
                 f"1.{known.max_kubernetes_minor}, not {version}; the RP rejects it ('Service mesh revision ... is "
-                f"not compatible with cluster version'). Use one of: {supported}, or change kubernetesVersion."
+                f"not compatible with cluster version'). Change kubernetesVersion, or use one of: {supported}."
             )
     return messages
 

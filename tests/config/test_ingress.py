@@ -47,6 +47,18 @@ def test_hpa_below_two_replicas_is_refused() -> None:
     assert "allowed: >= 2" in problem
 
 
+def test_max_replicas_below_a_refused_min_replicas_is_measured_against_what_is_allowed() -> None:
+    """minReplicas 1 is refused: maxReplicas 0 is not "below minReplicas 1" (a value the same list refuses) but
+    below the add-on's minimum, with what is allowed."""
+    found = problems_of("dev", ingress("internal", hpa={"minReplicas": 1, "maxReplicas": 0}))
+    assert f"{ROOT}.ingress.internal.hpa.maxReplicas: 0 is below the add-on's minimum of 2 replicas; allowed: >= 2" in (
+        found
+    ), found
+    assert not any("below minReplicas 1" in problem for problem in found)
+    [above] = problems_of("dev", ingress("internal", hpa={"minReplicas": 3, "maxReplicas": 2}))
+    assert above == f"{ROOT}.ingress.internal.hpa.maxReplicas: 2 is below minReplicas 3; allowed: >= 3"
+
+
 def test_static_ip_on_the_internal_gateway_and_subnet_on_the_external_are_refused_together() -> None:
     found = problems_of(
         "dev",

@@ -156,3 +156,17 @@ def test_missing_fleet_file_and_yaml_errors_are_input_errors(
     bad.write_text("fleet:\n\tname: x\n")
     code, _, err = run(capsys, "plan", "--fleet", str(bad))
     assert code == 2 and f"{bad}:2: not valid YAML" in err
+
+
+def test_a_wave_named_twice_is_listed_once_among_the_allowed_waves(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fleet = example_copy(tmp_path)
+    document = yaml.safe_load(fleet.read_text())
+    document["fleet"]["waves"] = [{"name": "canary"}, {"name": "canary"}]
+    document["fleet"]["clusters"][0]["wave"] = "europe"
+    fleet.write_text(yaml.safe_dump(document))
+    code, _, err = run(capsys, "plan", "--fleet", str(fleet))
+    assert code == 2
+    assert "'canary' is the name of an earlier wave" in err
+    assert "'europe' is in no wave of the fleet; allowed: canary\n" in err, err

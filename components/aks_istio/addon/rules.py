@@ -91,8 +91,12 @@ def hpa_problems(min_replicas: int, max_replicas: int) -> list[tuple[str, str]]:
                 f"PodDisruptionBudget); allowed: >= {sm.GATEWAY_HPA_MIN_REPLICAS}",
             )
         )
-    if max_replicas < min_replicas:
-        problems.append(("maxReplicas", f"{max_replicas} is below minReplicas {min_replicas}"))
+    # Against the lowest minimum allowed when minReplicas itself is refused: "below minReplicas 1" would hold up a
+    # value the same message list refuses.
+    floor = max(min_replicas, sm.GATEWAY_HPA_MIN_REPLICAS)
+    if max_replicas < floor:
+        below = f"minReplicas {min_replicas}" if floor == min_replicas else f"the add-on's minimum of {floor} replicas"
+        problems.append(("maxReplicas", f"{max_replicas} is below {below}; allowed: >= {floor}"))
     return problems
 
 

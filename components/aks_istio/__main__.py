@@ -8,8 +8,11 @@ def run() -> None:
     # pydantic and YAML create tens of thousands of objects that live until the process ends, and every collection
     # while they load scans them again for nothing: about a tenth of `validate`'s time (benchmarks/validate_time.py).
     gc.disable()
-    from aks_istio.cli import run as run_command
-
+    try:
+        from aks_istio.cli import run as run_command
+    except KeyboardInterrupt:
+        # Ctrl-C while the command's modules load, before `cli.guarded` can catch it: the same quiet 130.
+        raise SystemExit(130) from None
     run_command()
 
 

@@ -144,6 +144,31 @@ def test_a_closed_pipe_ends_quietly() -> None:
     assert result.stderr == ""
 
 
+CTRL_C_WHILE_LOADING = """
+import sys, types
+
+
+class Interrupted(types.ModuleType):
+    \"\"\"The command's module, as Ctrl-C finds it half loaded.\"\"\"
+
+    def __getattr__(self, name):
+        raise KeyboardInterrupt
+
+
+sys.modules["aks_istio.cli"] = Interrupted("aks_istio.cli")
+from aks_istio.__main__ import run
+
+run()
+"""
+
+
+def test_ctrl_c_while_the_commands_modules_load_is_a_quiet_130() -> None:
+    # The first tenth of a second of every command loads its modules, before `cli.guarded` can catch Ctrl-C; the
+    # entry point (`aks_istio.__main__.run`, the `aks-istio` script's) catches it there too.
+    result = subprocess.run([sys.executable, "-c", CTRL_C_WHILE_LOADING], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr) == (130, "")
+
+
 def test_a_resource_id_rule_shows_the_shape_of_the_id() -> None:
     raw = merge(raw_platform("prod"), {"mesh": {"pluginCa": {"keyVaultId": "kv-mesh-ca-prod"}}})
     with pytest.raises(ConfigError) as caught:

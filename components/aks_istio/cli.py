@@ -437,9 +437,9 @@ Placed = tuple[str, str | None, int | None]
 
 
 def placed(problems: Sequence[str], path: Path, secrets: Mapping[str, str]) -> list[Placed]:
-    """Each problem at its own line: a key under `aks-istio:platform` at its line (else its nearest ancestor's); a
-    secret config key at the line holding its plain-text value, or, when it is missing, at the key that names it
-    (`secrets`: secret config key -> the platform key naming it)."""
+    """Each problem at its own line, in the file's order: a key under `aks-istio:platform` at its line (else its
+    nearest ancestor's); a secret config key at the line holding its plain-text value, or, when it is missing, at
+    the key that names it (`secrets`: secret config key -> the platform key naming it)."""
 
     from aks_istio.config.invalid import CONFIG_ROOT, key_of
 
@@ -458,7 +458,9 @@ def placed(problems: Sequence[str], path: Path, secrets: Mapping[str, str]) -> l
             )
         else:
             result.append((problem, None, None))
-    return result
+    # In the file's order, as people read and fix it (validation finds them field errors first, then the rules
+    # across keys); a problem of no line (the file as a whole) last.
+    return sorted(result, key=lambda placed: (placed[2] is None, placed[2] or 0))
 
 
 def _invalid(

@@ -94,6 +94,18 @@ def test_field_errors_and_rules_across_fields_are_reported_together(
     assert f"mesh.revision: 'asm-1-24' does not run on Kubernetes {DEV_KUBERNETES}" in err
 
 
+def test_problems_are_listed_in_the_files_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Validation finds field errors before the rules across keys; the user reads and fixes the file top down.
+    text = DEV.replace("revision: asm-1-30", "revision: asm-1-24").replace(
+        "    cluster:\n", "    cluster:\n      tier: Gold\n"
+    )
+    text = text.replace("    location: westeurope", "    location: westeurope\n    colour: blue")
+    code, _, err = check(capsys, "--stack", stack_file(tmp_path, text))
+    lines = [int(line.split(":")[1]) for line in err.splitlines() if line.startswith("  Pulumi.broken.yaml:")]
+    assert code == cli.EXIT_INVALID_CONFIG
+    assert len(lines) >= 4 and lines == sorted(lines), err
+
+
 def test_a_misspelt_environment_is_one_problem_with_a_suggestion(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -239,7 +239,7 @@ def test_a_plain_text_secret_is_reported_together_with_the_files_other_problems(
     code, invalid = run_json(capsys, "check", "--stack", str(path))
     assert code == cli.EXIT_INVALID_CONFIG
     keys = [error["key"] for error in invalid["configErrors"]]
-    assert keys == ["aks-istio:platform.cluster.tier", "aks-istio:grafanaToken"], keys
+    assert sorted(keys) == ["aks-istio:grafanaToken", "aks-istio:platform.cluster.tier"], keys
     [secret] = [error for error in invalid["configErrors"] if error["key"] == "aks-istio:grafanaToken"]
     assert secret["message"] == plain_text_secret("aks-istio:grafanaToken")
     assert secret["line"] == path.read_text().splitlines().index("  aks-istio:grafanaToken: glsa_plain") + 1

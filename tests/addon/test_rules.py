@@ -19,16 +19,26 @@ def test_revision_sets_hold_one_or_two_distinct_well_formed_revisions() -> None:
 
 
 def test_gateway_api_needs_asm_1_26_and_no_app_routing_istio() -> None:
-    assert rules.gateway_api_problems(["asm-1-26"], app_routing_istio=False) == []
-    [too_old] = rules.gateway_api_problems(["asm-1-25", "asm-1-26"], app_routing_istio=False)
-    assert "the mesh runs asm-1-25" in too_old
-    assert len(rules.gateway_api_problems(["asm-1-25"], app_routing_istio=True)) == 2
+    def problems(revisions: list[str], *, app_routing_istio: bool) -> list[str]:
+        return rules.gateway_api_problems(
+            revisions, app_routing_istio=app_routing_istio, allowed_instead="upgrade first", named=str.upper
+        )
+
+    assert problems(["asm-1-26"], app_routing_istio=False) == []
+    [too_old] = problems(["asm-1-25", "asm-1-26"], app_routing_istio=False)
+    assert "the mesh runs asm-1-25" in too_old and too_old.endswith("allowed: upgrade first")
+    [_, app_routing] = problems(["asm-1-25"], app_routing_istio=True)
+    assert "(APP_ROUTING_ISTIO: false after" in app_routing
 
 
 def test_each_ingress_gateway_takes_only_its_own_kind_of_address() -> None:
-    assert rules.ingress_mode_problems("External", static_ip=True, subnet=False) == []
-    assert [key for key, _ in rules.ingress_mode_problems("Internal", static_ip=True, subnet=False)] == ["staticIp"]
-    assert [key for key, _ in rules.ingress_mode_problems("External", static_ip=False, subnet=True)] == ["subnet"]
+    assert rules.ingress_mode_problems("External", static_ip=True, subnet=False, named=str) == []
+    assert rules.ingress_mode_problems("Internal", static_ip=True, subnet=False, named=str.upper) == [
+        ("staticIp", "is for the external gateway; allowed here: SUBNET, or an ipv4 annotation")
+    ]
+    assert rules.ingress_mode_problems("External", static_ip=False, subnet=True, named=str.upper) == [
+        ("subnet", "is for the internal gateway; allowed here: STATIC_IP")
+    ]
 
 
 def test_a_plug_in_ca_comes_from_exactly_one_source() -> None:

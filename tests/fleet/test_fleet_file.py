@@ -119,6 +119,7 @@ def test_the_fleet_values_built_in_code_refuse_what_the_file_refuses() -> None:
     with pytest.raises(InvalidValueError) as caught:
         FleetTarget(kubernetes_version="1.36", mesh_revision="asm-1-28")
     assert [".".join(map(str, p.path)) for p in caught.value.problems] == ["mesh_revision", "kubernetes_version"]
+    assert str(caught.value).endswith("(or change mesh_revision)")  # the field's Python name, not meshRevision
     with pytest.raises(InvalidValueError, match=r"^Wave: name: 'Canary' is not valid: does not have the allowed form"):
         Wave(name="Canary")
     assert SloGate(

@@ -206,10 +206,18 @@ def catalog_age_warning(catalog: Catalog, today: date) -> str | None:
 
 
 def kubernetes_problems(
-    catalog: Catalog, revision: Revision, kubernetes_version: str, *, revision_key: str, kubernetes_key: str
+    catalog: Catalog,
+    revision: Revision,
+    kubernetes_version: str,
+    *,
+    revision_key: str,
+    kubernetes_key: str,
+    revision_named: str | None = None,
 ) -> list[tuple[str, str]]:
     """A Kubernetes version `revision` does not run on, reported on both keys a user could change, each listing
-    what would work: the revisions that run on the version, and the versions the revision runs on."""
+    what would work: the revisions that run on the version, and the versions the revision runs on.
+    `revision_named`: the revision's key as the Kubernetes message names it, where that is not `revision_key`
+    (a value built in Python names its field `mesh_revision`)."""
     if revision.supports_kubernetes(kubernetes_version):
         return []
     fits = catalog.supporting(kubernetes_version)
@@ -228,7 +236,7 @@ def kubernetes_problems(
         (
             kubernetes_key,
             f"{kubernetes_version!r} does not run mesh revision {revision.name}; allowed with {revision.name}: "
-            f"{versions} (or change {revision_key})",
+            f"{versions} (or change {revision_named or revision_key})",
         ),
     ]
 

@@ -7,7 +7,7 @@ caller words where they are (a config key path, an Args field, a resource proper
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from aks_istio.addon import support_matrix as sm
 
@@ -31,35 +31,44 @@ def revisions_without_gateway_api(revisions: Iterable[str]) -> list[str]:
     return [r for r in revisions if sm.REVISION_PATTERN.match(r) and not sm.gateway_api_supported(r)]
 
 
-def gateway_api_problems(revisions: Iterable[str], *, app_routing_istio: bool) -> list[str]:
+def gateway_api_problems(
+    revisions: Iterable[str], *, app_routing_istio: bool, allowed_instead: str, named: Callable[[str], str]
+) -> list[str]:
     """Prerequisites of the add-on's managed Gateway API: every running revision supports it, and app-routing's
-    Istio implementation is off (the two cannot coexist; https://learn.microsoft.com/azure/aks/istio-gateway-api)."""
+    Istio implementation is off (the two cannot coexist; https://learn.microsoft.com/azure/aks/istio-gateway-api).
+    The caller words the way out as its user writes it: `allowed_instead` for revisions too old, `named` for its
+    own name of the app-routing field (Python `app_routing_istio`, a stack file `gateways.appRoutingIstio`)."""
     problems: list[str] = []
     too_old = revisions_without_gateway_api(revisions)
     if too_old:
         problems.append(
             f"needs revision {sm.GATEWAY_API_MIN_REVISION} or newer, the mesh runs {', '.join(too_old)}; "
-            "allowed: upgrade mesh.revision first, or enabled: false"
+            f"allowed: {allowed_instead}"
         )
     if app_routing_istio:
         problems.append(
             f"cannot coexist with app-routing's Istio implementation ({sm.APP_ROUTING_ISTIO_CLASS}); allowed: "
-            "disable one of them (gateways.appRoutingIstio: false after `az aks approuting gateway istio disable`)"
+            f"disable one of them ({named('app_routing_istio')}: false after `az aks approuting gateway istio disable`)"
         )
     return problems
 
 
-def ingress_mode_problems(mode: str, *, static_ip: bool, subnet: bool) -> list[tuple[str, str]]:
+def ingress_mode_problems(
+    mode: str, *, static_ip: bool, subnet: bool, named: Callable[[str], str]
+) -> list[tuple[str, str]]:
     """(field, problem) for what one of the two classic ingress gateways cannot take: a static public IP is the
     external gateway's, a subnet of its own the internal one's
-    (https://learn.microsoft.com/azure/aks/istio-deploy-ingress, static-ip.md)."""
+    (https://learn.microsoft.com/azure/aks/istio-deploy-ingress, static-ip.md). `named`: the caller's name of the
+    other field a message points to (`static_ip` in Python, `staticIp` in a stack file)."""
     problems: list[tuple[str, str]] = []
     if mode not in sm.INGRESS_GATEWAY_MODES:
         problems.append(("mode", f"{mode!r}; allowed: {', '.join(sm.INGRESS_GATEWAY_MODES)}"))
     if mode == "Internal" and static_ip:
-        problems.append(("staticIp", "is for the external gateway; allowed here: subnet, or an ipv4 annotation"))
+        problems.append(
+            ("staticIp", f"is for the external gateway; allowed here: {named('subnet')}, or an ipv4 annotation")
+        )
     if mode == "External" and subnet:
-        problems.append(("subnet", "is for the internal gateway; allowed here: staticIp"))
+        problems.append(("subnet", f"is for the internal gateway; allowed here: {named('static_ip')}"))
     return problems
 
 

@@ -31,6 +31,7 @@ from aks_istio.value_checks import (
     Problems,
     check,
     constrained,
+    field_name,
     listed,
 )
 
@@ -86,6 +87,7 @@ class FleetTarget:
             self.kubernetes_version,
             revision_key="meshRevision",
             kubernetes_key="kubernetesVersion",
+            revision_named=field_name("mesh_revision"),
         ):
             problems.add(key, message)
 

@@ -83,7 +83,13 @@ class AppIngressArgs:
         if route.api is IngressApi.GATEWAY_API:
             for problem in rules.revision_set_problems(self.revisions):
                 problems.add("revisions", problem)
-            for problem in rules.gateway_api_problems(self.revisions, app_routing_istio=False):
+            for problem in rules.gateway_api_problems(
+                self.revisions,
+                app_routing_istio=False,
+                allowed_instead=f"only {sm.GATEWAY_API_MIN_REVISION} or newer in {field_name('revisions')}, or "
+                f"{field_name(('route', 'api'))}: 'Istio'",
+                named=field_name,
+            ):
                 problems.add(("route", "api"), f"'GatewayApi' {problem}")
         elif (
             route.access is not None

@@ -48,7 +48,7 @@ from aks_istio.kubernetes_provider import (
     with_kubernetes_provider,
 )
 from aks_istio.tokens import type_token
-from aks_istio.value_checks import Problems, check, constrained
+from aks_istio.value_checks import Problems, check, constrained, field_name
 
 __all__ = [
     "AllowedRoutes",
@@ -162,7 +162,12 @@ class GatewayApiIngressArgs:
         check_kubernetes_provider(self)
 
     def rules(self, problems: Problems) -> None:
-        for problem in rules.gateway_api_problems(self.revisions, app_routing_istio=self.app_routing_istio):
+        for problem in rules.gateway_api_problems(
+            self.revisions,
+            app_routing_istio=self.app_routing_istio,
+            allowed_instead=f"only {sm.GATEWAY_API_MIN_REVISION} or newer in {field_name('revisions')}",
+            named=field_name,
+        ):
             problems.add("revisions", f"Gateway API ingress {problem}")
 
 

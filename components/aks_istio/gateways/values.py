@@ -26,6 +26,7 @@ from aks_istio.value_checks import (
     Key,
     Problems,
     as_path,
+    camel,
     check,
     constrained,
     field_name,
@@ -198,7 +199,7 @@ class IngressGatewayOptions:
         """What this gateway (of `mode`) cannot take: a static IP is the external one's, a subnet the internal
         one's; an annotation a typed field sets."""
         for key, problem in rules.ingress_mode_problems(
-            mode, static_ip=self.static_ip is not None, subnet=self.subnet is not None
+            mode, static_ip=self.static_ip is not None, subnet=self.subnet is not None, named=field_name
         ):
             problems.add((*at, *as_path(key)), problem)
         typed = set(self.managed_annotations())  # what TYPED_FIELDS set
@@ -511,7 +512,12 @@ def gateway_stack_problems(
     """Rules that need the rest of the stack: revisions, mesh config, network, pools and the secrets provider
     (`plugin_ca`: the plug-in CA turns it on), with paths from the stack file's root."""
     if gateways.gateway_api.enabled:
-        for problem in rules.gateway_api_problems(named_revisions, app_routing_istio=gateways.app_routing_istio):
+        for problem in rules.gateway_api_problems(
+            named_revisions,
+            app_routing_istio=gateways.app_routing_istio,
+            allowed_instead="upgrade mesh.revision first, or enabled: false",
+            named=lambda field: f"gateways.{camel(field)}",
+        ):
             problems.add("gateways.gatewayApi.enabled", f"true {problem}")
     egress = gateways.egress
     if egress.gateways and outbound_mode != "REGISTRY_ONLY":

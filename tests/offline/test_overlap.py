@@ -128,3 +128,16 @@ def test_ctrl_c_ends_the_command_with_130_and_leaves_no_process() -> None:
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert _until(lambda: _group(process.pid) == [], 30)
+
+
+def test_a_pack_interrupted_while_it_starts_is_the_users_ctrl_c_not_a_bug() -> None:
+    # Ctrl-C signals the whole group; when the pack gets it first, the command must still end as interrupted (130).
+    from aks_istio.offline.pack_process import PACK_DIR, PolicyPackProcess
+
+    pack = PolicyPackProcess(PACK_DIR)
+    try:
+        os.kill(pack.pid, signal.SIGINT)
+        with pytest.raises(KeyboardInterrupt):
+            pack.stub()
+    finally:
+        pack.close()

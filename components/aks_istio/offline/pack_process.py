@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import queue
+import signal
 import subprocess
 import sys
 import tempfile
@@ -74,9 +75,20 @@ class PolicyPackProcess:
             except queue.Empty:
                 port = ""
             if not port.isdigit():
+                if self._ended_by_ctrl_c():
+                    # The terminal signals the whole process group: Ctrl-C can reach the pack before this process
+                    # sees it. The user's interrupt (exit 130), not a pack that failed to start (exit 3).
+                    raise KeyboardInterrupt
                 raise RuntimeError(f"policy pack did not start: {self.stderr()[-2000:]}")
             self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         return analyzer_pb2_grpc.AnalyzerStub(self._channel)
+
+    def _ended_by_ctrl_c(self) -> bool:
+        try:
+            code = self._process.wait(timeout=5)  # its stdout closed: it is ending
+        except subprocess.TimeoutExpired:
+            return False
+        return code == -signal.SIGINT
 
     @property
     def pid(self) -> int:
